@@ -1,0 +1,67 @@
+// The metric catalogue: every metric perfgate knows, with its k6 type and unit (see DESIGN.md "Metrics").
+
+import type { MetricType } from '../results/format.ts';
+
+/** What a metric is and where it comes from. */
+export interface MetricInfo {
+  type: MetricType;
+  /** Unit of the values thresholds compare against: ms, ratio (0..1), count, bytes, per_s, state. */
+  unit: 'ms' | 'ratio' | 'count' | 'bytes' | 'per_s' | 'cores' | 'state';
+  side: 'client' | 'server' | 'generator';
+  description: string;
+}
+
+/** Every metric name a threshold may use. Collectors may emit more; those become usable once listed here. */
+export const METRICS: Record<string, MetricInfo> = {
+  http_reqs: { type: 'counter', unit: 'count', side: 'client', description: 'HTTP requests sent' },
+  http_req_duration: { type: 'trend', unit: 'ms', side: 'client', description: 'request latency, failures included' },
+  http_req_waiting: { type: 'trend', unit: 'ms', side: 'client', description: 'time to first byte' },
+  http_req_failed: { type: 'rate', unit: 'ratio', side: 'client', description: 'share of failed requests' },
+  iterations: { type: 'counter', unit: 'count', side: 'client', description: 'journey iterations completed' },
+  iteration_duration: { type: 'trend', unit: 'ms', side: 'client', description: 'journey iteration duration' },
+  dropped_iterations: { type: 'counter', unit: 'count', side: 'client', description: 'iterations that could not start' },
+  vus: { type: 'gauge', unit: 'count', side: 'client', description: 'active virtual users' },
+  checks: { type: 'rate', unit: 'ratio', side: 'client', description: 'share of checks that passed' },
+  data_received: { type: 'counter', unit: 'bytes', side: 'client', description: 'bytes received' },
+  data_sent: { type: 'counter', unit: 'bytes', side: 'client', description: 'bytes sent' },
+  sql_query_duration: { type: 'trend', unit: 'ms', side: 'client', description: 'latency of sql steps' },
+  sql_query_failed: { type: 'rate', unit: 'ratio', side: 'client', description: 'share of failed sql steps' },
+
+  db_pool_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: "(total - idle) / max of the app's pool" },
+  db_pool_waiting: { type: 'gauge', unit: 'count', side: 'server', description: 'clients waiting for a pool connection' },
+  db_query_duration: { type: 'trend', unit: 'ms', side: 'server', description: "query latency from the target's histogram" },
+  pg_connections: { type: 'gauge', unit: 'count', side: 'server', description: 'server connections by state' },
+  pg_connection_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'server connections / max_connections' },
+  pg_cache_hit_ratio: { type: 'gauge', unit: 'ratio', side: 'server', description: 'PostgreSQL buffer cache hit ratio' },
+  pg_lock_waiting: { type: 'gauge', unit: 'count', side: 'server', description: 'backends waiting on a lock' },
+  pg_commits: { type: 'gauge', unit: 'per_s', side: 'server', description: 'commits per second' },
+  pg_rollbacks: { type: 'gauge', unit: 'per_s', side: 'server', description: 'rollbacks per second' },
+  pg_deadlocks: { type: 'counter', unit: 'count', side: 'server', description: 'deadlocks' },
+  pg_temp_files: { type: 'counter', unit: 'count', side: 'server', description: 'temporary files written' },
+  pgbouncer_cl_active: { type: 'gauge', unit: 'count', side: 'server', description: 'PgBouncer active clients' },
+  pgbouncer_cl_waiting: { type: 'gauge', unit: 'count', side: 'server', description: 'PgBouncer waiting clients' },
+  pgbouncer_sv_active: { type: 'gauge', unit: 'count', side: 'server', description: 'PgBouncer active server connections' },
+  pgbouncer_sv_idle: { type: 'gauge', unit: 'count', side: 'server', description: 'PgBouncer idle server connections' },
+  pgbouncer_maxwait: { type: 'gauge', unit: 'ms', side: 'server', description: 'PgBouncer longest client wait' },
+  pgbouncer_avg_wait: { type: 'gauge', unit: 'ms', side: 'server', description: 'PgBouncer average client wait' },
+  cache_hit_ratio: { type: 'gauge', unit: 'ratio', side: 'server', description: 'Redis keyspace hits / (hits + misses)' },
+  redis_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'used_memory / maxmemory' },
+  redis_evicted_keys: { type: 'counter', unit: 'count', side: 'server', description: 'keys evicted' },
+  redis_connected_clients: { type: 'gauge', unit: 'count', side: 'server', description: 'Redis connected clients' },
+  redis_ops: { type: 'gauge', unit: 'per_s', side: 'server', description: 'Redis operations per second' },
+  target_http_req_duration: { type: 'trend', unit: 'ms', side: 'server', description: "server-side latency from the target's histogram" },
+  target_event_loop_lag: { type: 'gauge', unit: 'ms', side: 'server', description: "the target's event-loop lag" },
+  target_cpu: { type: 'gauge', unit: 'cores', side: 'server', description: 'target process CPU, in cores' },
+  target_rss: { type: 'gauge', unit: 'bytes', side: 'server', description: 'target resident memory' },
+  circuit_breaker_state: { type: 'gauge', unit: 'state', side: 'server', description: '0 closed, 1 half-open, 2 open' },
+  rate_limited: { type: 'counter', unit: 'count', side: 'server', description: 'requests the rate limiter turned away' },
+  host_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine CPU utilisation' },
+  host_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine memory utilisation' },
+  generator_cpu: { type: 'gauge', unit: 'cores', side: 'generator', description: "the load generator's CPU, in cores" },
+  generator_event_loop_lag: { type: 'gauge', unit: 'ms', side: 'generator', description: "the load generator's event-loop lag p99" },
+};
+
+/** Looks a metric up by name; undefined when perfgate does not know it. */
+export function metricInfo(name: string): MetricInfo | undefined {
+  return Object.hasOwn(METRICS, name) ? METRICS[name] : undefined;
+}

@@ -1,0 +1,230 @@
+// The run directory, format version 1: the records every stage writes and reads (see DESIGN.md "Run directory").
+// Each stage hands the next plain, serialisable data; nothing here is a live object.
+
+/** Version written into run.json, summary.json and verdict.json. */
+export const FORMAT_VERSION = 1 as const;
+
+/** File names inside a run directory. */
+export const RUN_FILES = {
+  run: 'run.json',
+  intervals: 'intervals.ndjson',
+  samples: 'samples.ndjson',
+  summary: 'summary.json',
+  verdict: 'verdict.json',
+  report: 'report.html',
+  junit: 'junit.xml',
+  markdown: 'summary.md',
+  charts: 'charts',
+} as const;
+
+/** How a run ended. `running` is only ever seen in a run.json of a run still in progress or killed hard. */
+export type RunStatus = 'running' | 'completed' | 'aborted' | 'interrupted' | 'invalid';
+
+/** Profiles scale a scenario: `full` is the production shape. */
+export type ProfileName = 'full' | 'ci' | 'smoke';
+
+/** Error classes of failed requests (the `error_code` tag). */
+export type ErrorClass =
+  | 'timeout'
+  | 'econnrefused'
+  | 'econnreset'
+  | 'dns'
+  | 'tls'
+  | 'protocol'
+  | 'http_4xx'
+  | 'http_5xx'
+  | 'rate_limited'
+  | 'check_failed'
+  | 'other';
+
+/** A named stretch of the run: a stage `name` (phase) or an injected fault. */
+export interface TimeWindow {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** run.json: what ran, against what, how it ended. Written at start (status running) and rewritten at the end. */
+export interface RunJson {
+  format: typeof FORMAT_VERSION;
+  id: string;
+  scenario: string;
+  description?: string;
+  profile: ProfileName;
+  /** ISO 8601 wall-clock times. */
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Planned duration of the load, from the scenario and profile. */
+  plannedDurationMs: number;
+  status: RunStatus;
+  /** Why the run is aborted, interrupted or invalid, in one sentence. */
+  statusReason?: string;
+  /** Base URL with any credentials removed. */
+  target: { baseUrl: string };
+  /** Executor and its peak load, for the report's one-line description. */
+  load: { executor: string; peakVUs?: number; peakRatePerS?: number };
+  /** The scenario as run (after the profile), with secrets redacted. */
+  config: unknown;
+  environment: {
+    node: string;
+    os: string;
+    arch: string;
+    cpus: number;
+    perfgateVersion: string;
+    gitSha?: string;
+    workers: number;
+  };
+  phases: TimeWindow[];
+  faults: TimeWindow[];
+  exitCode?: number;
+}
+
+/**
+ * intervals.ndjson, `type: "req"`: one line per interval (1 s) per request name and method.
+ * Histograms are HDR histograms of latency in integer microseconds (1 us to 60 s, 3 significant digits),
+ * encoded with hdr-histogram-js `encodeIntoCompressedBase64`; "" when empty.
+ */
+export interface RequestIntervalRecord {
+  type: 'req';
+  /** Interval start, ms since the run started. */
+  tMs: number;
+  intervalMs: number;
+  /** The step name (the `name` tag). */
+  name: string;
+  method: string;
+  phase?: string;
+  count: number;
+  /** Requests that failed: an error, or a status outside the step's `expect`. */
+  failed: number;
+  /** Count per HTTP status; failures without a response are not here. */
+  statuses: Record<string, number>;
+  errors: Partial<Record<ErrorClass, number>>;
+  /** Latency of requests with an expected response (`expected_response:true`). */
+  okHist: string;
+  /** Latency of failed requests, timeouts at their full timeout (`expected_response:false`). */
+  failHist: string;
+  /** Time to first byte (`http_req_waiting`) of every request that got a response. */
+  waitingHist?: string;
+  bytesIn: number;
+  bytesOut: number;
+  checksPassed: number;
+  checksFailed: number;
+}
+
+/** intervals.ndjson, `type: "tick"`: one line per interval with the load shape and the generator's health. */
+export interface TickIntervalRecord {
+  type: 'tick';
+  tMs: number;
+  intervalMs: number;
+  phase?: string;
+  /** Active VUs at the end of the interval, and the most seen within it. */
+  vus: number;
+  vusMax: number;
+  iterations: number;
+  droppedIterations: number;
+  /** Iteration durations (us), encoded like the request histograms. */
+  iterationHist: string;
+  /** Open model: the intended arrival rate during this interval, iterations per second. */
+  targetRatePerS?: number;
+  /** Generator process CPU, as a fraction of one core (1 = one core busy). */
+  generatorCpu: number;
+  /** Generator event-loop lag p99 in this interval, ms. */
+  generatorLoopLagP99Ms: number;
+}
+
+/** One line of intervals.ndjson. */
+export type IntervalRecord = RequestIntervalRecord | TickIntervalRecord;
+
+/**
+ * samples.ndjson: one collector reading. `value: null` with `error` marks a gap (the collector failed this tick).
+ * Histogram metrics (db_query_duration, target_http_req_duration) carry the interval's bucket deltas instead of
+ * a single value, so any window's quantiles can be computed exactly from merged buckets.
+ */
+export interface SampleRecord {
+  /** ms since the run started. */
+  tMs: number;
+  /** The collector: prometheus, postgres, pgbouncer, redis, host, generator, lab. */
+  source: string;
+  metric: string;
+  value: number | null;
+  labels?: Record<string, string>;
+  error?: string;
+  /** Histogram bucket deltas over the interval: [upper bound in the metric's unit (Infinity as "+Inf"), count]. Cumulative, as in Prometheus. */
+  buckets?: Array<[number | '+Inf', number]>;
+}
+
+/** k6 metric types. */
+export type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
+
+/** summary.json metric, in k6's end-of-test summary shape. */
+export interface SummaryMetric {
+  type: MetricType;
+  contains: 'time' | 'data' | 'default';
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+/** summary.json: k6's end-of-test summary shape; sub-metrics are keyed like `http_req_duration{name:company}`. */
+export interface SummaryJson {
+  format: typeof FORMAT_VERSION;
+  state: { testRunDurationMs: number; status: RunStatus };
+  metrics: Record<string, SummaryMetric>;
+  /** Stress scenarios: the breaking point found. */
+  capacity?: CapacityFinding;
+}
+
+/** The breaking point of a ramp: the highest load at which every SLO held, and the first SLO to break. */
+export interface CapacityFinding {
+  maxHealthyVUs?: number;
+  maxHealthyRatePerS?: number;
+  firstBreach?: { key: string; expression: string; atMs: number; vus?: number; observed: number };
+  sentence: string;
+}
+
+/** One evaluated threshold. Margin is limit distance in the metric's unit, positive when passing. */
+export interface VerdictEntry {
+  /** The threshold key as written, e.g. `http_req_duration{name:company}`. */
+  key: string;
+  metric: string;
+  tags: Record<string, string>;
+  expression: string;
+  aggregation: string;
+  operator: '<' | '<=' | '>' | '>=' | '==' | '!=';
+  limit: number;
+  /** null when there was no data to evaluate. */
+  observed: number | null;
+  pass: boolean;
+  margin: number | null;
+  marginPct: number | null;
+  unit: string;
+  window: { fromMs: number; toMs: number };
+  abortOnFail: boolean;
+  /** True when this threshold aborted the run. */
+  aborted?: boolean;
+  note?: string;
+}
+
+/** An alert rule evaluated over the run: would it have fired, and first when. */
+export interface AlertFinding {
+  severity: 'P0' | 'P1' | 'P2';
+  rule: string;
+  description: string;
+  fired: boolean;
+  firstAtMs?: number;
+  observed?: number;
+}
+
+/** Overall outcome of a run. */
+export type VerdictStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted';
+
+/** verdict.json. */
+export interface VerdictJson {
+  format: typeof FORMAT_VERSION;
+  status: VerdictStatus;
+  exitCode: number;
+  reason?: string;
+  thresholds: VerdictEntry[];
+  alerts: AlertFinding[];
+  capacity?: CapacityFinding;
+}
