@@ -1,0 +1,146 @@
+// The scenario model: k6's load vocabulary (typed with @types/k6) plus declarative journeys, data, thresholds,
+// collectors and faults (see DESIGN.md "Scenario model"). A JSON scenario has exactly the same shape.
+
+import type {
+  ConstantVUsScenario,
+  RampingVUsScenario,
+  ConstantArrivalRateScenario,
+  RampingArrivalRateScenario,
+  Stage as K6Stage,
+  Threshold,
+} from 'k6/options';
+
+/** A k6 stage with an optional name, which becomes the `phase` tag. */
+export interface Stage extends K6Stage {
+  name?: string;
+}
+
+type K6Base = 'exec' | 'env' | 'options' | 'startTime';
+
+/** constant-vus: a fixed number of VUs loop journeys for a duration (closed model). */
+export type ConstantVUsLoad = Omit<ConstantVUsScenario, K6Base>;
+/** ramping-vus: VUs follow the stages (closed model). */
+export type RampingVUsLoad = Omit<RampingVUsScenario, K6Base | 'stages'> & { stages: Stage[] };
+/** constant-arrival-rate: iterations start at a fixed rate (open model). */
+export type ConstantArrivalRateLoad = Omit<ConstantArrivalRateScenario, K6Base>;
+/** ramping-arrival-rate: the arrival rate follows the stages (open model). */
+export type RampingArrivalRateLoad = Omit<RampingArrivalRateScenario, K6Base | 'stages'> & { stages: Stage[] };
+
+/** The load options of a scenario, in k6's vocabulary. */
+export type LoadOptions = ConstantVUsLoad | RampingVUsLoad | ConstantArrivalRateLoad | RampingArrivalRateLoad;
+
+/** Executor names perfgate supports. */
+export type ExecutorName = LoadOptions['executor'];
+
+/** HTTP methods a step may use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+/** Checks on a response; a failed check counts in `checks` and (with `fail: true`) fails the request. */
+export interface StepCheck {
+  /** Expected status, or a list of them. */
+  status?: number | number[];
+  /** Substring the body must contain. */
+  bodyIncludes?: string;
+  /** JSON path (`$.a.b[0]`) that must exist in a JSON body. */
+  jsonPath?: string;
+}
+
+/** One HTTP request of a journey. Strings may use `{{var}}` templating (captures, data, setup, env.X). */
+export interface HttpStep {
+  /** The `name` tag; metrics are kept per step name. */
+  name: string;
+  /** Step kind; `http` is the default. */
+  type?: 'http';
+  method?: HttpMethod;
+  /** Path template, joined to target.baseUrl, e.g. `/api/v1/companies/{{ticker}}`. */
+  path: string;
+  headers?: Record<string, string>;
+  /** JSON body (templated recursively) or a raw string. */
+  body?: unknown;
+  /** Think time after the step: '1s', '500ms', or a range '1s-3s'. */
+  think?: string;
+  check?: StepCheck;
+  /** Variables to capture from a JSON response: name -> JSON path. */
+  capture?: Record<string, string>;
+  /** Statuses that count as success; 200-399 when absent. */
+  expect?: number[];
+  /** Request timeout, e.g. '10s' (the default). */
+  timeout?: string;
+}
+
+/** One SQL statement through a named PostgreSQL connection (used by the connection-storm drill). */
+export interface SqlStep {
+  name: string;
+  type: 'sql';
+  /** Key of `connections` in the scenario. */
+  connection: string;
+  sql: string;
+  params?: unknown[];
+  think?: string;
+  timeout?: string;
+}
+
+/** A journey step. */
+export type Step = HttpStep | SqlStep;
+
+/** A weighted sequence of steps; one journey needs no weight. */
+export interface Journey {
+  name: string;
+  weight?: number;
+  steps: Step[];
+}
+
+/** A data feeder: rows from a CSV or JSON file under fixtures/, exposed as `{{name}}` (or `{{name.column}}`). */
+export interface DataFeeder {
+  file: string;
+  /** CSV column (or JSON field) to expose; the whole row when absent. */
+  column?: string;
+  pick?: 'random' | 'sequential' | 'unique';
+}
+
+/** Collector options; each key enables that collector. URLs fall back to the environment and the lab. */
+export interface CollectorsOptions {
+  prometheus?: { url?: string; metrics?: Record<string, string> };
+  postgres?: { url?: string };
+  pgbouncer?: { url?: string };
+  redis?: { url?: string };
+  host?: Record<string, never>;
+  /** Sampling interval, e.g. '1s' (the default). */
+  interval?: string;
+}
+
+/** A fault injected through the lab at a scheduled moment (resilience drills). */
+export interface FaultSpec {
+  /** What to do: upstream-outage, upstream-latency, redis-stop, postgres-restart, worker-kill, ... */
+  action: string;
+  /** When, from the start of the load: '2m'. */
+  at: string;
+  /** How long the fault lasts, when it has a duration: '1m'. */
+  duration?: string;
+  params?: Record<string, unknown>;
+}
+
+/** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */
+export interface ProfileScale {
+  time?: number;
+  load?: number;
+}
+
+/** A scenario as written by the user (`defineScenario` input, or a .json file). */
+export interface ScenarioDefinition {
+  name: string;
+  description?: string;
+  target: { baseUrl: string; allowHosts?: string[] };
+  load: LoadOptions;
+  journeys: Journey[];
+  setup?: { steps: Step[] };
+  data?: Record<string, DataFeeder>;
+  /** Named PostgreSQL connections for sql steps: name -> { url, poolSize? }. */
+  connections?: Record<string, { url: string }>;
+  thresholds?: Record<string, Threshold[]>;
+  collectors?: CollectorsOptions;
+  faults?: FaultSpec[];
+  profiles?: Partial<Record<'ci' | 'smoke', ProfileScale>>;
+  /** Default request timeout, e.g. '10s'. */
+  timeout?: string;
+}
