@@ -152,6 +152,9 @@ export interface SampleRecord {
   error?: string;
   /** Histogram bucket deltas over the interval: [upper bound in the metric's unit (Infinity as "+Inf"), count]. Cumulative, as in Prometheus. */
   buckets?: Array<[number | '+Inf', number]>;
+  /** Ratio metrics (cache_hit_ratio, pg_cache_hit_ratio): the interval's numerator and denominator, so a window's value is sum(num) / sum(den). */
+  num?: number;
+  den?: number;
 }
 
 /** k6 metric types. */
