@@ -29,7 +29,7 @@ test('a folder without run.json or with a corrupt middle line is a clear RunDirE
     await assert.rejects(readRunDir(dir), (e: unknown) => e instanceof RunDirError && /not a run directory/.test(e.message));
     await writeFile(join(dir, 'run.json'), JSON.stringify(run));
     await writeFile(join(dir, 'samples.ndjson'), '{"tMs":0}\nnot json\n{"tMs":1}\n');
-    await assert.rejects(readRunDir(dir), (e: unknown) => e instanceof RunDirError && /line 1 is not valid JSON/.test(e.message));
+    await assert.rejects(readRunDir(dir), (e: unknown) => e instanceof RunDirError && /line 2 is not valid JSON/.test(e.message));
     await writeFile(join(dir, 'run.json'), JSON.stringify({ ...run, format: 2 }));
     await assert.rejects(readRunDir(dir), /format 2 is not supported/);
   } finally {
