@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { guardTarget, isAllowedHost, isLoopbackAddress, redactUrl } from '../../src/engine/host-guard.ts';
+import { HostNotAllowedError } from '../../src/errors.ts';
+
+test('loopback addresses are recognised and others are not', () => {
+  const table: Array<[string, boolean]> = [
+    ['127.0.0.1', true], ['127.1.2.3', true], ['::1', true], ['[::1]', true], ['::ffff:127.0.0.1', true],
+    ['10.0.0.1', false], ['192.168.1.1', false], ['::ffff:10.0.0.1', false], ['1.2.3.4', false], ['fe80::1', false],
+  ];
+  for (const [a, want] of table) assert.equal(isLoopbackAddress(a), want, a);
+});
+
+test('the allow-list matches hosts exactly or by wildcard suffix', () => {
+  assert.equal(isAllowedHost('api.example.com', ['api.example.com']), true);
+  assert.equal(isAllowedHost('API.example.com', ['api.example.com']), true);
+  assert.equal(isAllowedHost('x.example.com', ['*.example.com']), true);
+  assert.equal(isAllowedHost('example.org', ['*.example.com']), false);
+  assert.equal(isAllowedHost('evil.com', []), false);
+});
+
+test('loopback targets pass the guard and resolve to a loopback address', async () => {
+  for (const url of ['http://127.0.0.1:8080', 'http://localhost:3000/x', 'http://[::1]:9000']) {
+    const t = await guardTarget(url);
+    assert.ok(isLoopbackAddress(t.address), `${url} -> ${t.address}`);
+  }
+});
+
+test('a non-loopback target is refused unless allowed, with the flag named in the message', async () => {
+  await assert.rejects(guardTarget('http://10.1.2.3:80'), (err: unknown) => err instanceof HostNotAllowedError && /--allow-host 10\.1\.2\.3/.test(err.message));
+  const t = await guardTarget('http://10.1.2.3:80', ['10.1.2.3']);
+  assert.equal(t.address, '10.1.2.3');
+  await assert.rejects(guardTarget('https://127.0.0.1'), HostNotAllowedError);
+  await assert.rejects(guardTarget('not a url'), HostNotAllowedError);
+});
+
+test('passwords in URLs are redacted', () => {
+  assert.equal(redactUrl('http://u:secret@127.0.0.1:5432/db'), 'http://u:REDACTED@127.0.0.1:5432/db');
+  assert.equal(redactUrl('http://127.0.0.1/'), 'http://127.0.0.1/');
+  assert.ok(!redactUrl('postgres://u:secret@host/db').includes('secret'));
+});
