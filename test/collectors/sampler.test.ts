@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSampler } from '../../src/collectors/sampler.ts';
+import type { Collector, CollectorSample } from '../../src/collectors/types.ts';
+import type { SampleRecord } from '../../src/results/format.ts';
+
+/** A collector driven by a function, for exercising the sampler's scheduling and failure handling. */
+function collector(name: string, metrics: string[], fn: (n: number, signal: AbortSignal) => Promise<CollectorSample[]>, extra: Partial<Collector> = {}): Collector & { closed: boolean; calls: number } {
+  const c = {
+    name,
+    metrics,
+    closed: false,
+    calls: 0,
+    sample(signal: AbortSignal) {
+      return fn(c.calls++, signal);
+    },
+    async close() {
+      c.closed = true;
+    },
+    ...extra,
+  };
+  return c;
+}
+
+function clockFrom(start = performance.now()): () => number {
+  return () => Math.round(performance.now() - start);
+}
+
+test('every collector is sampled at start and then once per interval, stamped with the run clock', async () => {
+  const out: SampleRecord[] = [];
+  const c = collector('a', ['m'], async (n) => [{ source: 'a', metric: 'm', value: n }]);
+  const s = createSampler({ collectors: [c], intervalMs: 50, clock: clockFrom(), write: (r) => out.push(r) });
+  s.start();
+  await sleep(230);
+  await s.stop();
+  assert.ok(out.length >= 4 && out.length <= 6, `ticks: ${out.length}`);
+  assert.deepEqual(out.map((r) => r.value), out.map((_, i) => i));
+  assert.ok(out[0].tMs < 20);
+  for (let i = 1; i < out.length; i++) assert.ok(Math.abs(out[i].tMs - out[i - 1].tMs - 50) < 30, `spacing at ${i}`);
+  assert.equal(c.closed, true);
+});
+
+test('a failing collector writes one gap per metric, with the error redacted, and is retried next tick', async () => {
+  const out: SampleRecord[] = [];
+  const bad = collector('bad', ['x', 'y'], async (n) => {
+    if (n < 2) throw new Error('connect ECONNREFUSED postgres://app:s3cret@127.0.0.1:1/db');
+    return [{ source: 'bad', metric: 'x', value: 1 }];
+  });
+  const good = collector('good', ['g'], async () => [{ source: 'good', metric: 'g', value: 1 }]);
+  const s = createSampler({ collectors: [bad, good], intervalMs: 40, clock: clockFrom(), write: (r) => out.push(r) });
+  s.start();
+  await sleep(150);
+  await s.stop();
+  const gaps = out.filter((r) => r.value === null);
+  assert.equal(gaps.length, 4);
+  assert.deepEqual(gaps.map((g) => g.metric).sort(), ['x', 'x', 'y', 'y']);
+  for (const g of gaps) {
+    assert.match(g.error ?? '', /ECONNREFUSED/);
+    assert.doesNotMatch(g.error ?? '', /s3cret/);
+  }
+  assert.ok(out.some((r) => r.source === 'bad' && r.value === 1), 'recovered after the failures');
+  assert.ok(out.filter((r) => r.source === 'good').length >= 3, 'the healthy collector is unaffected');
+  assert.equal(s.stats().collectors.bad.gaps, 4);
+});
+
+test('a collector that hangs is cut off by the timeout, aborted, and does not delay the others', async () => {
+  const out: SampleRecord[] = [];
+  let aborted = 0;
+  const hang = collector('hang', ['h'], (_n, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => {
+    aborted++;
+    reject(new Error('aborted'));
+  })));
+  const fast = collector('fast', ['f'], async () => [{ source: 'fast', metric: 'f', value: 1 }]);
+  const s = createSampler({ collectors: [hang, fast], intervalMs: 100, timeoutMs: 30, clock: clockFrom(), write: (r) => out.push(r) });
+  s.start();
+  await sleep(250);
+  await s.stop();
+  assert.ok(aborted >= 2);
+  const gaps = out.filter((r) => r.source === 'hang');
+  assert.ok(gaps.every((g) => g.value === null && /timed out after 30 ms|aborted/.test(g.error ?? '')));
+  assert.equal(out.filter((r) => r.source === 'fast').length, gaps.length);
+});
+
+test('a collector that ignores the abort is marked overrun instead of piling up calls', async () => {
+  const out: SampleRecord[] = [];
+  const stuck = collector('stuck', ['s'], () => sleep(200).then(() => []));
+  const s = createSampler({ collectors: [stuck], intervalMs: 40, clock: clockFrom(), write: (r) => out.push(r) });
+  s.start();
+  await sleep(150);
+  await s.stop();
+  assert.equal(stuck.calls, 1);
+  assert.ok(s.stats().overruns >= 2);
+  assert.ok(out.some((r) => r.error === 'previous sample still running'));
+});
+
+test('stop() takes final readings, closes every collector, and a throwing writer never escapes', async () => {
+  let writes = 0;
+  const c = collector('c', ['m'], async () => [{ source: 'c', metric: 'm', value: 1 }], {
+    finishMetrics: ['top'],
+    finish: async () => [{ source: 'c', metric: 'top', value: 42 }],
+  });
+  const s = createSampler({
+    collectors: [c],
+    intervalMs: 20,
+    clock: clockFrom(),
+    write: (r) => {
+      writes++;
+      if (r.metric === 'm') throw new Error('disk full');
+    },
+  });
+  s.start();
+  await sleep(70);
+  await s.stop();
+  const st = s.stats();
+  assert.ok(st.writeErrors >= 3);
+  assert.equal(st.samples, 1, 'only the final reading was written');
+  assert.equal(c.closed, true);
+  assert.ok(writes >= 4);
+  await s.stop();
+});
+
+test('a collector that throws synchronously is a gap, not a crash', async () => {
+  const out: SampleRecord[] = [];
+  const c = collector('sync', ['m'], () => {
+    throw new TypeError('bad payload');
+  });
+  const s = createSampler({ collectors: [c], intervalMs: 1000, clock: () => 0, write: (r) => out.push(r) });
+  s.start();
+  await s.stop();
+  assert.deepEqual(out, [{ tMs: 0, source: 'sync', metric: 'm', value: null, error: 'bad payload' }]);
+});
