@@ -6,13 +6,15 @@ import type { Collector, CollectorSample } from '../../src/collectors/types.ts';
 import type { SampleRecord } from '../../src/results/format.ts';
 
 /** A collector driven by a function, for exercising the sampler's scheduling and failure handling. */
-function collector(name: string, metrics: string[], fn: (n: number, signal: AbortSignal) => Promise<CollectorSample[]>, extra: Partial<Collector> = {}): Collector & { closed: boolean; calls: number } {
-  const c = {
+type TestCollector = Collector & { closed: boolean; calls: number };
+
+function collector(name: string, metrics: string[], fn: (n: number, signal: AbortSignal) => Promise<CollectorSample[]>, extra: Partial<Collector> = {}): TestCollector {
+  const c: TestCollector = {
     name,
     metrics,
     closed: false,
     calls: 0,
-    sample(signal: AbortSignal) {
+    sample(signal: AbortSignal): Promise<CollectorSample[]> {
       return fn(c.calls++, signal);
     },
     async close() {
