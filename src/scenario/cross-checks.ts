@@ -1,0 +1,95 @@
+// Rules that span fields (k6's Validate() rules and references between sections). They run on the raw input,
+// whatever its shape, so they report alongside the schema's own problems.
+
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { compileBodyTemplate, compileTemplate } from './template.ts';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Cross-field problems of a raw scenario: load rules, journey names, sql connections, template syntax. */
+export function crossCheck(input: unknown): ConfigIssue[] {
+  if (!isObj(input)) return [];
+  const out: ConfigIssue[] = [];
+  if (isObj(input.load)) out.push(...checkLoad(input.load));
+  const connections = isObj(input.connections) ? Object.keys(input.connections) : [];
+  const firstByName = new Map<string, number>();
+  list(input.journeys).forEach((j, i) => {
+    if (!isObj(j)) return;
+    if (typeof j.name === 'string') {
+      const first = firstByName.get(j.name);
+      if (first === undefined) firstByName.set(j.name, i);
+      else out.push({ path: `journeys[${i}].name`, message: `duplicate journey name "${j.name}" (also journeys[${first}])` });
+    }
+    out.push(...checkSteps(j.steps, `journeys[${i}]`, connections));
+  });
+  if (isObj(input.setup)) out.push(...checkSteps(input.setup.steps, 'setup', connections));
+  return out;
+}
+
+function checkLoad(load: Obj): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const targets = list(load.stages).map((s) => (isObj(s) ? num(s.target) : undefined));
+  switch (load.executor) {
+    case 'ramping-vus': {
+      const start = num(load.startVUs) ?? 1;
+      if (targets.length > 0 && start === 0 && targets.every((t) => t === 0)) {
+        out.push({ path: 'load.stages', message: 'startVUs and every stage target are 0, so no VU would ever run' });
+      }
+      break;
+    }
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate': {
+      const pre = num(load.preAllocatedVUs);
+      const max = num(load.maxVUs);
+      if (pre !== undefined && max !== undefined && max < pre) {
+        out.push({ path: 'load.maxVUs', message: `must be at least preAllocatedVUs (${pre}), got ${max}` });
+      }
+      if (pre === 0 && (max === undefined || max === 0)) {
+        out.push({ path: 'load.preAllocatedVUs', message: 'preAllocatedVUs and maxVUs are both 0, so no iteration could run' });
+      }
+      if (load.executor === 'ramping-arrival-rate') {
+        const start = num(load.startRate) ?? 0;
+        if (targets.length > 0 && start === 0 && targets.every((t) => t === 0)) {
+          out.push({ path: 'load.stages', message: 'startRate and every stage target are 0, so no iteration would ever start' });
+        }
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+function checkSteps(steps: unknown, base: string, connections: string[]): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  list(steps).forEach((step, i) => {
+    if (!isObj(step)) return;
+    const at = `${base}.steps[${i}]`;
+    if (step.type === 'sql') {
+      if (typeof step.connection === 'string' && step.connection && !connections.includes(step.connection)) {
+        const known = connections.length ? `connections: ${connections.join(', ')}` : 'the scenario defines no connections';
+        out.push({ path: `${at}.connection`, message: `unknown connection "${step.connection}" (${known})` });
+      }
+      return;
+    }
+    const tryCompile = (compile: () => unknown) => {
+      try {
+        compile();
+      } catch (err) {
+        if (err instanceof ConfigError) out.push(...err.issues);
+        else throw err;
+      }
+    };
+    if (typeof step.path === 'string') tryCompile(() => compileTemplate(step.path as string, { field: `${at}.path` }));
+    if (isObj(step.headers)) {
+      for (const [k, v] of Object.entries(step.headers)) {
+        if (typeof v === 'string') tryCompile(() => compileTemplate(v, { field: `${at}.headers.${k}` }));
+      }
+    }
+    if (step.body !== undefined) tryCompile(() => compileBodyTemplate(step.body, `${at}.body`));
+  });
+  return out;
+}

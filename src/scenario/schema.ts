@@ -1,0 +1,183 @@
+// The zod 4 schema of a scenario (strict: unknown fields and executors are errors) and validateScenario, which
+// reports every problem at once with k6-style paths.
+
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { DURATION_EXAMPLES, isDuration, parseDurationMs } from './duration.ts';
+import { zodIssuesToConfigIssues } from './issues.ts';
+import { crossCheck } from './cross-checks.ts';
+import { parseJsonPath } from './json-path.ts';
+import { parseThink } from './think.ts';
+import type { ScenarioDefinition } from './types.ts';
+
+/** The four executors perfgate supports, in k6's names. */
+export const EXECUTORS = ['constant-vus', 'ramping-vus', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
+/** HTTP methods a step may use. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/** Feeder pick modes. */
+export const PICKS = ['random', 'sequential', 'unique'] as const;
+
+/** A strict object whose unknown-field issue carries the known field names (see issues.ts). */
+function strict<T extends z.core.$ZodLooseShape>(shape: T) {
+  const known = `known:${Object.keys(shape).join(',')}`;
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? known : undefined) });
+}
+
+/** A k6 duration string; `positive` refuses '0s'. */
+function duration(positive = false) {
+  return z.string().superRefine((s, ctx) => {
+    if (!isDuration(s)) ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(s)} (expected a duration like ${DURATION_EXAMPLES})` });
+    else if (positive && parseDurationMs(s) <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0, got ${JSON.stringify(s)}` });
+  });
+}
+
+/** A string parsed by a ConfigError-throwing parser; its message becomes the issue. */
+function parsedBy(parse: (s: string) => unknown) {
+  return z.string().superRefine((s, ctx) => {
+    try {
+      parse(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof ConfigError ? err.issues[0]!.message : String(err) });
+    }
+  });
+}
+
+const nonEmpty = z.string().min(1);
+const identifier = z.string().regex(/^[A-Za-z_][\w-]*$/, { error: 'must start with a letter or _ and use only letters, digits, _ and -' });
+const wholeAtLeast = (min: number) => z.number().int().min(min);
+const status = z.number().int().min(100).max(599);
+const httpUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: (iss) => `must be an http(s) URL like http://127.0.0.1:8080, got ${JSON.stringify(iss.input)}` },
+);
+
+const stage = strict({ duration: duration(), target: wholeAtLeast(0), name: nonEmpty.optional() });
+const stages = z.array(stage).min(1, { error: 'needs at least one stage' });
+const base = { gracefulStop: duration().optional(), tags: z.record(z.string(), z.string()).optional() };
+
+/** Load options: one schema per executor, with k6's fields and rules. */
+export const loadSchema = z.discriminatedUnion('executor', [
+  strict({ executor: z.literal('constant-vus'), vus: wholeAtLeast(1).optional(), duration: duration(true), ...base }),
+  strict({
+    executor: z.literal('ramping-vus'),
+    startVUs: wholeAtLeast(0).optional(),
+    stages,
+    gracefulRampDown: duration().optional(),
+    ...base,
+  }),
+  strict({
+    executor: z.literal('constant-arrival-rate'),
+    rate: wholeAtLeast(1),
+    timeUnit: duration(true).optional(),
+    duration: duration(true),
+    preAllocatedVUs: wholeAtLeast(0),
+    maxVUs: wholeAtLeast(0).optional(),
+    ...base,
+  }),
+  strict({
+    executor: z.literal('ramping-arrival-rate'),
+    startRate: wholeAtLeast(0).optional(),
+    timeUnit: duration(true).optional(),
+    stages,
+    preAllocatedVUs: wholeAtLeast(0),
+    maxVUs: wholeAtLeast(0).optional(),
+    ...base,
+  }),
+]);
+
+const jsonPath = parsedBy((s) => parseJsonPath(s));
+const think = parsedBy((s) => parseThink(s));
+const stepName = nonEmpty;
+
+const httpStep = strict({
+  name: stepName,
+  type: z.literal('http').optional(),
+  method: z.enum(HTTP_METHODS).default('GET'),
+  path: z.string().regex(/^(\/|\{\{)/, { error: (iss) => `must start with "/" (it is joined to target.baseUrl), got ${JSON.stringify(iss.input)}` }),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional(),
+  think: think.optional(),
+  check: strict({
+    status: z.union([status, z.array(status).min(1)], { error: 'must be a status (100-599) or a list of them' }).optional(),
+    bodyIncludes: z.string().optional(),
+    jsonPath: jsonPath.optional(),
+  }).optional(),
+  capture: z.record(identifier, jsonPath).optional(),
+  expect: z.array(status).min(1).optional(),
+  timeout: duration(true).optional(),
+});
+
+const sqlStep = strict({
+  name: stepName,
+  type: z.literal('sql'),
+  connection: nonEmpty,
+  sql: nonEmpty,
+  params: z.array(z.unknown()).optional(),
+  think: think.optional(),
+  timeout: duration(true).optional(),
+});
+
+/** A journey step: http (the default type) or sql. */
+export const stepSchema = z.discriminatedUnion('type', [httpStep, sqlStep]);
+
+const thresholdItem = z.union(
+  [
+    nonEmpty,
+    strict({ threshold: nonEmpty, abortOnFail: z.boolean().optional(), delayAbortEval: duration().optional() }),
+  ],
+  { error: 'must be a threshold expression like "p(95)<200" or {threshold, abortOnFail?, delayAbortEval?}' },
+);
+const urlOnly = strict({ url: nonEmpty.optional() });
+const profileScale = strict({ time: z.number().positive().optional(), load: z.number().positive().optional() });
+
+/** The whole scenario. */
+export const scenarioSchema = strict({
+  name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: (iss) => `must be a non-empty name of letters, digits, ".", "_" and "-" (it names the run directory), got ${JSON.stringify(iss.input)}` }),
+  description: z.string().optional(),
+  target: strict({ baseUrl: httpUrl, allowHosts: z.array(nonEmpty).optional() }),
+  load: loadSchema,
+  journeys: z.array(strict({ name: nonEmpty, weight: z.number().positive().optional(), steps: z.array(stepSchema).min(1) })).min(1),
+  setup: strict({ steps: z.array(stepSchema).min(1) }).optional(),
+  data: z
+    .record(identifier, strict({ file: nonEmpty, column: nonEmpty.optional(), pick: z.enum(PICKS).optional() }))
+    .optional(),
+  connections: z.record(identifier, strict({ url: nonEmpty, poolSize: wholeAtLeast(1).optional() })).optional(),
+  thresholds: z.record(nonEmpty, z.array(thresholdItem)).optional(),
+  collectors: strict({
+    prometheus: strict({ url: httpUrl.optional(), metrics: z.record(z.string(), z.string()).optional() }).optional(),
+    postgres: urlOnly.optional(),
+    pgbouncer: urlOnly.optional(),
+    redis: urlOnly.optional(),
+    host: strict({}).optional(),
+    interval: duration(true).optional(),
+  }).optional(),
+  faults: z
+    .array(strict({ action: nonEmpty, at: duration(), duration: duration(true).optional(), params: z.record(z.string(), z.unknown()).optional() }))
+    .optional(),
+  profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
+  timeout: duration(true).optional(),
+});
+
+/** Validates a scenario (a parsed .json or a module's default export); throws one ConfigError listing every problem. */
+export function validateScenario(input: unknown, source?: string): ScenarioDefinition {
+  const parsed = scenarioSchema.safeParse(input, { reportInput: true });
+  const issues: ConfigIssue[] = parsed.success ? [] : zodIssuesToConfigIssues(parsed.error.issues);
+  issues.push(...crossCheck(input));
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  if (unique.length > 0 || !parsed.success) {
+    const n = unique.length;
+    throw new ConfigError(unique, `invalid scenario${source ? ` ${source}` : ''} (${n} problem${n === 1 ? '' : 's'})`);
+  }
+  return parsed.data as ScenarioDefinition;
+}
