@@ -1,0 +1,323 @@
+// One engine on one thread: runs the scenario's executor (closed: constant-vus, ramping-vus; open:
+// constant-arrival-rate, ramping-arrival-rate) over VUs, closes an interval every second on the run clock, and
+// stops gracefully (gracefulStop / gracefulRampDown) or at once.
+
+import { performance } from 'node:perf_hooks';
+import type { IntervalRecord } from '../results/format.ts';
+import type { LoadOptions, ScenarioDefinition } from '../scenario/types.ts';
+import type { TemplateVars } from '../scenario/template.ts';
+import { isOpenModel, iterateArrivalsMs, phaseAt, plannedDurationMs, rateAt, vusAt } from '../scenario/stages.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
+import { Recorder } from './recorder.ts';
+import { TimeoutSweeper } from './http-connection.ts';
+import { GeneratorHealth } from './generator-health.ts';
+import { seededRandom } from './random.ts';
+import { Vu, type StepRunner, type VuShared } from './vu.ts';
+import type { CompiledPlan } from './plan.ts';
+import type { ResolvedTarget } from './host-guard.ts';
+
+/** k6's default gracefulStop and gracefulRampDown. */
+export const DEFAULT_GRACEFUL_MS = 30_000;
+
+/** This engine's share of the load when sharded across worker threads. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Everything one engine needs. */
+export interface EngineOptions {
+  def: ScenarioDefinition;
+  plan: CompiledPlan;
+  target: ResolvedTarget;
+  globals: TemplateVars;
+  feed?: (vuId: number, iteration: number) => Record<string, unknown>;
+  runners?: Record<string, StepRunner>;
+  /** The run clock's origin (epoch ms, sub-ms precision): interval boundaries are multiples of intervalMs from it. */
+  t0EpochMs: number;
+  /** When the load starts, ms on the run clock (stage math is relative to it). */
+  loadStartMs: number;
+  shard?: Shard;
+  seed?: number;
+  intervalMs?: number;
+  onRecords: (records: IntervalRecord[]) => void;
+  onError?: (err: Error) => void;
+}
+
+/** How an engine's load ended. */
+export interface EngineResult {
+  /** Loop-lag p99 over the run, ms. */
+  loopLagP99Ms: number;
+  /** Iterations started and dropped (open model). */
+  started: number;
+  dropped: number;
+}
+
+/** Number of this shard's members among the first `n` global items (items are dealt round-robin). */
+export function shardCount(n: number, shard: Shard): number {
+  return n <= shard.index ? 0 : Math.floor((n - shard.index - 1) / shard.count) + 1;
+}
+
+/** One thread's engine. */
+export class Engine {
+  private readonly o: EngineOptions;
+  private readonly load: LoadOptions;
+  private readonly shard: Shard;
+  private readonly recorder: Recorder;
+  private readonly sweeper = new TimeoutSweeper();
+  private readonly health = new GeneratorHealth();
+  private readonly shared: VuShared;
+  private readonly intervalMs: number;
+  /** performance.now() of the run clock's origin in this thread. */
+  private readonly t0Perf: number;
+  private readonly durationMs: number;
+  private readonly gracefulStopMs: number;
+  private readonly gracefulRampDownMs: number;
+  private readonly vus: Vu[] = [];
+  private readonly active = new Set<Vu>();
+  private readonly retiring = new Map<Vu, number>();
+  private idle: Vu[] = [];
+  private ending = false;
+  private finished = false;
+  private started = 0;
+  private dropped = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private intervalTimer: NodeJS.Timeout | undefined;
+  private nextIntervalIndex = 0;
+  private resolveDone: (() => void) | undefined;
+  private arrivals: Iterator<number> | undefined;
+  private nextArrivalMs: number | undefined;
+  private arrivalIndex = 0;
+  private maxLocalVUs = 0;
+
+  constructor(opts: EngineOptions) {
+    this.o = opts;
+    this.load = opts.def.load;
+    this.shard = opts.shard ?? { index: 0, count: 1 };
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.recorder = new Recorder(this.intervalMs);
+    this.t0Perf = opts.t0EpochMs - performance.timeOrigin;
+    this.durationMs = plannedDurationMs(this.load);
+    const l = this.load as { gracefulStop?: string; gracefulRampDown?: string };
+    this.gracefulStopMs = l.gracefulStop ? parseDurationMs(l.gracefulStop, 'load.gracefulStop') : DEFAULT_GRACEFUL_MS;
+    this.gracefulRampDownMs = l.gracefulRampDown ? parseDurationMs(l.gracefulRampDown, 'load.gracefulRampDown') : DEFAULT_GRACEFUL_MS;
+    this.shared = {
+      plan: opts.plan,
+      recorder: this.recorder,
+      target: { address: opts.target.address, port: opts.target.port },
+      sweeper: this.sweeper,
+      globals: opts.globals,
+      feed: opts.feed,
+      runners: opts.runners ?? {},
+      onError: opts.onError ?? (() => {}),
+    };
+  }
+
+  /** ms on the run clock. */
+  now(): number {
+    return performance.now() - this.t0Perf;
+  }
+
+  private loadMs(): number {
+    return this.now() - this.o.loadStartMs;
+  }
+
+  /** Runs the load to its end (or until stopped); resolves once the last interval is flushed. */
+  run(): Promise<EngineResult> {
+    const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    this.nextIntervalIndex = Math.max(0, Math.floor(this.now() / this.intervalMs));
+    this.scheduleInterval();
+    if (isOpenModel(this.load)) this.startOpen();
+    else this.startClosed();
+    return done.then(() => ({ loopLagP99Ms: this.health.runLagP99Ms(), started: this.started, dropped: this.dropped }));
+  }
+
+  private newVu(localIndex: number): Vu {
+    const globalId = localIndex * this.shard.count + this.shard.index + 1;
+    const vu = new Vu(globalId, this.shared, seededRandom((this.o.seed ?? 1) * 1_000_003 + globalId));
+    this.vus[localIndex] = vu;
+    return vu;
+  }
+
+  // ---- closed model: VU i runs while i is below the target VU count ----
+
+  private startClosed(): void {
+    const control = () => {
+      if (this.ending) return;
+      const t = this.loadMs();
+      if (t >= this.durationMs) {
+        this.end(this.gracefulStopMs);
+        return;
+      }
+      const n = shardCount(vusAt(this.load, t), this.shard);
+      for (let i = 0; i < Math.max(n, this.vus.length); i++) {
+        const vu = this.vus[i] ?? (i < n ? this.newVu(i) : undefined);
+        if (!vu) continue;
+        if (i < n) {
+          this.retiring.delete(vu);
+          if (!this.active.has(vu)) {
+            this.active.add(vu);
+            if (!vu.running) this.loopClosed(vu);
+          }
+        } else if (this.active.has(vu) && !this.retiring.has(vu)) {
+          this.retiring.set(vu, performance.now() + this.gracefulRampDownMs);
+        }
+      }
+      const nowPerf = performance.now();
+      for (const [vu, deadline] of this.retiring) if (nowPerf >= deadline) this.retire(vu, true);
+      this.recorder.setVus(this.active.size);
+      const wait = Math.min(50, Math.max(1, this.durationMs - t));
+      this.timers[0] = setTimeout(control, wait);
+    };
+    control();
+  }
+
+  private readonly loopClosedBound = (vu: Vu) => this.loopClosed(vu);
+
+  private loopClosed(vu: Vu): void {
+    if (this.retiring.has(vu)) {
+      this.retire(vu, false);
+      return;
+    }
+    if (this.ending || !this.active.has(vu)) {
+      this.active.delete(vu);
+      this.recorder.setVus(this.active.size);
+      this.checkFinished();
+      return;
+    }
+    this.started++;
+    vu.startIteration(undefined, this.loopClosedBound);
+  }
+
+  private retire(vu: Vu, hard: boolean): void {
+    this.retiring.delete(vu);
+    this.active.delete(vu);
+    if (hard) vu.stop();
+    this.recorder.setVus(this.active.size);
+  }
+
+  // ---- open model: iterations start on the schedule; an iteration with no free VU is dropped ----
+
+  private startOpen(): void {
+    const load = this.load as { preAllocatedVUs: number; maxVUs?: number };
+    const pre = shardCount(load.preAllocatedVUs, this.shard);
+    this.maxLocalVUs = Math.max(pre, shardCount(load.maxVUs ?? load.preAllocatedVUs, this.shard));
+    for (let i = 0; i < pre; i++) this.idle.push(this.newVu(i));
+    this.idle.reverse();
+    this.arrivals = iterateArrivalsMs(this.load, 0);
+    this.advanceArrival();
+    this.scheduleOpen();
+  }
+
+  private advanceArrival(): void {
+    for (;;) {
+      const r = this.arrivals!.next();
+      if (r.done) {
+        this.nextArrivalMs = undefined;
+        return;
+      }
+      const k = this.arrivalIndex++;
+      if (k % this.shard.count === this.shard.index) {
+        this.nextArrivalMs = r.value;
+        return;
+      }
+    }
+  }
+
+  private readonly releaseOpenBound = (vu: Vu) => this.releaseOpen(vu);
+
+  private scheduleOpen(): void {
+    if (this.ending) return;
+    const t = this.loadMs();
+    const loadStartPerf = this.t0Perf + this.o.loadStartMs;
+    while (this.nextArrivalMs !== undefined && this.nextArrivalMs <= t) {
+      let vu = this.idle.pop();
+      if (!vu && this.vus.length < this.maxLocalVUs) vu = this.newVu(this.vus.length);
+      if (vu) {
+        this.active.add(vu);
+        this.started++;
+        vu.startIteration(loadStartPerf + this.nextArrivalMs, this.releaseOpenBound);
+      } else {
+        this.dropped++;
+        this.recorder.droppedIteration();
+      }
+      this.advanceArrival();
+    }
+    this.recorder.setVus(this.active.size);
+    if (this.nextArrivalMs === undefined) {
+      const rest = this.durationMs - t;
+      this.timers[0] = setTimeout(() => this.end(this.gracefulStopMs), Math.max(0, rest));
+      return;
+    }
+    this.timers[0] = setTimeout(() => this.scheduleOpen(), Math.max(0, this.nextArrivalMs - t));
+  }
+
+  private releaseOpen(vu: Vu): void {
+    this.active.delete(vu);
+    if (!this.ending) this.idle.push(vu);
+    else this.checkFinished();
+  }
+
+  // ---- ending ----
+
+  /** Stops starting iterations; running ones get graceMs to finish, then are stopped. */
+  end(graceMs: number = this.gracefulStopMs): void {
+    if (this.ending) return;
+    this.ending = true;
+    for (const t of this.timers) clearTimeout(t);
+    for (const vu of this.retiring.keys()) this.retire(vu, true);
+    // Idle closed-model VUs (thinking between iterations count as running) stop at once.
+    for (const vu of [...this.active]) if (!vu.running) this.active.delete(vu);
+    this.recorder.setVus(this.active.size);
+    if (this.active.size > 0) this.timers.push(setTimeout(() => this.kill(), graceMs));
+    this.checkFinished();
+  }
+
+  /** Stops everything at once; requests in flight are abandoned. */
+  kill(): void {
+    this.ending = true;
+    for (const vu of [...this.active]) vu.stop();
+    this.active.clear();
+    this.checkFinished();
+  }
+
+  private checkFinished(): void {
+    if (!this.ending || this.finished) return;
+    for (const vu of this.active) if (vu.running) return;
+    this.finished = true;
+    for (const t of this.timers) clearTimeout(t);
+    for (const vu of this.vus) vu?.stop();
+    this.sweeper.stop();
+    if (this.intervalTimer) clearTimeout(this.intervalTimer);
+    this.recorder.setVus(0);
+    // The last, partial interval.
+    const tMs = this.nextIntervalIndex * this.intervalMs;
+    const partial = Math.max(1, Math.round(this.now() - tMs));
+    this.flush(tMs, Math.min(partial, this.intervalMs));
+    this.health.stop();
+    this.resolveDone?.();
+  }
+
+  private scheduleInterval(): void {
+    const boundary = (this.nextIntervalIndex + 1) * this.intervalMs;
+    this.intervalTimer = setTimeout(() => {
+      const tMs = this.nextIntervalIndex * this.intervalMs;
+      this.nextIntervalIndex++;
+      this.flush(tMs, this.intervalMs);
+      if (!this.finished) this.scheduleInterval();
+    }, Math.max(0, boundary - this.now()));
+  }
+
+  private flush(tMs: number, intervalMs: number): void {
+    const loadT = tMs - this.o.loadStartMs;
+    const open = isOpenModel(this.load);
+    const records = this.recorder.take(tMs, {
+      ...this.health.interval(),
+      phase: phaseAt(this.load, Math.max(0, loadT)),
+      targetRatePerS: open ? rateAt(this.load, Math.max(0, loadT)) / this.shard.count : undefined,
+    });
+    if (intervalMs !== this.intervalMs) for (const r of records) r.intervalMs = intervalMs;
+    if (!open) for (const r of records) if (r.type === 'tick') delete r.targetRatePerS;
+    this.o.onRecords(records);
+  }
+}

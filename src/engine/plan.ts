@@ -1,0 +1,142 @@
+// Compiles a scenario's journeys once into what the hot path needs: request bytes (pre-serialised when the step
+// has no template), expected statuses, checks, captures and think ranges.
+
+import type { HttpStep, Journey, ScenarioDefinition, Step } from '../scenario/types.ts';
+import { compileBodyTemplate, compileTemplate, type TemplateFn, type TemplateVars } from '../scenario/template.ts';
+import { compileJsonPath, type JsonPathFn } from '../scenario/json-path.ts';
+import { parseThink, type ThinkRange } from '../scenario/think.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
+import { cumulativeWeights } from './random.ts';
+import type { ResolvedTarget } from './host-guard.ts';
+import { PERFGATE_VERSION } from '../version.ts';
+
+/** Default request timeout. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** An HTTP step ready to run. */
+export interface CompiledHttpStep {
+  kind: 'http';
+  name: string;
+  method: string;
+  /** Bytes of the request when nothing in it is templated. */
+  staticBytes: Buffer | null;
+  /** Renders the request bytes for the given variables. */
+  build: (vars: TemplateVars) => Buffer;
+  head: boolean;
+  timeoutMs: number;
+  expect: ReadonlySet<number> | undefined;
+  checkStatus: ReadonlySet<number> | undefined;
+  checkBodyIncludes: string | undefined;
+  checkJsonPath: JsonPathFn | undefined;
+  captures: Array<[string, JsonPathFn]>;
+  /** Whether the body must be read (a check or a capture needs it). */
+  collectBody: boolean;
+  think: ThinkRange | undefined;
+}
+
+/** A step kind other than HTTP (e.g. `sql`), run by a StepRunner registered for its kind. */
+export interface CompiledOtherStep {
+  kind: string;
+  name: string;
+  method: string;
+  think: ThinkRange | undefined;
+  timeoutMs: number;
+  step: Step;
+}
+
+/** Any compiled step. */
+export type CompiledStep = CompiledHttpStep | CompiledOtherStep;
+
+/** A journey ready to run. */
+export interface CompiledJourney {
+  name: string;
+  steps: CompiledStep[];
+}
+
+/** The compiled scenario: journeys, their cumulative weights, and the setup journey. */
+export interface CompiledPlan {
+  journeys: CompiledJourney[];
+  cumulativeWeights: number[];
+  setup: CompiledJourney | undefined;
+}
+
+/** Compiles the journeys and setup of a (validated, profiled) scenario for a resolved target. */
+export function compilePlan(def: ScenarioDefinition, target: ResolvedTarget): CompiledPlan {
+  const basePath = new URL(def.target.baseUrl).pathname.replace(/\/+$/, '');
+  const defaultTimeoutMs = def.timeout ? parseDurationMs(def.timeout, 'timeout') : DEFAULT_TIMEOUT_MS;
+  const journey = (j: Journey | { name: string; steps: Step[] }, field: string): CompiledJourney => ({
+    name: j.name,
+    steps: j.steps.map((s, i) => compileStep(s, `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs)),
+  });
+  return {
+    journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`)),
+    cumulativeWeights: cumulativeWeights(def.journeys.map((j) => j.weight)),
+    setup: def.setup ? journey({ name: 'setup', steps: def.setup.steps }, 'setup') : undefined,
+  };
+}
+
+function compileStep(step: Step, field: string, target: ResolvedTarget, basePath: string, defaultTimeoutMs: number): CompiledStep {
+  const think = step.think ? parseThink(step.think, `${field}.think`) : undefined;
+  const timeoutMs = step.timeout ? parseDurationMs(step.timeout, `${field}.timeout`) : defaultTimeoutMs;
+  if (step.type === 'sql') return { kind: 'sql', name: step.name, method: 'SQL', think, timeoutMs, step };
+  return compileHttpStep(step, field, target, basePath, timeoutMs, think);
+}
+
+function compileHttpStep(
+  step: HttpStep,
+  field: string,
+  target: ResolvedTarget,
+  basePath: string,
+  timeoutMs: number,
+  think: ThinkRange | undefined,
+): CompiledHttpStep {
+  const method = (step.method ?? 'GET').toUpperCase();
+  const path = compileTemplate(step.path, { urlEncode: true, field: `${field}.path` });
+  const headerEntries = Object.entries(step.headers ?? {}).map(
+    ([k, v]) => [k, compileTemplate(v, { field: `${field}.headers.${k}` })] as [string, TemplateFn],
+  );
+  const hasBody = step.body !== undefined && step.body !== null;
+  const body = hasBody ? compileBodyTemplate(step.body, `${field}.body`) : undefined;
+  const lowerNames = new Set(headerEntries.map(([k]) => k.toLowerCase()));
+  let fixed = `Host: ${target.hostHeader}\r\n`;
+  if (!lowerNames.has('user-agent')) fixed += `User-Agent: perfgate/${PERFGATE_VERSION}\r\n`;
+  if (!lowerNames.has('accept')) fixed += 'Accept: */*\r\n';
+  if (hasBody && !lowerNames.has('content-type')) {
+    fixed += `Content-Type: ${typeof step.body === 'string' ? 'text/plain' : 'application/json'}\r\n`;
+  }
+  const build = (vars: TemplateVars): Buffer => {
+    let s = `${method} ${basePath}${path(vars)} HTTP/1.1\r\n${fixed}`;
+    for (const [k, v] of headerEntries) s += `${k}: ${v(vars)}\r\n`;
+    if (body) {
+      const b = body(vars);
+      s += `Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`;
+    } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      s += 'Content-Length: 0\r\n\r\n';
+    } else s += '\r\n';
+    return Buffer.from(s);
+  };
+  let staticBytes: Buffer | null = null;
+  const templated = [step.path, ...Object.values(step.headers ?? {}), JSON.stringify(step.body ?? '')].some((s) => s.includes('{{'));
+  if (!templated) staticBytes = build({});
+  const statusSet = (s: number | number[] | undefined) => (s === undefined ? undefined : new Set(Array.isArray(s) ? s : [s]));
+  const captures = Object.entries(step.capture ?? {}).map(
+    ([name, p]) => [name, compileJsonPath(p, `${field}.capture.${name}`)] as [string, JsonPathFn],
+  );
+  const check = step.check;
+  return {
+    kind: 'http',
+    name: step.name,
+    method,
+    staticBytes,
+    build,
+    head: method === 'HEAD',
+    timeoutMs,
+    expect: step.expect ? new Set(step.expect) : undefined,
+    checkStatus: statusSet(check?.status),
+    checkBodyIncludes: check?.bodyIncludes,
+    checkJsonPath: check?.jsonPath ? compileJsonPath(check.jsonPath, `${field}.check.jsonPath`) : undefined,
+    captures,
+    collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,
+    think,
+  };
+}

@@ -1,0 +1,216 @@
+// A virtual user: owns one connection, runs one journey iteration at a time (steps in order, think time between),
+// records every request into the interval recorder. Callback-driven: the hot path allocates little.
+
+import { performance } from 'node:perf_hooks';
+import type { TemplateVars } from '../scenario/template.ts';
+import { drawThinkMs } from '../scenario/think.ts';
+import { HttpConnection, type ConnectTarget, type RequestOutcome, type TimeoutSweeper } from './http-connection.ts';
+import { classifyStatus, isExpectedStatus } from './error-class.ts';
+import { pickWeighted } from './random.ts';
+import type { Recorder, StepStats } from './recorder.ts';
+import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledStep } from './plan.ts';
+
+/** Runs one step of a kind other than http (e.g. sql); calls `done` exactly once, unless the VU is stopped. */
+export interface StepRunner {
+  run(vu: Vu, step: CompiledStep, scheduledAtMs: number | undefined, done: () => void): void;
+  /** Frees what the runner holds for a VU (connections). */
+  release?(vu: Vu): void;
+}
+
+/** What every VU of an engine shares. */
+export interface VuShared {
+  plan: CompiledPlan;
+  recorder: Recorder;
+  target: ConnectTarget;
+  sweeper: TimeoutSweeper;
+  /** Setup captures and env, read by every VU (prototype of each VU's variables). */
+  globals: TemplateVars;
+  /** Per-iteration data (feeders): variables for a VU id and iteration number. */
+  feed?: (vuId: number, iteration: number) => Record<string, unknown>;
+  /** Runners for step kinds other than http. */
+  runners: Record<string, StepRunner>;
+  /** Reports a problem that is not a request failure (a template variable missing, a runner error). */
+  onError: (err: Error) => void;
+}
+
+/** A virtual user. */
+export class Vu {
+  readonly vars: TemplateVars;
+  readonly conn: HttpConnection;
+  iteration = 0;
+  /** True while an iteration runs. */
+  running = false;
+  private stopped = false;
+  private thinkTimer: NodeJS.Timeout | undefined;
+  private journey: CompiledJourney | undefined;
+  private stepIndex = 0;
+  private iterStartMs = 0;
+  private scheduledAtMs: number | undefined;
+  private done: ((vu: Vu) => void) | undefined;
+  private readonly statsCache = new Map<CompiledStep, StepStats>();
+  private readonly nextStepBound = () => this.nextStep();
+
+  constructor(
+    readonly id: number,
+    private readonly shared: VuShared,
+    readonly random: () => number,
+  ) {
+    this.vars = Object.create(shared.globals) as TemplateVars;
+    this.vars.__VU = id;
+    this.conn = new HttpConnection(shared.target, shared.sweeper);
+  }
+
+  /**
+   * Runs one iteration of a weighted-random journey. `scheduledAtMs` (performance.now() time) is the intended start
+   * in the open model: the first request and the iteration are measured from it.
+   */
+  startIteration(scheduledAtMs: number | undefined, done: (vu: Vu) => void): void {
+    const plan = this.shared.plan;
+    this.running = true;
+    this.stopped = false;
+    this.done = done;
+    this.journey = plan.journeys.length === 1 ? plan.journeys[0] : plan.journeys[pickWeighted(plan.cumulativeWeights, this.random())];
+    this.stepIndex = 0;
+    this.scheduledAtMs = scheduledAtMs;
+    this.iterStartMs = scheduledAtMs ?? performance.now();
+    this.vars.__ITER = this.iteration;
+    if (this.shared.feed) Object.assign(this.vars, this.shared.feed(this.id, this.iteration));
+    this.nextStep();
+  }
+
+  /** Runs the given journey once (setup); resolves when done. */
+  runJourney(journey: CompiledJourney): Promise<void> {
+    return new Promise((resolve) => {
+      this.running = true;
+      this.stopped = false;
+      this.journey = journey;
+      this.stepIndex = 0;
+      this.scheduledAtMs = undefined;
+      this.iterStartMs = performance.now();
+      this.done = () => resolve();
+      this.nextStep();
+    });
+  }
+
+  private nextStep(): void {
+    this.thinkTimer = undefined;
+    if (this.stopped) return;
+    const journey = this.journey!;
+    if (this.stepIndex >= journey.steps.length) {
+      this.finishIteration(true);
+      return;
+    }
+    const step = journey.steps[this.stepIndex++]!;
+    const scheduled = this.stepIndex === 1 ? this.scheduledAtMs : undefined;
+    if (step.kind === 'http') this.runHttp(step as CompiledHttpStep, scheduled);
+    else {
+      const runner = this.shared.runners[step.kind];
+      if (!runner) {
+        this.shared.onError(new Error(`step "${step.name}": no runner for steps of type "${step.kind}"`));
+        this.finishIteration(false);
+        return;
+      }
+      runner.run(this, step, scheduled, () => this.afterStep(step));
+    }
+  }
+
+  private afterStep(step: CompiledStep): void {
+    if (this.stopped) return;
+    if (step.think) this.thinkTimer = setTimeout(this.nextStepBound, drawThinkMs(step.think, this.random));
+    else this.nextStep();
+  }
+
+  private finishIteration(completed: boolean): void {
+    if (completed) this.shared.recorder.iteration((performance.now() - this.iterStartMs) * 1000);
+    this.iteration++;
+    const done = this.done;
+    this.done = undefined;
+    if (completed) {
+      this.running = false;
+      done?.(this);
+    } else {
+      // An iteration cut short synchronously: yield before the next one so a broken step cannot spin the loop.
+      setImmediate(() => {
+        this.running = false;
+        done?.(this);
+      });
+    }
+  }
+
+  /** The recorder's accumulator for a step (cached per VU). */
+  stats(step: CompiledStep): StepStats {
+    let s = this.statsCache.get(step);
+    if (!s) {
+      s = this.shared.recorder.step(step.name, step.method);
+      this.statsCache.set(step, s);
+    }
+    return s;
+  }
+
+  private runHttp(step: CompiledHttpStep, scheduledAtMs: number | undefined): void {
+    let bytes = step.staticBytes;
+    if (!bytes) {
+      try {
+        bytes = step.build(this.vars);
+      } catch (err) {
+        // A template variable is missing (e.g. a capture failed): the iteration cannot go on.
+        this.shared.onError(err as Error);
+        this.finishIteration(false);
+        return;
+      }
+    }
+    const sentAtMs = performance.now();
+    const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
+    this.conn.request(bytes, { collectBody: step.collectBody, head: step.head, timeoutMs: step.timeoutMs }, (o) =>
+      this.onResponse(step, o, startMs, sentAtMs),
+    );
+  }
+
+  private onResponse(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number): void {
+    const stats = this.stats(step);
+    let errorClass = o.errorClass;
+    const ok = errorClass === undefined && isExpectedStatus(o.status, step.expect);
+    if (!ok && errorClass === undefined) errorClass = classifyStatus(o.status);
+    const waitingUs = o.firstByteAtMs > 0 ? (o.firstByteAtMs - sentAtMs) * 1000 : 0;
+    stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, o.bytesIn, o.bytesOut);
+    if (o.status > 0 && (step.checkStatus || step.collectBody)) this.checkAndCapture(step, stats, o);
+    else if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
+    if (this.stopped) return;
+    this.afterStep(step);
+  }
+
+  private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): void {
+    if (step.checkStatus) stats.check(step.checkStatus.has(o.status));
+    if (!step.collectBody) return;
+    const text = o.body ? o.body.toString('utf8') : '';
+    if (step.checkBodyIncludes !== undefined) stats.check(text.includes(step.checkBodyIncludes));
+    if (step.checkJsonPath || step.captures.length) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      if (step.checkJsonPath) stats.check(json !== undefined && step.checkJsonPath(json) !== undefined);
+      for (const [name, path] of step.captures) {
+        const v = json === undefined ? undefined : path(json);
+        if (v !== undefined) this.vars[name] = v;
+      }
+    }
+  }
+
+  /** Stops the VU at once: the request in flight is abandoned (not recorded) and the socket closed. */
+  stop(): void {
+    this.stopped = true;
+    if (this.thinkTimer) clearTimeout(this.thinkTimer);
+    this.thinkTimer = undefined;
+    this.conn.destroy();
+    for (const r of Object.values(this.shared.runners)) r.release?.(this);
+    if (this.running) {
+      this.running = false;
+      const done = this.done;
+      this.done = undefined;
+      done?.(this);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { Engine } from '../../src/engine/engine.ts';
+import { compilePlan } from '../../src/engine/plan.ts';
+import { guardTarget } from '../../src/engine/host-guard.ts';
+import { decodeHistogram } from '../../src/metrics/histogram.ts';
+import type { IntervalRecord, RequestIntervalRecord, TickIntervalRecord } from '../../src/results/format.ts';
+import type { ScenarioDefinition } from '../../src/scenario/types.ts';
+import { refusedUrl, startJsonServer, startResetServer, startSilentServer, type TestServer } from '../support/servers.ts';
+
+let json: TestServer;
+before(async () => {
+  json = await startJsonServer();
+});
+after(async () => {
+  await json.close();
+});
+
+async function runEngine(def: ScenarioDefinition, globals = {}): Promise<{ reqs: RequestIntervalRecord[]; ticks: TickIntervalRecord[] }> {
+  const target = await guardTarget(def.target.baseUrl);
+  const plan = compilePlan(def, target);
+  const records: IntervalRecord[] = [];
+  const engine = new Engine({
+    def, plan, target, globals,
+    t0EpochMs: performance.timeOrigin + performance.now(),
+    loadStartMs: 0,
+    onRecords: (rs) => records.push(...rs),
+  });
+  await engine.run();
+  return {
+    reqs: records.filter((r): r is RequestIntervalRecord => r.type === 'req'),
+    ticks: records.filter((r): r is TickIntervalRecord => r.type === 'tick'),
+  };
+}
+
+function sum<T>(xs: T[], f: (x: T) => number): number {
+  return xs.reduce((a, x) => a + f(x), 0);
+}
+
+function scenario(baseUrl: string, load: ScenarioDefinition['load'], steps: ScenarioDefinition['journeys'][number]['steps']): ScenarioDefinition {
+  return { name: 't', target: { baseUrl }, load, journeys: [{ name: 'j', steps }] };
+}
+
+test('constant-vus keeps its VUs busy and every request lands in the interval records', async () => {
+  const { reqs, ticks } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 5, duration: '1500ms' }, [{ name: 'root', path: '/' }]));
+  const count = sum(reqs, (r) => r.count);
+  assert.ok(count > 50, `only ${count} requests`);
+  assert.equal(sum(reqs, (r) => r.failed), 0);
+  assert.equal(sum(reqs, (r) => r.statuses['200'] ?? 0), count);
+  assert.equal(sum(ticks, (t) => t.iterations), count);
+  assert.equal(ticks[0]!.vusMax, 5);
+  assert.equal(decodeHistogram(reqs[0]!.okHist).totalCount, reqs[0]!.count);
+});
+
+test('ramping-vus adds and retires VUs along its stages', async () => {
+  const { ticks } = await runEngine(
+    scenario(json.url, { executor: 'ramping-vus', startVUs: 0, gracefulRampDown: '1s', stages: [
+      { duration: '2s', target: 8, name: 'ramp-up' }, { duration: '1s', target: 8, name: 'steady' }, { duration: '1s', target: 0, name: 'ramp-down' },
+    ] }, [{ name: 'root', path: '/', think: '50ms' }]),
+  );
+  const byT = new Map(ticks.map((t) => [t.tMs, t]));
+  assert.ok(byT.get(0)!.vusMax <= 4, `first second ${byT.get(0)!.vusMax}`);
+  assert.ok(byT.get(1000)!.vusMax >= 5 && byT.get(1000)!.vusMax <= 8);
+  assert.equal(byT.get(2000)!.vusMax, 8);
+  assert.equal(byT.get(2000)!.phase, 'steady');
+  assert.ok(byT.get(3000)!.vus <= 1, `at the end ${byT.get(3000)!.vus}`);
+});
+
+test('constant-arrival-rate starts iterations on schedule', async () => {
+  const { reqs, ticks } = await runEngine(
+    scenario(json.url, { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '2s', preAllocatedVUs: 5, maxVUs: 20 }, [{ name: 'root', path: '/' }]),
+  );
+  const count = sum(reqs, (r) => r.count);
+  assert.ok(count >= 195 && count <= 201, `${count} requests`);
+  assert.equal(sum(ticks, (t) => t.droppedIterations), 0);
+  assert.equal(ticks[0]!.targetRatePerS, 100);
+});
+
+test('an open model with too few VUs counts dropped iterations', async () => {
+  const { reqs, ticks } = await runEngine(
+    scenario(json.url, { executor: 'constant-arrival-rate', rate: 40, timeUnit: '1s', duration: '1s', preAllocatedVUs: 2, maxVUs: 4, gracefulStop: '2s' }, [{ name: 'slow', path: '/slow/400' }]),
+  );
+  const started = sum(reqs, (r) => r.count);
+  const dropped = sum(ticks, (t) => t.droppedIterations);
+  assert.equal(started + dropped, 40);
+  assert.ok(dropped >= 25, `dropped ${dropped}`);
+});
+
+test('captures feed later steps, checks are counted, and setup globals are readable', async () => {
+  const { reqs } = await runEngine(
+    scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '300ms' }, [
+      { name: 'token', method: 'POST', path: '/token', capture: { token: '$.access_token', id: '$.nested.id' } },
+      { name: 'echo', path: '/echo/{{id}}', headers: { authorization: 'Bearer {{token}}', 'x-setup': '{{fromSetup}}' },
+        check: { status: 200, bodyIncludes: 'Bearer tok-123' } },
+      { name: 'post', method: 'POST', path: '/echo', body: { id: '{{id}}', who: '{{fromSetup}}' }, check: { bodyIncludes: '\\"id\\":7' } },
+    ]),
+    { fromSetup: 'setup-value' },
+  );
+  const echo = reqs.filter((r) => r.name === 'echo');
+  assert.ok(sum(echo, (r) => r.count) > 0);
+  assert.equal(sum(echo, (r) => r.checksFailed), 0);
+  assert.equal(sum(echo, (r) => r.checksPassed), 2 * sum(echo, (r) => r.count));
+  const post = reqs.filter((r) => r.name === 'post');
+  assert.equal(sum(post, (r) => r.checksFailed), 0, 'a JSON body keeps the captured number as a number');
+  assert.ok(sum(post, (r) => r.checksPassed) > 0);
+});
+
+test('timeouts are failed requests recorded at their full timeout', async () => {
+  const silent = await startSilentServer();
+  try {
+    const { reqs } = await runEngine(scenario(silent.url, { executor: 'constant-vus', vus: 2, duration: '700ms', gracefulStop: '2s' }, [{ name: 'hang', path: '/', timeout: '300ms' }]));
+    const count = sum(reqs, (r) => r.count);
+    assert.ok(count >= 4, `${count} requests`);
+    assert.equal(sum(reqs, (r) => r.failed), count);
+    assert.equal(sum(reqs, (r) => r.errors.timeout ?? 0), count);
+    for (const r of reqs) {
+      const h = decodeHistogram(r.failHist);
+      assert.ok(h.minNonZeroValue >= 299_000 && h.maxValue <= 340_000, `timeouts recorded at ${h.minNonZeroValue}..${h.maxValue} us`);
+    }
+    assert.ok(silent.arrivals.length >= count - 2, 'each timed-out request reached the server');
+  } finally {
+    await silent.close();
+  }
+});
+
+test('refused and reset connections and error statuses are failures of their class', async () => {
+  const reset = await startResetServer();
+  try {
+    const table: Array<{ url: string; path: string; cls: string }> = [
+      { url: await refusedUrl(), path: '/', cls: 'econnrefused' },
+      { url: reset.url, path: '/', cls: 'econnreset' },
+      { url: json.url, path: '/status/503', cls: 'http_5xx' },
+      { url: json.url, path: '/status/404', cls: 'http_4xx' },
+      { url: json.url, path: '/status/429', cls: 'rate_limited' },
+    ];
+    for (const c of table) {
+      const { reqs } = await runEngine(scenario(c.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [{ name: 'x', path: c.path, think: '20ms' }]));
+      const count = sum(reqs, (r) => r.count);
+      assert.ok(count >= 2, `${c.cls}: ${count} requests`);
+      assert.equal(sum(reqs, (r) => r.failed), count, c.cls);
+      assert.equal(sum(reqs, (r) => (r.errors as Record<string, number>)[c.cls] ?? 0), count, c.cls);
+      assert.equal(sum(reqs, (r) => decodeHistogram(r.failHist).totalCount), count, `${c.cls}: every failure is in the latency histogram`);
+    }
+  } finally {
+    await reset.close();
+  }
+});
+
+test('a step expecting a 404 counts it as a success', async () => {
+  const { reqs } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [{ name: 'x', path: '/status/404', expect: [404], think: '20ms' }]));
+  assert.ok(sum(reqs, (r) => r.count) > 0);
+  assert.equal(sum(reqs, (r) => r.failed), 0);
+});
