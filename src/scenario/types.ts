@@ -136,7 +136,7 @@ export interface ScenarioDefinition {
   setup?: { steps: Step[] };
   data?: Record<string, DataFeeder>;
   /** Named PostgreSQL connections for sql steps: name -> { url, poolSize? }. */
-  connections?: Record<string, { url: string }>;
+  connections?: Record<string, { url: string; poolSize?: number }>;
   thresholds?: Record<string, Threshold[]>;
   collectors?: CollectorsOptions;
   faults?: FaultSpec[];

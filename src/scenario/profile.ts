@@ -1,0 +1,94 @@
+// Profiles: `full` runs the scenario as written; `ci` and `smoke` scale its durations and its VUs or rates.
+
+import type { ProfileName } from '../results/format.ts';
+import { formatDuration, parseDurationMs } from './duration.ts';
+import type { FaultSpec, LoadOptions, ProfileScale, ScenarioDefinition, Stage } from './types.ts';
+
+/** Scales used when a scenario does not set its own `profiles`. */
+export const DEFAULT_PROFILES: Record<'ci' | 'smoke', Required<ProfileScale>> = {
+  ci: { time: 0.1, load: 0.2 },
+  smoke: { time: 0.02, load: 0.1 },
+};
+
+/** The profile names, `full` first (the default). */
+export const PROFILES: readonly ProfileName[] = ['full', 'ci', 'smoke'];
+
+/** A scaled stage or load duration never drops below this (unless it was 0). */
+export const MIN_SCALED_DURATION_MS = 1000;
+
+/** The scale a profile applies to a scenario: its own `profiles` entry over the defaults. */
+export function profileScale(def: ScenarioDefinition, profile: ProfileName): Required<ProfileScale> {
+  if (profile === 'full') return { time: 1, load: 1 };
+  return { ...DEFAULT_PROFILES[profile], ...def.profiles?.[profile] };
+}
+
+/** Returns a new definition scaled for the profile (`full`: an unchanged copy). */
+export function applyProfile(def: ScenarioDefinition, profile: ProfileName): ScenarioDefinition {
+  const out = structuredClone(def);
+  if (profile === 'full') return out;
+  const { time, load } = profileScale(def, profile);
+  out.load = scaleLoad(out.load, time, load);
+  if (out.faults) out.faults = out.faults.map((f) => scaleFault(f, time));
+  return out;
+}
+
+/** Scales a duration string: at least MIN_SCALED_DURATION_MS when `min` and it was not 0; whole ms. */
+function scaleDuration(d: string, time: number, field: string, min: boolean): string {
+  const ms = parseDurationMs(d, field);
+  if (ms === 0) return d;
+  const scaled = Math.round(ms * time);
+  return formatDuration(min ? Math.max(MIN_SCALED_DURATION_MS, scaled) : Math.max(1, scaled));
+}
+
+/** Scales a count (VUs, rate): rounded, at least 1 when the original was at least 1; 0 stays 0. */
+export function scaleCount(n: number, load: number): number {
+  if (n <= 0) return n;
+  const scaled = Math.round(n * load);
+  return n >= 1 ? Math.max(1, scaled) : scaled;
+}
+
+function scaleLoad(l: LoadOptions, time: number, load: number): LoadOptions {
+  const d = (s: string, field: string) => scaleDuration(s, time, `load.${field}`, true);
+  const grace = (s: string | undefined, field: string) =>
+    s === undefined ? undefined : scaleDuration(s, time, `load.${field}`, false);
+  const count = (n: number | undefined) => (n === undefined ? undefined : scaleCount(n, load));
+  const stages = (st: Stage[]) =>
+    st.map((s, i) => ({ ...s, duration: d(s.duration, `stages[${i}].duration`), target: scaleCount(s.target, load) }));
+  const out: Record<string, unknown> = { ...l, gracefulStop: grace(l.gracefulStop, 'gracefulStop') };
+  switch (l.executor) {
+    case 'constant-vus':
+      Object.assign(out, { vus: count(l.vus), duration: d(l.duration, 'duration') });
+      break;
+    case 'ramping-vus':
+      Object.assign(out, {
+        startVUs: count(l.startVUs),
+        stages: stages(l.stages),
+        gracefulRampDown: grace(l.gracefulRampDown, 'gracefulRampDown'),
+      });
+      break;
+    case 'constant-arrival-rate':
+      Object.assign(out, {
+        rate: scaleCount(l.rate, load),
+        duration: d(l.duration, 'duration'),
+        preAllocatedVUs: scaleCount(l.preAllocatedVUs, load),
+        maxVUs: count(l.maxVUs),
+      });
+      break;
+    case 'ramping-arrival-rate':
+      Object.assign(out, {
+        startRate: count(l.startRate),
+        stages: stages(l.stages),
+        preAllocatedVUs: scaleCount(l.preAllocatedVUs, load),
+        maxVUs: count(l.maxVUs),
+      });
+      break;
+  }
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out as unknown as LoadOptions;
+}
+
+function scaleFault(f: FaultSpec, time: number): FaultSpec {
+  const out: FaultSpec = { ...f, at: f.at === '0' ? f.at : scaleDuration(f.at, time, 'faults.at', false) };
+  if (f.duration !== undefined) out.duration = scaleDuration(f.duration, time, 'faults.duration', true);
+  return out;
+}
