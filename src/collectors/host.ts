@@ -1,0 +1,80 @@
+// The machine and the generator: host CPU and memory from /proc (Linux), the generator process's CPU
+// (process.cpuUsage) and event-loop lag p99 (perf_hooks.monitorEventLoopDelay).
+
+import { readFile } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Collector, CollectorSample } from './types.ts';
+
+/** Busy and total jiffies from the aggregate `cpu` line of /proc/stat. */
+export function parseProcStat(text: string): { busy: number; total: number } {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('/proc/stat has no aggregate cpu line');
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are already inside user and nice)
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (f.length < 4 || f.some((x) => !Number.isFinite(x))) throw new Error('/proc/stat cpu line is malformed');
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = f[3] + (f[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** 1 - MemAvailable / MemTotal from /proc/meminfo. */
+export function parseMeminfo(text: string): number {
+  const kb = (key: string): number | undefined => {
+    const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  const total = kb('MemTotal');
+  const available = kb('MemAvailable');
+  if (!total || available === undefined) throw new Error('/proc/meminfo lacks MemTotal or MemAvailable');
+  return 1 - available / total;
+}
+
+/** Host CPU utilisation (busy/total jiffies over the interval) and memory utilisation. */
+export function createHostCollector(procDir = '/proc'): Collector {
+  let prev: { busy: number; total: number } | undefined;
+  return {
+    name: 'host',
+    metrics: ['host_cpu_utilization', 'host_memory_utilization'],
+    async sample(): Promise<CollectorSample[]> {
+      const [stat, meminfo] = await Promise.all([readFile(`${procDir}/stat`, 'utf8'), readFile(`${procDir}/meminfo`, 'utf8')]);
+      const out: CollectorSample[] = [];
+      const cpu = parseProcStat(stat);
+      if (prev && cpu.total > prev.total) {
+        out.push({ source: 'host', metric: 'host_cpu_utilization', value: Math.max(0, cpu.busy - prev.busy) / (cpu.total - prev.total) });
+      }
+      prev = cpu;
+      out.push({ source: 'host', metric: 'host_memory_utilization', value: parseMeminfo(meminfo) });
+      return out;
+    },
+    async close(): Promise<void> {},
+  };
+}
+
+/** The generator's own CPU (cores) and event-loop lag p99 (ms) over each interval. */
+export function createGeneratorCollector(): Collector {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let prevCpu = process.cpuUsage();
+  let prevWall = performance.now();
+  return {
+    name: 'generator',
+    metrics: ['generator_cpu', 'generator_event_loop_lag'],
+    async sample(): Promise<CollectorSample[]> {
+      const cpu = process.cpuUsage();
+      const wall = performance.now();
+      const usedUs = cpu.user - prevCpu.user + (cpu.system - prevCpu.system);
+      const wallUs = (wall - prevWall) * 1000;
+      prevCpu = cpu;
+      prevWall = wall;
+      const lagMs = loop.count > 0 ? loop.percentile(99) / 1e6 : 0;
+      loop.reset();
+      return [
+        { source: 'generator', metric: 'generator_cpu', value: wallUs > 0 ? usedUs / wallUs : 0 },
+        { source: 'generator', metric: 'generator_event_loop_lag', value: lagMs },
+      ];
+    },
+    async close(): Promise<void> {
+      loop.disable();
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// The postgres collector: one small dedicated connection (not a pool; application_name perfgate-collector, short
+// statement_timeout) reading pg_stat_activity, max_connections and pg_stat_database each tick, and
+// pg_stat_statements at start and stop for the run's top statements.
+
+import pg from 'pg';
+import type { Collector, CollectorSample } from './types.ts';
+import { CounterTracker } from './counters.ts';
+import { redactText, redactUrl, urlSecrets } from './redact.ts';
+import { topStatements, type StatementRow } from './pg-statements.ts';
+
+/** Options of the postgres collector. */
+export interface PostgresCollectorOptions {
+  url: string;
+  /** statement_timeout of the collector's queries, ms; 500 by default. */
+  statementTimeoutMs?: number;
+  /** How many statements pg_top_statement lists; 10 by default. */
+  topStatements?: number;
+}
+
+/** Marks the collector's own statements so they stay out of pg_top_statement. */
+const MARK = '/* perfgate-collector */';
+
+const TICK_SQL = `${MARK} SELECT
+  current_setting('max_connections')::int AS max_connections,
+  (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS client_backends,
+  (SELECT coalesce(json_agg(s), '[]'::json) FROM (
+     SELECT coalesce(state, 'unknown') AS state, count(*)::int AS n,
+            (count(*) FILTER (WHERE wait_event_type = 'Lock'))::int AS lock_waiting
+     FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1) s) AS activity,
+  d.xact_commit::float8 AS xact_commit, d.xact_rollback::float8 AS xact_rollback, d.blks_hit::float8 AS blks_hit,
+  d.blks_read::float8 AS blks_read, d.deadlocks::float8 AS deadlocks, d.temp_files::float8 AS temp_files
+FROM pg_stat_database d WHERE d.datname = current_database()`;
+
+/** One reading of the tick query. */
+export interface PgTickRow {
+  max_connections: number;
+  client_backends: number;
+  activity: Array<{ state: string; n: number; lock_waiting: number }>;
+  xact_commit: number;
+  xact_rollback: number;
+  blks_hit: number;
+  blks_read: number;
+  deadlocks: number;
+  temp_files: number;
+}
+
+/** States always reported (0 when absent), so a chart never has holes. */
+const STATES = ['active', 'idle', 'idle in transaction'];
+
+/** Derives samples from successive tick rows; keeps the counter baselines between calls. */
+export class PostgresDeriver {
+  private readonly counters = new CounterTracker();
+
+  /** The samples of one tick row read at run time tMs. */
+  derive(row: PgTickRow, tMs: number): CollectorSample[] {
+    const src = 'postgres';
+    const out: CollectorSample[] = [];
+    const byState = new Map<string, number>(STATES.map((s) => [s, 0]));
+    let lockWaiting = 0;
+    for (const a of row.activity) {
+      byState.set(a.state, (byState.get(a.state) ?? 0) + a.n);
+      lockWaiting += a.lock_waiting;
+    }
+    for (const [state, n] of byState) out.push({ source: src, metric: 'pg_connections', value: n, labels: { state } });
+    out.push({ source: src, metric: 'pg_lock_waiting', value: lockWaiting });
+    if (row.max_connections > 0) {
+      out.push({ source: src, metric: 'pg_connection_utilization', value: row.client_backends / row.max_connections });
+    }
+    const commits = this.counters.update('commits', row.xact_commit, tMs);
+    if (commits?.ratePerS != null) out.push({ source: src, metric: 'pg_commits', value: commits.ratePerS });
+    const rollbacks = this.counters.update('rollbacks', row.xact_rollback, tMs);
+    if (rollbacks?.ratePerS != null) out.push({ source: src, metric: 'pg_rollbacks', value: rollbacks.ratePerS });
+    const hit = this.counters.update('blks_hit', row.blks_hit, tMs);
+    const read = this.counters.update('blks_read', row.blks_read, tMs);
+    if (hit && read) {
+      const den = hit.delta + read.delta;
+      out.push({ source: src, metric: 'pg_cache_hit_ratio', value: den > 0 ? hit.delta / den : null, num: hit.delta, den });
+    }
+    const deadlocks = this.counters.update('deadlocks', row.deadlocks, tMs);
+    if (deadlocks) out.push({ source: src, metric: 'pg_deadlocks', value: deadlocks.delta });
+    const temp = this.counters.update('temp_files', row.temp_files, tMs);
+    if (temp) out.push({ source: src, metric: 'pg_temp_files', value: temp.delta });
+    return out;
+  }
+}
+
+/** Creates a collector reading the PostgreSQL at `url` once per tick. */
+export function createPostgresCollector(opts: PostgresCollectorOptions): Collector {
+  const secrets = urlSecrets(opts.url);
+  const where = redactUrl(opts.url);
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 500;
+  const deriver = new PostgresDeriver();
+  let client: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let statements: 'unknown' | 'absent' | 'present' = 'unknown';
+  let baseline: Map<string, StatementRow> | undefined;
+
+  const fail = (err: unknown): Error => new Error(`postgres ${where}: ${redactText((err as Error)?.message ?? String(err), secrets)}`);
+  const drop = (c: pg.Client | undefined): void => {
+    if (c && client === c) client = undefined;
+    c?.end().catch(() => undefined);
+  };
+  const connect = async (): Promise<pg.Client> => {
+    if (client) return client;
+    connecting ??= (async () => {
+      const c = new pg.Client({
+        connectionString: opts.url,
+        application_name: 'perfgate-collector',
+        statement_timeout: statementTimeoutMs,
+        query_timeout: statementTimeoutMs + 250,
+        connectionTimeoutMillis: 1000,
+      });
+      // A server restart or a killed backend: the next tick reconnects. Never an unhandled 'error' event.
+      c.on('error', () => drop(c));
+      c.on('end', () => drop(c));
+      try {
+        await c.connect();
+      } catch (err) {
+        c.end().catch(() => undefined);
+        throw err;
+      }
+      client = c;
+      return c;
+    })().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+  const readStatements = async (c: pg.Client): Promise<Map<string, StatementRow> | undefined> => {
+    if (statements === 'unknown') {
+      const r = await c.query(`${MARK} SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
+      statements = r.rowCount ? 'present' : 'absent';
+    }
+    if (statements === 'absent') return undefined;
+    const r = await c.query<StatementRow>(
+      `${MARK} SELECT s.userid::text || ':' || s.queryid::text AS key, s.query, s.calls::float8 AS calls,
+         s.total_exec_time AS total_ms
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname = current_database() AND s.query NOT LIKE '/* perfgate-collector */%'`,
+    );
+    return new Map(r.rows.map((row) => [row.key, row]));
+  };
+
+  return {
+    name: 'postgres',
+    metrics: ['pg_connections', 'pg_lock_waiting', 'pg_connection_utilization', 'pg_commits', 'pg_rollbacks', 'pg_cache_hit_ratio', 'pg_deadlocks', 'pg_temp_files'],
+    finishMetrics: ['pg_top_statement'],
+    async sample(signal: AbortSignal, tMs: number): Promise<CollectorSample[]> {
+      let c: pg.Client | undefined;
+      const onAbort = (): void => drop(c);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        c = await connect();
+        if (baseline === undefined && statements !== 'absent') baseline = (await readStatements(c)) ?? new Map();
+        const r = await c.query<PgTickRow>(TICK_SQL);
+        if (r.rows.length !== 1) throw new Error('current database not found in pg_stat_database');
+        return deriver.derive(r.rows[0], tMs);
+      } catch (err) {
+        if (!(err as { code?: string }).code?.match(/^[0-9A-Z]{5}$/)) drop(c); // not an SQL error: the connection is suspect
+        throw fail(err);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    async finish(signal: AbortSignal): Promise<CollectorSample[]> {
+      if (statements === 'absent' || baseline === undefined) return [];
+      let c: pg.Client | undefined;
+      const onAbort = (): void => drop(c);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        c = await connect();
+        const now = (await readStatements(c)) ?? new Map();
+        return topStatements(baseline, now, opts.topStatements ?? 10).map((t) => ({
+          source: 'postgres',
+          metric: 'pg_top_statement',
+          value: t.totalMs,
+          labels: { query: t.query, calls: String(t.calls), mean_ms: t.meanMs.toFixed(3), total_ms: t.totalMs.toFixed(3) },
+        }));
+      } catch (err) {
+        throw fail(err);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    async close(): Promise<void> {
+      const c = client ?? (await connecting?.catch(() => undefined));
+      client = undefined;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}

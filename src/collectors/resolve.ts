@@ -1,0 +1,124 @@
+// From a scenario's `collectors` options (plus the environment and the lab) to live collectors. URLs come from the
+// options first, then DATABASE_URL, REDIS_URL, PGBOUNCER_URL (admin console), METRICS_URL, then the lab.
+
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import type { CollectorsOptions } from '../scenario/types.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
+import type { Collector } from './types.ts';
+import { createPrometheusCollector } from './prometheus.ts';
+import { DEFAULT_PROM_NAMES, type PromNameKey } from './prometheus-derive.ts';
+import { createPostgresCollector } from './postgres.ts';
+import { createPgBouncerCollector } from './pgbouncer.ts';
+import { createRedisCollector } from './redis.ts';
+import { createGeneratorCollector, createHostCollector } from './host.ts';
+import { redactUrl } from './redact.ts';
+
+/** The lab's service URLs, when the run started the lab. */
+export interface LabUrls {
+  databaseUrl: string;
+  redisUrl: string;
+  pgbouncerAdminUrl?: string;
+  metricsUrl: string;
+}
+
+/** A collector to build, with its resolved endpoint (redacted in `where`). */
+export interface CollectorPlan {
+  name: 'prometheus' | 'postgres' | 'pgbouncer' | 'redis' | 'host';
+  url?: string;
+  /** The endpoint with secrets redacted, for run.json and logs. */
+  where?: string;
+  /** Where the URL came from. */
+  from?: 'options' | 'env' | 'lab';
+}
+
+const ENV_KEYS = { prometheus: 'METRICS_URL', postgres: 'DATABASE_URL', pgbouncer: 'PGBOUNCER_URL', redis: 'REDIS_URL' } as const;
+const PROTOCOLS = {
+  prometheus: ['http:', 'https:'],
+  postgres: ['postgres:', 'postgresql:'],
+  pgbouncer: ['postgres:', 'postgresql:'],
+  redis: ['redis:', 'rediss:'],
+} as const;
+
+/** Validates the options and resolves every enabled collector's URL; throws one ConfigError listing every problem. */
+export function planCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls): CollectorPlan[] {
+  const issues: ConfigIssue[] = [];
+  const plans: CollectorPlan[] = [];
+  if (!options) return plans;
+  const labUrl = { prometheus: lab?.metricsUrl, postgres: lab?.databaseUrl, pgbouncer: lab?.pgbouncerAdminUrl, redis: lab?.redisUrl };
+  for (const name of ['prometheus', 'postgres', 'pgbouncer', 'redis'] as const) {
+    const o = options[name];
+    if (o === undefined) continue;
+    const path = `collectors.${name}.url`;
+    const envUrl = env[ENV_KEYS[name]];
+    const url = o.url ?? (envUrl || undefined) ?? labUrl[name];
+    const from = o.url !== undefined ? 'options' : envUrl ? 'env' : labUrl[name] ? 'lab' : undefined;
+    if (!url) {
+      issues.push({ path, message: `no URL: set ${path}, or ${ENV_KEYS[name]}, or run with --lab` });
+      continue;
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      issues.push({ path, message: `"${redactUrl(url)}" is not a URL${from === 'env' ? ` (from ${ENV_KEYS[name]})` : ''}` });
+      continue;
+    }
+    if (!(PROTOCOLS[name] as readonly string[]).includes(parsed.protocol)) {
+      issues.push({ path, message: `expected a ${PROTOCOLS[name].join(' or ')} URL, got "${redactUrl(url)}"${from === 'env' ? ` (from ${ENV_KEYS[name]})` : ''}` });
+      continue;
+    }
+    plans.push({ name, url, where: redactUrl(url), from });
+  }
+  const names = options.prometheus?.metrics;
+  if (names !== undefined) {
+    for (const [key, value] of Object.entries(names)) {
+      if (!Object.hasOwn(DEFAULT_PROM_NAMES, key)) {
+        issues.push({ path: `collectors.prometheus.metrics.${key}`, message: `unknown key (expected one of ${Object.keys(DEFAULT_PROM_NAMES).join(', ')})` });
+      } else if (typeof value !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(value)) {
+        issues.push({ path: `collectors.prometheus.metrics.${key}`, message: `"${String(value)}" is not a Prometheus metric name` });
+      }
+    }
+  }
+  if (options.host !== undefined) plans.push({ name: 'host' });
+  if (options.interval !== undefined) {
+    try {
+      if (!(resolveIntervalMs(options) > 0)) issues.push({ path: 'collectors.interval', message: 'must be more than 0' });
+    } catch {
+      issues.push({ path: 'collectors.interval', message: `invalid duration "${options.interval}" (expected e.g. '1s', '500ms')` });
+    }
+  }
+  if (issues.length) throw new ConfigError(issues, 'invalid collectors');
+  return plans;
+}
+
+/** The sampling interval in ms: collectors.interval, 1000 by default. */
+export function resolveIntervalMs(options: CollectorsOptions | undefined): number {
+  return options?.interval === undefined ? 1000 : parseDurationMs(options.interval, 'collectors.interval');
+}
+
+/** Builds the live collectors the options enable (host also enables the generator's own health). */
+export function resolveCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls): Collector[] {
+  const intervalMs = resolveIntervalMs(options);
+  const timeoutMs = Math.max(50, Math.min(1000, Math.floor(intervalMs * 0.5)));
+  const out: Collector[] = [];
+  for (const p of planCollectors(options, env, lab)) {
+    switch (p.name) {
+      case 'prometheus':
+        out.push(createPrometheusCollector({ url: p.url as string, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
+        break;
+      case 'postgres':
+        out.push(createPostgresCollector({ url: p.url as string, statementTimeoutMs: timeoutMs }));
+        break;
+      case 'pgbouncer':
+        out.push(createPgBouncerCollector({ url: p.url as string, queryTimeoutMs: timeoutMs }));
+        break;
+      case 'redis':
+        out.push(createRedisCollector({ url: p.url as string, commandTimeoutMs: timeoutMs }));
+        break;
+      case 'host':
+        out.push(createHostCollector(), createGeneratorCollector());
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planCollectors, resolveCollectors, resolveIntervalMs } from '../../src/collectors/resolve.ts';
+import { redactText, redactUrl } from '../../src/collectors/redact.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+const lab = {
+  databaseUrl: 'postgres://perfgate:labpw@127.0.0.1:5433/perfgate',
+  redisUrl: 'redis://127.0.0.1:6380',
+  pgbouncerAdminUrl: 'postgres://perfgate:labpw@127.0.0.1:6433/pgbouncer',
+  metricsUrl: 'http://127.0.0.1:8080/metrics',
+};
+
+test('URLs come from the options first, then the environment, then the lab', () => {
+  const plans = planCollectors(
+    { prometheus: { url: 'http://127.0.0.1:9/metrics' }, postgres: {}, redis: {}, pgbouncer: {} },
+    { DATABASE_URL: 'postgres://u:envpw@127.0.0.1:1/db' },
+    lab,
+  );
+  assert.deepEqual(
+    plans.map((p) => [p.name, p.from, p.where]),
+    [
+      ['prometheus', 'options', 'http://127.0.0.1:9/metrics'],
+      ['postgres', 'env', 'postgres://u:***@127.0.0.1:1/db'],
+      ['pgbouncer', 'lab', 'postgres://perfgate:***@127.0.0.1:6433/pgbouncer'],
+      ['redis', 'lab', 'redis://127.0.0.1:6380'],
+    ],
+  );
+});
+
+test('an enabled collector with no URL anywhere is a ConfigError naming every field at once', () => {
+  assert.throws(
+    () => planCollectors({ postgres: {}, redis: {}, prometheus: { metrics: { nope: 'x', db_pool_max: 'bad name' } }, interval: 'soon' }, {}),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.issues.map((i) => i.path).sort(), [
+        'collectors.interval',
+        'collectors.postgres.url',
+        'collectors.prometheus.metrics.db_pool_max',
+        'collectors.prometheus.metrics.nope',
+        'collectors.prometheus.url',
+        'collectors.redis.url',
+      ]);
+      assert.match(err.message, /DATABASE_URL/);
+      return true;
+    },
+  );
+});
+
+test('a URL of the wrong kind is refused, and its password never appears in the error', () => {
+  assert.throws(
+    () => planCollectors({ redis: {} }, { REDIS_URL: 'http://user:hunter22@127.0.0.1/' }),
+    (err: unknown) => err instanceof ConfigError && /collectors\.redis\.url/.test(err.message) && !err.message.includes('hunter22') && /REDIS_URL/.test(err.message),
+  );
+});
+
+test('no collectors option means no collectors; host enables host and generator', async () => {
+  assert.deepEqual(resolveCollectors(undefined, {}), []);
+  const cs = resolveCollectors({ host: {} }, {});
+  assert.deepEqual(cs.map((c) => c.name), ['host', 'generator']);
+  for (const c of cs) await c.close();
+});
+
+test('the interval defaults to one second and accepts k6 durations', () => {
+  assert.equal(resolveIntervalMs(undefined), 1000);
+  assert.equal(resolveIntervalMs({ interval: '250ms' }), 250);
+  assert.throws(() => planCollectors({ interval: '0' }, {}), /collectors\.interval: must be more than 0/);
+});
+
+test('redaction removes passwords and secret parameters from URLs and free text', () => {
+  const cases: Array<[string, string]> = [
+    ['postgres://app:s3cret@db:5432/x', 'postgres://app:***@db:5432/x'],
+    ['redis://:p%40ss@127.0.0.1:6379/0', 'redis://:***@127.0.0.1:6379/0'],
+    ['http://127.0.0.1/metrics?token=abc&x=1', 'http://127.0.0.1/metrics?token=***&x=1'],
+    ['http://127.0.0.1/metrics', 'http://127.0.0.1/metrics'],
+  ];
+  for (const [input, expected] of cases) assert.equal(redactUrl(input), expected);
+  assert.equal(redactText('failed: postgres://a:b1234@h/db password=zzz'), 'failed: postgres://a:***@h/db password=***');
+  assert.equal(redactText('auth failed for secretvalue', ['secretvalue']), 'auth failed for ***');
+});
