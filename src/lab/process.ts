@@ -280,3 +280,12 @@ export async function stopService(proc: ServiceProcess, opts: StopOptions = {}):
   await stopPid(proc.pid, opts);
   await Promise.race([proc.exited, sleep(2_000)]);
 }
+
+/** The command line of a PID (Linux /proc), or null when unknown. */
+export function commandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,99 @@
+// LabInfo: what a running lab publishes (URLs, PIDs, ports, logs), stored in .perfgate/lab.json (mode 0600,
+// since its URLs carry passwords) so `lab status`, `lab down`, `run --lab` and the collectors can find the lab.
+
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One service of the lab: its PID (the process group leader), port and log file. */
+export interface LabService {
+  pid: number;
+  port: number;
+  logFile: string;
+}
+
+/** A running lab, as written to .perfgate/lab.json. */
+export interface LabInfo {
+  /** Format of this record. */
+  version: 1;
+  /** PID of the process that owns the lab (the supervisor in background mode). */
+  pid: number;
+  /** ISO 8601 start time. */
+  startedAt: string;
+  /** The temporary folder holding every data directory, config and log (removed by `lab down`). */
+  stateDir: string;
+  databaseUrl: string;
+  redisUrl: string;
+  pgbouncerUrl?: string;
+  pgbouncerAdminUrl?: string;
+  upstreamUrl: string;
+  upstreamControlUrl: string;
+  targetUrl: string;
+  /** targetUrl + /metrics */
+  metricsUrl: string;
+  /** CSV of pre-minted access tokens (column `token`). */
+  tokensFile: string;
+  /** Number of target workers (TARGET_WORKERS). */
+  workers: number;
+  /** The seed size loaded. */
+  seed: 'small' | 'default' | 'none';
+  services: Record<string, LabService>;
+}
+
+/** The .perfgate folder of a working directory. */
+export function perfgateDir(cwd = process.cwd()): string {
+  return join(cwd, '.perfgate');
+}
+
+/** Where lab.json lives for a working directory. */
+export function labInfoPath(cwd = process.cwd()): string {
+  return join(perfgateDir(cwd), 'lab.json');
+}
+
+/** Writes lab.json atomically (temp file, then rename) with mode 0600. */
+export function writeLabInfo(info: LabInfo, cwd = process.cwd()): string {
+  const dir = perfgateDir(cwd);
+  mkdirSync(dir, { recursive: true });
+  const path = labInfoPath(cwd);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+  return path;
+}
+
+/** Reads lab.json, or null when there is none (or it is unreadable). */
+export function readLabInfo(cwd = process.cwd()): LabInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(labInfoPath(cwd), 'utf8')) as LabInfo;
+    return info && typeof info === 'object' && typeof info.pid === 'number' && typeof info.targetUrl === 'string' ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Deletes lab.json (no error when absent). */
+export function removeLabInfo(cwd = process.cwd()): void {
+  rmSync(labInfoPath(cwd), { force: true });
+}
+
+/** Replaces the password of a URL with *** (postgres://perfgate:***@127.0.0.1:5432/perfgate). */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.password) return raw;
+    u.password = '***';
+    return u.toString().replace('%2A%2A%2A', '***');
+  } catch {
+    return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** A copy of a LabInfo with every URL redacted (for printing). */
+export function redactLabInfo(info: LabInfo): LabInfo {
+  const out = { ...info };
+  for (const key of ['databaseUrl', 'pgbouncerUrl', 'pgbouncerAdminUrl', 'redisUrl'] as const) {
+    const value = out[key];
+    if (value) out[key] = redactUrl(value);
+  }
+  return out;
+}

@@ -1,0 +1,280 @@
+// The whole lab: PostgreSQL, Redis, optional PgBouncer, the upstream simulator and the target, started in that
+// order on free loopback ports in one temporary folder, and torn down in reverse order.
+
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres, type PostgresHandle } from './postgres.ts';
+import { startRedis, type RedisHandle } from './redis.ts';
+import { startPgBouncer, type PgBouncerHandle } from './pgbouncer.ts';
+import { freePort } from './free-port.ts';
+import { groupMembers, removeAtExit, removeDir } from './process.ts';
+import { requireBinary, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
+import { raiseOpenFileLimit } from './open-files.ts';
+import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle } from './target-process.ts';
+import type { LabInfo } from './lab-info.ts';
+import { LabError } from '../errors.ts';
+
+/** Options of startLab. */
+export interface LabOptions {
+  /** Put PgBouncer (transaction mode) between the target and PostgreSQL. */
+  pgbouncer?: boolean;
+  /** Target workers (TARGET_WORKERS, default 1). */
+  workers?: number;
+  /** Seed data size (default 'small'). */
+  seed?: 'small' | 'default' | 'none';
+  /** Start the upstream simulator and the target (default true); false gives only the data services. */
+  target?: boolean;
+  /** Folder for everything (default: a new temp folder, removed by stop()). */
+  stateDir?: string;
+  /** Progress lines ("postgres ready on 127.0.0.1:54321 (1.2 s)"). */
+  onLog?: (line: string) => void;
+  /** Tear down on SIGINT/SIGTERM (default true); the signal is re-raised when nobody else listens. */
+  handleSignals?: boolean;
+  /** Number of access tokens minted into tokens.csv (default 500). */
+  tokens?: number;
+  /** LOG_LEVEL of the target (default 'warn': request logs would fill the disk under load). */
+  targetLogLevel?: string;
+  /** PostgreSQL with fsync off (throwaway data; default false). */
+  unsafeNoFsync?: boolean;
+  /** Where to look for the binaries. */
+  search?: BinarySearch;
+  /** Extra environment for the target (DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, ...). */
+  targetEnv?: Record<string, string>;
+}
+
+/** Fault injection for resilience drills. */
+export interface LabFaults {
+  /** Stops Redis (the cache-outage drill); redisStart() brings it back on the same port. */
+  redisStop(): Promise<void>;
+  redisStart(): Promise<void>;
+  /** Restarts PostgreSQL (fast shutdown, then start on the same port and data). */
+  postgresRestart(): Promise<void>;
+  /** POSTs a control object to the upstream simulator and returns its JSON answer. */
+  upstream(control: Record<string, unknown>): Promise<unknown>;
+  /** SIGKILLs one target worker; resolves to its PID. */
+  killWorker(): Promise<number>;
+}
+
+/** A running lab. */
+export interface Lab {
+  /** URLs, PIDs, ports and logs (updated when a fault restarts a service). */
+  info: LabInfo;
+  /** Stops everything in reverse order and removes the folder; safe to call twice. */
+  stop(): Promise<void>;
+  faults: LabFaults;
+  /** Resolves once the lab has been stopped (by stop() or a signal). */
+  stopped: Promise<void>;
+}
+
+/** Seconds since t0, one decimal ("1.2 s"). */
+function since(t0: number): string {
+  return `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+}
+
+type Stoppable = { name: string; stop(): Promise<void> };
+
+/** Throws a PrerequisiteError (with the install command) when a binary or the target's code is missing. */
+export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search'> = {}): void {
+  for (const name of REQUIRED_BINARIES) requireBinary(name, opts.search);
+  if (opts.pgbouncer) requireBinary('pgbouncer', opts.search);
+  if (opts.target ?? true) {
+    requireEntry(TARGET_MAIN);
+    requireEntry(UPSTREAM_MAIN);
+  }
+}
+
+/**
+ * Starts the lab.
+ * prerequisites → open-file limit → postgres → redis → [pgbouncer] → gen-keys, migrate, seed, mint tokens
+ * → upstream → target → LabInfo. Any failure tears down what was started and rethrows.
+ */
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const log = opts.onLog ?? (() => undefined);
+  const withTarget = opts.target ?? true;
+  const workers = opts.workers ?? 1;
+  const seed = opts.seed ?? 'small';
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new LabError(`workers must be an integer from 1 to 64, got ${workers}`);
+  checkLabPrerequisites(opts);
+  if (opts.pgbouncer) {
+    const limit = raiseOpenFileLimit();
+    if (limit.before.soft !== limit.after.soft || !limit.ok) log(limit.message);
+  }
+
+  let ownedDir: string | null = null;
+  const stateDir = opts.stateDir ?? (ownedDir = mkdtempSync(join(tmpdir(), 'perfgate-lab-')));
+  if (ownedDir) removeAtExit(ownedDir);
+  mkdirSync(stateDir, { recursive: true });
+  chmodSync(stateDir, 0o711);
+  const logs = join(stateDir, 'logs');
+  mkdirSync(logs, { recursive: true });
+
+  const running: Stoppable[] = [];
+  let stopping: Promise<void> | null = null;
+  let markStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (markStopped = r));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(128 + (signal === 'SIGINT' ? 2 : 15)); // a second signal: exit now (the exit hook kills)
+    void stop().then(() => {
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  };
+  const handleSignals = opts.handleSignals ?? true;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      for (const service of [...running].reverse()) {
+        const t0 = Date.now();
+        await service.stop().catch((err: unknown) => log(`${service.name}: stop failed: ${(err as Error).message}`));
+        log(`${service.name} stopped (${since(t0)})`);
+      }
+      running.length = 0;
+      if (ownedDir) removeDir(ownedDir);
+      markStopped();
+    })();
+    return stopping;
+  };
+  if (handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  try {
+    let t0 = Date.now();
+    const postgres: PostgresHandle = await startPostgres({
+      dataDir: join(stateDir, 'postgres'),
+      logFile: join(logs, 'postgres.log'),
+      unsafeNoFsync: opts.unsafeNoFsync,
+      search: opts.search,
+    });
+    running.push({ name: 'postgres', stop: () => postgres.stop() });
+    log(`postgres ready on 127.0.0.1:${postgres.port} (${since(t0)})`);
+
+    t0 = Date.now();
+    const redis: RedisHandle = await startRedis({ dir: join(stateDir, 'redis'), logFile: join(logs, 'redis.log'), search: opts.search });
+    running.push({ name: 'redis', stop: () => redis.stop() });
+    log(`redis ready on 127.0.0.1:${redis.port} (${since(t0)})`);
+
+    let pgbouncer: PgBouncerHandle | undefined;
+    if (opts.pgbouncer) {
+      t0 = Date.now();
+      pgbouncer = await startPgBouncer({
+        postgresUrl: postgres.databaseUrl,
+        dir: join(stateDir, 'pgbouncer'),
+        logFile: join(logs, 'pgbouncer.log'),
+        search: opts.search,
+      });
+      running.push({ name: 'pgbouncer', stop: () => pgbouncer!.stop() });
+      log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
+    }
+
+    const tokensFile = join(stateDir, 'tokens.csv');
+    const keysDir = join(stateDir, 'keys');
+    const baseEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...opts.targetEnv,
+      DATABASE_URL: postgres.databaseUrl,
+      REDIS_URL: redis.url,
+      JWT_PRIVATE_KEY_FILE: join(keysDir, 'jwt-private.pem'),
+      JWT_PUBLIC_KEY_FILE: join(keysDir, 'jwt-public.pem'),
+      LOG_LEVEL: opts.targetLogLevel ?? 'warn',
+    };
+    const info: LabInfo = {
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      stateDir,
+      databaseUrl: postgres.databaseUrl,
+      redisUrl: redis.url,
+      pgbouncerUrl: pgbouncer?.url,
+      pgbouncerAdminUrl: pgbouncer?.adminUrl,
+      upstreamUrl: '',
+      upstreamControlUrl: '',
+      targetUrl: '',
+      metricsUrl: '',
+      tokensFile: withTarget ? tokensFile : '',
+      workers,
+      seed: withTarget ? seed : 'none',
+      services: {
+        postgres: { pid: postgres.pid, port: postgres.port, logFile: postgres.logFile },
+        redis: { pid: redis.pid, port: redis.port, logFile: redis.logFile },
+        ...(pgbouncer ? { pgbouncer: { pid: pgbouncer.pid, port: pgbouncer.port, logFile: pgbouncer.logFile } } : {}),
+      },
+    };
+
+    let upstream: NodeServiceHandle | undefined;
+    let target: NodeServiceHandle | undefined;
+    if (withTarget) {
+      const setupLog = join(logs, 'target-setup.log');
+      t0 = Date.now();
+      await runTargetCommand(['gen-keys', '--out', keysDir], baseEnv, setupLog);
+      await runTargetCommand(['migrate'], baseEnv, setupLog);
+      if (seed !== 'none') await runTargetCommand(['seed', '--size', seed], baseEnv, setupLog);
+      const tokenArgs = ['mint-tokens', '--count', String(opts.tokens ?? 500), '--ttl', '2h', '--client', 'perfgate-load', '--out', tokensFile];
+      await runTargetCommand(tokenArgs, baseEnv, setupLog);
+      log(`target data ready: keys, migrations, seed ${seed}, ${opts.tokens ?? 500} tokens (${since(t0)})`);
+
+      t0 = Date.now();
+      const upstreamPort = await freePort();
+      upstream = await startUpstream(upstreamPort, join(logs, 'upstream.log'));
+      running.push(upstream);
+      log(`upstream ready on 127.0.0.1:${upstream.port} (${since(t0)})`);
+      info.upstreamUrl = upstream.url;
+      info.upstreamControlUrl = `${upstream.url}/__control`;
+      info.services.upstream = { pid: upstream.pid, port: upstream.port, logFile: upstream.logFile };
+
+      t0 = Date.now();
+      const targetPort = await freePort();
+      target = await startTargetServer(targetPort, join(logs, 'target.log'), {
+        ...baseEnv,
+        DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl,
+        UPSTREAM_URL: upstream.url,
+        TARGET_WORKERS: String(workers),
+      });
+      running.push(target);
+      log(`target ready on 127.0.0.1:${target.port} with ${workers} worker${workers > 1 ? 's' : ''} (${since(t0)})`);
+      info.targetUrl = target.url;
+      info.metricsUrl = `${target.url}/metrics`;
+      info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
+    }
+
+    const faults: LabFaults = {
+      redisStop: () => redis.stop(),
+      redisStart: async () => {
+        await redis.start();
+        info.services.redis = { ...info.services.redis!, pid: redis.pid };
+      },
+      postgresRestart: async () => {
+        await postgres.restart();
+        info.services.postgres = { ...info.services.postgres!, pid: postgres.pid };
+      },
+      upstream: async (control) => {
+        if (!info.upstreamControlUrl) throw new LabError('upstream: this lab has no upstream simulator (target: false)');
+        const res = await fetch(info.upstreamControlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(control),
+          signal: AbortSignal.timeout(5_000),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new LabError(`upstream control answered ${res.status}: ${text.slice(0, 200)}`);
+        return text ? (JSON.parse(text) as unknown) : null;
+      },
+      killWorker: async () => {
+        if (!target) throw new LabError('target: this lab has no target (target: false)');
+        const workerPids = groupMembers(target.pid).filter((p) => p !== target!.pid);
+        const victim = workerPids[0];
+        if (victim === undefined) throw new LabError(`target: no worker process to kill (TARGET_WORKERS=${workers})`);
+        process.kill(victim, 'SIGKILL');
+        return victim;
+      },
+    };
+    return { info, stop, faults, stopped };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

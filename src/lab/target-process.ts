@@ -1,0 +1,89 @@
+// The reference target and the upstream simulator as child processes: `node --import tsx src/target/main.ts ...`.
+// Paths are resolved from this module, never from the working directory.
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { spawnService, serviceError, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
+import { isPortInUse } from './free-port.ts';
+import { PrerequisiteError } from '../errors.ts';
+
+/** The repository root (where package.json and node_modules are). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The target's entry point. */
+export const TARGET_MAIN = fileURLToPath(new URL('../target/main.ts', import.meta.url));
+/** The upstream simulator's entry point. */
+export const UPSTREAM_MAIN = fileURLToPath(new URL('../target/upstream/main.ts', import.meta.url));
+
+/** node arguments that load a TypeScript entry point through tsx (resolved from this module). */
+export function tsxArgs(entry: string): string[] {
+  return ['--import', import.meta.resolve('tsx'), entry];
+}
+
+/** Throws a PrerequisiteError when an entry point is missing from this checkout. */
+export function requireEntry(entry: string): void {
+  if (!existsSync(entry)) throw new PrerequisiteError(`the reference target is missing from this checkout: ${entry} not found`);
+}
+
+/** Runs a one-shot target command (migrate, seed, gen-keys, mint-tokens) with its output in logFile. */
+export async function runTargetCommand(args: string[], env: NodeJS.ProcessEnv, logFile: string, timeoutMs = 300_000): Promise<void> {
+  requireEntry(TARGET_MAIN);
+  const name = `target ${args[0] ?? ''}`.trim();
+  const proc = spawnService({ name, command: process.execPath, args: [...tsxArgs(TARGET_MAIN), ...args], env, logFile, cwd: REPO_ROOT });
+  const timer = setTimeout(() => void stopService(proc, { graceMs: 2_000 }), timeoutMs);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  if (code !== 0) throw serviceError(name, `failed (exit ${String(code)})`, logFile);
+}
+
+/** A long-running node service of the lab (target or upstream). */
+export interface NodeServiceHandle {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+/** True when GET url answers 200 within a second. */
+async function answers200(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  await res.arrayBuffer().catch(() => undefined);
+  return res.status === 200;
+}
+
+/** Starts one node service and waits until `ready(port)` says so. */
+async function startNodeService(
+  name: string,
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  logFile: string,
+  ready: () => Promise<boolean>,
+  deadlineMs: number,
+): Promise<NodeServiceHandle> {
+  requireEntry(entry);
+  const proc: ServiceProcess = spawnService({ name, command: process.execPath, args: [...tsxArgs(entry), ...args], env, logFile, cwd: REPO_ROOT });
+  const stop = (): Promise<void> => (proc.hasExited ? Promise.resolve() : stopService(proc, { signal: 'SIGTERM', graceMs: 10_000 }));
+  try {
+    await waitUntilReady(ready, { name, logFile, proc, deadlineMs });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { name, url: `http://127.0.0.1:${port}`, port, pid: proc.pid, logFile, stop };
+}
+
+/** Starts the upstream simulator on a port; ready once it accepts connections. */
+export function startUpstream(port: number, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<NodeServiceHandle> {
+  const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
+  return startNodeService('upstream', UPSTREAM_MAIN, [], fullEnv, port, logFile, () => isPortInUse(port), 30_000);
+}
+
+/** Starts `target serve` with the given environment; ready once GET /health/ready answers 200. */
+export function startTargetServer(port: number, logFile: string, env: NodeJS.ProcessEnv): Promise<NodeServiceHandle> {
+  const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
+  const readyUrl = `http://127.0.0.1:${port}/health/ready`;
+  return startNodeService('target', TARGET_MAIN, ['serve'], fullEnv, port, logFile, () => answers200(readyUrl), 60_000);
+}
