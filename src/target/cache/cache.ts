@@ -1,0 +1,110 @@
+// Cache-aside over Redis: read the cache, on a miss load from the database and store with a TTL.
+// Redis trouble never fails a request: it counts as a miss (and an error), and the database answers.
+
+import type { Redis } from 'ioredis';
+
+/** Counters the cache reports to (labelled by cache name). */
+export interface CacheObserver {
+  hit(cache: string): void;
+  miss(cache: string): void;
+  error(cache: string, err: unknown): void;
+}
+
+/** Key of one company's detail. */
+export const companyKey = (ticker: string): string => `cache:company:${ticker}`;
+/** Key of one company list page (the query string is normalised by the caller). */
+export const companyListKey = (query: string): string => `cache:companies:${query}`;
+/** The set that remembers every cached company list page, so a write can drop them all. */
+export const COMPANY_LIST_INDEX = 'cache:companies:index';
+/** Key of one leaderboard. */
+export const leaderboardKey = (query: string): string => `cache:leaderboard:${query}`;
+/** Key of the last quote seen for a ticker (the stale fallback). */
+export const lastQuoteKey = (ticker: string): string => `quote:last:${ticker}`;
+
+// Deletes every key listed in the index set, the set itself, and any extra keys, atomically.
+const INVALIDATE_LUA = `
+local members = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #members, 500 do
+  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+end
+redis.call('DEL', KEYS[1])
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return #members
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    invalidateIndexed(numKeys: number, ...keys: string[]): Promise<number>;
+  }
+}
+
+/** Cache-aside helper with hit/miss accounting. */
+export class Cache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly observer: CacheObserver,
+  ) {
+    redis.defineCommand('invalidateIndexed', { lua: INVALIDATE_LUA });
+  }
+
+  /**
+   * Returns the cached JSON for key, or loads it, stores it for ttlS and returns it. `index` (optional) is a set
+   * the key is added to, for group invalidation. A `null` load result is not cached.
+   */
+  async getOrLoad<T>(cache: string, key: string, ttlS: number, load: () => Promise<T | null>, index?: string): Promise<T | null> {
+    let cached: string | null = null;
+    let redisOk = true;
+    try {
+      cached = await this.redis.get(key);
+    } catch (err) {
+      redisOk = false;
+      this.observer.error(cache, err);
+    }
+    if (cached !== null) {
+      this.observer.hit(cache);
+      return JSON.parse(cached) as T;
+    }
+    this.observer.miss(cache);
+    const value = await load();
+    if (value !== null && redisOk) {
+      const multi = this.redis.multi().set(key, JSON.stringify(value), 'EX', ttlS);
+      if (index) multi.sadd(index, key).expire(index, ttlS * 2);
+      multi.exec().catch((err: unknown) => this.observer.error(cache, err));
+    }
+    return value;
+  }
+
+  /** Drops single keys and every key recorded in an index set. Errors are reported, not thrown. */
+  async invalidate(cache: string, index: string, keys: string[]): Promise<void> {
+    try {
+      await this.redis.invalidateIndexed(1 + keys.length, index, ...keys);
+    } catch (err) {
+      this.observer.error(cache, err);
+    }
+  }
+
+  /** Stores a value without expiry accounting (used for the last-known quote). */
+  async put(cache: string, key: string, value: unknown, ttlS: number): Promise<void> {
+    try {
+      await this.redis.set(key, JSON.stringify(value), 'EX', ttlS);
+    } catch (err) {
+      this.observer.error(cache, err);
+    }
+  }
+
+  /** Reads a value stored with put(); null when absent or when Redis fails. */
+  async peek<T>(cache: string, key: string): Promise<T | null> {
+    try {
+      const raw = await this.redis.get(key);
+      if (raw === null) {
+        this.observer.miss(cache);
+        return null;
+      }
+      this.observer.hit(cache);
+      return JSON.parse(raw) as T;
+    } catch (err) {
+      this.observer.error(cache, err);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// Service configuration: parses the environment into a typed config, reporting every bad variable at once.
+
+/** One bad environment variable and what is wrong with it. */
+export interface TargetConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** The environment could not be turned into a configuration; names every bad variable. */
+export class TargetConfigError extends Error {
+  constructor(readonly issues: TargetConfigIssue[]) {
+    super(`invalid target configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'TargetConfigError';
+  }
+}
+
+/** What the limiter does when Redis cannot answer in time. */
+export type RateLimitFailPolicy = 'open' | 'closed';
+
+/** Everything `serve` needs, read from the environment. */
+export interface TargetConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  upstreamUrl: string;
+  workers: number;
+  dbPoolMax: number;
+  dbStatementTimeoutMs: number;
+  dbAcquireTimeoutMs: number;
+  redisCommandTimeoutMs: number;
+  upstreamTimeoutMs: number;
+  breakerResetMs: number;
+  breakerVolumeThreshold: number;
+  jwtPrivateKeyFile?: string;
+  jwtPublicKeyFile?: string;
+  logLevel: string;
+  rateLimitFailPolicy: RateLimitFailPolicy;
+  cacheTtlS: number;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses the environment (pure: the env is passed in) into a TargetConfig or throws TargetConfigError. */
+export function parseTargetConfig(env: Record<string, string | undefined>): TargetConfig {
+  const issues: TargetConfigIssue[] = [];
+  const int = (name: string, fallback: number | undefined, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      if (fallback === undefined) issues.push({ path: name, message: 'is required' });
+      return fallback ?? 0;
+    }
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      issues.push({ path: name, message: `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}` });
+      return fallback ?? 0;
+    }
+    return n;
+  };
+  const url = (name: string, fallback: string, protocols: string[]): string => {
+    const raw = env[name] || fallback;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) issues.push({ path: name, message: `must use ${protocols.join(' or ')}` });
+    } catch {
+      issues.push({ path: name, message: 'is not a valid URL' });
+    }
+    return raw;
+  };
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) issues.push({ path: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}` });
+  const policy = env.RATE_LIMIT_FAIL_POLICY || 'open';
+  if (policy !== 'open' && policy !== 'closed') {
+    issues.push({ path: 'RATE_LIMIT_FAIL_POLICY', message: 'must be "open" or "closed"' });
+  }
+  const config: TargetConfig = {
+    port: int('PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/perfgate', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    upstreamUrl: url('UPSTREAM_URL', 'http://127.0.0.1:8090', ['http:', 'https:']),
+    workers: int('TARGET_WORKERS', 1, 1, 64),
+    dbPoolMax: int('DB_POOL_MAX', 20, 1, 1000),
+    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 5000, 1, 600_000),
+    dbAcquireTimeoutMs: int('DB_ACQUIRE_TIMEOUT_MS', 1000, 1, 60_000),
+    redisCommandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 150, 1, 10_000),
+    upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 1000, 1, 60_000),
+    breakerResetMs: int('BREAKER_RESET_MS', 5000, 1, 600_000),
+    breakerVolumeThreshold: int('BREAKER_VOLUME_THRESHOLD', 5, 1, 10_000),
+    jwtPrivateKeyFile: env.JWT_PRIVATE_KEY_FILE || undefined,
+    jwtPublicKeyFile: env.JWT_PUBLIC_KEY_FILE || undefined,
+    logLevel,
+    rateLimitFailPolicy: policy as RateLimitFailPolicy,
+    cacheTtlS: int('CACHE_TTL_S', 60, 1, 86_400),
+  };
+  if (Boolean(config.jwtPrivateKeyFile) !== Boolean(config.jwtPublicKeyFile)) {
+    issues.push({ path: 'JWT_PUBLIC_KEY_FILE', message: 'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE go together' });
+  }
+  if (issues.length) throw new TargetConfigError(issues);
+  return config;
+}
+
+/** Replaces the password in a connection URL with *** so it can be logged. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

@@ -1,0 +1,41 @@
+// Operations endpoints: liveness, readiness (PostgreSQL and Redis), and Prometheus metrics.
+
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+/** Runs a check with a deadline; resolves to "ok" or the reason it failed. */
+async function check(deadlineMs: number, fn: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+      }),
+    ]);
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message || 'failed';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Registers /health/live, /health/ready and /metrics (outside /api/v1, no token needed). */
+export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/health/live', async () => ({ status: 'ok', pid: process.pid }));
+
+  app.get('/health/ready', async (_req, reply) => {
+    const [postgres, redis] = await Promise.all([
+      check(1000, () => ctx.db.query('health', 'SELECT 1')),
+      check(1000, () => ctx.redis.ping()),
+    ]);
+    const ready = postgres === 'ok' && redis === 'ok';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis }, pid: process.pid });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await ctx.metricsText();
+    return reply.type(ctx.metrics.registry.contentType).send(text);
+  });
+}
