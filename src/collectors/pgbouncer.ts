@@ -3,7 +3,6 @@
 
 import pg from 'pg';
 import type { Collector, CollectorSample } from './types.ts';
-import { CounterTracker } from './counters.ts';
 import { redactText, redactUrl, urlSecrets } from './redact.ts';
 
 /** Options of the pgbouncer collector. */
@@ -26,24 +25,22 @@ export interface PoolRow {
   maxwait_us?: string | number;
 }
 
-/** One SHOW STATS row (the columns perfgate reads; times in microseconds). */
+/** One SHOW STATS row (the columns perfgate reads; times in microseconds, averages over PgBouncer's stats_period). */
 export interface StatsRow {
   database: string;
-  total_xact_count: string | number;
-  total_wait_time: string | number;
+  avg_xact_count: string | number;
+  avg_wait_time: string | number;
 }
 
 const GAUGES = ['cl_active', 'cl_waiting', 'sv_active', 'sv_idle'] as const;
 
-/** Derives samples from SHOW POOLS and SHOW STATS; keeps the wait-time baselines between calls. */
+/** Derives samples from SHOW POOLS and SHOW STATS. */
 export class PgBouncerDeriver {
-  private readonly counters = new CounterTracker();
-
   /**
    * Per pool (labels database and user) and in total (no labels): the four gauges, maxwait (ms, the max over
-   * pools), and avg_wait (ms per transaction over the interval, from SHOW STATS; per database and in total).
+   * pools), and avg_wait (ms, PgBouncer's average over its stats_period; per database, and weighted in total).
    */
-  derive(pools: PoolRow[], stats: StatsRow[], tMs: number): CollectorSample[] {
+  derive(pools: PoolRow[], stats: StatsRow[]): CollectorSample[] {
     const src = 'pgbouncer';
     const out: CollectorSample[] = [];
     const total = { cl_active: 0, cl_waiting: 0, sv_active: 0, sv_idle: 0, maxwait: 0 };
@@ -61,22 +58,26 @@ export class PgBouncerDeriver {
     }
     for (const g of GAUGES) out.push({ source: src, metric: `pgbouncer_${g}`, value: total[g] });
     out.push({ source: src, metric: 'pgbouncer_maxwait', value: total.maxwait });
-    let xacts = 0;
-    let waitUs = 0;
-    let complete = true;
+    // avg_wait_time is PgBouncer's own average over its stats_period (microseconds): totals are not usable per
+    // interval, since total_wait_time grows while clients wait but the transaction count moves at other moments.
+    let weight = 0;
+    let weighted = 0;
+    let maxAvg = 0;
+    let seen = false;
     for (const s of stats) {
       if (s.database === 'pgbouncer') continue;
-      const x = this.counters.update(`xact:${s.database}`, Number(s.total_xact_count), tMs);
-      const w = this.counters.update(`wait:${s.database}`, Number(s.total_wait_time), tMs);
-      if (!x || !w) {
-        complete = false;
-        continue;
+      const avgMs = Number(s.avg_wait_time) / 1000;
+      const xacts = Number(s.avg_xact_count);
+      if (!Number.isFinite(avgMs)) continue;
+      seen = true;
+      out.push({ source: src, metric: 'pgbouncer_avg_wait', value: avgMs, labels: { database: s.database } });
+      maxAvg = Math.max(maxAvg, avgMs);
+      if (xacts > 0) {
+        weight += xacts;
+        weighted += avgMs * xacts;
       }
-      xacts += x.delta;
-      waitUs += w.delta;
-      out.push({ source: src, metric: 'pgbouncer_avg_wait', value: x.delta > 0 ? w.delta / x.delta / 1000 : 0, labels: { database: s.database } });
     }
-    if (complete && stats.length > 0) out.push({ source: src, metric: 'pgbouncer_avg_wait', value: xacts > 0 ? waitUs / xacts / 1000 : 0 });
+    if (seen) out.push({ source: src, metric: 'pgbouncer_avg_wait', value: weight > 0 ? weighted / weight : maxAvg });
     return out;
   }
 }
@@ -94,7 +95,7 @@ export function createPgBouncerCollector(opts: PgBouncerCollectorOptions): Colle
   return {
     name: 'pgbouncer',
     metrics: ['pgbouncer_cl_active', 'pgbouncer_cl_waiting', 'pgbouncer_sv_active', 'pgbouncer_sv_idle', 'pgbouncer_maxwait', 'pgbouncer_avg_wait'],
-    async sample(signal: AbortSignal, tMs: number): Promise<CollectorSample[]> {
+    async sample(signal: AbortSignal): Promise<CollectorSample[]> {
       let c = client;
       const onAbort = (): void => drop(c);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -113,7 +114,7 @@ export function createPgBouncerCollector(opts: PgBouncerCollectorOptions): Colle
         // Plain text, no parameters: pg sends these with the simple query protocol.
         const pools = await c.query<PoolRow>('SHOW POOLS');
         const stats = await c.query<StatsRow>('SHOW STATS');
-        return deriver.derive(pools.rows, stats.rows, tMs);
+        return deriver.derive(pools.rows, stats.rows);
       } catch (err) {
         drop(c);
         throw new Error(`pgbouncer ${where}: ${redactText((err as Error)?.message ?? String(err), secrets)}`);
