@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as hdr from 'hdr-histogram-js';
 import { createHistogram, encodeHistogram, mergeEncoded, recordLatencyUs } from '../../src/metrics/histogram.ts';
-import { addEncoded, maxOfMs, percentileOfMs, sortHist } from '../../src/report/sparse-hist.ts';
+import { DenseHist } from '../../src/report/fast-hist.ts';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -26,25 +26,28 @@ for (const c of cases) {
     }
     encoded.push('');
     const lib = mergeEncoded(encoded);
-    const sparse = new Map<number, number>();
-    for (const e of encoded) addEncoded(sparse, e);
-    const sorted = sortHist(sparse);
-    assert.equal(sorted.total, lib.totalCount);
-    for (const p of [0.1, 1, 25, 50, 90, 95, 99, 99.9, 100]) {
-      assert.equal(percentileOfMs(sorted, p), lib.getValueAtPercentile(p) / 1000, `p${p}`);
-    }
-    assert.ok(Math.abs((maxOfMs(sorted) ?? 0) - lib.maxValue / 1000) <= (lib.maxValue / 1000) * 0.001 + 0.001);
+    const dense = new DenseHist();
+    for (const e of encoded) dense.addEncoded(e);
+    assert.equal(dense.total, lib.totalCount);
+    const ps = [0.1, 1, 25, 50, 90, 95, 99, 99.9, 100];
+    assert.deepEqual(dense.percentilesMs(ps), ps.map((p) => lib.getValueAtPercentile(p) / 1000));
+    assert.ok(Math.abs((dense.maxMs() ?? 0) - lib.maxValue / 1000) <= (lib.maxValue / 1000) * 0.001 + 0.001);
+    dense.reset();
+    assert.equal(dense.percentileMs(50), null);
+    dense.addEncoded(encoded[0]);
+    assert.equal(dense.percentileMs(50), mergeEncoded([encoded[0]]).getValueAtPercentile(50) / 1000, 'reset clears every count');
   });
 }
 
 test('a histogram built with other bounds is re-bucketed into the same layout', () => {
   const other = hdr.build({ lowestDiscernibleValue: 1000, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2, bitBucketSize: 32, useWebAssembly: false });
   for (let i = 1; i <= 100; i++) other.recordValue(i * 10_000);
-  const sparse = addEncoded(new Map(), hdr.encodeIntoCompressedBase64(other));
-  const p50 = percentileOfMs(sortHist(sparse), 50) ?? 0;
+  const p50 = new DenseHist().addEncoded(hdr.encodeIntoCompressedBase64(other)).percentileMs(50) ?? 0;
   assert.ok(p50 > 480 && p50 < 520, `p50 ${p50}`);
 });
 
-test('an empty histogram has no percentile', () => {
-  assert.equal(percentileOfMs(sortHist(addEncoded(new Map(), '')), 95), null);
+test('an empty histogram has no percentile and no max', () => {
+  const h = new DenseHist().addEncoded('');
+  assert.equal(h.percentileMs(95), null);
+  assert.equal(h.maxMs(), null);
 });

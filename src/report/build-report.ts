@@ -1,0 +1,47 @@
+// Builds the report's contents in memory from a run's records: the page and every chart's SVG. No file I/O.
+
+import type { RunData } from '../results/read.ts';
+import { buildModel, type ReportModel } from './model.ts';
+import { buildCharts, type ChartId } from './specs/index.ts';
+import { renderSvg } from './render-svg.ts';
+import { renderReportHtml, type RenderedChart } from './html.ts';
+import { redactDeep, redactSecrets } from './redact.ts';
+
+/** The report of one run, ready to be written. */
+export interface BuiltReport {
+  model: ReportModel;
+  html: string;
+  /** Rendered charts by id; charts left out for missing data are absent. */
+  charts: Array<{ id: ChartId; svg: string }>;
+  /** Charts left out, with the note the page shows. */
+  omitted: Array<{ id: ChartId; note: string }>;
+}
+
+/** Redacts every string a report could show: run.json, samples, verdict, and request names. */
+export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'>>(data: T): T {
+  return {
+    ...data,
+    run: redactDeep(data.run),
+    samples: data.samples.map((s) => (s.labels || s.error ? redactDeep(s) : s)),
+    verdict: data.verdict && redactDeep(data.verdict),
+    summary: data.summary && redactDeep(data.summary),
+    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactSecrets(r.name), method: redactSecrets(r.method), phase: r.phase && redactSecrets(r.phase) } : r)),
+  };
+}
+
+/** Builds report.html and the chart SVGs of a run. */
+export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'>): Promise<BuiltReport> {
+  // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page
+  const model = buildModel(redactRunData(data));
+  const entries = buildCharts(model);
+  const rendered: RenderedChart[] = [];
+  for (const entry of entries) {
+    rendered.push(entry.spec ? { entry, svg: redactSecrets(await renderSvg(entry.spec)) } : { entry });
+  }
+  return {
+    model,
+    html: renderReportHtml(model, rendered),
+    charts: rendered.filter((r) => r.svg !== undefined).map((r) => ({ id: r.entry.id, svg: r.svg! })),
+    omitted: rendered.filter((r) => r.svg === undefined).map((r) => ({ id: r.entry.id, note: r.entry.note ?? '' })),
+  };
+}

@@ -1,0 +1,56 @@
+// Value formatting for the report's text: clock times from the run start, latencies, percentages, counts.
+
+/** ms since the run start as mm:ss (h:mm:ss from one hour on). */
+export function clock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+/** A latency in ms with sensible precision: 0.42 ms, 12.3 ms, 340 ms, 1.25 s. */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return 'n/a';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/** A ratio (0..1) as a percentage: 0.1%, 12%, 100%. */
+export function fmtPct(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return 'n/a';
+  const p = ratio * 100;
+  if (p === 0) return '0%';
+  if (Math.abs(p) < 0.1) return `${p.toFixed(3)}%`;
+  if (Math.abs(p) < 10) return `${Number(p.toFixed(2))}%`;
+  return `${Math.round(p)}%`;
+}
+
+/** A count with thousands separators. */
+export function fmtCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** A rate per second with one decimal below 100. */
+export function fmtRate(perS: number | null | undefined): string {
+  if (perS === null || perS === undefined || !Number.isFinite(perS)) return 'n/a';
+  return perS >= 100 ? `${Math.round(perS).toLocaleString('en-US')}/s` : `${perS.toFixed(1)}/s`;
+}
+
+/** A value in a metric's unit (ms, ratio, count, bytes, per_s, cores). */
+export function fmtUnit(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  switch (unit) {
+    case 'ms': return fmtMs(value);
+    case 'ratio': return fmtPct(value);
+    case 'per_s': return fmtRate(value);
+    case 'bytes': return value >= 1 << 20 ? `${(value / (1 << 20)).toFixed(1)} MiB` : `${fmtCount(value)} B`;
+    case 'cores': return `${value.toFixed(2)} cores`;
+    default: return Number.isInteger(value) ? fmtCount(value) : String(Number(value.toPrecision(4)));
+  }
+}

@@ -1,0 +1,41 @@
+// The report model: everything the charts, the narrative and the page need, computed once from a run's data.
+
+import type { RunData } from '../results/read.ts';
+import type { RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
+import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts';
+import { serverSeries, type ServerSeries } from './server-series.ts';
+
+/** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
+export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'not-evaluated';
+
+/** The report's input, derived from one run directory. */
+export interface ReportModel {
+  run: RunJson;
+  verdict?: VerdictJson;
+  summary?: SummaryJson;
+  status: BannerStatus;
+  client: ClientSeries;
+  server: ServerSeries;
+  bands: Band[];
+}
+
+/** The banner status of a run: the verdict's, or the run's abnormal end, never PASS without a verdict. */
+export function bannerStatus(run: RunJson, verdict: VerdictJson | undefined): BannerStatus {
+  if (verdict) return verdict.status;
+  if (run.status === 'interrupted' || run.status === 'aborted' || run.status === 'invalid') return run.status;
+  return 'not-evaluated';
+}
+
+/** Builds the report model from a run directory's records. */
+export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'>): ReportModel {
+  const client = clientSeries(data.intervals, data.run.durationMs ?? 0);
+  return {
+    run: data.run,
+    verdict: data.verdict,
+    summary: data.summary,
+    status: bannerStatus(data.run, data.verdict),
+    client,
+    server: serverSeries(data.samples, client.bucketMs),
+    bands: bandsOf(data.run),
+  };
+}

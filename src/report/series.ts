@@ -1,0 +1,213 @@
+// Client-side chart rows from interval records: latency percentiles, throughput and errors with the load shape,
+// per-endpoint statistics and the HdrHistogram percentile spectrum; plus the phase and fault bands.
+// Pure: records in, rows out. Histograms are merged per time bucket, never averaged.
+
+import type { ErrorClass, IntervalRecord, RequestIntervalRecord, RunJson, TickIntervalRecord } from '../results/format.ts';
+import { decodePairs, DenseHist, Pairs } from './fast-hist.ts';
+
+/** Charts never draw more points per series than this; longer runs merge neighbouring intervals. */
+export const MAX_POINTS = 300;
+
+/** A shaded background stretch: a named phase or an injected fault, in ms from the run start. */
+export interface Band {
+  kind: 'phase' | 'fault';
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** One latency point: a percentile of all requests in one time bucket. */
+export interface LatencyRow {
+  tMs: number;
+  series: 'p50' | 'p95' | 'p99';
+  valueMs: number;
+}
+
+/** Throughput, errors and load in one time bucket. */
+export interface ThroughputRow {
+  tMs: number;
+  reqPerS: number;
+  errorRate: number;
+  vus: number;
+  targetRatePerS?: number;
+}
+
+/** Totals of one request name over the whole run. */
+export interface EndpointStats {
+  name: string;
+  method: string;
+  requests: number;
+  failed: number;
+  errorRate: number;
+  errorsByClass: Partial<Record<ErrorClass, number>>;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+/** One point of the percentile spectrum: x = 1 / (1 - percentile/100), as HdrHistogram's plotter draws it. */
+export interface SpectrumRow {
+  name: string;
+  percentile: number;
+  x: number;
+  latencyMs: number;
+}
+
+/** Generator health per time bucket, from the tick records. */
+export interface GeneratorRow {
+  tMs: number;
+  cpu: number;
+  loopLagMs: number;
+}
+
+/** Everything the client-side charts and tables need. */
+export interface ClientSeries {
+  bucketMs: number;
+  latency: LatencyRow[];
+  throughput: ThroughputRow[];
+  endpoints: EndpointStats[];
+  spectrum: SpectrumRow[];
+  generator: GeneratorRow[];
+  totals: { requests: number; failed: number; errorRate: number; reqPerS: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; durationMs: number };
+}
+
+/** Percentiles drawn on the spectrum, up to 99.999. */
+export const SPECTRUM_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
+
+/** Phase and fault windows of run.json as background bands. */
+export function bandsOf(run: RunJson): Band[] {
+  const out: Band[] = [];
+  for (const p of run.phases ?? []) out.push({ kind: 'phase', name: p.name, startMs: p.startMs, endMs: p.endMs });
+  for (const f of run.faults ?? []) out.push({ kind: 'fault', name: f.name, startMs: f.startMs, endMs: f.endMs });
+  return out.filter((b) => Number.isFinite(b.startMs) && Number.isFinite(b.endMs) && b.endMs > b.startMs);
+}
+
+/** The bucket width that keeps a run of `spanMs` under MAX_POINTS points, a whole number of intervals. */
+export function bucketWidthMs(spanMs: number, intervalMs: number): number {
+  const base = intervalMs > 0 ? intervalMs : 1000;
+  const k = Math.max(1, Math.ceil(spanMs / base / MAX_POINTS));
+  return k * base;
+}
+
+interface Bucket {
+  reqs: RequestIntervalRecord[];
+  count: number;
+  failed: number;
+  vus: number;
+  target?: number;
+  cpu: number;
+  lag: number;
+  ticks: number;
+}
+
+/** Builds the client-side series from the interval records of a run. */
+export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): ClientSeries {
+  // records -> time buckets (records grouped, counts summed) -> per bucket one merged histogram -> rows;
+  // every request histogram is decoded once and added to its bucket, its endpoint and the run total
+  const intervalMs = intervals[0]?.intervalMs ?? 1000;
+  let endMs = durationHintMs;
+  for (const r of intervals) endMs = Math.max(endMs, r.tMs + r.intervalMs);
+  const bucketMs = bucketWidthMs(endMs, intervalMs);
+  const buckets = new Map<number, Bucket>();
+  const bucketAt = (tMs: number): Bucket => {
+    const key = Math.floor(tMs / bucketMs) * bucketMs;
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = { reqs: [], count: 0, failed: 0, vus: 0, cpu: 0, lag: 0, ticks: 0 }));
+    return b;
+  };
+  for (const r of intervals) {
+    const b = bucketAt(r.tMs);
+    if (r.type === 'req') {
+      b.reqs.push(r);
+      b.count += r.count;
+      b.failed += r.failed;
+    } else if (r.type === 'tick') {
+      b.vus = Math.max(b.vus, r.vusMax ?? r.vus);
+      if (r.targetRatePerS !== undefined) b.target = Math.max(b.target ?? 0, r.targetRatePerS);
+      b.cpu += r.generatorCpu ?? 0;
+      b.lag = Math.max(b.lag, r.generatorLoopLagP99Ms ?? 0);
+      b.ticks++;
+    }
+  }
+  const byName = new Map<string, { stats: EndpointStats; hist: DenseHist }>();
+  const all = new DenseHist();
+  const scratch = new DenseHist();
+  const pairs = new Pairs();
+  const latency: LatencyRow[] = [];
+  const throughput: ThroughputRow[] = [];
+  const generator: GeneratorRow[] = [];
+  for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
+    const b = buckets.get(tMs)!;
+    scratch.reset();
+    for (const r of b.reqs) {
+      const key = `${r.method} ${r.name}`;
+      let e = byName.get(key);
+      if (!e) {
+        e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new DenseHist() };
+        byName.set(key, e);
+      }
+      e.stats.requests += r.count;
+      e.stats.failed += r.failed;
+      for (const [cls, n] of Object.entries(r.errors ?? {})) {
+        const c = cls as ErrorClass;
+        e.stats.errorsByClass[c] = (e.stats.errorsByClass[c] ?? 0) + (n ?? 0);
+      }
+      for (const enc of [r.okHist, r.failHist]) {
+        if (!enc) continue;
+        decodePairs(enc, pairs);
+        scratch.addPairs(pairs);
+        e.hist.addPairs(pairs);
+        all.addPairs(pairs);
+      }
+    }
+    const [p50, p95, p99] = scratch.percentilesMs([50, 95, 99]);
+    if (p50 !== null) latency.push({ tMs, series: 'p50', valueMs: p50 });
+    if (p95 !== null) latency.push({ tMs, series: 'p95', valueMs: p95 });
+    if (p99 !== null) latency.push({ tMs, series: 'p99', valueMs: p99 });
+    const widthS = Math.min(bucketMs, Math.max(intervalMs, endMs - tMs)) / 1000;
+    const row: ThroughputRow = { tMs, reqPerS: b.count / widthS, errorRate: b.count > 0 ? b.failed / b.count : 0, vus: b.vus };
+    if (b.target !== undefined) row.targetRatePerS = b.target;
+    throughput.push(row);
+    if (b.ticks > 0) generator.push({ tMs, cpu: b.cpu / b.ticks, loopLagMs: b.lag });
+  }
+  const endpoints: EndpointStats[] = [];
+  const spectrum: SpectrumRow[] = [];
+  for (const { stats, hist } of byName.values()) {
+    stats.errorRate = stats.requests > 0 ? stats.failed / stats.requests : 0;
+    [stats.p50Ms, stats.p95Ms, stats.p99Ms] = hist.percentilesMs([50, 95, 99]);
+    stats.maxMs = hist.maxMs();
+    endpoints.push(stats);
+    spectrum.push(...spectrumOf(stats.name, hist));
+  }
+  endpoints.sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name));
+  const requests = endpoints.reduce((s, e) => s + e.requests, 0);
+  const failed = endpoints.reduce((s, e) => s + e.failed, 0);
+  const [p50Ms, p95Ms, p99Ms] = all.percentilesMs([50, 95, 99]);
+  return {
+    bucketMs,
+    latency,
+    throughput,
+    endpoints,
+    spectrum,
+    generator,
+    totals: { requests, failed, errorRate: requests > 0 ? failed / requests : 0, reqPerS: endMs > 0 ? requests / (endMs / 1000) : 0, p50Ms, p95Ms, p99Ms, maxMs: all.maxMs(), durationMs: endMs },
+  };
+}
+
+/** The percentile spectrum of one endpoint; only percentiles its sample size can resolve, then the max. */
+function spectrumOf(name: string, hist: DenseHist): SpectrumRow[] {
+  const rows: SpectrumRow[] = [];
+  const sorted = hist;
+  if (sorted.total === 0) return rows;
+  const usable = SPECTRUM_PERCENTILES.filter((p) => p === 0 || 1 / (1 - p / 100) <= sorted.total);
+  const values = hist.percentilesMs(usable);
+  usable.forEach((p, i) => rows.push({ name, percentile: p, x: 1 / (1 - p / 100), latencyMs: values[i] ?? 0 }));
+  const max = hist.maxMs();
+  const last = rows[rows.length - 1];
+  if (max !== null && last && sorted.total > 1) {
+    const p = 100 * (1 - 1 / sorted.total);
+    if (p > last.percentile) rows.push({ name, percentile: p, x: sorted.total, latencyMs: max });
+  }
+  return rows;
+}

@@ -1,0 +1,125 @@
+// Shared pieces of the report's Vega-Lite specs: colours, the mm:ss time axis, phase and fault bands, SLO limit
+// rules and the lookup of a metric's thresholds in verdict.json.
+
+import type { TopLevelSpec } from 'vega-lite';
+import type { VerdictEntry, VerdictJson } from '../../results/format.ts';
+import type { Band } from '../series.ts';
+
+/** One layer of a layered spec, as TopLevelSpec allows it. */
+export type LayerChild = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
+/** One panel of a vconcat spec. */
+export type ConcatChild = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
+
+/** The report's palette. */
+export const COLORS = {
+  pass: '#1a7f37',
+  fail: '#cf222e',
+  warn: '#9a6700',
+  phase: '#eaeef2',
+  fault: '#ffd8b5',
+  series: ['#0969da', '#8250df', '#bf3989', '#1b7c83', '#953800', '#57606a', '#4d2d00', '#0550ae', '#6639ba', '#116329'],
+} as const;
+
+/** The system font stack used in charts and page. */
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/** Width of a full-width chart in pixels. */
+export const CHART_WIDTH = 760;
+
+/** Vega-Lite config shared by every chart: fonts, quiet axes, no view border. */
+export const CONFIG = {
+  font: FONT,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#eaeef2', domainColor: '#8c959f', tickColor: '#8c959f' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'top' },
+  title: { fontSize: 14, anchor: 'start', fontWeight: 600 },
+} as const;
+
+/** The x channel of every time chart: ms since the run start shown as mm:ss (UTC, so no time zone shift). */
+export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; title: string | null; labelOverlap: boolean }; } {
+  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', title, labelOverlap: true } };
+}
+
+/** Background layers: phases shaded grey, faults in amber, each labelled at the top (fixed colours, no scale). */
+export function bandLayers(bands: Band[]): LayerChild[] {
+  const out: LayerChild[] = [];
+  for (const kind of ['phase', 'fault'] as const) {
+    const values = bands.filter((b) => b.kind === kind).map((b) => ({ name: b.name, tMs: b.startMs, endMs: b.endMs }));
+    if (values.length === 0) continue;
+    out.push(
+      { data: { values }, mark: { type: 'rect', opacity: kind === 'phase' ? 0.55 : 0.5, color: kind === 'phase' ? COLORS.phase : COLORS.fault }, encoding: { x: timeX(), x2: { field: 'endMs' } } },
+      { data: { values }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: kind === 'phase' ? 2 : 14, fontSize: 10, color: kind === 'phase' ? '#57606a' : COLORS.warn }, encoding: { x: timeX(), y: { value: 0 }, text: { field: 'name', type: 'nominal' } } },
+    );
+  }
+  return out;
+}
+
+/** Normalises a threshold aggregation: `med` is `p(50)`, `p(95.0)` is `p(95)`. */
+export function normalAggregation(agg: string): string {
+  const a = agg.trim().toLowerCase();
+  if (a === 'med') return 'p(50)';
+  const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(a);
+  return m ? `p(${Number(m[1])})` : a;
+}
+
+/** Thresholds on a metric; `tagged` keeps those with tags, `untagged` those without, `any` both. */
+export function thresholdsFor(verdict: VerdictJson | undefined, metric: string, tags: 'untagged' | 'tagged' | 'any' = 'untagged'): VerdictEntry[] {
+  return (verdict?.thresholds ?? []).filter((t) => {
+    if (t.metric !== metric) return false;
+    const tagged = Object.keys(t.tags ?? {}).length > 0;
+    return tags === 'any' || (tags === 'tagged') === tagged;
+  });
+}
+
+/** Whether a value breaks a threshold's limit. */
+export function breaches(t: Pick<VerdictEntry, 'operator' | 'limit'>, value: number): boolean {
+  switch (t.operator) {
+    case '<': return !(value < t.limit);
+    case '<=': return !(value <= t.limit);
+    case '>': return !(value > t.limit);
+    case '>=': return !(value >= t.limit);
+    case '==': return value !== t.limit;
+    case '!=': return value === t.limit;
+    default: return false;
+  }
+}
+
+/** Horizontal SLO rules with their labels, in the pass or fail colour of their threshold (fixed colours, no scale). */
+export function ruleLayers(rules: Array<{ value: number; label: string; pass: boolean }>): LayerChild[] {
+  const out: LayerChild[] = [];
+  for (const pass of [true, false]) {
+    const values = rules.filter((r) => r.pass === pass).map((r) => ({ value: r.value, label: r.label }));
+    if (values.length === 0) continue;
+    const color = pass ? COLORS.pass : COLORS.fail;
+    out.push(
+      { data: { values }, mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5, color }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+      { data: { values }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color }, encoding: { x: { value: CHART_WIDTH - 2 }, y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } } },
+    );
+  }
+  return out;
+}
+
+/** Red points on the stretches of a series that break its limit. */
+export function breachLayer(points: Array<{ tMs: number; value: number }>, yField = 'value'): LayerChild[] {
+  if (points.length === 0) return [];
+  return [
+    {
+      data: { values: points.map((p) => ({ tMs: p.tMs, [yField]: p.value })) },
+      mark: { type: 'point', filled: true, size: 28, color: COLORS.fail },
+      encoding: { x: timeX(), y: { field: yField, type: 'quantitative' } },
+    },
+  ];
+}
+
+/** Formats a threshold's limit for a label, e.g. `p95 < 200 ms`. */
+export function limitLabel(t: VerdictEntry, scale = 1, unit = t.unit): string {
+  const agg = normalAggregation(t.aggregation).replace(/^p\((.+)\)$/, 'p$1');
+  const v = t.limit * scale;
+  const shown = Number.isInteger(v) ? String(v) : v.toFixed(v < 1 ? 3 : 1);
+  return `${agg} ${t.operator} ${shown}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`;
+}
+
+/** A layered time chart with the report's config. */
+export function layered(title: string, height: number, layer: LayerChild[], extra: Record<string, unknown> = {}): TopLevelSpec {
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: CHART_WIDTH, height, config: CONFIG, layer, ...extra } as TopLevelSpec;
+}

@@ -1,0 +1,68 @@
+// A time panel of one or more lines with its SLO rules and breach points: the building block of the time charts.
+
+import type { VerdictEntry } from '../../results/format.ts';
+import type { Band } from '../series.ts';
+import { COLORS, bandLayers, breachLayer, breaches, limitLabel, ruleLayers, timeX, type LayerChild } from './common.ts';
+
+/** One point of a line. */
+export interface LineRow {
+  tMs: number;
+  series: string;
+  value: number;
+}
+
+/** What a line panel draws. */
+export interface LinePanel {
+  rows: LineRow[];
+  /** Thresholds drawn as rules; `seriesFor` names the line each one is checked against (none: no breach points). */
+  thresholds: VerdictEntry[];
+  seriesFor?: (t: VerdictEntry) => string | undefined;
+  yTitle: string;
+  /** 'ratio' shows 0..1 as percent; 'number' as is. */
+  kind: 'ratio' | 'number';
+  unitLabel?: string;
+  /** Fixed colours per series, in order; otherwise the palette. */
+  colors?: string[];
+  mark?: 'line' | 'area';
+  bands: Band[];
+  withBands?: boolean;
+  xTitle?: string | null;
+}
+
+/** The layers of one line panel: bands, lines, SLO rules, breach points. */
+export function linePanelLayers(p: LinePanel): LayerChild[] {
+  const seriesNames = [...new Set(p.rows.map((r) => r.series))];
+  const percent = p.kind === 'ratio';
+  const y = { field: 'value', type: 'quantitative', title: p.yTitle, axis: percent ? { format: '.0%' } : {} } as const;
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    sort: seriesNames,
+    scale: { domain: seriesNames, range: p.colors ?? [...COLORS.series].slice(0, Math.max(1, seriesNames.length)) },
+  } as const;
+  const lines: LayerChild =
+    p.mark === 'area'
+      ? { data: { values: p.rows }, mark: { type: 'area', opacity: 0.85, interpolate: 'step-after' }, encoding: { x: timeX(p.xTitle), y: { ...y, stack: 'zero' }, color } }
+      : { data: { values: p.rows }, mark: { type: 'line', strokeWidth: 1.6, interpolate: 'monotone' }, encoding: { x: timeX(p.xTitle), y, color } };
+  const rules = p.thresholds
+    .filter((t) => Number.isFinite(t.limit))
+    .map((t) => ({ value: t.limit, label: percent ? limitLabel(t, 100, '%') : limitLabel(t, 1, p.unitLabel ?? t.unit), pass: t.pass }));
+  const breachPoints: Array<{ tMs: number; value: number }> = [];
+  for (const t of p.thresholds) {
+    const series = p.seriesFor?.(t);
+    if (series === undefined) continue;
+    for (const r of p.rows) if (r.series === series && breaches(t, r.value)) breachPoints.push({ tMs: r.tMs, value: r.value });
+  }
+  return [...(p.withBands === false ? [] : bandLayers(p.bands)), lines, ...ruleLayers(rules), ...breachLayer(breachPoints)];
+}
+
+/** Whether any row of the panel breaks one of its thresholds (used by tests and the narrative). */
+export function panelBreaches(p: LinePanel): number {
+  let n = 0;
+  for (const t of p.thresholds) {
+    const series = p.seriesFor?.(t);
+    if (series !== undefined) for (const r of p.rows) if (r.series === series && breaches(t, r.value)) n++;
+  }
+  return n;
+}

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import { buildModel } from '../../src/report/model.ts';
+import { buildCharts, CHART_IDS } from '../../src/report/specs/index.ts';
+import { syntheticRun } from './support.ts';
+
+const require = createRequire(import.meta.url);
+const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8'));
+const ajv = new Ajv({ allowUnionTypes: true, strict: false, allErrors: false });
+const validate = ajv.compile(schema);
+
+const variants = [
+  { name: 'a failing run with every collector', run: syntheticRun({ durationS: 40, verdict: 'fail' }) },
+  { name: 'a passing run', run: syntheticRun({ durationS: 40, verdict: 'pass' }) },
+  { name: 'a run without server metrics or verdict', run: syntheticRun({ durationS: 20, server: false, verdict: 'none' }) },
+  { name: 'a run with hostile names and a fault window', run: syntheticRun({ durationS: 20, hostile: '<script>window.__pwned=1</script>"\'onerror=' }) },
+];
+
+for (const v of variants) {
+  test(`every chart spec of ${v.name} validates against the official Vega-Lite schema`, () => {
+    const charts = buildCharts(buildModel(v.run));
+    assert.deepEqual(charts.map((c) => c.id), [...CHART_IDS]);
+    let drawn = 0;
+    for (const c of charts) {
+      if (!c.spec) continue;
+      drawn++;
+      const ok = validate(c.spec);
+      assert.ok(ok, `${c.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    }
+    assert.ok(drawn >= 4);
+  });
+}
+
+test('the schema check rejects a spec with a wrong mark, so the validation is real', () => {
+  assert.equal(validate({ data: { values: [] }, mark: 'not-a-mark', encoding: {} }), false);
+});
+
+test('charts without server data are left out with a note, client charts stay', () => {
+  const charts = buildCharts(buildModel(syntheticRun({ durationS: 10, server: false, verdict: 'none' })));
+  const byId = Object.fromEntries(charts.map((c) => [c.id, c]));
+  for (const id of ['latency', 'throughput', 'endpoints', 'spectrum', 'host'] as const) assert.ok(byId[id].spec, id);
+  for (const id of ['cause', 'db-pool', 'db-query', 'pg-connections', 'cache'] as const) {
+    assert.equal(byId[id].spec, undefined, id);
+    assert.match(byId[id].note ?? '', /\S/);
+  }
+});
+
+test('SLO limits are drawn as rules and breaching stretches as red points only when a limit is broken', () => {
+  const fail = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'fail' }))).find((c) => c.id === 'latency')?.spec);
+  assert.match(fail, /"type":"rule"/);
+  assert.match(fail, /p95 < 200 ms/);
+  assert.match(fail, /"type":"point","filled":true,"size":28,"color":"#cf222e"/);
+  const pass = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'pass' }))).find((c) => c.id === 'latency')?.spec);
+  assert.match(pass, /p95 < 200 ms/);
+  assert.doesNotMatch(pass, /"color":"#cf222e"/);
+  const none = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'none' }))).find((c) => c.id === 'latency')?.spec);
+  assert.doesNotMatch(none, /"type":"rule"/);
+});
