@@ -27,8 +27,21 @@ export function timeUnitMs(load: LoadOptions): number {
   return 'timeUnit' in load && load.timeUnit ? parseDurationMs(load.timeUnit, 'load.timeUnit') : 1000;
 }
 
-/** The load as spans of VUs (closed models) or iterations per second (open models). */
+const cache = new WeakMap<LoadOptions, readonly StageSpan[]>();
+
+/** The load as spans of VUs (closed models) or iterations per second (open models); a fresh copy. */
 export function spans(load: LoadOptions): StageSpan[] {
+  return cached(load).map((s) => ({ ...s }));
+}
+
+/** Spans computed once per load object (the engine asks for them on every tick); never mutate the result. */
+function cached(load: LoadOptions): readonly StageSpan[] {
+  let out = cache.get(load);
+  if (!out) cache.set(load, (out = computeSpans(load)));
+  return out;
+}
+
+function computeSpans(load: LoadOptions): StageSpan[] {
   switch (load.executor) {
     case 'constant-vus': {
       const vus = load.vus ?? 1;
@@ -61,12 +74,12 @@ function stageSpans(stages: Stage[], start: number, scale: number): StageSpan[] 
 
 /** Planned duration of the load in ms (the sum of the stages, or `duration`), without gracefulStop. */
 export function plannedDurationMs(load: LoadOptions): number {
-  const s = spans(load);
+  const s = cached(load);
   return s.length ? s[s.length - 1]!.endMs : 0;
 }
 
 /** The span holding tMs: [startMs, endMs), except that the end of the last span belongs to it. */
-function spanAt(all: StageSpan[], tMs: number): StageSpan | undefined {
+function spanAt(all: readonly StageSpan[], tMs: number): StageSpan | undefined {
   if (tMs < 0 || all.length === 0) return undefined;
   for (const s of all) if (tMs < s.endMs) return s;
   const last = all[all.length - 1]!;
@@ -76,7 +89,7 @@ function spanAt(all: StageSpan[], tMs: number): StageSpan | undefined {
 /** Active VUs at tMs for the closed models, like k6: ramps move one VU at a time when the line crosses it. */
 export function vusAt(load: LoadOptions, tMs: number): number {
   if (isOpenModel(load)) return 0;
-  const all = spans(load);
+  const all = cached(load);
   const s = spanAt(all, tMs);
   if (!s) return 0;
   const d = s.endMs - s.startMs;
@@ -89,7 +102,7 @@ export function vusAt(load: LoadOptions, tMs: number): number {
 /** Arrival rate at tMs in iterations per second (open models; timeUnit applied), linear along ramps; 0 outside. */
 export function rateAt(load: LoadOptions, tMs: number): number {
   if (!isOpenModel(load)) return 0;
-  const s = spanAt(spans(load), tMs);
+  const s = spanAt(cached(load), tMs);
   if (!s) return 0;
   const d = s.endMs - s.startMs;
   if (d <= 0) return s.to;
@@ -98,13 +111,13 @@ export function rateAt(load: LoadOptions, tMs: number): number {
 
 /** Name of the stage (phase) at tMs, or undefined when the stage has no name or tMs is outside the load. */
 export function phaseAt(load: LoadOptions, tMs: number): string | undefined {
-  return spanAt(spans(load), tMs)?.name;
+  return spanAt(cached(load), tMs)?.name;
 }
 
 /** Named stretches of the load, consecutive stages with the same name merged; unnamed stages are left out. */
 export function phases(load: LoadOptions): TimeWindow[] {
   const out: TimeWindow[] = [];
-  for (const s of spans(load)) {
+  for (const s of cached(load)) {
     if (s.name === undefined || s.endMs === s.startMs) continue;
     const last = out[out.length - 1];
     if (last && last.name === s.name && last.endMs === s.startMs) last.endMs = s.endMs;
@@ -129,14 +142,14 @@ export function peakVUs(load: LoadOptions): number {
 /** Highest arrival rate in iterations per second (open models), undefined for closed models. */
 export function peakRatePerS(load: LoadOptions): number | undefined {
   if (!isOpenModel(load)) return undefined;
-  return Math.max(0, ...spans(load).flatMap((s) => [s.from, s.to]));
+  return Math.max(0, ...cached(load).flatMap((s) => [s.from, s.to]));
 }
 
 /** Iterations scheduled to have started by tMs: the integral of the rate from 0 (fractional). */
 export function cumulativeIterations(load: LoadOptions, tMs: number): number {
   if (!isOpenModel(load)) return 0;
   let n = 0;
-  for (const s of spans(load)) {
+  for (const s of cached(load)) {
     if (tMs <= s.startMs) break;
     n += integral(s, Math.min(tMs, s.endMs) - s.startMs);
   }
@@ -158,7 +171,7 @@ function integral(s: StageSpan, tau: number): number {
 export function* iterateArrivalsMs(load: LoadOptions, fromMs = 0): Generator<number, void, void> {
   if (!isOpenModel(load)) return;
   let base = 0; // iterations before the current span
-  for (const s of spans(load)) {
+  for (const s of cached(load)) {
     const d = s.endMs - s.startMs;
     const total = integral(s, d);
     if (d > 0 && s.endMs > fromMs && total > 0) {
