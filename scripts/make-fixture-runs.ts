@@ -11,6 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { createHistogram, encodeHistogram, recordLatencyUs } from '../src/metrics/histogram.ts';
 import type { IntervalRecord, RequestIntervalRecord, RunJson, SampleRecord, TickIntervalRecord } from '../src/results/format.ts';
 import { FORMAT_VERSION } from '../src/results/format.ts';
+import { histogramQuantile, toNumericBuckets } from '../src/metrics/samples.ts';
+import { evaluateRunData } from '../src/slo/check-run-dir.ts';
+import { renderJunit } from '../src/report/junit.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
 
 /** The fixture runs this script writes. */
 export const FIXTURE_KINDS = ['pass', 'fail', 'interrupted', 'no-server'] as const;
@@ -60,7 +64,6 @@ interface Acc {
   misses: number;
 }
 
-const mean = (xs: number[]): number => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length, 3) : 0);
 
 function serverSamples(kind: FixtureKind, t: number, sMs: number, shape: Shape, acc: Acc, redisUsed: number, vus: number, rand: () => number): SampleRecord[] {
   const pool = shape.pool(t);
@@ -72,8 +75,8 @@ function serverSamples(kind: FixtureKind, t: number, sMs: number, shape: Shape, 
   return [
     { tMs: sMs, source: 'prometheus', metric: 'db_pool_utilization', value: round(pool.util) },
     { tMs: sMs, source: 'prometheus', metric: 'db_pool_waiting', value: pool.waiting },
-    { tMs: sMs, source: 'prometheus', metric: 'db_query_duration', value: mean(acc.queries), buckets: bucketize(acc.queries, [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000]) },
-    { tMs: sMs, source: 'prometheus', metric: 'target_http_req_duration', value: mean(acc.serverLatency), buckets: bucketize(acc.serverLatency, [5, 10, 25, 50, 100, 200, 500, 1000, 2500, 5000]) },
+    histSample(sMs, 'db_query_duration', acc.queries, [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000]),
+    histSample(sMs, 'target_http_req_duration', acc.serverLatency, [5, 10, 25, 50, 100, 200, 500, 1000, 2500, 5000]),
     { tMs: sMs, source: 'prometheus', metric: 'circuit_breaker_state', value: kind === 'fail' && t >= 92 && t < 98 ? 2 : 0 },
     { tMs: sMs, source: 'postgres', metric: 'pg_connections', value: active, labels: { state: 'active' } },
     { tMs: sMs, source: 'postgres', metric: 'pg_connections', value: 20 - active + 2, labels: { state: 'idle' } },
@@ -131,6 +134,13 @@ function bucketize(valuesMs: number[], edges: number[]): Array<[number | '+Inf',
   return out;
 }
 
+/** A histogram sample as the prometheus collector writes it: the interval's bucket deltas, value = their p95. */
+function histSample(sMs: number, metric: string, valuesMs: number[], edges: number[]): SampleRecord {
+  const buckets = bucketize(valuesMs, edges);
+  const p95 = histogramQuantile(0.95, toNumericBuckets(buckets));
+  return { tMs: sMs, source: 'prometheus', metric, value: p95 === null ? null : round(p95, 3), buckets };
+}
+
 interface Shape {
   durS: number;
   plannedS: number;
@@ -143,7 +153,9 @@ interface Shape {
   pTimeout: (t: number) => number;
 }
 
-const phaseAt = (t: number, durS: number): string => (t < 20 ? 'ramp-up' : t < durS - 20 ? 'steady' : 'ramp-down');
+/** The phase of second t: stages ramp-up/steady/ramp-down, or for the fail run a 100 s ramp-up then ramp-down. */
+const phaseAt = (kind: FixtureKind, t: number): string =>
+  kind === 'fail' ? (t < 100 ? 'ramp-up' : 'ramp-down') : t < 20 ? 'ramp-up' : t < 100 ? 'steady' : 'ramp-down';
 
 function shapeOf(kind: FixtureKind): Shape {
   if (kind === 'fail') {
@@ -187,7 +199,7 @@ export function generateRun(kind: FixtureKind): GeneratedRun {
   let acc: Acc = { queries: [], serverLatency: [], hits: 0, misses: 0 };
   for (let t = 0; t < shape.durS; t++) {
     const tMs = t * 1000;
-    const phase = phaseAt(t, 120);
+    const phase = phaseAt(kind, t);
     const vus = shape.vus(t);
     const queue = shape.queueMs(t);
     const allOk: number[] = [];
@@ -246,7 +258,7 @@ export function generateRun(kind: FixtureKind): GeneratedRun {
     const pool = shape.pool(t);
     for (let i = 0; i < Math.round(total * 1.5); i++) acc.queries.push(lognormal(rand, 4 + (pool.util >= 1 ? 18 : 0), 0.6));
     acc.serverLatency.push(...allOk.map((v) => round(v * 0.85, 3)));
-    const hits = Math.round(total * 1.2 * (0.9 + rand() * 0.04) * (kind === 'fail' && t >= 90 ? 0.55 : 1));
+    const hits = Math.round(total * 1.2 * (0.9 + rand() * 0.04) * (kind === 'fail' && t >= 90 ? 0.45 : 1));
     acc.hits += hits;
     acc.misses += Math.round(total * 1.2) - hits;
     redisUsed = Math.min(0.95, redisUsed + rand() * 0.002);
@@ -269,11 +281,13 @@ function runJson(kind: FixtureKind, shape: Shape): RunJson {
   const stages = kind === 'fail'
     ? [{ duration: '100s', target: 60, name: 'ramp-up' }, { duration: '20s', target: 0, name: 'ramp-down' }]
     : [{ duration: '20s', target: 20, name: 'ramp-up' }, { duration: '80s', target: 20, name: 'steady' }, { duration: '20s', target: 0, name: 'ramp-down' }];
-  const phases = [
+  const phases = (kind === 'fail'
+    ? [{ name: 'ramp-up', startMs: 0, endMs: 100_000 }, { name: 'ramp-down', startMs: 100_000, endMs: 120_000 }]
+    : [
     { name: 'ramp-up', startMs: 0, endMs: 20_000 },
     { name: 'steady', startMs: 20_000, endMs: 100_000 },
     { name: 'ramp-down', startMs: 100_000, endMs: 120_000 },
-  ]
+  ])
     .filter((p) => p.startMs < durationMs)
     .map((p) => ({ ...p, endMs: Math.min(p.endMs, durationMs) }));
   return {
@@ -320,6 +334,12 @@ export function writeFixture(outDir: string, kind: FixtureKind): void {
   writeFileSync(join(dir, 'run.json'), `${JSON.stringify(gen.run, null, 2)}\n`);
   writeFileSync(join(dir, 'intervals.ndjson'), intervals);
   writeFileSync(join(dir, 'samples.ndjson'), ndjson(kind === 'no-server' ? [] : gen.samples));
+  const data = { run: gen.run, intervals: gen.intervals, samples: kind === 'no-server' ? [] : gen.samples };
+  const { summary, verdict } = evaluateRunData(data);
+  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(dir, 'verdict.json'), `${JSON.stringify(verdict, null, 2)}\n`);
+  writeFileSync(join(dir, 'junit.xml'), renderJunit(gen.run, verdict));
+  writeFileSync(join(dir, 'summary.md'), renderMarkdown(gen.run, verdict));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -60,6 +60,8 @@ export interface RunJson {
   status: RunStatus;
   /** Why the run is aborted, interrupted or invalid, in one sentence. */
   statusReason?: string;
+  /** The abortOnFail threshold that stopped the run (status aborted), and when (ms since the start). */
+  abortedBy?: { key: string; expression: string; atMs: number };
   /** Base URL with any credentials removed. */
   target: { baseUrl: string };
   /** Executor and its peak load, for the report's one-line description. */
@@ -216,6 +218,10 @@ export interface AlertFinding {
   fired: boolean;
   firstAtMs?: number;
   observed?: number;
+  /** Unit of `observed`: ms or ratio. */
+  unit?: string;
+  /** Why the rule could not be evaluated, e.g. "not evaluated: no data". */
+  note?: string;
 }
 
 /** Overall outcome of a run. */

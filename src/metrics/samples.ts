@@ -1,0 +1,215 @@
+// Aggregation of collector samples (samples.ndjson) over a window: gauges, ratios (num/den) and histograms (bucket
+// deltas, quantiles as Prometheus' histogram_quantile computes them). Pure: records in, numbers out.
+//
+// Time: a sample stamped tMs describes the interval ending at tMs, so it belongs to the time max(0, tMs - 1); a window
+// [fromMs, toMs) holds the samples whose time falls in it, and a phase likewise.
+// Series: samples of one metric with different labels are separate series. When a filter leaves several series,
+// they are combined per timestamp: ratios with num/den add num and den, other ratio-unit gauges average, the rest add
+// (pg_connections without a state filter is the total). Samples with value null are gaps: skipped and counted.
+
+import type { SampleRecord, TimeWindow } from '../results/format.ts';
+import { metricInfo } from './catalog.ts';
+
+/** A time window in ms since the run started, toMs exclusive. */
+export interface WindowMs {
+  fromMs: number;
+  toMs: number;
+}
+
+/** The time a sample counts at (it describes the interval ending at its stamp). */
+export function sampleTimeMs(tMs: number): number {
+  return Math.max(0, tMs - 1);
+}
+
+/** The phase (run.json phases) a time falls in, or undefined. */
+export function phaseAt(phases: readonly TimeWindow[], tMs: number): string | undefined {
+  for (const p of phases) if (tMs >= p.startMs && tMs < p.endMs) return p.name;
+  return undefined;
+}
+
+/** Which samples to take: the metric, label filters (`phase` matches the run's phase windows), and the window. */
+export interface SampleFilter {
+  metric: string;
+  labels?: Record<string, string>;
+  window?: WindowMs;
+  phases?: readonly TimeWindow[];
+}
+
+/** The selected samples of one metric, combined across series, and the gaps met. */
+export interface SampleSelection {
+  /** One combined sample per timestamp, in time order (gaps removed). */
+  points: SampleRecord[];
+  /** Samples with value null in the selection. */
+  gaps: number;
+  /** Distinct label sets seen. */
+  series: number;
+}
+
+/** Selects the samples of a metric matching label filters and a window, and combines series per timestamp. */
+export function selectSamples(samples: readonly SampleRecord[], filter: SampleFilter): SampleSelection {
+  const { phase, ...labels } = filter.labels ?? {};
+  const byTime = new Map<number, SampleRecord[]>();
+  const seriesKeys = new Set<string>();
+  let gaps = 0;
+  for (const s of samples) {
+    if (s.metric !== filter.metric) continue;
+    const at = sampleTimeMs(s.tMs);
+    if (filter.window && (at < filter.window.fromMs || at >= filter.window.toMs)) continue;
+    if (phase !== undefined && phaseAt(filter.phases ?? [], at) !== phase) continue;
+    if (!Object.entries(labels).every(([k, v]) => s.labels?.[k] === v)) continue;
+    if (s.value === null && !s.buckets) {
+      gaps++;
+      continue;
+    }
+    seriesKeys.add(JSON.stringify(Object.entries(s.labels ?? {}).sort()));
+    const list = byTime.get(s.tMs);
+    if (list) list.push(s);
+    else byTime.set(s.tMs, [s]);
+  }
+  const unitIsRatio = metricInfo(filter.metric)?.unit === 'ratio';
+  const points = [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([, list]) => combine(list, unitIsRatio));
+  return { points, gaps, series: seriesKeys.size };
+}
+
+function combine(list: SampleRecord[], unitIsRatio: boolean): SampleRecord {
+  if (list.length === 1) return list[0];
+  const first = list[0];
+  const out: SampleRecord = { tMs: first.tMs, source: first.source, metric: first.metric, value: null };
+  const values = list.map((s) => s.value).filter((v): v is number => v !== null);
+  if (list.every((s) => s.num !== undefined && s.den !== undefined)) {
+    out.num = list.reduce((a, s) => a + (s.num ?? 0), 0);
+    out.den = list.reduce((a, s) => a + (s.den ?? 0), 0);
+    out.value = out.den > 0 ? out.num / out.den : null;
+  } else if (values.length) {
+    const sum = values.reduce((a, b) => a + b, 0);
+    out.value = unitIsRatio ? sum / values.length : sum;
+  }
+  const withBuckets = list.filter((s) => s.buckets);
+  if (withBuckets.length) out.buckets = mergeBuckets(withBuckets.map((s) => s.buckets ?? []));
+  return out;
+}
+
+/** Cumulative buckets with numeric bounds (+Inf as Infinity), sorted by bound. */
+export type NumericBuckets = Array<[number, number]>;
+
+/** Normalises sample buckets: '+Inf' to Infinity, sorted by bound, and an +Inf bucket added when missing. */
+export function toNumericBuckets(buckets: ReadonlyArray<readonly [number | '+Inf', number]>): NumericBuckets {
+  const out: NumericBuckets = buckets.map(([le, c]) => [le === '+Inf' ? Infinity : le, c]);
+  out.sort((a, b) => a[0] - b[0]);
+  if (out.length && out[out.length - 1][0] !== Infinity) out.push([Infinity, out[out.length - 1][1]]);
+  return out;
+}
+
+/**
+ * Adds cumulative bucket deltas of several samples. Bounds missing from a sample's layout count as the cumulative
+ * count of its largest bound below (a step function), so differing layouts merge without inventing observations.
+ */
+export function mergeBuckets(list: ReadonlyArray<ReadonlyArray<readonly [number | '+Inf', number]>>): NumericBuckets {
+  const layouts = list.map(toNumericBuckets);
+  const bounds = [...new Set(layouts.flatMap((l) => l.map(([b]) => b)))].sort((a, b) => a - b);
+  return bounds.map((bound) => {
+    let total = 0;
+    for (const l of layouts) {
+      let c = 0;
+      for (const [b, count] of l) {
+        if (b > bound) break;
+        c = count;
+      }
+      total += c;
+    }
+    return [bound, total];
+  });
+}
+
+/**
+ * The q-quantile (0..1) of cumulative buckets, as Prometheus' histogram_quantile: find the bucket holding rank
+ * q * total, interpolate linearly inside it (the first bucket starts at 0); a rank in the +Inf bucket returns the
+ * highest finite bound. null when the buckets hold no observation.
+ */
+export function histogramQuantile(q: number, buckets: NumericBuckets): number | null {
+  if (buckets.length === 0 || Number.isNaN(q)) return null;
+  const total = buckets[buckets.length - 1][1];
+  if (total === 0) return null;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const finite = buckets.filter(([b]) => b !== Infinity);
+  if (finite.length === 0) return null;
+  const rank = q * total;
+  let i = finite.findIndex(([, c]) => c >= rank);
+  if (i === -1) return finite[finite.length - 1][0];
+  // For q = 0 take the first bucket that holds anything, not an empty leading one.
+  if (rank === 0) i = finite.findIndex(([, c]) => c > 0);
+  if (i === 0 && finite[0][0] <= 0) return finite[0][0];
+  const start = i > 0 ? finite[i - 1][0] : 0;
+  const below = i > 0 ? finite[i - 1][1] : 0;
+  const inBucket = finite[i][1] - below;
+  if (inBucket <= 0) return finite[i][0];
+  return start + ((finite[i][0] - start) * (rank - below)) / inBucket;
+}
+
+/** Mean of cumulative buckets from bucket midpoints (the +Inf bucket counts at the highest finite bound); an estimate. */
+export function bucketMean(buckets: NumericBuckets): number | null {
+  const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
+  if (total === 0) return null;
+  let sum = 0;
+  let prevBound = 0;
+  let prevCount = 0;
+  let lastFinite = 0;
+  for (const [b, c] of buckets) {
+    const n = c - prevCount;
+    const mid = b === Infinity ? lastFinite : (prevBound + b) / 2;
+    sum += n * mid;
+    prevCount = c;
+    if (b !== Infinity) prevBound = lastFinite = b;
+  }
+  return sum / total;
+}
+
+/** The p-th percentile (0..100) of values, interpolated linearly between the closest ranks (k6's Trend method). */
+export function percentileOf(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  if (sorted.length === 1) return sorted[0];
+  const i = (p / 100) * (sorted.length - 1);
+  const lo = sorted[Math.floor(i)];
+  const hi = sorted[Math.ceil(i)];
+  return lo + (hi - lo) * (i - Math.floor(i));
+}
+
+/** Gauge statistics over samples: value (last, or sum(num)/sum(den) for ratios), min, max, avg, med, count. */
+export interface GaugeStats {
+  value: number;
+  min: number;
+  max: number;
+  avg: number;
+  med: number;
+  count: number;
+  /** The sorted values, for any percentile. */
+  sorted: number[];
+}
+
+/** Statistics of combined sample points; null when there is no value. */
+export function gaugeStats(points: readonly SampleRecord[]): GaugeStats | null {
+  const values = points.map((p) => p.value).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const ratioPoints = points.filter((p) => p.num !== undefined && p.den !== undefined);
+  const den = ratioPoints.reduce((a, p) => a + (p.den ?? 0), 0);
+  const value = ratioPoints.length > 0 && den > 0 ? ratioPoints.reduce((a, p) => a + (p.num ?? 0), 0) / den : values[values.length - 1];
+  return {
+    value,
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    avg: values.reduce((a, b) => a + b, 0) / values.length,
+    med: percentileOf(sorted, 50) as number,
+    count: values.length,
+    sorted,
+  };
+}
+
+/** Counter statistics over samples (each sample a per-interval delta): count (sum) and rate per second of the window. */
+export function counterStats(points: readonly SampleRecord[], windowMs: number): { count: number; rate: number } | null {
+  const values = points.map((p) => p.value).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (values.length === 0) return null;
+  const count = values.reduce((a, b) => a + b, 0);
+  return { count, rate: windowMs > 0 ? count / (windowMs / 1000) : 0 };
+}

@@ -1,0 +1,81 @@
+// junit.xml: one test case per threshold (classname = metric key, name = expression), failures carrying the observed
+// value and margin, in the common JUnit XML shape Jenkins, GitLab and GitHub reporters read. Pure: data in, XML out.
+
+import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
+import { formatValue } from '../slo/verdict.ts';
+
+/** Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold. */
+export function xmlEscape(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+const attrs = (a: Record<string, string | number>): string =>
+  Object.entries(a).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join('');
+
+/** The failure message of a threshold: observed value, limit and margin. */
+export function failureMessage(e: VerdictEntry): string {
+  if (e.observed === null) return `${e.note ?? 'no data'} (limit ${e.operator} ${formatValue(e.limit, e.unit)})`;
+  const pct = e.marginPct === null ? '' : ` (${e.marginPct.toFixed(1)}%)`;
+  return `observed ${formatValue(e.observed, e.unit)}, limit ${e.operator} ${formatValue(e.limit, e.unit)}, margin ${e.margin}${e.unit === 'ms' ? ' ms' : ''}${pct}`;
+}
+
+/** Renders junit.xml for a run's verdict; fired alerts are failures only with failOnAlerts. */
+export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAlerts?: boolean } = {}): string {
+  const timeS = ((run.durationMs ?? 0) / 1000).toFixed(3);
+  const cases: string[] = [];
+  let failures = 0;
+  let errors = 0;
+  for (const e of verdict.thresholds) {
+    const body: string[] = [];
+    if (!e.pass) {
+      failures++;
+      const detail = [
+        `metric: ${e.key}`, `expression: ${e.expression}`, `observed: ${e.observed === null ? 'no data' : `${e.observed} ${e.unit}`}`,
+        `margin: ${e.margin ?? 'n/a'} ${e.unit}${e.marginPct === null ? '' : ` (${e.marginPct}%)`}`,
+        `window: ${e.window.fromMs}..${e.window.toMs} ms`, ...(e.aborted ? ['this threshold aborted the run (abortOnFail)'] : []), ...(e.note ? [`note: ${e.note}`] : []),
+      ].join('\n');
+      body.push(`      <failure${attrs({ message: failureMessage(e), type: 'ThresholdFailed' })}>${xmlEscape(detail)}</failure>`);
+    } else {
+      body.push(`      <system-out>${xmlEscape(`observed ${formatValue(e.observed, e.unit)}, margin ${e.margin} ${e.unit}`)}</system-out>`);
+    }
+    cases.push(`    <testcase${attrs({ classname: e.key, name: e.expression, time: '0' })}>\n${body.join('\n')}\n    </testcase>`);
+  }
+  if (verdict.status === 'invalid' || verdict.status === 'interrupted') {
+    errors++;
+    cases.push(
+      `    <testcase${attrs({ classname: 'perfgate', name: 'run completed', time: timeS })}>\n` +
+        `      <error${attrs({ message: verdict.reason ?? verdict.status, type: verdict.status === 'invalid' ? 'InvalidRun' : 'Interrupted' })}/>\n    </testcase>`,
+    );
+  }
+  for (const a of verdict.alerts) {
+    const text = a.fired ? `would have fired at ${((a.firstAtMs ?? 0) / 1000).toFixed(0)} s (observed ${a.observed})` : a.note ?? 'did not fire';
+    const inner = a.fired && opts.failOnAlerts
+      ? `      <failure${attrs({ message: text, type: 'AlertFired' })}/>`
+      : `      <system-out>${xmlEscape(text)}</system-out>`;
+    if (a.fired && opts.failOnAlerts) failures++;
+    cases.push(`    <testcase${attrs({ classname: `alerts.${a.severity}`, name: a.description, time: '0' })}>\n${inner}\n    </testcase>`);
+  }
+  const counts = { tests: cases.length, failures, errors, skipped: 0, time: timeS };
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attrs({ name: 'perfgate', ...counts })}>`,
+    `  <testsuite${attrs({ name: `perfgate ${run.scenario} (${run.profile})`, ...counts, timestamp: run.startedAt.replace(/\.\d+Z$|Z$/, ''), hostname: 'perfgate' })}>`,
+    `    <properties>`,
+    `      <property${attrs({ name: 'run', value: run.id })}/>`,
+    `      <property${attrs({ name: 'status', value: verdict.status })}/>`,
+    `      <property${attrs({ name: 'exitCode', value: verdict.exitCode })}/>`,
+    `    </properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

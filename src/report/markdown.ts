@@ -1,0 +1,85 @@
+// summary.md: the verdict in compact Markdown (a table with pass/fail marks, the alerts that would have fired, links
+// to the charts), for CI logs, PR comments and $GITHUB_STEP_SUMMARY. Pure: data in, text out; every run string escaped.
+
+import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
+import { formatValue } from '../slo/verdict.ts';
+
+/** Escapes text for Markdown (tables included): HTML entities for & < >, backslashes for Markdown punctuation. */
+export function mdEscape(text: string): string {
+  return text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~])/g, '\\$1');
+}
+
+/** A Markdown code span holding any text literally (table-safe: pipes escaped, newlines flattened). */
+export function mdCode(text: string): string {
+  const flat = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || longest > 0 ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+const MARK: Record<VerdictJson['status'], string> = {
+  pass: '✅ PASS',
+  fail: '❌ FAIL',
+  aborted: '⛔ ABORTED',
+  interrupted: '⚠️ INTERRUPTED',
+  invalid: '⚠️ INVALID',
+};
+
+function marginText(e: VerdictEntry): string {
+  if (e.margin === null) return '—';
+  const sign = e.margin >= 0 ? '+' : '−';
+  const abs = Math.abs(e.margin);
+  const value = e.unit === 'ratio' ? `${Number((abs * 100).toPrecision(3))} pp` : formatValue(abs, e.unit);
+  return `${sign}${value}${e.marginPct === null ? '' : ` (${sign}${Math.abs(Number(e.marginPct.toFixed(1)))}%)`}`;
+}
+
+/** Chart file names (relative, e.g. `charts/latency.svg`) become a line of links; absent charts are not linked. */
+export interface MarkdownOptions {
+  charts?: string[];
+}
+
+/** Renders summary.md for a run's verdict. */
+export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: MarkdownOptions = {}): string {
+  const durationS = Math.round((run.durationMs ?? 0) / 1000);
+  const load = run.load.peakVUs !== undefined ? `${run.load.peakVUs} VUs` : run.load.peakRatePerS !== undefined ? `${run.load.peakRatePerS}/s` : '';
+  const lines = [
+    `## perfgate ${MARK[verdict.status]}: ${mdEscape(run.scenario)} (${mdEscape(run.profile)})`,
+    '',
+    `${mdEscape(verdict.reason ?? '')}`,
+    '',
+    `${durationS} s · ${mdEscape(run.load.executor)}${load ? `, ${load}` : ''} · target ${mdEscape(run.target.baseUrl)} · exit code ${verdict.exitCode}`,
+    '',
+  ];
+  if (verdict.thresholds.length) {
+    lines.push('| | metric | threshold | observed | margin |', '|---|---|---|---|---|');
+    for (const e of verdict.thresholds) {
+      const mark = e.pass ? '✅' : '❌';
+      const observed = e.observed === null ? mdEscape(e.note ?? 'no data') : formatValue(e.observed, e.unit);
+      const extra = e.aborted ? ' (aborted the run)' : '';
+      lines.push(`| ${mark} | ${mdCode(e.key)} | ${mdCode(e.expression)}${extra} | ${mdEscape(observed)} | ${mdEscape(marginText(e))} |`);
+    }
+    lines.push('');
+  } else {
+    lines.push('No thresholds were defined.', '');
+  }
+  const fired = verdict.alerts.filter((a) => a.fired);
+  if (fired.length) {
+    lines.push('**Alert rules that would have fired**', '');
+    for (const a of fired) {
+      lines.push(`- ${a.severity} ${mdEscape(a.description)}: first at ${Math.round((a.firstAtMs ?? 0) / 1000)} s (observed ${a.observed === undefined ? '?' : formatValue(a.observed, a.unit ?? '')})`);
+    }
+    lines.push('');
+  }
+  const charts = opts.charts ?? [];
+  if (charts.length) {
+    const links = charts.map((c) => `[${mdEscape(c.replace(/^.*\//, '').replace(/\.svg$/, ''))}](${encodeURI(c).replace(/[()]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`)})`);
+    lines.push(`Charts: ${links.join(' · ')}`, '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,86 @@
+// The SLO gate over a run directory: the pure core (evaluateRunData) and the I/O shell (checkRunDir) that reads the
+// run, writes verdict.json, summary.json, junit.xml and summary.md atomically, and appends the Markdown to
+// $GITHUB_STEP_SUMMARY when it is set.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderJunit } from '../report/junit.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, VerdictJson } from '../results/format.ts';
+import { RUN_FILES } from '../results/format.ts';
+import { readRunDir } from '../results/read.ts';
+import { buildSummary } from '../results/summary.ts';
+import { evaluateAlerts } from './alerts.ts';
+import { evaluateThresholds } from './evaluate.ts';
+import { parseThresholds, type ParsedThreshold, type ThresholdInput } from './grammar.ts';
+import { buildVerdict } from './verdict.ts';
+
+/** Options of the gate: thresholds replacing the run's own, and whether fired alerts fail the run. */
+export interface GateOptions {
+  thresholds?: Record<string, ThresholdInput[]>;
+  failOnAlerts?: boolean;
+}
+
+/** Everything the gate computes from a run's records. */
+export interface GateResult {
+  parsed: ParsedThreshold[];
+  verdict: VerdictJson;
+  summary: SummaryJson;
+}
+
+/** The thresholds stored in run.json's config (the scenario as run), or undefined. */
+export function runThresholds(run: RunJson): Record<string, ThresholdInput[]> | undefined {
+  const config = run.config as { thresholds?: Record<string, ThresholdInput[]> } | null | undefined;
+  return config && typeof config === 'object' ? config.thresholds : undefined;
+}
+
+/** Pure core: parses the thresholds (the override or run.json's), evaluates them and the alerts, builds verdict and summary. */
+export function evaluateRunData(data: { run: RunJson; intervals: IntervalRecord[]; samples: SampleRecord[] }, opts: GateOptions = {}): GateResult {
+  // thresholds -> parse -> evaluate + alerts -> verdict -> summary (thresholds ok from the verdict)
+  const parsed = parseThresholds(opts.thresholds ?? runThresholds(data.run), opts.thresholds ? 'invalid thresholds file' : 'invalid thresholds in run.json');
+  const entries = evaluateThresholds(data, parsed, { abortedBy: data.run.abortedBy });
+  const alerts = evaluateAlerts(data);
+  const verdict = buildVerdict(data.run, entries, alerts, { failOnAlerts: opts.failOnAlerts });
+  return { parsed, verdict, summary: buildSummary(data, verdict) };
+}
+
+/** Writes a file atomically: a temporary name in the same folder, then a rename. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The chart files present in a run directory, as relative paths (`charts/latency.svg`), sorted. */
+export async function listCharts(dir: string): Promise<string[]> {
+  const chartsDir = join(dir, RUN_FILES.charts);
+  if (!existsSync(chartsDir)) return [];
+  return (await readdir(chartsDir)).filter((f) => f.endsWith('.svg')).sort().map((f) => `${RUN_FILES.charts}/${f}`);
+}
+
+/** Options of checkRunDir: the gate's, plus the environment (for GITHUB_STEP_SUMMARY). */
+export interface CheckRunDirOptions extends GateOptions {
+  env?: Record<string, string | undefined>;
+}
+
+/** Checks a run directory: evaluates, writes verdict.json, summary.json, junit.xml and summary.md; returns the verdict. */
+export async function checkRunDir(dir: string, opts: CheckRunDirOptions = {}): Promise<{ verdict: VerdictJson; exitCode: number; summary: SummaryJson }> {
+  // read run dir -> evaluateRunData -> render junit + markdown -> atomic writes -> append $GITHUB_STEP_SUMMARY
+  const data = await readRunDir(dir);
+  const { verdict, summary } = evaluateRunData(data, opts);
+  const markdown = renderMarkdown(data.run, verdict, { charts: await listCharts(dir) });
+  await writeFileAtomic(join(dir, RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
+  await writeFileAtomic(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(join(dir, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts }));
+  await writeFileAtomic(join(dir, RUN_FILES.markdown), markdown);
+  const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
+  return { verdict, exitCode: verdict.exitCode, summary };
+}

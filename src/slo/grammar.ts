@@ -1,0 +1,238 @@
+// k6 threshold syntax, parsed into a typed tree before the run starts. Every problem is collected and thrown at once
+// as one ConfigError naming the key and the expression (exit 104).
+//
+//   thresholds  := { key: entry[] }
+//   key         := metric [ "{" tag ( "," tag )* "}" ]
+//   metric      := [A-Za-z_][A-Za-z0-9_]*                  (a name of src/metrics/catalog.ts)
+//   tag         := ws name ws ":" ws value ws              (value: any text but "," and "}"; the first ":" splits)
+//   entry       := expression | { threshold: expression, abortOnFail?: boolean, delayAbortEval?: duration }
+//   expression  := ws aggregation ws operator ws number ws
+//   aggregation := "avg" | "min" | "max" | "med" | "count" | "rate" | "value" | "p(" ws number ws ")"   (0 <= N <= 100)
+//   operator    := "<" | "<=" | ">" | ">=" | "==" | "===" | "!="                           ("===" reads as "==")
+//   number      := [+-]? ( digits [ "." digits? ] | "." digits ) [ ("e"|"E") [+-]? digits ]
+//   duration    := ( number ( "ms" | "s" | "m" | "h" ) )+       e.g. "10s", "1m30s", "500ms"
+//
+// Aggregations by metric type: trend avg/min/max/med/p(N); rate rate; counter count/rate;
+// gauge value/min/max/avg/med/p(N) (over the samples of the window).
+
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { CLIENT_TAGS, type Aggregation } from '../metrics/aggregate.ts';
+import { metricInfo } from '../metrics/catalog.ts';
+import type { MetricType, VerdictEntry } from '../results/format.ts';
+
+/** A threshold as written: an expression, or k6's object form. */
+export type ThresholdInput = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
+
+/** One parsed threshold: which metric and tags, which aggregation, the comparison, and when it may abort the run. */
+export interface ParsedThreshold {
+  /** The key as written, e.g. `http_req_duration{name:company}`. */
+  key: string;
+  metric: string;
+  tags: Record<string, string>;
+  type: MetricType;
+  unit: string;
+  /** The expression as written (trimmed), e.g. `p(95)<200`. */
+  expression: string;
+  /** Index of the expression in the key's list. */
+  index: number;
+  aggregation: Aggregation;
+  /** The aggregation as summary.json names it: `p(95)`, `avg`, `rate`. */
+  aggregationName: string;
+  operator: VerdictEntry['operator'];
+  limit: number;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+}
+
+const AGGREGATIONS: Record<MetricType, readonly string[]> = {
+  trend: ['avg', 'min', 'max', 'med', 'p(N)'],
+  rate: ['rate'],
+  counter: ['count', 'rate'],
+  gauge: ['value', 'min', 'max', 'avg', 'med', 'p(N)'],
+};
+const OPERATORS = new Set(['<', '<=', '>', '>=', '==', '===', '!=']);
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a k6 duration string ("10s", "1m30s", "500ms") into ms; null when it is not one. */
+export function parseDurationMs(text: string): number | null {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of text.trim().matchAll(re)) {
+    if (m.index !== consumed) return null;
+    total += Number(m[1]) * DURATION_UNITS[m[2]];
+    consumed += m[0].length;
+  }
+  return consumed > 0 && consumed === text.trim().length ? total : null;
+}
+
+/** Parses a threshold key into metric and tags; problems are messages, the metric may still be unknown. */
+export function parseKey(key: string): { metric: string; tags: Record<string, string>; problems: string[] } {
+  const problems: string[] = [];
+  const tags: Record<string, string> = {};
+  const open = key.indexOf('{');
+  const close = key.indexOf('}');
+  const opens = key.split('{').length - 1;
+  const closes = key.split('}').length - 1;
+  if (opens !== closes || opens > 1 || close < open || (open !== -1 && !key.trimEnd().endsWith('}'))) {
+    const metric = (open === -1 ? key.replace(/}.*$/, '') : key.slice(0, open)).trim();
+    return { metric, tags, problems: [opens === closes && opens <= 1 ? 'text after the closing brace in key' : 'unbalanced braces in key'] };
+  }
+  const metric = (open === -1 ? key : key.slice(0, open)).trim();
+  if (!metric) problems.push('missing metric name in key');
+  else if (!METRIC_NAME.test(metric)) problems.push(`bad metric name "${metric}" (letters, digits and _ only)`);
+  if (open !== -1) {
+    const body = key.slice(open + 1, key.lastIndexOf('}'));
+    if (!body.trim()) problems.push('empty tag filter {} in key');
+    else {
+      for (const part of body.split(',')) {
+        const colon = part.indexOf(':');
+        const name = colon === -1 ? part.trim() : part.slice(0, colon).trim();
+        const value = colon === -1 ? '' : part.slice(colon + 1).trim();
+        if (colon === -1 || !name || !value) problems.push(`tag filter "${part.trim()}" must be name:value`);
+        else if (Object.hasOwn(tags, name)) problems.push(`tag "${name}" is given twice`);
+        else tags[name] = value;
+      }
+    }
+  }
+  return { metric, tags, problems };
+}
+
+/** Checks the tags a metric can be filtered by; returns problem messages. */
+function tagProblems(metric: string, tags: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const allowed = Object.hasOwn(CLIENT_TAGS, metric) ? CLIENT_TAGS[metric] : null;
+  for (const [name, value] of Object.entries(tags)) {
+    if (allowed && !allowed.includes(name)) {
+      problems.push(`tag "${name}" cannot filter ${metric} (it takes: ${allowed.join(', ')})`);
+    }
+    if (name === 'expected_response' && value !== 'true' && value !== 'false') {
+      problems.push(`tag expected_response must be true or false, not "${value}"`);
+    }
+  }
+  if (tags.status !== undefined && !/^\d{3}$/.test(tags.status)) problems.push(`tag status must be an HTTP status code, not "${tags.status}"`);
+  return problems;
+}
+
+/** Parses one expression; returns the parts or the problem. */
+export function parseExpression(
+  text: string,
+  type: MetricType | undefined,
+): { aggregation: Aggregation; aggregationName: string; operator: VerdictEntry['operator']; limit: number } | { problem: string } {
+  const src = text.trim();
+  if (!src) return { problem: 'empty expression' };
+  if (/^p\s*\(/.test(src) && !/^p\s*\([^)]*\)/.test(src)) return { problem: `bad percentile in "${src}": missing ")"` };
+  const agg = /^(p\s*\(([^)]*)\)|[A-Za-z_][A-Za-z0-9_]*)/.exec(src);
+  if (!agg) {
+    return { problem: `missing aggregation in "${src}" (expected avg, min, max, med, count, rate, value or p(N))` };
+  }
+  let aggregation: Aggregation;
+  let aggregationName: string;
+  if (agg[2] !== undefined) {
+    const n = agg[2].trim();
+    if (!NUMBER.test(n) || !(Number(n) >= 0 && Number(n) <= 100)) return { problem: `bad percentile "${n}" in "${src}" (p(N) takes 0 <= N <= 100)` };
+    aggregation = { kind: 'p', p: Number(n) };
+    aggregationName = `p(${Number(n)})`;
+  } else {
+    const name = agg[1];
+    if (!['avg', 'min', 'max', 'med', 'count', 'rate', 'value'].includes(name)) {
+      return { problem: `unknown aggregation "${name}" in "${src}" (expected avg, min, max, med, count, rate, value or p(N))` };
+    }
+    aggregation = { kind: name as 'avg' };
+    aggregationName = name;
+  }
+  if (type && !AGGREGATIONS[type].includes(aggregation.kind === 'p' ? 'p(N)' : aggregation.kind)) {
+    return { problem: `"${aggregationName}" does not apply to a ${type} metric (use ${AGGREGATIONS[type].join(', ')}) in "${src}"` };
+  }
+  const rest = src.slice(agg[0].length).trim();
+  const op = /^[<>=!]+/.exec(rest);
+  if (!op) return { problem: `missing operator in "${src}" (expected <, <=, >, >=, ==, !=)` };
+  if (!OPERATORS.has(op[0])) return { problem: `bad operator "${op[0]}" in "${src}" (expected <, <=, >, >=, ==, !=)` };
+  const num = rest.slice(op[0].length).trim();
+  if (!num) return { problem: `missing number after "${op[0]}" in "${src}"` };
+  if (!NUMBER.test(num) || !Number.isFinite(Number(num))) return { problem: `bad number "${num}" in "${src}"` };
+  const operator = (op[0] === '===' ? '==' : op[0]) as VerdictEntry['operator'];
+  return { aggregation, aggregationName, operator, limit: Number(num) };
+}
+
+/**
+ * Parses k6-style thresholds into typed thresholds, in key order then list order.
+ * Throws one ConfigError listing every problem, each at `thresholds["<key>"][<index>]`.
+ */
+export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | undefined, context = 'invalid thresholds'): ParsedThreshold[] {
+  const issues: ConfigIssue[] = [];
+  const out: ParsedThreshold[] = [];
+  if (thresholds === undefined || thresholds === null) return out;
+  if (typeof thresholds !== 'object' || Array.isArray(thresholds)) {
+    throw new ConfigError([{ path: 'thresholds', message: 'must be an object of metric keys to lists of expressions' }], context);
+  }
+  for (const [key, list] of Object.entries(thresholds)) {
+    const at = (i: number | null) => `thresholds[${JSON.stringify(key)}]${i === null ? '' : `[${i}]`}`;
+    if (!Array.isArray(list)) {
+      issues.push({ path: at(null), message: 'must be a list of expressions, e.g. ["p(95)<200"]' });
+      continue;
+    }
+    if (list.length === 0) {
+      issues.push({ path: at(null), message: 'has no expression' });
+      continue;
+    }
+    const parsedKey = parseKey(key);
+    const keyProblems = [...parsedKey.problems];
+    const info = parsedKey.problems.length ? undefined : metricInfo(parsedKey.metric);
+    if (!parsedKey.problems.length && !info) keyProblems.push(`unknown metric "${parsedKey.metric}" (not in perfgate's metric catalogue)`);
+    if (info) keyProblems.push(...tagProblems(parsedKey.metric, parsedKey.tags));
+    for (const message of keyProblems) issues.push({ path: at(0), message });
+    list.forEach((entry, index) => {
+      const obj = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined;
+      if (typeof entry !== 'string' && !obj) {
+        issues.push({ path: at(index), message: 'must be an expression string or { threshold, abortOnFail, delayAbortEval }' });
+        return;
+      }
+      let delayAbortEvalMs = 0;
+      let abortOnFail = false;
+      if (obj) {
+        for (const field of Object.keys(obj)) {
+          if (!['threshold', 'abortOnFail', 'delayAbortEval'].includes(field)) issues.push({ path: `${at(index)}.${field}`, message: 'unknown field (expected threshold, abortOnFail, delayAbortEval)' });
+        }
+        if (typeof obj.threshold !== 'string') {
+          issues.push({ path: `${at(index)}.threshold`, message: 'must be an expression string' });
+          return;
+        }
+        if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') issues.push({ path: `${at(index)}.abortOnFail`, message: 'must be true or false' });
+        abortOnFail = obj.abortOnFail === true;
+        if (obj.delayAbortEval !== undefined) {
+          const ms = typeof obj.delayAbortEval === 'string' ? parseDurationMs(obj.delayAbortEval) : null;
+          if (ms === null) issues.push({ path: `${at(index)}.delayAbortEval`, message: `bad duration ${JSON.stringify(obj.delayAbortEval)} (e.g. "10s", "1m30s")` });
+          else delayAbortEvalMs = ms;
+        }
+      }
+      const expression = (typeof entry === 'string' ? entry : (obj?.threshold as string)).trim();
+      const parsed = parseExpression(expression, info?.type);
+      if ('problem' in parsed) {
+        issues.push({ path: at(index), message: parsed.problem });
+        return;
+      }
+      if (!info || keyProblems.length) return;
+      out.push({
+        key, metric: parsedKey.metric, tags: parsedKey.tags, type: info.type, unit: info.unit, expression, index,
+        ...parsed, abortOnFail, delayAbortEvalMs,
+      });
+    });
+  }
+  if (issues.length) throw new ConfigError(issues, context);
+  return out;
+}
+
+/** Whether an observed value satisfies a threshold's comparison. */
+export function compare(observed: number, operator: VerdictEntry['operator'], limit: number): boolean {
+  switch (operator) {
+    case '<': return observed < limit;
+    case '<=': return observed <= limit;
+    case '>': return observed > limit;
+    case '>=': return observed >= limit;
+    case '==': return observed === limit;
+    case '!=': return observed !== limit;
+  }
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bucketMean, gaugeStats, histogramQuantile, mergeBuckets, percentileOf, sampleTimeMs, selectSamples, toNumericBuckets } from '../../src/metrics/samples.ts';
+import type { SampleRecord } from '../../src/results/format.ts';
+
+const B = toNumericBuckets([[1, 0], [2, 10], [4, 30], ['+Inf', 40]]);
+
+test('histogram quantiles interpolate inside the bucket as Prometheus histogram_quantile does (hand-computed)', () => {
+  const table: Array<[number, number | null]> = [
+    [0.5, 3], // rank 20: bucket (2,4] holds ranks 10..30 -> 2 + 2 * 10/20
+    [0.25, 2], // rank 10: exactly the top of (1,2]
+    [0.1, 1.4], // rank 4: 1 + 1 * 4/10
+    [0.75, 4], // rank 30: the top of (2,4]
+    [0.9, 4], // rank 36 lies in +Inf: the highest finite bound
+    [1, 4],
+    [0, 1], // the first non-empty bucket starts at 1
+  ];
+  for (const [q, want] of table) assert.equal(histogramQuantile(q, B), want, `q=${q}`);
+  assert.equal(histogramQuantile(0.5, toNumericBuckets([[10, 5], ['+Inf', 5]])), 5, 'the first bucket starts at 0');
+  assert.equal(histogramQuantile(0.5, toNumericBuckets([[10, 0], ['+Inf', 0]])), null, 'no observation');
+  assert.equal(histogramQuantile(-0.1, B), -Infinity);
+  assert.equal(histogramQuantile(1.1, B), Infinity);
+  assert.equal(histogramQuantile(0.5, toNumericBuckets([[-1, 3], [5, 4], ['+Inf', 4]])), -1, 'a first bound <= 0 is returned as is');
+});
+
+test('bucket deltas of several samples merge bound by bound, and differing layouts merge as step functions', () => {
+  assert.deepEqual(mergeBuckets([[[1, 1], [2, 3], ['+Inf', 3]], [[1, 0], [2, 2], ['+Inf', 5]]]), [[1, 1], [2, 5], [Infinity, 8]]);
+  // The second layout lacks bound 2: its cumulative count there is that of bound 1.
+  assert.deepEqual(mergeBuckets([[[1, 1], [2, 3], ['+Inf', 3]], [[1, 2], ['+Inf', 4]]]), [[1, 3], [2, 5], [Infinity, 7]]);
+  assert.deepEqual(toNumericBuckets([[5, 2], [1, 1]]), [[1, 1], [5, 2], [Infinity, 2]], 'sorted, +Inf added');
+});
+
+test('the bucket mean uses midpoints, and the +Inf bucket counts at the highest finite bound', () => {
+  // 10 in (1,2] at 1.5, 20 in (2,4] at 3, 10 in +Inf at 4 -> (15 + 60 + 40) / 40
+  assert.equal(bucketMean(B), 115 / 40);
+});
+
+test('gauge percentiles interpolate between closest ranks, as k6 trends do', () => {
+  const sorted = [1, 2, 3, 4, 10];
+  assert.equal(percentileOf(sorted, 50), 3);
+  assert.ok(Math.abs((percentileOf(sorted, 90) ?? 0) - 7.6) < 1e-9, 'index 3.6: 4 + 0.6 * (10 - 4)');
+  assert.equal(percentileOf(sorted, 0), 1);
+  assert.equal(percentileOf(sorted, 100), 10);
+  assert.equal(percentileOf([7], 99), 7);
+  assert.equal(percentileOf([], 50), null);
+});
+
+const s = (tMs: number, value: number | null, extra: Partial<SampleRecord> = {}): SampleRecord => ({ tMs, source: 'x', metric: 'm', value, ...extra });
+
+test('gauge statistics: last value, extremes and mean; ratios are sum(num) / sum(den), not a mean of ratios', () => {
+  const g = gaugeStats([s(1000, 0.2), s(2000, 0.6), s(3000, 0.4)]);
+  assert.deepEqual([g?.value, g?.min, g?.max, g?.med, g?.count], [0.4, 0.2, 0.6, 0.4, 3]);
+  assert.ok(Math.abs((g?.avg ?? 0) - 0.4) < 1e-12);
+  const r = gaugeStats([s(1000, 1, { num: 1, den: 1 }), s(2000, 0.5, { num: 50, den: 100 })]);
+  assert.equal(r?.value, 51 / 101);
+  assert.equal(gaugeStats([s(1000, null)]), null);
+});
+
+test('sample selection: gaps are skipped and counted, windows use the interval a sample closes, labels filter and series combine', () => {
+  const samples: SampleRecord[] = [
+    s(1000, 5, { metric: 'pg_connections', labels: { state: 'active' } }),
+    s(1000, 7, { metric: 'pg_connections', labels: { state: 'idle' } }),
+    s(2000, 6, { metric: 'pg_connections', labels: { state: 'active' } }),
+    s(2000, null, { metric: 'pg_connections', labels: { state: 'idle' }, error: 'timeout' }),
+    s(3000, 9, { metric: 'pg_connections', labels: { state: 'active' } }),
+  ];
+  const all = selectSamples(samples, { metric: 'pg_connections' });
+  assert.deepEqual(all.points.map((p) => p.value), [12, 6, 9], 'counts add across states per timestamp');
+  assert.equal(all.gaps, 1);
+  assert.equal(all.series, 2);
+  const active = selectSamples(samples, { metric: 'pg_connections', labels: { state: 'active' }, window: { fromMs: 1000, toMs: 3000 } });
+  assert.deepEqual(active.points.map((p) => p.value), [6, 9], 'the 1000 ms sample closes [0, 1000): outside [1000, 3000)');
+  assert.equal(sampleTimeMs(0), 0);
+  const phased = selectSamples(samples, { metric: 'pg_connections', labels: { phase: 'steady', state: 'active' }, phases: [{ name: 'steady', startMs: 1000, endMs: 2000 }] });
+  assert.deepEqual(phased.points.map((p) => p.value), [6]);
+  const ratios = selectSamples(
+    [s(1000, 0.5, { metric: 'cache_hit_ratio', num: 1, den: 2, labels: { db: 'a' } }), s(1000, 1, { metric: 'cache_hit_ratio', num: 3, den: 3, labels: { db: 'b' } })],
+    { metric: 'cache_hit_ratio' },
+  );
+  assert.equal(ratios.points[0].value, 4 / 5, 'ratios combine by num and den');
+});

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as hdr from 'hdr-histogram-js';
+import { createHistogram, encodeHistogram, mergeEncoded, recordLatencyUs } from '../../src/metrics/histogram.ts';
+import { mergeEncodedSparse } from '../../src/metrics/sparse-histogram.ts';
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('sparse merging reads exactly what hdr-histogram-js reads: percentiles, mean, min, max and count', () => {
+  const rand = seeded(7);
+  const encoded: string[] = [''];
+  for (let h = 0; h < 60; h++) {
+    const hist = createHistogram();
+    const n = Math.floor(rand() * 200);
+    for (let i = 0; i < n; i++) recordLatencyUs(hist, Math.exp(rand() * 16)); // 1 us .. ~9 s, every bucket size
+    if (h === 7) recordLatencyUs(hist, 60_000_000);
+    encoded.push(encodeHistogram(hist));
+  }
+  const lib = mergeEncoded(encoded);
+  const sparse = mergeEncodedSparse(encoded);
+  assert.equal(sparse.totalCount, lib.totalCount);
+  for (const p of [0, 0.1, 1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100]) {
+    assert.equal(sparse.percentileUs(p), lib.getValueAtPercentile(p), `p${p}`);
+  }
+  assert.equal(sparse.meanUs(), lib.mean);
+  assert.equal(sparse.minUs(), lib.minNonZeroValue);
+  assert.equal(sparse.maxUs(), lib.maxValue);
+});
+
+test('an empty merge reads null, and a histogram of another layout is re-bucketed into ours', () => {
+  const empty = mergeEncodedSparse(['', '']);
+  assert.equal(empty.totalCount, 0);
+  assert.equal(empty.percentileUs(50), null);
+  assert.equal(empty.meanUs(), null);
+  const foreign = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2, useWebAssembly: false });
+  for (const v of [100, 2000, 30_000]) foreign.recordValue(v);
+  const sparse = mergeEncodedSparse([hdr.encodeIntoCompressedBase64(foreign)]);
+  assert.equal(sparse.totalCount, 3);
+  const p50 = sparse.percentileUs(50) ?? 0;
+  assert.ok(Math.abs(p50 - 2000) / 2000 < 0.01, String(p50));
+});
