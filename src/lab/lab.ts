@@ -132,7 +132,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         log(`${service.name} stopped (${since(t0)})`);
       }
       running.length = 0;
-      if (ownedDir) removeDir(ownedDir);
+      if (ownedDir) {
+        const t0 = Date.now();
+        removeDir(ownedDir);
+        log(`removed ${ownedDir} (${since(t0)})`);
+      }
       markStopped();
     })();
     return stopping;
@@ -141,6 +145,26 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
+
+  const tokensFile = join(stateDir, 'tokens.csv');
+  const keysDir = join(stateDir, 'keys');
+  const setupLog = join(logs, 'target-setup.log');
+  const keyEnv = { JWT_PRIVATE_KEY_FILE: join(keysDir, 'jwt-private.pem'), JWT_PUBLIC_KEY_FILE: join(keysDir, 'jwt-public.pem') };
+  const tStart = Date.now();
+  // Independent of the data services, so started first: key generation (then tokens) and the upstream simulator.
+  const tokensReady: Promise<void> | null = withTarget
+    ? (async () => {
+        const env = { ...process.env, ...opts.targetEnv, ...keyEnv };
+        await runTargetCommand(['gen-keys', '--out', keysDir], env, setupLog);
+        const count = String(opts.tokens ?? 500);
+        await runTargetCommand(['mint-tokens', '--count', count, '--ttl', '2h', '--client', 'perfgate-load', '--out', tokensFile], env, setupLog);
+      })()
+    : null;
+  const upstreamReady: Promise<NodeServiceHandle> | null = withTarget
+    ? freePort().then((port) => startUpstream(port, join(logs, 'upstream.log')))
+    : null;
+  tokensReady?.catch(() => undefined);
+  upstreamReady?.catch(() => undefined);
 
   try {
     let t0 = Date.now();
@@ -171,15 +195,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
     }
 
-    const tokensFile = join(stateDir, 'tokens.csv');
-    const keysDir = join(stateDir, 'keys');
     const baseEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...opts.targetEnv,
+      ...keyEnv,
       DATABASE_URL: postgres.databaseUrl,
       REDIS_URL: redis.url,
-      JWT_PRIVATE_KEY_FILE: join(keysDir, 'jwt-private.pem'),
-      JWT_PUBLIC_KEY_FILE: join(keysDir, 'jwt-public.pem'),
       LOG_LEVEL: opts.targetLogLevel ?? 'warn',
     };
     const info: LabInfo = {
@@ -207,21 +228,16 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
     let upstream: NodeServiceHandle | undefined;
     let target: NodeServiceHandle | undefined;
-    if (withTarget) {
-      const setupLog = join(logs, 'target-setup.log');
+    if (withTarget && tokensReady && upstreamReady) {
       t0 = Date.now();
-      await runTargetCommand(['gen-keys', '--out', keysDir], baseEnv, setupLog);
       await runTargetCommand(['migrate'], baseEnv, setupLog);
       if (seed !== 'none') await runTargetCommand(['seed', '--size', seed], baseEnv, setupLog);
-      const tokenArgs = ['mint-tokens', '--count', String(opts.tokens ?? 500), '--ttl', '2h', '--client', 'perfgate-load', '--out', tokensFile];
-      await runTargetCommand(tokenArgs, baseEnv, setupLog);
+      await tokensReady;
       log(`target data ready: keys, migrations, seed ${seed}, ${opts.tokens ?? 500} tokens (${since(t0)})`);
 
-      t0 = Date.now();
-      const upstreamPort = await freePort();
-      upstream = await startUpstream(upstreamPort, join(logs, 'upstream.log'));
+      upstream = await upstreamReady;
       running.push(upstream);
-      log(`upstream ready on 127.0.0.1:${upstream.port} (${since(t0)})`);
+      log(`upstream ready on 127.0.0.1:${upstream.port} (${since(tStart)} since the lab started)`);
       info.upstreamUrl = upstream.url;
       info.upstreamControlUrl = `${upstream.url}/__control`;
       info.services.upstream = { pid: upstream.pid, port: upstream.port, logFile: upstream.logFile };
@@ -274,6 +290,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     };
     return { info, stop, faults, stopped };
   } catch (err) {
+    // Wait for the early starters, so nothing they started escapes the teardown.
+    await tokensReady?.catch(() => undefined);
+    const early = await upstreamReady?.catch(() => null);
+    if (early && !running.includes(early)) running.push(early);
     await stop();
     throw err;
   }
