@@ -106,6 +106,11 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
         else at(iss.message);
         break;
       }
+      case 'invalid_key': {
+        const inner = zodIssuesToConfigIssues((iss as { issues?: z.core.$ZodIssue[] }).issues ?? []).map((i) => i.message);
+        at(`invalid name ${describeValue(input)}${inner.length ? `: ${inner.join('; ')}` : ''}`);
+        break;
+      }
       default:
         at(iss.message);
     }

@@ -168,6 +168,16 @@ const bad: [string, (s: Record<string, any>) => void, string[]][] = [
   ['a fault without an action', (s) => (s.faults = [{ at: '1s' }]), ['faults[0].action: required']],
   ['an unknown collector', (s) => (s.collectors = { mysql: {} }), ['collectors.mysql: unknown field (known fields: prometheus, postgres, pgbouncer, redis, host, interval)']],
   ['a bad pick', (s) => (s.data = { ticker: { file: 'f.csv', pick: 'randm' } }), ['data.ticker.pick: must be one of "random", "sequential", "unique", got "randm"']],
+  [
+    'a data feeder name that cannot be a variable',
+    (s) => (s.data = { 'bad name': { file: 'f.csv' } }),
+    ['data["bad name"]: invalid name "bad name": must start with a letter or _ and use only letters, digits, _ and -'],
+  ],
+  [
+    'a capture name that cannot be a variable',
+    (s) => (s.journeys[0].steps[0].capture = { '1x': '$.a' }),
+    ['journeys[0].steps[0].capture["1x"]: invalid name "1x": must start with a letter or _ and use only letters, digits, _ and -'],
+  ],
   ['a negative profile scale', (s) => (s.profiles = { ci: { time: -1 } }), ['profiles.ci.time: must be more than 0, got -1']],
   ['an unknown profile', (s) => (s.profiles = { nightly: {} }), ['profiles.nightly: unknown field (known fields: ci, smoke)']],
   ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, collectors, faults, profiles, timeout)']],
