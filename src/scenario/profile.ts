@@ -1,5 +1,6 @@
 // Profiles: `full` runs the scenario as written; `ci` and `smoke` scale its durations and its VUs or rates.
 
+import { ConfigError } from '../errors.ts';
 import type { ProfileName } from '../results/format.ts';
 import { formatDuration, parseDurationMs } from './duration.ts';
 import type { FaultSpec, LoadOptions, ProfileScale, ScenarioDefinition, Stage } from './types.ts';
@@ -18,15 +19,21 @@ export const MIN_SCALED_DURATION_MS = 1000;
 
 /** The scale a profile applies to a scenario: its own `profiles` entry over the defaults. */
 export function profileScale(def: ScenarioDefinition, profile: ProfileName): Required<ProfileScale> {
+  if (!PROFILES.includes(profile)) {
+    throw new ConfigError(
+      [{ path: 'profile', message: `unknown profile ${JSON.stringify(profile)} (expected one of ${PROFILES.join(', ')})` }],
+      'invalid profile',
+    );
+  }
   if (profile === 'full') return { time: 1, load: 1 };
   return { ...DEFAULT_PROFILES[profile], ...def.profiles?.[profile] };
 }
 
 /** Returns a new definition scaled for the profile (`full`: an unchanged copy). */
 export function applyProfile(def: ScenarioDefinition, profile: ProfileName): ScenarioDefinition {
+  const { time, load } = profileScale(def, profile);
   const out = structuredClone(def);
   if (profile === 'full') return out;
-  const { time, load } = profileScale(def, profile);
   out.load = scaleLoad(out.load, time, load);
   if (out.faults) out.faults = out.faults.map((f) => scaleFault(f, time));
   return out;

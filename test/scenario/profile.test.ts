@@ -4,6 +4,7 @@ import { applyProfile, profileScale, scaleCount } from '../../src/scenario/profi
 import { validateScenario } from '../../src/scenario/schema.ts';
 import { plannedDurationMs } from '../../src/scenario/stages.ts';
 import type { LoadOptions, ScenarioDefinition } from '../../src/scenario/types.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 function scenario(load: LoadOptions, extra: Partial<ScenarioDefinition> = {}): ScenarioDefinition {
   return {
@@ -127,4 +128,14 @@ test('every profile of a valid scenario is still valid', () => {
     for (const [, load] of openLoads) validateScenario(applyProfile(scenario(load), profile));
     validateScenario(applyProfile(baseline, profile));
   }
+});
+
+test('an unknown profile is a ConfigError listing the valid ones', () => {
+  assert.throws(
+    () => applyProfile(baseline, 'nightly' as 'ci'),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.issues[0]!.path === 'profile' &&
+      err.issues[0]!.message === 'unknown profile "nightly" (expected one of full, ci, smoke)',
+  );
 });
