@@ -35,8 +35,6 @@ export interface EngineOptions {
   runners?: Record<string, StepRunner>;
   /** The run clock's origin (epoch ms, sub-ms precision): interval boundaries are multiples of intervalMs from it. */
   t0EpochMs: number;
-  /** When the load starts, ms on the run clock (stage math is relative to it). */
-  loadStartMs: number;
   shard?: Shard;
   seed?: number;
   intervalMs?: number;
@@ -89,6 +87,8 @@ export class Engine {
   private nextArrivalMs: number | undefined;
   private arrivalIndex = 0;
   private maxLocalVUs = 0;
+  /** When the load starts, ms on the run clock (stage math is relative to it). */
+  private loadStartMs = 0;
 
   constructor(opts: EngineOptions) {
     this.o = opts;
@@ -119,16 +119,18 @@ export class Engine {
   }
 
   private loadMs(): number {
-    return this.now() - this.o.loadStartMs;
+    return this.now() - this.loadStartMs;
   }
 
-  /** Runs the load to its end (or until stopped); resolves once the last interval is flushed. */
-  run(): Promise<EngineResult> {
+  /** Runs the load from loadStartMs (run clock; default now) to its end or a stop; resolves once the last interval is flushed. */
+  run(loadStartMs: number = this.now()): Promise<EngineResult> {
+    this.loadStartMs = loadStartMs;
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.nextIntervalIndex = Math.max(0, Math.floor(this.now() / this.intervalMs));
     this.scheduleInterval();
     if (isOpenModel(this.load)) this.startOpen();
     else this.startClosed();
+    if (this.ending) this.checkFinished(); // stopped before it began
     return done.then(() => ({ loopLagP99Ms: this.health.runLagP99Ms(), started: this.started, dropped: this.dropped }));
   }
 
@@ -229,7 +231,7 @@ export class Engine {
   private scheduleOpen(): void {
     if (this.ending) return;
     const t = this.loadMs();
-    const loadStartPerf = this.t0Perf + this.o.loadStartMs;
+    const loadStartPerf = this.t0Perf + this.loadStartMs;
     while (this.nextArrivalMs !== undefined && this.nextArrivalMs <= t) {
       let vu = this.idle.pop();
       if (!vu && this.vus.length < this.maxLocalVUs) vu = this.newVu(this.vus.length);
@@ -309,7 +311,7 @@ export class Engine {
   }
 
   private flush(tMs: number, intervalMs: number): void {
-    const loadT = tMs - this.o.loadStartMs;
+    const loadT = tMs - this.loadStartMs;
     const open = isOpenModel(this.load);
     const records = this.recorder.take(tMs, {
       ...this.health.interval(),

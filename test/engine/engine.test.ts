@@ -24,7 +24,6 @@ async function runEngine(def: ScenarioDefinition, globals = {}): Promise<{ reqs:
   const engine = new Engine({
     def, plan, target, globals,
     t0EpochMs: performance.timeOrigin + performance.now(),
-    loadStartMs: 0,
     onRecords: (rs) => records.push(...rs),
   });
   await engine.run();
@@ -61,7 +60,7 @@ test('ramping-vus adds and retires VUs along its stages', async () => {
   );
   const byT = new Map(ticks.map((t) => [t.tMs, t]));
   assert.ok(byT.get(0)!.vusMax <= 4, `first second ${byT.get(0)!.vusMax}`);
-  assert.ok(byT.get(1000)!.vusMax >= 5 && byT.get(1000)!.vusMax <= 8);
+  assert.ok(byT.get(1000)!.vusMax >= 5 && byT.get(1000)!.vusMax <= 8, `second 2: ${byT.get(1000)!.vusMax}`);
   assert.equal(byT.get(2000)!.vusMax, 8);
   assert.equal(byT.get(2000)!.phase, 'steady');
   assert.ok(byT.get(3000)!.vus <= 1, `at the end ${byT.get(3000)!.vus}`);
@@ -98,12 +97,12 @@ test('captures feed later steps, checks are counted, and setup globals are reada
     { fromSetup: 'setup-value' },
   );
   const echo = reqs.filter((r) => r.name === 'echo');
-  assert.ok(sum(echo, (r) => r.count) > 0);
+  assert.ok(sum(echo, (r) => r.count) > 0, 'echo ran');
   assert.equal(sum(echo, (r) => r.checksFailed), 0);
   assert.equal(sum(echo, (r) => r.checksPassed), 2 * sum(echo, (r) => r.count));
   const post = reqs.filter((r) => r.name === 'post');
   assert.equal(sum(post, (r) => r.checksFailed), 0, 'a JSON body keeps the captured number as a number');
-  assert.ok(sum(post, (r) => r.checksPassed) > 0);
+  assert.ok(sum(post, (r) => r.checksPassed) > 0, 'post checks passed');
 });
 
 test('timeouts are failed requests recorded at their full timeout', async () => {
@@ -149,6 +148,6 @@ test('refused and reset connections and error statuses are failures of their cla
 
 test('a step expecting a 404 counts it as a success', async () => {
   const { reqs } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [{ name: 'x', path: '/status/404', expect: [404], think: '20ms' }]));
-  assert.ok(sum(reqs, (r) => r.count) > 0);
+  assert.ok(sum(reqs, (r) => r.count) > 0, 'requests ran');
   assert.equal(sum(reqs, (r) => r.failed), 0);
 });

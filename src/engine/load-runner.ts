@@ -1,0 +1,155 @@
+// Runs the load on this thread or sharded across worker threads, behind one interface. Workers send their
+// interval records (encoded histograms); the main thread merges each interval once every worker has closed it.
+
+import { Worker } from 'node:worker_threads';
+import type { IntervalRecord } from '../results/format.ts';
+import type { ScenarioDefinition } from '../scenario/types.ts';
+import type { TemplateVars } from '../scenario/template.ts';
+import { loadFeeders } from '../scenario/feeders.ts';
+import { Engine, type EngineResult } from './engine.ts';
+import { compilePlan } from './plan.ts';
+import type { ResolvedTarget } from './host-guard.ts';
+import { mergeIntervalRecords } from './recorder.ts';
+
+/** What a load needs, all serialisable (it crosses into worker threads). */
+export interface LoadSpec {
+  def: ScenarioDefinition;
+  target: ResolvedTarget;
+  globals: TemplateVars;
+  t0EpochMs: number;
+  /** Folder data feeder files are relative to. */
+  baseDir: string;
+  seed: number;
+  intervalMs: number;
+}
+
+/** A load ready to start (plans compiled, workers up). */
+export interface RunningLoad {
+  /** Starts the load at loadStartMs on the run clock (not before now); resolves when it has ended. */
+  begin(loadStartMs: number): Promise<EngineResult>;
+  /** Stops starting iterations; running ones get graceMs to finish. */
+  end(graceMs?: number): void;
+  /** Stops at once. */
+  kill(): void;
+}
+
+/** Callbacks of a running load. */
+export interface LoadCallbacks {
+  onRecords(records: IntervalRecord[]): void;
+  onError(err: Error): void;
+}
+
+/** Prepares the load on this thread (workers <= 1) or on `workers` worker threads; `begin` starts it. */
+export async function startLoad(spec: LoadSpec, workers: number, cb: LoadCallbacks): Promise<RunningLoad> {
+  if (workers <= 1) return startLocal(spec, { index: 0, count: 1 }, cb);
+  return startWorkers(spec, workers, cb);
+}
+
+/** Starts one shard on this thread. */
+export async function startLocal(spec: LoadSpec, shard: { index: number; count: number }, cb: LoadCallbacks): Promise<RunningLoad> {
+  const plan = compilePlan(spec.def, spec.target);
+  const feeders = spec.def.data ? await loadFeeders(spec.def.data, spec.baseDir, { seed: spec.seed }) : undefined;
+  const engine = new Engine({
+    def: spec.def,
+    plan,
+    target: spec.target,
+    globals: spec.globals,
+    feed: feeders ? (vu, it) => feeders.next(vu, it) : undefined,
+    t0EpochMs: spec.t0EpochMs,
+    shard,
+    seed: spec.seed,
+    intervalMs: spec.intervalMs,
+    onRecords: cb.onRecords,
+    onError: cb.onError,
+  });
+  return { begin: (loadStartMs) => engine.run(loadStartMs), end: (g) => engine.end(g), kill: () => engine.kill() };
+}
+
+/** Messages from a worker. */
+type FromWorker =
+  | { type: 'records'; records: IntervalRecord[] }
+  | { type: 'error'; message: string }
+  | { type: 'ready' }
+  | { type: 'done'; result: EngineResult }
+  | { type: 'fatal'; message: string };
+
+function startWorkers(spec: LoadSpec, count: number, cb: LoadCallbacks): Promise<RunningLoad> {
+  const pending = new Map<number, { records: IntervalRecord[]; ticks: number }>();
+  const finished = new Set<number>();
+  const lastTick = new Map<number, number>();
+  const results: EngineResult[] = [];
+  const emitReady = () => {
+    const keys = [...pending.keys()].sort((a, b) => a - b);
+    for (const tMs of keys) {
+      const p = pending.get(tMs)!;
+      // Complete when every worker closed this interval, or finished before reaching it.
+      let reporters = p.ticks;
+      for (const w of finished) if ((lastTick.get(w) ?? -1) < tMs) reporters++;
+      if (reporters < count) break;
+      pending.delete(tMs);
+      const merged = mergeIntervalRecords(p.records);
+      const longest = Math.max(...p.records.map((r) => r.intervalMs));
+      for (const r of merged) r.intervalMs = longest;
+      cb.onRecords(merged);
+    }
+  };
+  // Workers do not inherit the tsx loader: a small bootstrap registers it, then imports the TypeScript entry.
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./engine-worker.ts', import.meta.url).href)}); })`;
+  const threads: Worker[] = [];
+  const dones: Promise<void>[] = [];
+  const readies: Promise<void>[] = [];
+  for (let index = 0; index < count; index++) {
+    const worker = new Worker(bootstrap, { eval: true, workerData: { spec, shard: { index, count } } });
+    threads.push(worker);
+    let ready: () => void = () => {};
+    readies.push(new Promise<void>((r) => (ready = r)));
+    dones.push(
+      new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') ready();
+          else if (m.type === 'records') {
+            for (const r of m.records) {
+              let p = pending.get(r.tMs);
+              if (!p) pending.set(r.tMs, (p = { records: [], ticks: 0 }));
+              p.records.push(r);
+              if (r.type === 'tick') {
+                p.ticks++;
+                lastTick.set(index, Math.max(lastTick.get(index) ?? -1, r.tMs));
+              }
+            }
+            emitReady();
+          } else if (m.type === 'error') cb.onError(new Error(m.message));
+          else if (m.type === 'done') {
+            results.push(m.result);
+            finished.add(index);
+            emitReady();
+            resolve();
+          } else if (m.type === 'fatal') reject(new Error(`worker ${index}: ${m.message}`));
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (!finished.has(index)) reject(new Error(`worker ${index} exited with code ${code} before finishing`));
+        });
+      }),
+    );
+  }
+  const failed = Promise.all(dones);
+  failed.catch(() => threads.forEach((t) => void t.terminate()));
+  const done = failed.then(async () => {
+    await Promise.all(threads.map((t) => t.terminate()));
+    return {
+      loopLagP99Ms: Math.max(0, ...results.map((r) => r.loopLagP99Ms)),
+      started: results.reduce((a, r) => a + r.started, 0),
+      dropped: results.reduce((a, r) => a + r.dropped, 0),
+    };
+  });
+  // Wait until every worker has compiled its plan (or one failed), so the load starts on time in all of them.
+  return Promise.race([Promise.all(readies), failed]).then(() => ({
+    begin: (loadStartMs: number) => {
+      threads.forEach((t) => t.postMessage({ type: 'begin', loadStartMs }));
+      return done;
+    },
+    end: (graceMs) => threads.forEach((t) => t.postMessage({ type: 'end', graceMs })),
+    kill: () => threads.forEach((t) => t.postMessage({ type: 'kill' })),
+  }));
+}

@@ -1,0 +1,151 @@
+// Drives a scenario's `faults` schedule through the lab: each fault starts at its `at`, ends after its `duration`,
+// and is recorded as a window in run.json (and as `fault_active` samples) so every chart can show it as a band.
+
+import { ConfigError } from '../errors.ts';
+import type { SampleRecord, TimeWindow } from '../results/format.ts';
+import type { FaultSpec } from '../scenario/types.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
+
+/** What a fault needs from the lab (the subset of src/lab's LabFaults the scheduler calls). */
+export interface FaultTarget {
+  redisStop(): Promise<void>;
+  redisStart(): Promise<void>;
+  postgresRestart(): Promise<void>;
+  upstream(control: Record<string, unknown>): Promise<unknown>;
+  killWorker(): Promise<number>;
+}
+
+/** One fault action: how to begin it and, for faults with a duration, how to end it. */
+interface FaultAction {
+  begin(lab: FaultTarget, params: Record<string, unknown>): Promise<unknown>;
+  end?(lab: FaultTarget): Promise<unknown>;
+}
+
+/** The fault actions a scenario may schedule. */
+export const FAULT_ACTIONS: Record<string, FaultAction> = {
+  'upstream-outage': { begin: (lab) => lab.upstream({ outage: true }), end: (lab) => lab.upstream({ outage: false }) },
+  'upstream-hang': { begin: (lab) => lab.upstream({ hang: true }), end: (lab) => lab.upstream({ hang: false }) },
+  'upstream-latency': {
+    begin: (lab, p) => lab.upstream({ latencyMs: Number(p.latencyMs ?? 2000) }),
+    end: (lab) => lab.upstream({ latencyMs: 0 }),
+  },
+  'upstream-errors': {
+    begin: (lab, p) => lab.upstream({ errorRate: Number(p.errorRate ?? 1) }),
+    end: (lab) => lab.upstream({ errorRate: 0 }),
+  },
+  'redis-stop': { begin: (lab) => lab.redisStop(), end: (lab) => lab.redisStart() },
+  'postgres-restart': { begin: (lab) => lab.postgresRestart() },
+  'worker-kill': { begin: (lab) => lab.killWorker() },
+};
+
+/** A fault with its times resolved, in ms from the start of the load. */
+export interface PlannedFault {
+  action: string;
+  atMs: number;
+  durationMs: number;
+  params: Record<string, unknown>;
+}
+
+/** Validates the faults and resolves their times; every problem is reported at once. */
+export function planFaults(faults: FaultSpec[] | undefined, hasLab: boolean): PlannedFault[] {
+  if (!faults?.length) return [];
+  const issues: Array<{ path: string; message: string }> = [];
+  if (!hasLab) issues.push({ path: 'faults', message: 'faults are injected through the lab: run with --lab' });
+  const planned: PlannedFault[] = [];
+  faults.forEach((f, i) => {
+    const action = FAULT_ACTIONS[f.action];
+    if (!action) {
+      issues.push({ path: `faults[${i}].action`, message: `unknown fault "${f.action}" (expected one of ${Object.keys(FAULT_ACTIONS).join(', ')})` });
+      return;
+    }
+    try {
+      const atMs = parseDurationMs(f.at, `faults[${i}].at`);
+      const durationMs = f.duration === undefined ? 0 : parseDurationMs(f.duration, `faults[${i}].duration`);
+      if (action.end && durationMs <= 0) issues.push({ path: `faults[${i}].duration`, message: `"${f.action}" needs a duration` });
+      planned.push({ action: f.action, atMs, durationMs, params: f.params ?? {} });
+    } catch (err) {
+      if (err instanceof ConfigError) issues.push(...err.issues);
+      else throw err;
+    }
+  });
+  if (issues.length) throw new ConfigError(issues, 'invalid faults');
+  return planned;
+}
+
+/** A running schedule. */
+export interface FaultSchedule {
+  /** Ends any fault still active (the load stopped early) and waits for pending actions. */
+  stop(): Promise<void>;
+}
+
+/** Starts the schedule now (the load's start); windows are pushed into `windows` as faults begin and end. */
+export function startFaultSchedule(opts: {
+  faults: PlannedFault[];
+  lab: FaultTarget;
+  clock: () => number;
+  windows: TimeWindow[];
+  writeSample: (s: SampleRecord) => void;
+  onLog?: (line: string) => void;
+  onError?: (err: Error) => void;
+}): FaultSchedule {
+  // for each fault: timer(at) -> begin -> window opened -> timer(duration) -> end -> window closed
+  const startMs = opts.clock();
+  const timers = new Set<NodeJS.Timeout>();
+  const pending = new Set<Promise<unknown>>();
+  const active = new Map<PlannedFault, TimeWindow>();
+  const track = (p: Promise<unknown>) => {
+    const q = p.catch((err: Error) => opts.onError?.(new Error(`fault action failed: ${err.message}`)));
+    pending.add(q);
+    void q.finally(() => pending.delete(q));
+    return q;
+  };
+  const mark = (f: PlannedFault, value: number) =>
+    opts.writeSample({ tMs: opts.clock(), source: 'lab', metric: 'fault_active', value, labels: { action: f.action } });
+  const finish = (f: PlannedFault) => {
+    const w = active.get(f);
+    if (!w) return;
+    active.delete(f);
+    const action = FAULT_ACTIONS[f.action]!;
+    track(
+      (action.end ? action.end(opts.lab) : Promise.resolve()).then(() => {
+        w.endMs = opts.clock();
+        mark(f, 0);
+        opts.onLog?.(`fault ${f.action} ended at ${(w.endMs / 1000).toFixed(1)} s`);
+      }),
+    );
+  };
+  for (const f of opts.faults) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const w: TimeWindow = { name: f.action, startMs: opts.clock(), endMs: opts.clock() };
+      opts.windows.push(w);
+      mark(f, 1);
+      opts.onLog?.(`fault ${f.action} began at ${(w.startMs / 1000).toFixed(1)} s`);
+      const action = FAULT_ACTIONS[f.action]!;
+      track(
+        action.begin(opts.lab, f.params).then(() => {
+          if (!action.end) {
+            w.endMs = opts.clock();
+            mark(f, 0);
+            return;
+          }
+          active.set(f, w);
+          const endTimer = setTimeout(() => {
+            timers.delete(endTimer);
+            finish(f);
+          }, Math.max(0, startMs + f.atMs + f.durationMs - opts.clock()));
+          timers.add(endTimer);
+        }),
+      );
+    }, f.atMs);
+    timers.add(timer);
+  }
+  return {
+    async stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const f of [...active.keys()]) finish(f);
+      await Promise.all([...pending]);
+    },
+  };
+}

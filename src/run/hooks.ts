@@ -1,0 +1,34 @@
+// The hooks the rest of perfgate plugs into a run (collectors, live thresholds, the verdict, the report).
+
+import type { IntervalRecord, RunJson, SampleRecord } from '../results/format.ts';
+
+/** What beforeLoad and afterLoad receive. */
+export interface RunContext {
+  runDir: string;
+  /** run.json as written at the start (status `running`). */
+  run: RunJson;
+  /** ms since the run clock's origin; intervals and samples share it. */
+  clock: () => number;
+  /** Aborted when the run stops (end of load, interruption or abort). */
+  signal: AbortSignal;
+  /** Streams a sample into samples.ndjson (and emits it as a `sample` event). */
+  writeSample: (record: SampleRecord) => void;
+}
+
+/** What finalize receives: the final run.json (status and statusReason set). */
+export interface FinalizeContext {
+  runDir: string;
+  run: RunJson;
+}
+
+/** Hooks of runScenario; each is optional. */
+export interface RunHooks {
+  /** Before the load starts (after setup): start collectors here. */
+  beforeLoad?(ctx: RunContext): void | Promise<void>;
+  /** Every closed interval (merged across workers); returning {abort} stops the load gracefully (status aborted). */
+  onInterval?(records: IntervalRecord[]): void | { abort: string };
+  /** After the load stopped, before summary.json is written: stop collectors here. */
+  afterLoad?(ctx: RunContext): void | Promise<void>;
+  /** After run.json and summary.json are final: write the verdict and report; may set the exit code. */
+  finalize?(ctx: FinalizeContext): Promise<{ exitCode?: number } | void>;
+}

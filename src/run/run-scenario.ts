@@ -1,0 +1,208 @@
+// The library entry point: runScenario(opts) -> RunHandle (an event emitter and a promise).
+
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { cpus, platform, arch } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { EXIT, InvalidRunError, exitCodeFor } from '../errors.ts';
+import type { IntervalRecord, ProfileName, RunJson, RunStatus, SampleRecord } from '../results/format.ts';
+import { FORMAT_VERSION, RUN_FILES } from '../results/format.ts';
+import { RunDirWriter } from '../results/run-dir-writer.ts';
+import { readRunDir } from '../results/read.ts';
+import { buildSummary } from '../results/summary.ts';
+import type { ScenarioDefinition } from '../scenario/types.ts';
+import { phases as stagePhases, plannedDurationMs, peakVUs, peakRatePerS } from '../scenario/stages.ts';
+import { guardTarget, redactUrl } from '../engine/host-guard.ts';
+import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
+import { compilePlan } from '../engine/plan.ts';
+import { runSetup } from './setup.ts';
+import { redactForRunJson, resolveScenario } from './resolve-scenario.ts';
+import { RunHandle, type RunOutcome } from './run-handle.ts';
+import type { RunContext, RunHooks } from './hooks.ts';
+import { PERFGATE_VERSION } from '../version.ts';
+
+/** Loop-lag p99 over the run above which the generator counts as saturated. */
+export const MAX_LOOP_LAG_P99_MS = 50;
+/** Share of dropped iterations above which the generator counts as saturated. */
+export const MAX_DROPPED_SHARE = 0.01;
+/** How long in-flight iterations get to finish after an interruption or abort. */
+export const STOP_GRACE_MS = 2000;
+
+/** Options of runScenario. */
+export interface RunScenarioOptions {
+  /** A scenario definition, or a scenario name / file path. */
+  scenario: string | ScenarioDefinition;
+  profile?: ProfileName;
+  /** Overrides target.baseUrl. */
+  targetUrl?: string;
+  /** Run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>). */
+  out?: string;
+  /** Reports folder when `out` is not given (default `reports` under cwd). */
+  reportsDir?: string;
+  /** Worker threads to shard the load across (default 1: the main thread). */
+  workers?: number;
+  /** Non-loopback hosts allowed as targets (besides target.allowHosts). */
+  allowHosts?: string[];
+  /** Aborting it stops the load gracefully and ends the run as `interrupted`. */
+  signal?: AbortSignal;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  seed?: number;
+  intervalMs?: number;
+  hooks?: RunHooks;
+  /** When the generator counts as saturated (run `invalid`, exit 103); defaults 50 ms and 1%. */
+  saturation?: { maxLoopLagP99Ms?: number; maxDroppedShare?: number };
+}
+
+/** Starts a run; listen to the handle's events, await it for the outcome. */
+export function runScenario(opts: RunScenarioOptions): RunHandle {
+  return new RunHandle((handle) => execute(opts, handle));
+}
+
+function gitSha(cwd: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<RunOutcome> {
+  // resolve + validate -> host guard -> compile -> run dir (running) -> setup -> beforeLoad
+  //   -> load (intervals streamed, onInterval) -> afterLoad -> status -> summary.json, run.json -> finalize
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  const seed = opts.seed ?? 1;
+  const intervalMs = opts.intervalMs ?? 1000;
+  const hooks = opts.hooks ?? {};
+  const warn = (err: Error) => {
+    if (handle.listenerCount('error') > 0) handle.emit('error', err);
+  };
+
+  const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env });
+  const def = scenario.definition;
+  const target = await guardTarget(def.target.baseUrl, [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])]);
+  const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
+
+  const startedAt = new Date();
+  const t0EpochMs = performance.timeOrigin + performance.now();
+  const clock = () => performance.timeOrigin + performance.now() - t0EpochMs;
+  const writer = RunDirWriter.create({ out: opts.out, reportsDir: opts.reportsDir ?? `${cwd}/reports`, scenario: def.name, startedAt });
+  const planned = plannedDurationMs(def.load);
+  const run: RunJson = {
+    format: FORMAT_VERSION,
+    id: randomUUID(),
+    scenario: def.name,
+    ...(def.description ? { description: def.description } : {}),
+    profile: scenario.profile,
+    startedAt: startedAt.toISOString(),
+    plannedDurationMs: planned,
+    status: 'running',
+    target: { baseUrl: redactUrl(def.target.baseUrl) },
+    load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRatePerS(def.load) !== undefined ? { peakRatePerS: peakRatePerS(def.load) } : {}) },
+    config: redactForRunJson(def),
+    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, gitSha: gitSha(cwd), workers },
+    phases: [],
+    faults: [],
+  };
+  writer.writeRun(run);
+  handle.emit('start', { runDir: writer.dir, run });
+
+  const stop = new AbortController();
+  const writeSample = (record: SampleRecord) => {
+    writer.appendSample(record);
+    handle.emit('sample', record);
+  };
+  const ctx: RunContext = { runDir: writer.dir, run, clock, signal: stop.signal, writeSample };
+  const state: { status: RunStatus; reason?: string } = { status: 'completed' };
+  let load: RunningLoad | undefined;
+  const onAbort = () => {
+    if (state.status === 'completed') {
+      state.status = 'interrupted';
+      state.reason = 'interrupted by a signal before the planned end';
+    }
+    load?.end(STOP_GRACE_MS);
+  };
+  let result = { loopLagP99Ms: 0, started: 0, dropped: 0 };
+  try {
+    const globals = { env, ...(await runSetup(plan, target, { env }, warn)) };
+    await hooks.beforeLoad?.(ctx);
+    if (opts.signal?.aborted) onAbort();
+    else {
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      load = await startLoad(
+        { def, target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs },
+        workers,
+        {
+          onRecords: (records: IntervalRecord[]) => {
+            writer.appendIntervals(records);
+            writer.flush();
+            handle.emit('tick', records);
+            const verdict = hooks.onInterval?.(records);
+            if (verdict && 'abort' in verdict && state.status === 'completed') {
+              state.status = 'aborted';
+              state.reason = verdict.abort;
+              load?.end(STOP_GRACE_MS);
+            }
+          },
+          onError: warn,
+        },
+      );
+      // Workers start on the same clock a few ms from now.
+      const loadStartMs = clock() + (workers > 1 ? 20 : 0);
+      run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
+      writer.writeRun(run);
+      const done = load.begin(loadStartMs);
+      if (opts.signal?.aborted) onAbort();
+      result = await done;
+    }
+  } catch (err) {
+    // Setup failed or the load could not start: the run directory still says why.
+    run.status = err instanceof InvalidRunError ? 'invalid' : 'aborted';
+    run.statusReason = (err as Error).message;
+    run.endedAt = new Date().toISOString();
+    run.exitCode = exitCodeFor(err);
+    writer.writeRun(run);
+    writer.close();
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+  }
+  await hooks.afterLoad?.(ctx);
+  writer.flush();
+
+  const attempted = result.started + result.dropped;
+  const maxLagMs = opts.saturation?.maxLoopLagP99Ms ?? MAX_LOOP_LAG_P99_MS;
+  const maxDropped = opts.saturation?.maxDroppedShare ?? MAX_DROPPED_SHARE;
+  if (state.status === 'completed' || state.status === 'aborted') {
+    if (result.loopLagP99Ms > maxLagMs) {
+      state.status = 'invalid';
+      state.reason = `the load generator saturated: its event-loop lag p99 was ${result.loopLagP99Ms.toFixed(1)} ms (limit ${maxLagMs} ms); use --workers or a smaller load`;
+    } else if (attempted > 0 && result.dropped / attempted > maxDropped) {
+      state.status = 'invalid';
+      state.reason = `the load generator could not hold the schedule: ${result.dropped} of ${attempted} iterations (${((100 * result.dropped) / attempted).toFixed(1)}%) were dropped (limit ${maxDropped * 100}%); raise maxVUs`;
+    }
+  }
+  const endedAt = new Date();
+  run.status = state.status;
+  if (state.reason) run.statusReason = state.reason;
+  run.endedAt = endedAt.toISOString();
+  run.durationMs = endedAt.getTime() - startedAt.getTime();
+  writer.writeRun(run);
+  const data = await readRunDir(writer.dir);
+  const summary = buildSummary({ run, intervals: data.intervals, samples: data.samples });
+  writer.writeJson(RUN_FILES.summary, summary);
+  const fin = await hooks.finalize?.({ runDir: writer.dir, run });
+  let exitCode: number;
+  if (state.status === 'invalid') exitCode = EXIT.invalidRun;
+  else if (state.status === 'interrupted') exitCode = EXIT.interrupted;
+  else exitCode = (fin && fin.exitCode) ?? (state.status === 'aborted' ? EXIT.thresholdsFailed : EXIT.ok);
+  run.exitCode = exitCode;
+  writer.writeRun(run);
+  writer.close();
+  return { runDir: writer.dir, run, summary, exitCode };
+}
+
+
