@@ -2,6 +2,7 @@
 // Redis trouble never fails a request: it counts as a miss (and an error), and the database answers.
 
 import type { Redis } from 'ioredis';
+import { withDeadline } from './deadline.ts';
 
 /** Counters the cache reports to (labelled by cache name). */
 export interface CacheObserver {
@@ -43,9 +44,13 @@ export class Cache {
   constructor(
     private readonly redis: Redis,
     private readonly observer: CacheObserver,
+    private readonly deadlineMs: number,
   ) {
     redis.defineCommand('invalidateIndexed', { lua: INVALIDATE_LUA });
   }
+
+  /** Loads in flight per key: concurrent misses on one key share one database query (no thundering herd). */
+  private readonly inflight = new Map<string, Promise<unknown>>();
 
   /**
    * Returns the cached JSON for key, or loads it, stores it for ttlS and returns it. `index` (optional) is a set
@@ -55,7 +60,7 @@ export class Cache {
     let cached: string | null = null;
     let redisOk = true;
     try {
-      cached = await this.redis.get(key);
+      cached = await withDeadline(this.redis.get(key), this.deadlineMs);
     } catch (err) {
       redisOk = false;
       this.observer.error(cache, err);
@@ -65,19 +70,29 @@ export class Cache {
       return JSON.parse(cached) as T;
     }
     this.observer.miss(cache);
-    const value = await load();
-    if (value !== null && redisOk) {
-      const multi = this.redis.multi().set(key, JSON.stringify(value), 'EX', ttlS);
-      if (index) multi.sadd(index, key).expire(index, ttlS * 2);
-      multi.exec().catch((err: unknown) => this.observer.error(cache, err));
+    const pending = this.inflight.get(key);
+    if (pending) return (await pending) as T | null;
+    const loading = (async () => {
+      const value = await load();
+      if (value !== null && redisOk) {
+        const multi = this.redis.multi().set(key, JSON.stringify(value), 'EX', ttlS);
+        if (index) multi.sadd(index, key).expire(index, ttlS * 2);
+        multi.exec().catch((err: unknown) => this.observer.error(cache, err));
+      }
+      return value;
+    })();
+    this.inflight.set(key, loading);
+    try {
+      return await loading;
+    } finally {
+      this.inflight.delete(key);
     }
-    return value;
   }
 
   /** Drops single keys and every key recorded in an index set. Errors are reported, not thrown. */
   async invalidate(cache: string, index: string, keys: string[]): Promise<void> {
     try {
-      await this.redis.invalidateIndexed(1 + keys.length, index, ...keys);
+      await withDeadline(this.redis.invalidateIndexed(1 + keys.length, index, ...keys), this.deadlineMs);
     } catch (err) {
       this.observer.error(cache, err);
     }
@@ -95,7 +110,7 @@ export class Cache {
   /** Reads a value stored with put(); null when absent or when Redis fails. */
   async peek<T>(cache: string, key: string): Promise<T | null> {
     try {
-      const raw = await this.redis.get(key);
+      const raw = await withDeadline(this.redis.get(key), this.deadlineMs);
       if (raw === null) {
         this.observer.miss(cache);
         return null;

@@ -78,7 +78,9 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
     metrics.dbQueryDuration,
   );
   const redis = new Redis(config.redisUrl, {
-    commandTimeout: config.redisCommandTimeoutMs,
+    // Decisions use a lag-tolerant deadline of redisCommandTimeoutMs (cache/deadline.ts); this is the backstop that
+    // clears ioredis's queue when Redis hangs.
+    commandTimeout: Math.max(1000, 4 * config.redisCommandTimeoutMs),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
@@ -90,8 +92,8 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
     hit: (name) => metrics.cacheHits.inc({ cache: name }),
     miss: (name) => metrics.cacheMisses.inc({ cache: name }),
     error: (name) => metrics.cacheErrors.inc({ cache: name }),
-  });
-  const limiter = new RateLimiter(redis, config.rateLimitFailPolicy, () => undefined);
+  }, config.redisCommandTimeoutMs);
+  const limiter = new RateLimiter(redis, config.rateLimitFailPolicy, () => undefined, config.redisCommandTimeoutMs);
   const quotes = createQuoteClient({
     upstreamUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -114,6 +116,8 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
     keys: importKeys(pem),
     tokenCache: new VerifiedTokenCache(),
   };
+  // Opens the first connection now (and learns whether statement_timeout is accepted) instead of on a user's request.
+  await db.query('warmup', 'SELECT 1').catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'database not reachable yet'));
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

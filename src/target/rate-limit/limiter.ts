@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitFailPolicy } from '../config.ts';
 import type { Tier } from '../auth/clients.ts';
+import { withDeadline } from '../cache/deadline.ts';
 
 // Mirrors takeTokens() in bucket.ts. Redis's own clock (TIME) is the time source, so every worker agrees.
 // Returns {allowed (0|1), tokens left (string, floats would be truncated), retry-after in microseconds}.
@@ -55,17 +56,21 @@ export class RateLimiter {
     private readonly redis: Redis,
     private readonly failPolicy: RateLimitFailPolicy,
     private readonly onRedisError: (err: unknown) => void,
+    private readonly deadlineMs: number,
   ) {
     redis.defineCommand('takeTokens', { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
   }
 
   /**
-   * Takes one token from the subject's bucket. When Redis fails or times out (bounded by the client's
-   * commandTimeout), policy `open` allows the request and `closed` refuses it; either way `degraded` is set.
+   * Takes one token from the subject's bucket. When Redis fails or does not answer within the deadline, policy
+   * `open` allows the request and `closed` refuses it; either way `degraded` is set.
    */
   async take(subject: string, tier: Tier): Promise<LimitDecision> {
     try {
-      const [allowed, , retryUs] = await this.redis.takeTokens(`rl:${subject}`, tier.capacity, tier.refillPerS, 1);
+      const [allowed, , retryUs] = await withDeadline(
+        this.redis.takeTokens(`rl:${subject}`, tier.capacity, tier.refillPerS, 1),
+        this.deadlineMs,
+      );
       return { allowed: allowed === 1, retryAfterUs: Number(retryUs), degraded: false };
     } catch (err) {
       this.onRedisError(err);

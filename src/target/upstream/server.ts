@@ -42,7 +42,7 @@ export function createUpstreamServer(random: () => number = Math.random): Server
   const hung = new Set<Socket>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://upstream');
-    if (url.pathname === '/__control' && req.method === 'GET') return json(res, 200, { faults, requests: counts });
+    if (url.pathname === '/__control' && req.method === 'GET') return json(res, 200, { faults, requests: counts, openHung: hung.size });
     if (url.pathname === '/__control/reset' && req.method === 'POST') {
       faults = { ...NO_FAULTS };
       counts = zeroCounts();
