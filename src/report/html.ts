@@ -79,7 +79,7 @@ function sloSection(m: ReportModel): string {
 function chartsSection(charts: RenderedChart[]): string {
   const parts = charts.map(({ entry, svg }) =>
     svg
-      ? `<figure id="chart-${escapeHtml(entry.id)}" data-chart="${escapeHtml(entry.id)}"><figcaption>${escapeHtml(entry.title)}</figcaption>${scopeSvgIds(svg, `c-${entry.id}`)}</figure>`
+      ? `<figure id="chart-${escapeHtml(entry.id)}" data-chart="${escapeHtml(entry.id)}" aria-label="${escapeHtml(entry.title)}">${scopeSvgIds(svg, `c-${entry.id}`)}</figure>`
       : `<div class="chart-missing" data-chart-missing="${escapeHtml(entry.id)}"><h3>${escapeHtml(entry.title)}</h3><p class="note">${escapeHtml(entry.note ?? 'Left out: no data.')}</p></div>`,
   );
   return `<h2>Charts</h2><p class="muted">Time is mm:ss from the start of the run. Grey bands are phases, amber bands injected faults; dashed lines are SLO limits, red points the stretches that break them.</p>${parts.join('\n')}`;

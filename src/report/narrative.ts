@@ -51,12 +51,13 @@ export function bannerSentence(m: ReportModel): string {
   else if (entries.length === 0) sentence += ' No SLO thresholds were defined.';
   else {
     const met = entries.filter((t) => t.pass).length;
-    sentence += ` ${met} of ${entries.length} SLOs met.`;
+    const partial = m.status === 'interrupted' || m.status === 'aborted' || m.status === 'invalid';
+    sentence += partial ? ` ${met} of ${entries.length} SLOs held over the partial results, which cannot pass the run.` : ` ${met} of ${entries.length} SLOs met.`;
     const worst = worstBreach(entries);
     if (worst) sentence += ` Worst breach: ${thresholdWords(worst)}.`;
   }
   const reason = m.verdict?.reason ?? run.statusReason;
-  if (reason && m.status !== 'pass') sentence += ` ${reason.endsWith('.') ? reason : `${reason}.`}`;
+  if (reason && m.status !== 'pass' && m.status !== 'fail') sentence += ` ${reason.endsWith('.') ? reason : `${reason}.`}`;
   const capacity = m.verdict?.capacity ?? m.summary?.capacity;
   if (capacity?.sentence) sentence += ` ${capacity.sentence}`;
   return sentence;

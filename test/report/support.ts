@@ -74,7 +74,7 @@ export function syntheticRun(o: SyntheticOptions = {}): SyntheticRun {
       const util = slow ? 1 : 0.3 + 0.4 * (s / knee);
       samples.push({ tMs, source: 'prometheus', metric: 'db_pool_utilization', value: util });
       samples.push({ tMs, source: 'prometheus', metric: 'db_pool_waiting', value: slow ? 40 : 0 });
-      samples.push({ tMs, source: 'prometheus', metric: 'db_query_duration', value: null, buckets: [[0.005, slow ? 2 : 40], [0.05, slow ? 20 : 50], [0.2, 60], ['+Inf', 60]] });
+      samples.push({ tMs, source: 'prometheus', metric: 'db_query_duration', value: null, buckets: [[5, slow ? 2 : 40], [50, slow ? 20 : 50], [200, 60], ['+Inf', 60]] });
       for (const state of ['active', 'idle', 'idle in transaction']) samples.push({ tMs, source: 'postgres', metric: 'pg_connections', value: state === 'active' ? (slow ? 20 : 8) : 3, labels: { state } });
       samples.push({ tMs, source: 'redis', metric: 'cache_hit_ratio', value: null, num: slow ? 50 : 90, den: 100 });
       samples.push({ tMs, source: 'redis', metric: 'redis_memory_utilization', value: 0.4 });

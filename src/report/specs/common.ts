@@ -31,7 +31,7 @@ export const CONFIG = {
   font: FONT,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#eaeef2', domainColor: '#8c959f', tickColor: '#8c959f' },
-  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'top' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'top', labelLimit: 400 },
   title: { fontSize: 14, anchor: 'start', fontWeight: 600 },
 } as const;
 
@@ -40,16 +40,21 @@ export function timeX(title: string | null = 'time since start (mm:ss)'): { fiel
   return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', title, labelOverlap: true } };
 }
 
-/** Background layers: phases shaded grey, faults in amber, each labelled at the top (fixed colours, no scale). */
+/** Background layers: every other phase shaded grey with a boundary line at each phase start, faults in amber; each labelled at the top. */
 export function bandLayers(bands: Band[]): LayerChild[] {
   const out: LayerChild[] = [];
-  for (const kind of ['phase', 'fault'] as const) {
-    const values = bands.filter((b) => b.kind === kind).map((b) => ({ name: b.name, tMs: b.startMs, endMs: b.endMs }));
-    if (values.length === 0) continue;
-    out.push(
-      { data: { values }, mark: { type: 'rect', opacity: kind === 'phase' ? 0.55 : 0.5, color: kind === 'phase' ? COLORS.phase : COLORS.fault }, encoding: { x: timeX(), x2: { field: 'endMs' } } },
-      { data: { values }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: kind === 'phase' ? 2 : 14, fontSize: 10, color: kind === 'phase' ? '#57606a' : COLORS.warn }, encoding: { x: timeX(), y: { value: 0 }, text: { field: 'name', type: 'nominal' } } },
-    );
+  const phases = bands.filter((b) => b.kind === 'phase').sort((a, b) => a.startMs - b.startMs);
+  const shaded = phases.filter((_, i) => i % 2 === 1).map((b) => ({ tMs: b.startMs, endMs: b.endMs }));
+  const faults = bands.filter((b) => b.kind === 'fault').map((b) => ({ name: b.name, tMs: b.startMs, endMs: b.endMs }));
+  if (shaded.length > 0) out.push({ data: { values: shaded }, mark: { type: 'rect', opacity: 0.6, color: COLORS.phase }, encoding: { x: timeX(), x2: { field: 'endMs' } } });
+  if (faults.length > 0) out.push({ data: { values: faults }, mark: { type: 'rect', opacity: 0.5, color: COLORS.fault }, encoding: { x: timeX(), x2: { field: 'endMs' } } });
+  const starts = phases.filter((b) => b.startMs > 0).map((b) => ({ tMs: b.startMs }));
+  if (starts.length > 0) out.push({ data: { values: starts }, mark: { type: 'rule', color: '#afb8c1', strokeWidth: 1 }, encoding: { x: timeX() } });
+  if (phases.length > 0) {
+    out.push({ data: { values: phases.map((b) => ({ name: b.name, tMs: b.startMs })) }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color: '#57606a' }, encoding: { x: timeX(), y: { value: 0 }, text: { field: 'name', type: 'nominal' } } });
+  }
+  if (faults.length > 0) {
+    out.push({ data: { values: faults }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 14, fontSize: 10, color: COLORS.warn }, encoding: { x: timeX(), y: { value: 0 }, text: { field: 'name', type: 'nominal' } } });
   }
   return out;
 }

@@ -40,11 +40,12 @@ export function linePanelLayers(p: LinePanel): LayerChild[] {
     title: null,
     sort: seriesNames,
     scale: { domain: seriesNames, range: p.colors ?? [...COLORS.series].slice(0, Math.max(1, seriesNames.length)) },
+    legend: seriesNames.length > 1 ? {} : null,
   } as const;
   const lines: LayerChild =
     p.mark === 'area'
       ? { data: { values: p.rows }, mark: { type: 'area', opacity: 0.85, interpolate: 'step-after' }, encoding: { x: timeX(p.xTitle), y: { ...y, stack: 'zero' }, color } }
-      : { data: { values: p.rows }, mark: { type: 'line', strokeWidth: 1.6, interpolate: 'monotone' }, encoding: { x: timeX(p.xTitle), y, color } };
+      : { data: { values: p.rows }, mark: { type: 'line', strokeWidth: 1.6, interpolate: 'linear' }, encoding: { x: timeX(p.xTitle), y, color } };
   const rules = p.thresholds
     .filter((t) => Number.isFinite(t.limit))
     .map((t) => ({ value: t.limit, label: percent ? limitLabel(t, 100, '%') : limitLabel(t, 1, p.unitLabel ?? t.unit), pass: t.pass }));
