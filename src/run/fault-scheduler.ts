@@ -144,6 +144,7 @@ export function startFaultSchedule(opts: {
     async stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      await Promise.all([...pending]); // a fault still beginning becomes active first, then ends below
       for (const f of [...active.keys()]) finish(f);
       await Promise.all([...pending]);
     },

@@ -1,0 +1,116 @@
+// The standard hooks of a perfgate run: collectors sample the server side, abortOnFail thresholds watch the
+// intervals live, faults are injected through the lab, and at the end the SLO gate and the report are written.
+
+import { dirname } from 'node:path';
+import type { ScenarioDefinition } from '../scenario/types.ts';
+import type { SampleRecord, TimeWindow } from '../results/format.ts';
+import { resolveCollectors, resolveIntervalMs, type LabUrls } from '../collectors/resolve.ts';
+import { createSampler, type Sampler } from '../collectors/sampler.ts';
+import { parseThresholds, type ParsedThreshold } from '../slo/grammar.ts';
+import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
+import { checkRunDir } from '../slo/check-run-dir.ts';
+import { writeIndex, writeReport } from '../report/write-report.ts';
+import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
+import type { RunHooks } from './hooks.ts';
+
+/** What the gate hooks need besides the scenario. */
+export interface GateHooksOptions {
+  /** The scenario as it will run (validated, profile applied). */
+  definition: ScenarioDefinition;
+  env: NodeJS.ProcessEnv;
+  /** The lab's URLs and fault injection, when the run started one. */
+  lab?: { urls: LabUrls; faults: FaultTarget };
+  failOnAlerts?: boolean;
+  /** Skip the HTML report and charts (the verdict, JUnit and Markdown are still written). */
+  noReport?: boolean;
+  onLog?: (line: string) => void;
+  onError?: (err: Error) => void;
+}
+
+/** The hooks plus what they found, for the CLI's final lines. */
+export interface GateHooks {
+  hooks: RunHooks;
+  /** Paths written by finalize. */
+  outputs: { reportHtml?: string; verdictStatus?: string };
+}
+
+/**
+ * Builds the hooks; validates thresholds, collectors and faults up front, so a mistake is a ConfigError (exit 104)
+ * before any request is sent.
+ */
+export function createGateHooks(opts: GateHooksOptions): GateHooks {
+  // validate (thresholds, collectors, faults) -> beforeLoad: sampler + fault schedule
+  //   -> onInterval: live abortOnFail -> afterLoad: stop both -> finalize: verdict, JUnit, Markdown, report, index
+  const def = opts.definition;
+  const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds');
+  const collectors = def.collectors ? resolveCollectors(def.collectors, opts.env, opts.lab?.urls) : [];
+  const intervalMs = resolveIntervalMs(def.collectors);
+  const faults = planFaults(def.faults, opts.lab !== undefined);
+  const outputs: GateHooks['outputs'] = {};
+  let sampler: Sampler | undefined;
+  let schedule: FaultSchedule | undefined;
+  let live: LiveMonitor | undefined;
+  let phases: TimeWindow[] = [];
+  let newSamples: SampleRecord[] = [];
+  const watching = parsed.some((t) => t.abortOnFail);
+
+  const hooks: RunHooks = {
+    beforeLoad(ctx) {
+      phases = ctx.run.phases;
+      const write = (s: SampleRecord) => {
+        ctx.writeSample(s);
+        if (watching) newSamples.push(s);
+      };
+      if (collectors.length) {
+        sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write });
+        sampler.start();
+      }
+      if (faults.length && opts.lab) {
+        schedule = startFaultSchedule({
+          faults,
+          lab: opts.lab.faults,
+          clock: ctx.clock,
+          windows: ctx.run.faults,
+          writeSample: write,
+          onLog: opts.onLog,
+          onError: opts.onError,
+        });
+      }
+    },
+    onInterval(records) {
+      if (!watching) return;
+      live ??= createLiveMonitor(parsed, { phases });
+      const samples = newSamples;
+      newSamples = [];
+      const result = live.onInterval(records, samples);
+      return result.abort ? { abort: result.abort } : undefined;
+    },
+    async afterLoad() {
+      await schedule?.stop();
+      await sampler?.stop();
+      const stats = sampler?.stats();
+      if (stats && stats.gaps > 0) {
+        const failing = Object.entries(stats.collectors)
+          .filter(([, c]) => c.gaps > 0)
+          .map(([name, c]) => `${name} (${c.gaps} gaps${c.lastError ? `: ${c.lastError}` : ''})`);
+        opts.onLog?.(`collector gaps: ${failing.join('; ')}`);
+      }
+    },
+    async finalize(ctx) {
+      // The report needs verdict.json and summary.md links the charts the report writes: gate, report, gate again.
+      await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts });
+      if (!opts.noReport) {
+        try {
+          outputs.reportHtml = (await writeReport(ctx.runDir)).htmlPath;
+          await writeIndex(dirname(ctx.runDir));
+        } catch (err) {
+          opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
+        }
+      }
+      const { verdict, exitCode } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, env: opts.env });
+      outputs.verdictStatus = verdict.status;
+      return { exitCode };
+    },
+  };
+  return { hooks, outputs };
+}
