@@ -50,12 +50,12 @@ test('charts without server data are left out with a note, client charts stay', 
 
 test('SLO limits are drawn as rules and breaching stretches as red points only when a limit is broken', () => {
   const fail = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'fail' }))).find((c) => c.id === 'latency')?.spec);
-  assert.match(fail, /"type":"rule"/);
+  assert.match(fail, /"type":"rule","strokeDash":\[6,4\]/);
   assert.match(fail, /p95 < 200 ms/);
   assert.match(fail, /"type":"point","filled":true,"size":28,"color":"#cf222e"/);
   const pass = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'pass' }))).find((c) => c.id === 'latency')?.spec);
   assert.match(pass, /p95 < 200 ms/);
   assert.doesNotMatch(pass, /"color":"#cf222e"/);
   const none = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'none' }))).find((c) => c.id === 'latency')?.spec);
-  assert.doesNotMatch(none, /"type":"rule"/);
+  assert.doesNotMatch(none, /"strokeDash":\[6,4\]/);
 });
