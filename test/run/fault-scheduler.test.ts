@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planFaults, startFaultSchedule, type FaultTarget } from '../../src/run/fault-scheduler.ts';
+import { ConfigError } from '../../src/errors.ts';
+import type { SampleRecord, TimeWindow } from '../../src/results/format.ts';
+
+test('fault plans resolve their times, and every mistake is reported at once with its path', () => {
+  assert.deepEqual(planFaults(undefined, false), []);
+  assert.deepEqual(planFaults([{ action: 'upstream-outage', at: '2m', duration: '1m' }], true), [
+    { action: 'upstream-outage', atMs: 120_000, durationMs: 60_000, params: {} },
+  ]);
+  const bad: Array<[Parameters<typeof planFaults>, RegExp[]]> = [
+    [[[{ action: 'upstream-outage', at: '1s', duration: '1s' }], false], [/faults: faults are injected through the lab: run with --lab/]],
+    [[[{ action: 'meteor', at: '1s' }], true], [/faults\[0\]\.action: unknown fault "meteor"/]],
+    [[[{ action: 'redis-stop', at: '1s' }], true], [/faults\[0\]\.duration: "redis-stop" needs a duration/]],
+    [
+      [[{ action: 'worker-kill', at: 'soon' }, { action: 'nope', at: '1s' }], true],
+      [/faults\[0\]\.at/, /faults\[1\]\.action/],
+    ],
+  ];
+  for (const [args, patterns] of bad) {
+    assert.throws(
+      () => planFaults(...args),
+      (err: unknown) => err instanceof ConfigError && patterns.every((p) => p.test(err.message)),
+      JSON.stringify(args),
+    );
+  }
+});
+
+/** A lab stand-in that records the calls it receives, in order, with the time they came. */
+function recordingLab(clock: () => number) {
+  const calls: Array<[string, number]> = [];
+  const rec = (name: string) => async () => {
+    calls.push([name, clock()]);
+    return 0;
+  };
+  const lab: FaultTarget = {
+    redisStop: rec('redisStop'),
+    redisStart: rec('redisStart'),
+    postgresRestart: rec('postgresRestart'),
+    upstream: async (c) => {
+      calls.push([`upstream ${JSON.stringify(c)}`, clock()]);
+      return c;
+    },
+    killWorker: rec('killWorker'),
+  };
+  return { lab, calls };
+}
+
+test('a schedule begins and ends each fault on time and records its window and samples', async () => {
+  const t0 = Date.now();
+  const clock = () => Date.now() - t0;
+  const { lab, calls } = recordingLab(clock);
+  const windows: TimeWindow[] = [];
+  const samples: SampleRecord[] = [];
+  const schedule = startFaultSchedule({
+    faults: planFaults([{ action: 'redis-stop', at: '100ms', duration: '200ms' }, { action: 'worker-kill', at: '150ms' }], true),
+    lab,
+    clock,
+    windows,
+    writeSample: (s) => samples.push(s),
+  });
+  await new Promise((r) => setTimeout(r, 450));
+  await schedule.stop();
+  assert.deepEqual(calls.map(([n]) => n), ['redisStop', 'killWorker', 'redisStart']);
+  const [stopAt, , startAt] = calls.map(([, t]) => t);
+  assert.ok(stopAt! >= 95 && stopAt! < 250, `redis stopped at ${stopAt}`);
+  assert.ok(startAt! - stopAt! >= 190, `redis started ${startAt! - stopAt!} ms after it stopped`);
+  assert.equal(windows.length, 2);
+  const redis = windows.find((w) => w.name === 'redis-stop')!;
+  assert.ok(redis.endMs - redis.startMs >= 190);
+  assert.deepEqual(samples.map((s) => `${s.labels?.action}=${s.value}`).sort(), ['redis-stop=0', 'redis-stop=1', 'worker-kill=0', 'worker-kill=1']);
+});
+
+test('stopping the schedule early ends an active fault instead of leaving it on', async () => {
+  const t0 = Date.now();
+  const clock = () => Date.now() - t0;
+  const { lab, calls } = recordingLab(clock);
+  const windows: TimeWindow[] = [];
+  const schedule = startFaultSchedule({
+    faults: planFaults([{ action: 'upstream-outage', at: '50ms', duration: '1h' }, { action: 'postgres-restart', at: '1h' }], true),
+    lab,
+    clock,
+    windows,
+    writeSample: () => {},
+  });
+  await new Promise((r) => setTimeout(r, 150));
+  await schedule.stop();
+  assert.deepEqual(calls.map(([n]) => n), ['upstream {"outage":true}', 'upstream {"outage":false}']);
+  assert.equal(windows.length, 1);
+  assert.ok(windows[0]!.endMs < 1000);
+});
