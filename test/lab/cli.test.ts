@@ -5,47 +5,50 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, isGroupAlive, stopPid } from '../../src/lab/process.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../../src/lab/process.ts';
 import { isPortInUse } from '../../src/lab/free-port.ts';
 import type { LabInfo } from '../../src/lab/lab-info.ts';
+import { main } from '../../src/cli/main.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/perfgate.js', import.meta.url));
 
-/** Runs the real CLI in a folder and collects its exit code and output (bounded by timeoutMs). */
-function perfgate(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`perfgate ${args.join(' ')} timed out; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs the CLI in this process (cheaper than a child) with extra environment; captures output and the exit code. */
+async function inProcess(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const saved = { cwd: process.cwd(), env: { ...process.env }, out: process.stdout.write, err: process.stderr.write };
+  let stdout = '';
+  let stderr = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  Object.assign(process.env, env);
+  process.chdir(cwd);
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'perfgate', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.exitCode = undefined;
+    process.chdir(saved.cwd);
+    for (const key of Object.keys(env)) {
+      if (saved.env[key] === undefined) delete process.env[key];
+      else process.env[key] = saved.env[key];
+    }
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+  }
 }
 
-describe('perfgate lab, doctor and target through the real CLI', () => {
+describe('perfgate doctor, target and lab --foreground through the real CLI', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'perfgate-cli-'));
   const emptyBinDir = mkdtempSync(join(tmpdir(), 'perfgate-nobin-'));
-  let info: LabInfo | undefined;
 
-  after(async () => {
-    // On failure, make sure nothing survives: down, then any recorded PID.
-    await perfgate(['lab', 'down'], cwd).catch(() => undefined);
-    for (const svc of Object.values(info?.services ?? {})) if (isAlive(svc.pid)) await stopPid(svc.pid, { graceMs: 2_000 });
-    if (info && isAlive(info.pid)) await stopPid(info.pid, { graceMs: 2_000 });
+  after(() => {
     rmSync(cwd, { recursive: true, force: true });
     rmSync(emptyBinDir, { recursive: true, force: true });
   });
 
   test('doctor finds every binary with its version and exits 0', async () => {
-    const r = await perfgate(['doctor'], cwd);
+    const r = await inProcess(['doctor'], cwd);
     assert.equal(r.code, 0, r.stderr);
     for (const name of ['postgres', 'initdb', 'redis-server', 'pgbouncer', 'node']) assert.match(r.stdout, new RegExp(`^OK +${name} `, 'm'));
     assert.match(r.stdout, /PostgreSQL\) \d+/);
@@ -53,7 +56,7 @@ describe('perfgate lab, doctor and target through the real CLI', () => {
   });
 
   test('doctor names each missing binary with its apt and brew command, exits 1, and prints no stack', async () => {
-    const r = await perfgate(['doctor'], cwd, { PERFGATE_BIN_DIRS: emptyBinDir });
+    const r = await inProcess(['doctor'], cwd, { PERFGATE_BIN_DIRS: emptyBinDir });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^MISSING postgres /m);
     assert.match(r.stdout, /apt-get install redis-server/);
@@ -62,7 +65,7 @@ describe('perfgate lab, doctor and target through the real CLI', () => {
   });
 
   test('lab up with a missing binary is a clear error, not a stack trace, and starts nothing', async () => {
-    const r = await perfgate(['lab', 'up', '--no-target'], cwd, { PERFGATE_BIN_DIRS: emptyBinDir });
+    const r = await inProcess(['lab', 'up', '--no-target'], cwd, { PERFGATE_BIN_DIRS: emptyBinDir });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /postgres not found/);
     assert.match(r.stderr, /apt-get install postgresql/);
@@ -72,64 +75,38 @@ describe('perfgate lab, doctor and target through the real CLI', () => {
 
   test('target without its environment names every missing variable', async () => {
     const env = { DATABASE_URL: '', REDIS_URL: '', UPSTREAM_URL: '' };
-    const r = await perfgate(['target'], cwd, env);
+    const r = await inProcess(['target'], cwd, env);
     assert.equal(r.code, 104);
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'UPSTREAM_URL']) assert.match(r.stderr, new RegExp(name));
   });
 
-  test('lab up starts in the background, writes lab.json (0600) and prints no password', async () => {
-    const r = await perfgate(['lab', 'up', '--no-target', '--pgbouncer', '--json'], cwd);
-    assert.equal(r.code, 0, r.stderr);
-    const printed = JSON.parse(r.stdout) as LabInfo;
-    const labJson = join(cwd, '.perfgate', 'lab.json');
-    info = JSON.parse(readFileSync(labJson, 'utf8')) as LabInfo;
-    assert.equal(statSync(labJson).mode & 0o777, 0o600);
-    const password = new URL(info.databaseUrl).password;
-    assert.ok(password.length >= 16);
-    assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password is never printed');
-    assert.match(printed.databaseUrl, /^postgres:\/\/perfgate:\*\*\*@127\.0\.0\.1:\d+\/perfgate$/);
-    assert.match(r.stderr, /postgres ready on 127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
-    assert.deepEqual(Object.keys(info.services).sort(), ['pgbouncer', 'postgres', 'redis']);
-    assert.ok(isAlive(info.pid), 'the supervisor runs after `up` returned');
-    for (const svc of Object.values(info.services)) {
-      assert.ok(isAlive(svc.pid), `pid ${svc.pid} runs`);
-      assert.equal(await isPortInUse(svc.port), true);
+  test('lab up --foreground stays attached, and SIGINT tears everything down', async () => {
+    const fgCwd = mkdtempSync(join(tmpdir(), 'perfgate-fg-'));
+    const child = spawn(process.execPath, [BIN, 'lab', 'up', '--foreground', '--no-target', '--json'], { cwd: fgCwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      const deadline = Date.now() + 40_000;
+      while (!existsSync(join(fgCwd, '.perfgate', 'lab.json')) && Date.now() < deadline) await sleep(100);
+      const fg = JSON.parse(readFileSync(join(fgCwd, '.perfgate', 'lab.json'), 'utf8')) as LabInfo;
+      assert.equal(fg.pid, child.pid, 'the foreground process owns the lab');
+      await sleep(200);
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, stderr);
+      assert.match(stderr, /lab stopped/);
+      assert.match(stdout, /"databaseUrl": "postgres:\/\/perfgate:\*\*\*@/);
+      for (const svc of Object.values(fg.services)) {
+        assert.equal(isAlive(svc.pid), false, `pid ${svc.pid} is gone`);
+        assert.equal(await isPortInUse(svc.port), false, `port ${svc.port} is free`);
+      }
+      assert.equal(existsSync(fg.stateDir), false);
+      assert.equal(existsSync(join(fgCwd, '.perfgate', 'lab.json')), false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(fgCwd, { recursive: true, force: true });
     }
-  });
-
-  test('lab status reports the running lab, redacted', async () => {
-    const r = await perfgate(['lab', 'status', '--json'], cwd);
-    assert.equal(r.code, 0, r.stderr);
-    const status = JSON.parse(r.stdout) as { running: boolean; services: Record<string, { alive: boolean }>; databaseUrl: string };
-    assert.equal(status.running, true);
-    assert.ok(Object.values(status.services).every((s) => s.alive));
-    assert.match(status.databaseUrl, /:\*\*\*@/);
-    const human = await perfgate(['lab', 'status'], cwd);
-    assert.match(human.stdout, /^lab running \(pid \d+/);
-    assert.match(human.stdout, /pgbouncer +postgres:\/\/perfgate:\*\*\*@127\.0\.0\.1/);
-  });
-
-  test('a second lab up says a lab is running and exits non-zero', async () => {
-    const r = await perfgate(['lab', 'up', '--no-target'], cwd);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /a lab is already running \(pid \d+/);
-  });
-
-  test('lab down stops every process, frees every port and removes the folder and lab.json', async () => {
-    assert.ok(info);
-    const r = await perfgate(['lab', 'down'], cwd);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /lab stopped/);
-    assert.equal(isAlive(info.pid), false, 'the supervisor is gone');
-    for (const [name, svc] of Object.entries(info.services)) {
-      assert.equal(isAlive(svc.pid), false, `${name} (pid ${svc.pid}) is gone`);
-      assert.equal(isGroupAlive(svc.pid), false, `${name}'s process group is gone`);
-      assert.equal(await isPortInUse(svc.port), false, `${name}'s port ${svc.port} is free`);
-    }
-    assert.equal(existsSync(info.stateDir), false);
-    assert.equal(existsSync(join(cwd, '.perfgate', 'lab.json')), false);
-    const status = await perfgate(['lab', 'status'], cwd);
-    assert.equal(status.code, 1);
-    assert.match(status.stdout, /no lab is running/);
   });
 });

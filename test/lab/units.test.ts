@@ -9,6 +9,7 @@ import { findBinary, requireBinary, sortVersionsDesc } from '../../src/lab/binar
 import { pgbouncerConfig } from '../../src/lab/pgbouncer.ts';
 import { missingTargetEnv } from '../../src/cli/commands/target.ts';
 import { formatDoctor } from '../../src/lab/doctor.ts';
+import { formatLabInfo } from '../../src/cli/commands/lab.ts';
 import { PrerequisiteError } from '../../src/errors.ts';
 
 test('redactUrl hides passwords and leaves URLs without one alone', () => {
@@ -98,4 +99,31 @@ test('the doctor report lists the fix under each missing binary and counts what 
   assert.match(text, /^OK +postgres +postgres 15$/m);
   assert.match(text, /^MISSING pgbouncer +not found\n +Debian\/Ubuntu: apt-get install pgbouncer$/m);
   assert.match(text, /1 required prerequisite is missing: pgbouncer/);
+});
+
+test('the lab summary prints one line per URL, passwords redacted, with each PID up or DOWN', () => {
+  const info: LabInfo = {
+    version: 1,
+    pid: 10,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    stateDir: '/tmp/perfgate-lab-x',
+    databaseUrl: 'postgres://perfgate:topsecret@127.0.0.1:5432/perfgate',
+    redisUrl: 'redis://127.0.0.1:6379',
+    pgbouncerUrl: 'postgres://perfgate:topsecret@127.0.0.1:6432/perfgate',
+    pgbouncerAdminUrl: 'postgres://perfgate:topsecret@127.0.0.1:6432/pgbouncer',
+    upstreamUrl: 'http://127.0.0.1:8090',
+    upstreamControlUrl: 'http://127.0.0.1:8090/__control',
+    targetUrl: 'http://127.0.0.1:8080',
+    metricsUrl: 'http://127.0.0.1:8080/metrics',
+    tokensFile: '/tmp/perfgate-lab-x/tokens.csv',
+    workers: 2,
+    seed: 'small',
+    services: { postgres: { pid: 11, port: 5432, logFile: 'p.log' }, target: { pid: 12, port: 8080, logFile: 't.log' } },
+  };
+  const text = formatLabInfo(info, (pid) => pid === 11);
+  assert.doesNotMatch(text, /topsecret/);
+  assert.match(text, /^lab running \(pid 10, started 2026-01-01T00:00:00.000Z, 2 workers, seed small\)$/m);
+  assert.match(text, /^ {2}postgres +postgres:\/\/perfgate:\*\*\*@127\.0\.0\.1:5432\/perfgate {2}\(pid 11 up\)$/m);
+  assert.match(text, /^ {2}target +http:\/\/127\.0\.0\.1:8080 {2}\(pid 12 DOWN\)$/m);
+  assert.match(text, /^ {2}pgb admin +postgres:\/\/perfgate:\*\*\*@127\.0\.0\.1:6432\/pgbouncer$/m);
 });

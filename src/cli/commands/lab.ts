@@ -60,7 +60,7 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
   if (existing) throw alreadyRunning(existing);
   const progress = (line: string): void => {
     if (flags.supervised) tell({ type: 'log', line });
-    if (!flags.json || flags.supervised) process.stderr.write(`${line}\n`);
+    process.stderr.write(`${line}\n`);
   };
   let signalled: NodeJS.Signals | null = null;
   let wake: () => void = () => undefined;
