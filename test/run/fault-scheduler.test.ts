@@ -65,10 +65,10 @@ test('a schedule begins and ends each fault on time and records its window and s
   assert.deepEqual(calls.map(([n]) => n), ['redisStop', 'killWorker', 'redisStart']);
   const [stopAt, , startAt] = calls.map(([, t]) => t);
   assert.ok(stopAt! >= 95 && stopAt! < 250, `redis stopped at ${stopAt}`);
-  assert.ok(startAt! - stopAt! >= 190, `redis started ${startAt! - stopAt!} ms after it stopped`);
+  assert.ok(startAt! >= 290, `redis started at ${startAt} ms; the fault ends at at + duration = 300 ms on the schedule's clock`);
   assert.equal(windows.length, 2);
   const redis = windows.find((w) => w.name === 'redis-stop')!;
-  assert.ok(redis.endMs - redis.startMs >= 190);
+  assert.ok(redis.endMs >= 290 && redis.startMs < 250, JSON.stringify(redis));
   assert.deepEqual(samples.map((s) => `${s.labels?.action}=${s.value}`).sort(), ['redis-stop=0', 'redis-stop=1', 'worker-kill=0', 'worker-kill=1']);
 });
 
