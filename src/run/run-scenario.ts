@@ -82,6 +82,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
 
   const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env });
   const def = scenario.definition;
+  for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const target = await guardTarget(def.target.baseUrl, [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])]);
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
 

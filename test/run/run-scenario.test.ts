@@ -77,7 +77,6 @@ test('a run writes run.json, streamed intervals and summary.json, calling every 
   assert.equal(echo.reduce((a, r) => a + r.checksFailed, 0), 0, 'the setup token reached every VU');
   const runText = readFileSync(join(outcome.runDir, 'run.json'), 'utf8');
   assert.equal(runText.includes('Bearer {{token}}'), false, 'the authorization header is redacted');
-  assert.match(runText, /REDACTED/);
   assert.equal(existsSync(join(reports, 'latest')), true, 'latest exists');
 });
 

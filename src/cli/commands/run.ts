@@ -1,15 +1,92 @@
-// `perfgate run`: placeholder until its module lands; it says so instead of pretending to work.
+// `perfgate run <scenario|file>`: parses the flags, runs the scenario, prints progress, maps the outcome to the exit code.
 
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, EXIT } from '../../errors.ts';
+import type { ProfileName } from '../../results/format.ts';
+import { RUN_FILES } from '../../results/format.ts';
+import { runScenario } from '../../run/run-scenario.ts';
+import { attachProgress } from '../../run/progress.ts';
+
+/** Options of `perfgate run`, as commander parses them. */
+interface RunFlags {
+  profile: string;
+  target?: string;
+  out?: string;
+  workers: string;
+  allowHost: string[];
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Checks the flags; every problem at once. */
+export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number } {
+  const issues = [];
+  if (!['full', 'ci', 'smoke'].includes(flags.profile)) issues.push({ path: '--profile', message: `must be full, ci or smoke (got "${flags.profile}")` });
+  const workers = Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) issues.push({ path: '--workers', message: `must be an integer from 1 to 64 (got "${flags.workers}")` });
+  if (flags.target !== undefined) {
+    try {
+      const u = new URL(flags.target);
+      if (u.protocol !== 'http:') issues.push({ path: '--target', message: `must be an http:// URL (got "${u.protocol}")` });
+    } catch {
+      issues.push({ path: '--target', message: `is not a URL: "${flags.target}"` });
+    }
+  }
+  if (issues.length) throw new ConfigError(issues, 'invalid arguments');
+  return { profile: flags.profile as ProfileName, workers };
+}
 
 /** Registers `perfgate run`. */
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('(not available yet in this build)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('perfgate: `run` is not available yet in this build\n');
-      process.exitCode = 1;
+    .description('run a scenario and write its run directory')
+    .argument('<scenario>', 'a scenario name (scenarios/<name>.ts) or a .ts/.json file')
+    .option('--profile <name>', 'full, ci or smoke', 'full')
+    .option('--target <url>', 'base URL of the target (overrides target.baseUrl)')
+    .option('--out <dir>', 'run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>)')
+    .option('--workers <n>', 'worker threads to shard the load across', '1')
+    .option('--allow-host <host>', 'allow a non-loopback target host (repeatable)', collect, [])
+    .option('--json', 'print summary.json to stdout')
+    .option('--quiet', 'no progress output')
+    .action(async (scenario: string, flags: RunFlags) => {
+      const { profile, workers } = parseRunFlags(flags);
+      const ac = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          process.stderr.write(`\nperfgate: ${sig}: stopping the load and writing what was measured (again to exit at once)\n`);
+          ac.abort();
+        } else process.exit(EXIT.interrupted);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        let plannedMs = 0;
+        const handle = runScenario({ scenario, profile, targetUrl: flags.target, out: flags.out, workers, allowHosts: flags.allowHost, signal: ac.signal });
+        handle.on('start', ({ run, runDir }) => {
+          plannedMs = run.plannedDurationMs;
+          if (!flags.quiet) process.stderr.write(`perfgate: running ${run.scenario} (${run.profile}) against ${run.target.baseUrl}; writing ${runDir}\n`);
+        });
+        handle.on('error', (err) => {
+          if (!flags.quiet) process.stderr.write(`perfgate: ${err.message}\n`);
+        });
+        if (!flags.quiet) attachProgress(handle, process.stderr, () => plannedMs);
+        const outcome = await handle;
+        if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
+        if (!flags.quiet) {
+          const reason = outcome.run.statusReason ? `: ${outcome.run.statusReason}` : '';
+          process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
+        }
+        process.exitCode = outcome.exitCode;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 }
