@@ -1,0 +1,148 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { writeReport } from '../../src/report/write-report.ts';
+import { syntheticRun, writeRunDir } from './support.ts';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/runs/', import.meta.url));
+
+function findChromium(): string | undefined {
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (p) return p;
+    } catch {
+      // not on PATH
+    }
+  }
+  return undefined;
+}
+
+let browser: BrowserContext | undefined;
+let root = '';
+const executablePath = findChromium();
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'perfgate-browser-'));
+  if (!executablePath) return;
+  // a fresh profile folder per run: playwright passes it to chromium as --user-data-dir
+  browser = await chromium.launchPersistentContext(join(root, 'profile'), {
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1100, height: 900 },
+    timeout: 30_000,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface PageFindings {
+  consoleErrors: string[];
+  consoleAll: string[];
+  requests: string[];
+  failed: string[];
+  cspViolations: string[];
+  pwned: unknown;
+  text: string;
+  status: string | null;
+  charts: Array<{ id: string; width: number; height: number }>;
+}
+
+/** Opens a report from disk and collects everything that should not happen. */
+async function openReport(htmlPath: string, screenshot?: string): Promise<PageFindings> {
+  assert.ok(browser, 'chromium is required for this test');
+  const page = await browser.newPage();
+  const url = pathToFileURL(htmlPath).href;
+  const f: PageFindings = { consoleErrors: [], consoleAll: [], requests: [], failed: [], cspViolations: [], pwned: undefined, text: '', status: null, charts: [] };
+  page.on('console', (m) => {
+    f.consoleAll.push(m.text());
+    if (m.type() === 'error') f.consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => f.consoleErrors.push(String(e)));
+  page.on('request', (r) => {
+    if (r.url() !== url) f.requests.push(r.url());
+  });
+  page.on('requestfailed', (r) => f.failed.push(r.url()));
+  await page.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    await page.waitForTimeout(300);
+    f.cspViolations = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+    f.pwned = await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+    f.text = await page.evaluate(() => document.body.innerText);
+    f.status = await page.getAttribute('#verdict', 'data-status');
+    for (const fig of await page.$$('figure[data-chart]')) {
+      const id = (await fig.getAttribute('data-chart')) ?? '';
+      const box = await (await fig.$('svg'))?.boundingBox();
+      f.charts.push({ id, width: box?.width ?? 0, height: box?.height ?? 0 });
+    }
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  } finally {
+    await page.close();
+  }
+  return f;
+}
+
+function assertClean(f: PageFindings): void {
+  assert.deepEqual(f.consoleErrors, [], 'no console error');
+  assert.deepEqual(f.cspViolations, [], 'no CSP violation');
+  assert.deepEqual(f.requests, [], 'no network request attempted');
+  assert.deepEqual(f.failed, [], 'no failed request');
+}
+
+test('chromium opens the failing report from disk: verdict, every chart drawn, no error, no request; screenshot saved', { skip: !executablePath && 'no chromium' }, async () => {
+  const dir = join(root, 'fail');
+  await cp(join(FIXTURES, 'fail'), dir, { recursive: true });
+  const out = await writeReport(dir);
+  const shot = join(dir, 'report.png');
+  const f = await openReport(out.htmlPath, shot);
+  assertClean(f);
+  assert.equal(f.status, 'fail');
+  assert.match(f.text, /FAIL/);
+  assert.deepEqual(f.charts.map((c) => c.id).sort(), ['cache', 'cause', 'db-pool', 'db-query', 'endpoints', 'host', 'latency', 'pg-connections', 'spectrum', 'throughput']);
+  for (const c of f.charts) assert.ok(c.width > 100 && c.height > 50, `${c.id} is ${c.width}x${c.height}`);
+  assert.ok((await stat(shot)).size > 10_000);
+});
+
+test('chromium shows the no-server report with its notes in place of the missing charts', { skip: !executablePath && 'no chromium' }, async () => {
+  const dir = join(root, 'no-server');
+  await cp(join(FIXTURES, 'no-server'), dir, { recursive: true });
+  const out = await writeReport(dir);
+  const f = await openReport(out.htmlPath, join(dir, 'report.png'));
+  assertClean(f);
+  assert.equal(f.status, 'pass');
+  assert.deepEqual(f.charts.map((c) => c.id).sort(), ['endpoints', 'host', 'latency', 'spectrum', 'throughput']);
+  assert.match(f.text, /Left out: no pool metrics/);
+});
+
+test('hostile names, URLs, errors and labels show as text and nothing in them executes', { skip: !executablePath && 'no chromium' }, async () => {
+  const payload = `<script>window.__pwned=1;console.log("PWNED")</script></script>"'><img src=x onerror="window.__pwned=2;console.log('PWNED')">`;
+  const r = syntheticRun({ durationS: 12, hostile: payload, scenario: `evil${payload}`, baseUrl: `http://127.0.0.1:8080/${payload}`, verdict: 'fail' });
+  r.run.statusReason = `boom ${payload}`;
+  r.samples.push({ tMs: 1000, source: 'postgres', metric: 'pg_connections', value: null, error: payload });
+  const dir = join(root, 'hostile');
+  await writeRunDir(dir, r);
+  const out = await writeReport(dir);
+  const f = await openReport(out.htmlPath, join(dir, 'report.png'));
+  assertClean(f);
+  assert.equal(f.pwned, undefined);
+  assert.ok(!f.consoleAll.some((m) => m.includes('PWNED')));
+  assert.ok(f.text.includes('<script>window.__pwned=1;console.log("PWNED")</script>'), 'the payload shows as text');
+  assert.ok(f.text.includes('onerror="window.__pwned=2'), 'the attribute payload shows as text');
+  assert.ok(f.charts.length >= 9);
+});
