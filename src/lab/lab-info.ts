@@ -37,6 +37,9 @@ export interface LabInfo {
   /** The seed size loaded. */
   seed: 'small' | 'default' | 'none';
   services: Record<string, LabService>;
+  /** Fault control endpoint of a lab owned by another process (see control.ts), and its bearer token. */
+  controlUrl?: string;
+  controlToken?: string;
 }
 
 /** The .perfgate folder of a working directory. */
@@ -88,9 +91,10 @@ export function redactUrl(raw: string): string {
   }
 }
 
-/** A copy of a LabInfo with every URL redacted (for printing). */
+/** A copy of a LabInfo with every URL redacted and the control token removed (for printing). */
 export function redactLabInfo(info: LabInfo): LabInfo {
   const out = { ...info };
+  delete out.controlToken;
   for (const key of ['databaseUrl', 'pgbouncerUrl', 'pgbouncerAdminUrl', 'redisUrl'] as const) {
     const value = out[key];
     if (value) out[key] = redactUrl(value);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupMembers, isAlive, isGroupAlive, stopPid } from '../../src/lab/process.ts';
 import { isPortInUse } from '../../src/lab/free-port.ts';
-import type { LabInfo } from '../../src/lab/lab-info.ts';
+import { readLabInfo, type LabInfo } from '../../src/lab/lab-info.ts';
+import { labFaults } from '../../src/lab/control.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/perfgate.js', import.meta.url));
 
@@ -53,6 +54,7 @@ describe('perfgate lab up, status and down in the background through the real CL
     const password = new URL(info.databaseUrl).password;
     assert.ok(password.length >= 16);
     assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password is never printed');
+    assert.ok(info.controlToken && !r.stdout.includes(info.controlToken), 'the control token is never printed');
     assert.match(printed.databaseUrl, /^postgres:\/\/perfgate:\*\*\*@127\.0\.0\.1:\d+\/perfgate$/);
     assert.match(r.stderr, /postgres ready on 127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
     assert.deepEqual(Object.keys(info.services).sort(), ['pgbouncer', 'postgres', 'redis', 'target', 'upstream']);
@@ -74,6 +76,23 @@ describe('perfgate lab up, status and down in the background through the real CL
     assert.equal(status.running, true);
     assert.ok(Object.values(status.services).every((s) => s.alive));
     assert.match(status.databaseUrl, /:\*\*\*@/);
+  });
+
+  test('faults reach the background lab through its control endpoint, and lab.json follows the new PIDs', async () => {
+    assert.ok(info?.controlUrl && info.controlToken);
+    const denied = await fetch(`${info.controlUrl}/faults/redis-stop`, { method: 'POST', headers: { authorization: 'Bearer wrong' } });
+    assert.equal(denied.status, 401);
+    assert.ok(isAlive(info.services.redis!.pid), 'an unauthorised request changes nothing');
+    const faults = labFaults(info);
+    const oldRedis = info.services.redis!.pid;
+    await faults.redisStop();
+    assert.equal(await isPortInUse(info.services.redis!.port), false);
+    await faults.redisStart();
+    const updated = readLabInfo(cwd)!;
+    assert.notEqual(updated.services.redis!.pid, oldRedis);
+    assert.ok(isAlive(updated.services.redis!.pid));
+    assert.equal(typeof (await faults.upstream({ latencyMs: 0 })), 'object');
+    info = updated;
   });
 
   test('a second lab up says a lab is running and exits non-zero', async () => {

@@ -3,6 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { checkLabPrerequisites, startLab } from '../../lab/lab.ts';
+import { startLabControl } from '../../lab/control.ts';
 import { alreadyRunning, runningLab, startBackgroundLab, stopLab, type SupervisorMessage } from '../../lab/background.ts';
 import { readLabInfo, redactLabInfo, removeLabInfo, writeLabInfo, type LabInfo } from '../../lab/lab-info.ts';
 import { isAlive } from '../../lab/process.ts';
@@ -75,6 +76,9 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
     const lab = await startLab({ pgbouncer: flags.pgbouncer, target: flags.target, workers, seed: flags.seed, onLog: progress, handleSignals: false });
     try {
       if (signalled) return;
+      const control = await startLabControl(lab, (info) => writeLabInfo(info));
+      lab.info.controlUrl = control.url;
+      lab.info.controlToken = control.token;
       writeLabInfo(lab.info);
       process.on('exit', () => {
         if (readLabInfo()?.pid === process.pid) removeLabInfo();
