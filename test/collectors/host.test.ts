@@ -17,8 +17,8 @@ test('the host collector reads the real /proc: memory at once, CPU from the seco
   const c = createHostCollector();
   const first = await c.sample(AbortSignal.timeout(1000), 0);
   assert.deepEqual(first.map((s) => s.metric), ['host_memory_utilization']);
-  const end = Date.now() + 60;
-  while (Date.now() < end); // burn some CPU so the interval has busy jiffies
+  const start = process.cpuUsage();
+  while (process.cpuUsage(start).user < 60_000); // burn 60 ms of CPU so the interval has busy jiffies
   await new Promise((r) => setTimeout(r, 40));
   const second = await c.sample(AbortSignal.timeout(1000), 100);
   const cpu = second.find((s) => s.metric === 'host_cpu_utilization')?.value as number;
@@ -28,18 +28,29 @@ test('the host collector reads the real /proc: memory at once, CPU from the seco
   await c.close();
 });
 
+/** Spins until this process has used `ms` of CPU time (not wall time: the machine may be busy). */
+function burnCpu(ms: number): void {
+  const start = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
+}
+
 test('the generator collector sees its own busy loop as CPU and as event-loop lag', async () => {
   const c = createGeneratorCollector();
   await c.sample(AbortSignal.timeout(1000), 0);
+  const t0 = performance.now();
   for (let i = 0; i < 3; i++) {
-    const end = Date.now() + 60;
-    while (Date.now() < end);
+    burnCpu(60);
     await new Promise((r) => setTimeout(r, 20));
   }
+  const wallMs = performance.now() - t0;
   const s = await c.sample(AbortSignal.timeout(1000), 1);
   const cpu = s.find((x) => x.metric === 'generator_cpu')?.value as number;
   const lag = s.find((x) => x.metric === 'generator_event_loop_lag')?.value as number;
-  assert.ok(cpu > 0.4 && cpu < 1.5, `cpu ${cpu}`);
+  // 180 ms of CPU burnt within wallMs: the reported cores times the wall time covers at least that
+  assert.ok(cpu * wallMs >= 150 && cpu < 2, `cpu ${cpu} over ${wallMs} ms`);
   assert.ok(lag >= 40, `lag ${lag}`);
   await c.close();
 });
