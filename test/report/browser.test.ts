@@ -74,17 +74,13 @@ async function openReport(htmlPath: string, screenshot?: string): Promise<PageFi
     if (r.url() !== url) f.requests.push(r.url());
   });
   page.on('requestfailed', (r) => f.failed.push(r.url()));
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await page.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
   try {
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
     await page.waitForTimeout(300);
-    f.cspViolations = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-    f.pwned = await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
-    f.text = await page.evaluate(() => document.body.innerText);
+    f.cspViolations = (await page.evaluate('window.__csp')) as string[];
+    f.pwned = await page.evaluate('window.__pwned');
+    f.text = (await page.evaluate('document.body.innerText')) as string;
     f.status = await page.getAttribute('#verdict', 'data-status');
     for (const fig of await page.$$('figure[data-chart]')) {
       const id = (await fig.getAttribute('data-chart')) ?? '';
