@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clock, fmtMs, fmtPct, fmtUnit } from '../../src/report/format-values.ts';
+import { escapeHtml, jsonForScript } from '../../src/report/escape.ts';
+import { redactDeep, redactSecrets } from '../../src/report/redact.ts';
+import { bucketQuantile } from '../../src/report/server-series.ts';
+import { bannerStatus, buildModel } from '../../src/report/model.ts';
+import { bannerSentence, causeSentences, worstBreach } from '../../src/report/narrative.ts';
+import { entry, syntheticRun } from './support.ts';
+
+test('clock times read as mm:ss from the run start, h:mm:ss past an hour', () => {
+  for (const [ms, want] of [[0, '00:00'], [999, '00:00'], [62_000, '01:02'], [599_000, '09:59'], [3_600_000, '1:00:00'], [-5, '00:00']] as const) assert.equal(clock(ms), want, String(ms));
+});
+
+test('values are formatted in their unit', () => {
+  const cases: Array<[string, string]> = [
+    [fmtMs(0.4213), '0.42 ms'], [fmtMs(12.34), '12.3 ms'], [fmtMs(340.2), '340 ms'], [fmtMs(1250), '1.25 s'], [fmtMs(null), 'n/a'],
+    [fmtPct(0.0005), '0.050%'], [fmtPct(0.012), '1.2%'], [fmtPct(1), '100%'], [fmtPct(0), '0%'],
+    [fmtUnit(0.7, 'ratio'), '70%'], [fmtUnit(200, 'ms'), '200 ms'], [fmtUnit(40, 'count'), '40'],
+  ];
+  for (const [got, want] of cases) assert.equal(got, want);
+});
+
+test('escapeHtml neutralises every markup character, and script JSON cannot close its element', () => {
+  assert.equal(escapeHtml(`<script>"a" & 'b'</script>\``), '&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;&#96;');
+  assert.equal(escapeHtml(undefined), '');
+  const json = jsonForScript({ s: '</script><script>alert(1)</script>' });
+  assert.ok(!json.includes('<'));
+  assert.deepEqual(JSON.parse(json), { s: '</script><script>alert(1)</script>' });
+});
+
+test('credentials in URLs and secret parameters or fields are redacted', () => {
+  const cases: Array<[string, string]> = [
+    ['postgres://app:hunter2@127.0.0.1:5432/db', 'postgres://app:[redacted]@127.0.0.1:5432/db'],
+    ['redis://:pw@localhost:6379', 'redis://:[redacted]@localhost:6379'],
+    ['failed: connect to http://u:p@h/x?token=abc&x=1', 'failed: connect to http://u:[redacted]@h/x?token=[redacted]&x=1'],
+    ['postgres://app:[redacted]@h/db', 'postgres://app:[redacted]@h/db'],
+    ['no secrets here', 'no secrets here'],
+  ];
+  for (const [input, want] of cases) assert.equal(redactSecrets(input), want);
+  assert.deepEqual(redactDeep({ password: 'x', nested: { apiKey: 'k', url: 'mysql://a:b@h' }, list: ['http://c:d@h'] }), { password: '[redacted]', nested: { apiKey: '[redacted]', url: 'mysql://a:[redacted]@h' }, list: ['http://c:[redacted]@h'] });
+});
+
+test('bucket quantiles interpolate like PromQL histogram_quantile', () => {
+  const b: Array<[number | '+Inf', number]> = [[10, 50], [100, 90], [1000, 100], ['+Inf', 100]];
+  assert.equal(bucketQuantile(0.5, b), 10);
+  assert.equal(bucketQuantile(0.7, b), 55);
+  assert.equal(bucketQuantile(0.95, b), 550);
+  assert.equal(bucketQuantile(0.95, [[10, 0], ['+Inf', 0]]), null);
+  assert.equal(bucketQuantile(0.99, [[10, 1], ['+Inf', 10]]), 10);
+});
+
+test('without a verdict the banner is never PASS', () => {
+  const run = syntheticRun({ durationS: 2 }).run;
+  assert.equal(bannerStatus({ ...run, status: 'completed' }, undefined), 'not-evaluated');
+  assert.equal(bannerStatus({ ...run, status: 'interrupted' }, undefined), 'interrupted');
+  assert.equal(bannerStatus({ ...run, status: 'invalid' }, undefined), 'invalid');
+});
+
+test('the worst breach is the failed threshold furthest past its limit in percent', () => {
+  const a = entry('a', 'http_req_duration', 'p(95)', '<', 200, 300, 'ms');
+  const b = entry('b', 'http_req_failed', 'rate', '<', 0.01, 0.05, 'ratio');
+  const c = entry('c', 'http_req_duration', 'p(99)', '<', 500, 100, 'ms');
+  assert.equal(worstBreach([a, b, c])?.key, 'b');
+  assert.equal(worstBreach([c]), undefined);
+});
+
+test('the banner sentence and the cause sentence name the load, the SLO count and the pool at the knee', () => {
+  const m = buildModel(syntheticRun({ durationS: 60, kneeAtS: 42, verdict: 'fail' }));
+  assert.match(bannerSentence(m), /^baseline \(ci profile\), up to 50 VUs \(ramping-vus\) for 01:00\. 1 of 6 SLOs met\. Worst breach: /);
+  const causes = causeSentences(m);
+  assert.ok(causes.includes('p95 crossed 200 ms at 00:42, when pool utilisation reached 100%, 40 clients were waiting for a connection, the cache hit ratio fell to 50% and host CPU was at 90%.'), causes.join('\n'));
+  const quiet = buildModel(syntheticRun({ durationS: 60, verdict: 'pass' }));
+  assert.deepEqual(causeSentences(quiet), []);
+});
