@@ -102,16 +102,23 @@ test('/metrics answering garbage, a 500 or nothing: gaps are marked, sampling co
   const out: SampleRecord[] = [];
   const t0 = performance.now();
   const s = createSampler({ collectors: [createPrometheusCollector({ url })], intervalMs: 200, clock: () => Math.round(performance.now() - t0), write: (r) => out.push(r) });
+  const waitFor = async (cond: () => boolean, deadlineMs = 8000): Promise<void> => {
+    const end = Date.now() + deadlineMs;
+    while (!cond() && Date.now() < end) await sleep(20);
+  };
+  const okCount = (): number => out.filter((r) => r.metric === 'db_pool_utilization' && r.value !== null).length;
+  const expected = { garbage: /bad payload/, error: /HTTP 500/, hang: /timed out|abort/i } as const;
   s.start();
   try {
-    await sleep(450);
+    await waitFor(() => okCount() >= 2);
     for (const m of ['garbage', 'error', 'hang'] as const) {
       mode = m;
-      await sleep(450);
+      await waitFor(() => out.some((r) => r.value === null && expected[m].test(r.error ?? '')));
     }
     mode = 'ok';
     await timed('one', 'SELECT 1');
-    await sleep(700);
+    const before = okCount();
+    await waitFor(() => okCount() >= before + 2);
   } finally {
     mode = 'ok';
     await s.stop();
