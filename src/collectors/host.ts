@@ -52,7 +52,8 @@ export function createHostCollector(procDir = '/proc'): Collector {
 
 /** The generator's own CPU (cores) and event-loop lag p99 (ms) over each interval. */
 export function createGeneratorCollector(): Collector {
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const resolutionMs = 10;
+  const loop = monitorEventLoopDelay({ resolution: resolutionMs });
   loop.enable();
   let prevCpu = process.cpuUsage();
   let prevWall = performance.now();
@@ -66,7 +67,8 @@ export function createGeneratorCollector(): Collector {
       const wallUs = (wall - prevWall) * 1000;
       prevCpu = cpu;
       prevWall = wall;
-      const lagMs = loop.count > 0 ? loop.percentile(99) / 1e6 : 0;
+      // The histogram records whole timer periods: an idle loop reads ~resolutionMs, so subtract it.
+      const lagMs = loop.count > 0 ? Math.max(0, loop.percentile(99) / 1e6 - resolutionMs) : 0;
       loop.reset();
       return [
         { source: 'generator', metric: 'generator_cpu', value: wallUs > 0 ? usedUs / wallUs : 0 },
