@@ -60,10 +60,17 @@ export function raiseOpenFileLimit(wanted = 65_536, needed = NEEDED_OPEN_FILES):
   const hard = isRoot ? Math.max(wanted, before.hard ?? wanted) : (before.hard ?? wanted);
   const soft = Math.min(wanted, hard);
   let error = '';
-  try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${soft}:${hard}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
-    error = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
+  const attempts: Array<[number, number]> = [[soft, hard]];
+  // Without CAP_SYS_RESOURCE even root cannot raise the hard limit: then settle for soft = hard.
+  if (before.hard !== null && hard > before.hard) attempts.push([Math.min(wanted, before.hard), before.hard]);
+  for (const [s, h] of attempts) {
+    try {
+      execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${s}:${h}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      error = '';
+      break;
+    } catch (err) {
+      error = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
+    }
   }
   const after = openFileLimit();
   const ok = after.soft !== null && after.soft >= needed;

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAlive } from '../../src/lab/process.ts';
-import { isPortInUse } from '../../src/lab/free-port.ts';
+import { groupMembers, isAlive } from '../../src/lab/process.ts';
+import { startServices } from '../support/services.ts';
+import { freePort, isPortInUse } from '../../src/lab/free-port.ts';
 import type { LabInfo } from '../../src/lab/lab-info.ts';
 import { main } from '../../src/cli/main.ts';
 
@@ -107,6 +108,32 @@ describe('perfgate doctor, target and lab --foreground through the real CLI', ()
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(fgCwd, { recursive: true, force: true });
+    }
+  });
+
+  test('perfgate target serves against DATABASE_URL and REDIS_URL and stops on SIGTERM', async () => {
+    const services = await startServices();
+    const port = await freePort();
+    const env = { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, UPSTREAM_URL: 'http://127.0.0.1:9', PORT: String(port), TARGET_WORKERS: '1', LOG_LEVEL: 'warn' };
+    const child = spawn(process.execPath, [BIN, 'target'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      let ready = 0;
+      const deadline = Date.now() + 40_000;
+      while (ready !== 200 && Date.now() < deadline && child.exitCode === null) {
+        ready = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status, () => 0);
+        if (ready !== 200) await sleep(200);
+      }
+      assert.equal(ready, 200, stderr);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+      assert.deepEqual(groupMembers(child.pid!), [], 'no target process is left');
+      assert.equal(await isPortInUse(port), false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      await services.stop();
     }
   });
 });
