@@ -70,7 +70,10 @@ export async function startBackgroundLab(opts: BackgroundOptions = {}): Promise<
   const child = spawn(process.execPath, args, { cwd, detached: true, stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
   const supervisorPid = child.pid;
+  let aborted = false;
   const abort = (): void => {
+    aborted = true;
+    opts.onLog?.('interrupted: stopping the lab that was starting');
     if (supervisorPid) process.kill(supervisorPid, 'SIGTERM');
   };
   process.once('SIGINT', abort);
@@ -95,7 +98,8 @@ export async function startBackgroundLab(opts: BackgroundOptions = {}): Promise<
       child.once('exit', (code) => {
         clearTimeout(timer);
         const tail = logTail(logPath, 20);
-        reject(new LabError(`the lab supervisor exited (code ${String(code)}) before the lab was ready${tail ? `:\n${tail}` : ''}`));
+        if (aborted) reject(new LabError('interrupted: the lab was stopped before it was ready'));
+        else reject(new LabError(`the lab supervisor exited (code ${String(code)}) before the lab was ready${tail ? `:\n${tail}` : ''}`));
       });
     });
   } finally {

@@ -70,8 +70,8 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
     signalled = sig;
     wake();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, onSignal);
   try {
     const lab = await startLab({ pgbouncer: flags.pgbouncer, target: flags.target, workers, seed: flags.seed, onLog: progress, handleSignals: false });
     try {
@@ -100,8 +100,7 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
     tell({ type: 'error', message: err instanceof Error ? err.message : String(err), exitCode: exitCodeFor(err) });
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of signals) process.off(sig, onSignal);
   }
 }
 
