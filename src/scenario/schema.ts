@@ -150,6 +150,7 @@ export const scenarioSchema = strict({
     .optional(),
   connections: z.record(identifier, strict({ url: nonEmpty, poolSize: wholeAtLeast(1).optional() })).optional(),
   thresholds: z.record(nonEmpty, z.array(thresholdItem)).optional(),
+  capacity: z.record(nonEmpty, z.array(thresholdItem)).optional(),
   collectors: strict({
     prometheus: strict({ url: httpUrl.optional(), metrics: z.record(z.string(), z.string()).optional() }).optional(),
     postgres: urlOnly.optional(),

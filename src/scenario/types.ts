@@ -138,6 +138,8 @@ export interface ScenarioDefinition {
   /** Named PostgreSQL connections for sql steps: name -> { url, poolSize? }. */
   connections?: Record<string, { url: string; poolSize?: number }>;
   thresholds?: Record<string, Threshold[]>;
+  /** Ramps: the SLOs whose breaking point the run searches (the highest load at which all held; the first to break). */
+  capacity?: Record<string, Threshold[]>;
   collectors?: CollectorsOptions;
   faults?: FaultSpec[];
   profiles?: Partial<Record<'ci' | 'smoke', ProfileScale>>;

@@ -32,7 +32,6 @@ function recordingLab(clock: () => number) {
   const calls: Array<[string, number]> = [];
   const rec = (name: string) => async () => {
     calls.push([name, clock()]);
-    return 0;
   };
   const lab: FaultTarget = {
     redisStop: rec('redisStop'),
@@ -42,7 +41,10 @@ function recordingLab(clock: () => number) {
       calls.push([`upstream ${JSON.stringify(c)}`, clock()]);
       return c;
     },
-    killWorker: rec('killWorker'),
+    killWorker: async () => {
+      calls.push(['killWorker', clock()]);
+      return 4242;
+    },
   };
   return { lab, calls };
 }
