@@ -73,3 +73,19 @@ test('an interval with no observations gives a null p95 and zero buckets', () =>
   assert.equal(http?.error, undefined);
   assert.ok(http?.buckets?.every(([, n]) => n === 0));
 });
+
+test('a recorded /metrics of the reference target (2 cluster workers, aggregated) yields every metric', () => {
+  const text = fixture('reference-target-2-workers.txt');
+  const d = new PrometheusDeriver();
+  const first = byMetric(d.derive(parseExposition(text), 0));
+  assert.equal(first.get('db_pool_utilization')?.value, 0, '2 open, 2 idle, of 40 (20 per worker)');
+  assert.equal(first.get('circuit_breaker_state')?.value, 0);
+  assert.ok((first.get('target_rss')?.value as number) > 0);
+  const second = byMetric(d.derive(parseExposition(text), 1000));
+  for (const m of ['target_cpu', 'rate_limited', 'db_query_duration', 'target_http_req_duration', 'target_cache_hit_ratio']) {
+    assert.ok(second.has(m), m);
+  }
+  assert.equal(second.get('target_cpu')?.value, 0, 'the same exposition twice: no CPU used');
+  assert.equal(second.get('target_cache_hit_ratio')?.value, null, 'no lookups in the interval');
+  assert.equal(second.get('target_http_req_duration')?.value, null);
+});
