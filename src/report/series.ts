@@ -6,7 +6,7 @@ import type { ErrorClass, IntervalRecord, RequestIntervalRecord, RunJson, TickIn
 import { decodePairs, DenseHist, Pairs } from './fast-hist.ts';
 
 /** Charts never draw more points per series than this; longer runs merge neighbouring intervals. */
-export const MAX_POINTS = 300;
+export const MAX_POINTS = 200;
 
 /** A shaded background stretch: a named phase or an injected fault, in ms from the run start. */
 export interface Band {

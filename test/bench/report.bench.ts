@@ -1,0 +1,49 @@
+// Benchmark: a synthetic 30-minute run with 10 request names (1,800 intervals of 1 s) must render its report in
+// under 3 s. Prints the median of 3 for wall time and CPU time, and the ratio to merely reading the run directory.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRunDir } from '../../src/results/read.ts';
+import { writeReport } from '../../src/report/write-report.ts';
+import { syntheticRun, writeRunDir } from '../report/support.ts';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+test('a 30-minute run with 10 request names renders its report in under 3 s (median of 3)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'perfgate-bench-report-'));
+  try {
+    const dir = join(root, 'run');
+    await writeRunDir(dir, syntheticRun({ durationS: 1800, names: Array.from({ length: 10 }, (_, i) => `endpoint-${i}`), requestsPerInterval: 50 }));
+    await writeReport(dir); // warm-up: JIT and module loading
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    const read: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      let t0 = performance.now();
+      const data = await readRunDir(dir);
+      read.push(performance.now() - t0);
+      assert.equal(data.intervals.filter((r) => r.type === 'tick').length, 1800);
+      const c0 = process.cpuUsage();
+      t0 = performance.now();
+      const out = await writeReport(dir);
+      wall.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
+      assert.equal(out.chartPaths.length, 10);
+    }
+    const w = median(wall);
+    const c = median(cpu);
+    const r = median(read);
+    console.log(`report of 1,800 intervals x 10 names: median wall ${w.toFixed(0)} ms, median CPU ${c.toFixed(0)} ms; reading the run alone ${r.toFixed(0)} ms (report = ${(w / r).toFixed(1)}x read); runs: ${wall.map((x) => x.toFixed(0)).join(', ')} ms`);
+    // CPU time is what the report costs; wall time on a shared 2-core machine also counts other processes.
+    assert.ok(c < 3000, `median CPU ${c.toFixed(0)} ms is over 3 s`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
