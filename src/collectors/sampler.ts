@@ -29,7 +29,7 @@ export interface SamplerStats {
   /** Ticks skipped for a collector because its previous sample had not settled yet. */
   overruns: number;
   writeErrors: number;
-  /** Per collector: samples written, gaps, and the last error message. */
+  /** Per collector: samples written, gaps (failed readings; a flagged null such as "maxmemory not set" is a sample), last error. */
   collectors: Record<string, { samples: number; gaps: number; lastError?: string }>;
 }
 
@@ -62,7 +62,7 @@ export function createSampler(opts: SamplerOptions): Sampler {
   let tickNo = 0;
   let inFlight: Promise<void> = Promise.resolve();
 
-  const write = (c: Collector, s: CollectorSample, tMs: number): void => {
+  const write = (c: Collector, s: CollectorSample, tMs: number, isGap = false): void => {
     const rec: SampleRecord = { tMs, ...s };
     try {
       opts.write(rec);
@@ -71,7 +71,7 @@ export function createSampler(opts: SamplerOptions): Sampler {
       return;
     }
     const cs = stats.collectors[c.name];
-    if (s.value === null && s.error !== undefined) {
+    if (isGap) {
       stats.gaps++;
       cs.gaps++;
     } else {
@@ -83,7 +83,7 @@ export function createSampler(opts: SamplerOptions): Sampler {
   const gap = (c: Collector, tMs: number, err: unknown, metrics: readonly string[]): void => {
     const message = errorMessage(err);
     stats.collectors[c.name].lastError = message;
-    for (const metric of metrics) write(c, { source: c.name, metric, value: null, error: message }, tMs);
+    for (const metric of metrics) write(c, { source: c.name, metric, value: null, error: message }, tMs, true);
   };
 
   const runOne = async (

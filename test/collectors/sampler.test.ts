@@ -140,3 +140,15 @@ test('a collector that throws synchronously is a gap, not a crash', async () => 
   await s.stop();
   assert.deepEqual(out, [{ tMs: 0, source: 'sync', metric: 'm', value: null, error: 'bad payload' }]);
 });
+
+test('a flagged null a collector returns (e.g. maxmemory not set) is a sample, not a gap', async () => {
+  const out: SampleRecord[] = [];
+  const c = collector('redis', ['redis_memory_utilization'], async () => [
+    { source: 'redis', metric: 'redis_memory_utilization', value: null, labels: { maxmemory: 'unset' }, error: 'maxmemory not set' },
+  ]);
+  const s = createSampler({ collectors: [c], intervalMs: 1000, clock: () => 5, write: (r) => out.push(r) });
+  s.start();
+  await s.stop();
+  assert.equal(out.length, 1);
+  assert.deepEqual([s.stats().gaps, s.stats().samples, s.stats().collectors.redis.lastError], [0, 1, undefined]);
+});
