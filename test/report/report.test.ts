@@ -157,3 +157,39 @@ test('a password in a database URL or a secret field reaches no file the report 
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('chart SVGs carry hostile labels as escaped text, never as markup', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'perfgate-hostile-svg-'));
+  try {
+    const dir = join(root, 'run');
+    const payload = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
+    await writeRunDir(dir, syntheticRun({ durationS: 6, hostile: payload, verdict: 'fail' }));
+    const out = await writeReport(dir);
+    let seen = 0;
+    for (const f of [out.htmlPath, ...out.chartPaths]) {
+      const text = await readFile(f, 'utf8');
+      assert.doesNotMatch(text, /<script|<img/i, f);
+      if (text.includes('&lt;script&gt;alert(1)&lt;/script&gt;')) seen++;
+    }
+    assert.ok(seen >= 3, `the escaped payload shows in the page and the charts (${seen} files)`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a run killed before its first interval still gets a report, with every chart left out and said so', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'perfgate-empty-'));
+  try {
+    const dir = join(root, 'run');
+    const r = syntheticRun({ durationS: 1, verdict: 'none', status: 'running', server: false });
+    await writeRunDir(dir, { ...r, intervals: [], samples: [] });
+    const out = await writeReport(dir);
+    const html = await readFile(out.htmlPath, 'utf8');
+    assert.equal(out.chartPaths.length, 0);
+    assert.equal(out.omitted.length, 10);
+    assert.ok(bannerText(html).startsWith('NOT EVALUATED'));
+    assert.match(html, /No requests were recorded/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
