@@ -57,6 +57,8 @@ export const METRICS: Record<string, MetricInfo> = {
   rate_limited: { type: 'counter', unit: 'count', side: 'server', description: 'requests the rate limiter turned away' },
   host_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine CPU utilisation' },
   host_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine memory utilisation' },
+  recovery_time: { type: 'gauge', unit: 'ms', side: 'server', description: 'time until a killed target worker was replaced (drills)' },
+  fault_active: { type: 'gauge', unit: 'state', side: 'server', description: '1 while an injected fault is active (drills)' },
   generator_cpu: { type: 'gauge', unit: 'cores', side: 'generator', description: "the load generator's CPU, in cores" },
   generator_event_loop_lag: { type: 'gauge', unit: 'ms', side: 'generator', description: "the load generator's event-loop lag p99" },
 };

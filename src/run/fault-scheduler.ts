@@ -13,11 +13,23 @@ export interface FaultTarget {
   postgresRestart(): Promise<void>;
   upstream(control: Record<string, unknown>): Promise<unknown>;
   killWorker(): Promise<number>;
+  /** Live target workers now; lets the worker-kill drill measure the time until the worker is replaced. */
+  workerCount?(): number;
 }
+
+/** What an action may use besides the lab: the run clock, the sample stream, and a signal that ends waiting. */
+interface FaultContext {
+  clock: () => number;
+  writeSample: (s: SampleRecord) => void;
+  signal: AbortSignal;
+}
+
+/** Longest wait for a killed worker's replacement (the RTO we hold the measured figure against). */
+export const MAX_RECOVERY_WAIT_MS = 600_000;
 
 /** One fault action: how to begin it and, for faults with a duration, how to end it. */
 interface FaultAction {
-  begin(lab: FaultTarget, params: Record<string, unknown>): Promise<unknown>;
+  begin(lab: FaultTarget, params: Record<string, unknown>, ctx: FaultContext): Promise<unknown>;
   end?(lab: FaultTarget): Promise<unknown>;
 }
 
@@ -35,8 +47,40 @@ export const FAULT_ACTIONS: Record<string, FaultAction> = {
   },
   'redis-stop': { begin: (lab) => lab.redisStop(), end: (lab) => lab.redisStart() },
   'postgres-restart': { begin: (lab) => lab.postgresRestart() },
-  'worker-kill': { begin: (lab) => lab.killWorker() },
+  'worker-kill': { begin: (lab, _params, ctx) => killAndTimeRecovery(lab, ctx) },
 };
+
+/** Kills a worker, then (in the background) writes `recovery_time`: ms until the worker count is whole again. */
+async function killAndTimeRecovery(lab: FaultTarget, ctx: FaultContext): Promise<void> {
+  const before = lab.workerCount?.();
+  const killedAtMs = ctx.clock();
+  const pid = await lab.killWorker();
+  if (before === undefined || !lab.workerCount) return;
+  const count = lab.workerCount;
+  void (async () => {
+    // poll every 50 ms: the old PID gone and the count back -> recovered; bounded by the RTO and the run's end
+    while (!ctx.signal.aborted && ctx.clock() - killedAtMs < MAX_RECOVERY_WAIT_MS) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (count() >= before && !isAlive(pid)) {
+        const recoveredMs = ctx.clock() - killedAtMs;
+        ctx.writeSample({ tMs: ctx.clock(), source: 'lab', metric: 'recovery_time', value: recoveredMs, labels: { fault: 'worker-kill', pid: String(pid) } });
+        return;
+      }
+    }
+    // Never recovered within the run: the measured figure is at least the time waited.
+    ctx.writeSample({ tMs: ctx.clock(), source: 'lab', metric: 'recovery_time', value: ctx.clock() - killedAtMs, labels: { fault: 'worker-kill', pid: String(pid), recovered: 'false' } });
+  })();
+}
+
+/** Whether a PID is still running (a zombie counts as gone for our purpose only once reaped). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A fault with its times resolved, in ms from the start of the load. */
 export interface PlannedFault {
@@ -90,6 +134,7 @@ export function startFaultSchedule(opts: {
 }): FaultSchedule {
   // for each fault: timer(at) -> begin -> window opened -> timer(duration) -> end -> window closed
   const startMs = opts.clock();
+  const ended = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
   const pending = new Set<Promise<unknown>>();
   const active = new Map<PlannedFault, TimeWindow>();
@@ -123,7 +168,7 @@ export function startFaultSchedule(opts: {
       opts.onLog?.(`fault ${f.action} began at ${(w.startMs / 1000).toFixed(1)} s`);
       const action = FAULT_ACTIONS[f.action]!;
       track(
-        action.begin(opts.lab, f.params).then(() => {
+        action.begin(opts.lab, f.params, { clock: opts.clock, writeSample: opts.writeSample, signal: ended.signal }).then(() => {
           if (!action.end) {
             w.endMs = opts.clock();
             mark(f, 0);
@@ -144,6 +189,7 @@ export function startFaultSchedule(opts: {
     async stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      ended.abort();
       await Promise.all([...pending]); // a fault still beginning becomes active first, then ends below
       for (const f of [...active.keys()]) finish(f);
       await Promise.all([...pending]);

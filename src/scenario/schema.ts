@@ -162,6 +162,12 @@ export const scenarioSchema = strict({
   faults: z
     .array(strict({ action: nonEmpty, at: duration(), duration: duration(true).optional(), params: z.record(z.string(), z.unknown()).optional() }))
     .optional(),
+  lab: strict({
+    workers: wholeAtLeast(1).optional(),
+    pgbouncer: z.boolean().optional(),
+    seed: z.enum(['small', 'default']).optional(),
+    targetEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).optional(),
+  }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
   timeout: duration(true).optional(),
 });

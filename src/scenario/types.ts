@@ -120,6 +120,15 @@ export interface FaultSpec {
   params?: Record<string, unknown>;
 }
 
+/** What a scenario needs of the lab: target workers, PgBouncer in front of PostgreSQL, seed size, target settings. */
+export interface LabRequirements {
+  workers?: number;
+  pgbouncer?: boolean;
+  seed?: 'small' | 'default';
+  /** Extra environment for the target (e.g. DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, BREAKER_ENABLED). */
+  targetEnv?: Record<string, string>;
+}
+
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */
 export interface ProfileScale {
   time?: number;
@@ -142,6 +151,8 @@ export interface ScenarioDefinition {
   capacity?: Record<string, Threshold[]>;
   collectors?: CollectorsOptions;
   faults?: FaultSpec[];
+  /** What the scenario needs of the lab when run with --lab (drills: several target workers, PgBouncer). */
+  lab?: LabRequirements;
   profiles?: Partial<Record<'ci' | 'smoke', ProfileScale>>;
   /** Default request timeout, e.g. '10s'. */
   timeout?: string;

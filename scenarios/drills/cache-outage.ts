@@ -1,0 +1,30 @@
+// cache-outage: Redis stops for 30 s. Promise: the API keeps answering from PostgreSQL with a bounded latency rise,
+// the rate limiter fails open as documented (no 429 and no 5xx while Redis is away), and the cache hit ratio recovers.
+
+import { defineScenario } from '../../src/scenario/define.ts';
+import { collectors, data, setup, TARGET_BASE_URL } from '../journeys.ts';
+import { drillJourneys, phasedStages } from './drill-kit.ts';
+
+export default defineScenario({
+  name: 'cache-outage',
+  description: 'Redis is stopped for 30 s under steady load',
+  target: { baseUrl: TARGET_BASE_URL },
+  load: {
+    executor: 'ramping-vus',
+    startVUs: 0,
+    stages: phasedStages(50, [['before', '15s'], ['outage', '30s'], ['recovery', '30s']]),
+    gracefulRampDown: '5s',
+  },
+  faults: [{ action: 'redis-stop', at: '30s', duration: '30s' }],
+  setup,
+  journeys: drillJourneys,
+  data,
+  thresholds: {
+    'http_req_failed{phase:outage}': ['rate<0.001'],
+    'http_req_duration{phase:outage}': ['p(95)<300'],
+    'http_req_duration{phase:recovery}': ['p(95)<100'],
+    'cache_hit_ratio{phase:recovery}': ['value>0.8'],
+  },
+  collectors,
+  profiles: { ci: { time: 1, load: 0.4 }, smoke: { time: 0.5, load: 0.2 } },
+});

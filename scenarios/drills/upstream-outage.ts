@@ -1,0 +1,31 @@
+// upstream-outage: the market-data provider goes down for a minute. Promise: the circuit breaker opens within 10 s,
+// quotes degrade to stale data (or a fast 503) instead of timing out, every other endpoint keeps its SLOs (no
+// cascade), and the breaker closes after recovery.
+
+import { defineScenario } from '../../src/scenario/define.ts';
+import { collectors, data, setup, TARGET_BASE_URL } from '../journeys.ts';
+import { drillJourneys, noCascade, phasedStages } from './drill-kit.ts';
+
+export default defineScenario({
+  name: 'upstream-outage',
+  description: 'the market-data provider is down for a minute under steady load',
+  target: { baseUrl: TARGET_BASE_URL },
+  load: {
+    executor: 'ramping-vus',
+    startVUs: 0,
+    stages: phasedStages(50, [['before', '15s'], ['outage-first-10s', '10s'], ['outage', '50s'], ['recovery', '30s']]),
+    gracefulRampDown: '5s',
+  },
+  faults: [{ action: 'upstream-outage', at: '30s', duration: '1m' }],
+  setup,
+  journeys: drillJourneys,
+  data,
+  thresholds: {
+    'circuit_breaker_state{phase:outage-first-10s}': ['max==2'],
+    'http_req_duration{name:quote,phase:outage}': ['p(99)<250'],
+    ...noCascade('outage', 100, 0.001),
+    'circuit_breaker_state{phase:recovery}': ['value==0'],
+  },
+  collectors,
+  profiles: { ci: { time: 1, load: 0.4 }, smoke: { time: 0.5, load: 0.2 } },
+});
