@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts';
 import type { SampleRecord, TimeWindow } from '../results/format.ts';
 import type { FaultSpec } from '../scenario/types.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
+import { isAlive } from '../lab/process.ts';
 
 /** What a fault needs from the lab (the subset of src/lab's LabFaults the scheduler calls). */
 export interface FaultTarget {
@@ -72,15 +73,6 @@ async function killAndTimeRecovery(lab: FaultTarget, ctx: FaultContext): Promise
   })();
 }
 
-/** Whether a PID is still running (a zombie counts as gone for our purpose only once reaped). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A fault with its times resolved, in ms from the start of the load. */
 export interface PlannedFault {
