@@ -36,9 +36,12 @@ export const CONFIG = {
 } as const;
 
 /** The x channel of every time chart: ms since the run start shown as mm:ss (UTC, so no time zone shift). */
-export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; title: string | null; labelOverlap: boolean }; } {
-  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', title, labelOverlap: true } };
+export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; labelExpr: string; title: string | null; labelOverlap: boolean }; } {
+  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', labelExpr: TIME_LABEL, title, labelOverlap: true } };
 }
+
+/** Axis label of a time since the run start: mm:ss, with hours in front from one hour on. */
+const TIME_LABEL = "(datum.value >= 3600000 ? floor(datum.value / 3600000) + ':' : '') + utcFormat(datum.value, '%M:%S')";
 
 /** Background layers: every other phase shaded grey with a boundary line at each phase start, faults in amber; each labelled at the top. */
 export function bandLayers(bands: Band[]): LayerChild[] {
