@@ -24,6 +24,7 @@ export interface TargetConfig {
   databaseUrl: string;
   redisUrl: string;
   upstreamUrl: string;
+  /** Cluster workers; 0 serves in one process with no primary. */
   workers: number;
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
@@ -79,7 +80,7 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/perfgate', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     upstreamUrl: url('UPSTREAM_URL', 'http://127.0.0.1:8090', ['http:', 'https:']),
-    workers: int('TARGET_WORKERS', 1, 1, 64),
+    workers: int('TARGET_WORKERS', 1, 0, 64),
     dbPoolMax: int('DB_POOL_MAX', 20, 1, 1000),
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 5000, 1, 600_000),
     dbAcquireTimeoutMs: int('DB_ACQUIRE_TIMEOUT_MS', 1000, 1, 60_000),

@@ -1,4 +1,4 @@
-// `serve`: one process (TARGET_WORKERS=1) or a cluster primary with workers; prints the listening event on stdout.
+// `serve`: a cluster primary with TARGET_WORKERS workers (or, with 0, one process); prints the listening event.
 
 import cluster from 'node:cluster';
 import { generatePemKeyPair, readPemKeyPair, type PemKeyPair } from './auth/keys.ts';
@@ -28,7 +28,7 @@ function exitGracefully(server: RunningServer): () => void {
 
 /** Runs `serve` in the current process (the primary, the single server, or a cluster worker). */
 export async function serve(env: Record<string, string | undefined>): Promise<void> {
-  // pipeline: config -> keys (files, or ephemeral from the primary) -> single server | primary + workers
+  // pipeline: config -> keys (files, or ephemeral from the primary) -> primary + workers | (0) single server
   const config = parseTargetConfig(env);
   if (cluster.isWorker) {
     const keys = await new Promise<PemKeyPair>((resolve) => {
@@ -52,7 +52,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     config.jwtPrivateKeyFile && config.jwtPublicKeyFile
       ? await readPemKeyPair(config.jwtPrivateKeyFile, config.jwtPublicKeyFile)
       : await generatePemKeyPair();
-  if (config.workers > 1) {
+  if (config.workers >= 1) {
     runPrimary(config, keys, (port, workerPids) => announce(port, { workers: workerPids }));
     return;
   }
@@ -60,5 +60,5 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   const stop = exitGracefully(server);
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  announce(server.port, { workers: [process.pid] });
+  announce(server.port, { workers: [] });
 }

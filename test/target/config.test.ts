@@ -20,7 +20,7 @@ test('an empty environment gives the documented defaults', () => {
 const badEnv: Array<[Record<string, string>, string]> = [
   [{ PORT: 'abc' }, 'PORT'],
   [{ PORT: '70000' }, 'PORT'],
-  [{ TARGET_WORKERS: '0' }, 'TARGET_WORKERS'],
+  [{ TARGET_WORKERS: '-1' }, 'TARGET_WORKERS'],
   [{ DB_POOL_MAX: '2.5' }, 'DB_POOL_MAX'],
   [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
   [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],

@@ -50,13 +50,14 @@ export class Cache {
   }
 
   /** Loads in flight per key: concurrent misses on one key share one database query (no thundering herd). */
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Promise<string | null>>();
 
   /**
-   * Returns the cached JSON for key, or loads it, stores it for ttlS and returns it. `index` (optional) is a set
-   * the key is added to, for group invalidation. A `null` load result is not cached.
+   * Returns the JSON text cached at key, or loads the value, stores its JSON for ttlS and returns that text (hits
+   * are sent as they are: no parse, no re-serialise). `index` (optional) is a set the key is added to, for group
+   * invalidation. A `null` load result is not cached and gives null.
    */
-  async getOrLoad<T>(cache: string, key: string, ttlS: number, load: () => Promise<T | null>, index?: string): Promise<T | null> {
+  async getOrLoadJson(cache: string, key: string, ttlS: number, load: () => Promise<unknown>, index?: string): Promise<string | null> {
     let cached: string | null = null;
     let redisOk = true;
     try {
@@ -67,19 +68,21 @@ export class Cache {
     }
     if (cached !== null) {
       this.observer.hit(cache);
-      return JSON.parse(cached) as T;
+      return cached;
     }
     this.observer.miss(cache);
     const pending = this.inflight.get(key);
-    if (pending) return (await pending) as T | null;
+    if (pending) return pending;
     const loading = (async () => {
       const value = await load();
-      if (value !== null && redisOk) {
-        const multi = this.redis.multi().set(key, JSON.stringify(value), 'EX', ttlS);
+      if (value === null) return null;
+      const json = JSON.stringify(value);
+      if (redisOk) {
+        const multi = this.redis.multi().set(key, json, 'EX', ttlS);
         if (index) multi.sadd(index, key).expire(index, ttlS * 2);
         multi.exec().catch((err: unknown) => this.observer.error(cache, err));
       }
-      return value;
+      return json;
     })();
     this.inflight.set(key, loading);
     try {

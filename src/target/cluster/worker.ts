@@ -86,6 +86,7 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
     connectTimeout: 1000,
     retryStrategy: (times) => Math.min(100 * times, 1000),
     lazyConnect: false,
+    enableAutoPipelining: true, // commands issued in the same tick share one write
   });
   redis.on('error', throttled(5000, (err) => logger.warn({ err: (err as Error).message }, 'redis error')));
   const cache = new Cache(redis, {

@@ -6,6 +6,9 @@ import { COMPANY_LIST_INDEX, companyKey, companyListKey } from '../cache/cache.t
 import { HttpError, badField } from '../http-errors.ts';
 import { companyMetricsQuery, filingsQuery, listCompaniesQuery, tickerParams } from '../schemas.ts';
 
+/** Content type of JSON sent as text (cached entries). */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** A page of the company list. */
 interface ListQuery {
   sector?: string;
@@ -40,13 +43,13 @@ function notFound(ticker: string): HttpError {
 export function companyRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, cache, config } = ctx;
 
-  app.get<{ Querystring: ListQuery }>('/companies', { schema: { querystring: listCompaniesQuery } }, async (req) => {
+  app.get<{ Querystring: ListQuery }>('/companies', { schema: { querystring: listCompaniesQuery } }, async (req, reply) => {
     const { sector, q, limit, offset, cursor } = req.query;
     if (cursor !== undefined && offset > 0) throw badField('querystring', 'offset', 'cannot be combined with cursor');
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && after === undefined) throw badField('querystring', 'cursor', 'is not a valid cursor');
     const key = companyListKey(JSON.stringify([sector ?? null, q ?? null, limit, offset, after ?? null]));
-    return cache.getOrLoad('companies', key, config.cacheTtlS, async () => {
+    const json = await cache.getOrLoadJson('companies', key, config.cacheTtlS, async () => {
       const { rows } = await db.query<{ ticker: string }>(
         'companies_list',
         `SELECT ${COMPANY_COLUMNS} FROM companies
@@ -60,11 +63,12 @@ export function companyRoutes(app: FastifyInstance, ctx: AppContext): void {
       const items = more ? rows.slice(0, limit) : rows;
       return { items, limit, offset, nextCursor: more ? encodeCursor(items[items.length - 1]!.ticker) : null };
     }, COMPANY_LIST_INDEX);
+    return reply.type(JSON_TYPE).send(json);
   });
 
-  app.get<{ Params: { ticker: string } }>('/companies/:ticker', { schema: { params: tickerParams } }, async (req) => {
+  app.get<{ Params: { ticker: string } }>('/companies/:ticker', { schema: { params: tickerParams } }, async (req, reply) => {
     const ticker = req.params.ticker.toUpperCase();
-    const company = await cache.getOrLoad('company', companyKey(ticker), config.cacheTtlS, async () => {
+    const company = await cache.getOrLoadJson('company', companyKey(ticker), config.cacheTtlS, async () => {
       const { rows } = await db.query(
         'company_detail',
         `SELECT ${COMPANY_COLUMNS}, employees, founded_year AS "foundedYear", description,
@@ -75,7 +79,7 @@ export function companyRoutes(app: FastifyInstance, ctx: AppContext): void {
       return rows[0] ?? null;
     });
     if (!company) throw notFound(ticker);
-    return company;
+    return reply.type(JSON_TYPE).send(company);
   });
 
   app.get<{ Params: { ticker: string }; Querystring: { period: 'quarterly' | 'annual'; from?: string; to?: string } }>(

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { leaderboardKey } from '../cache/cache.ts';
+import { JSON_TYPE } from './companies.ts';
 import { leaderboardQuery, type LEADERBOARD_METRICS } from '../schemas.ts';
 
 type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
@@ -13,10 +14,10 @@ export function leaderboardRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: { metric: LeaderboardMetric; year?: number; sector?: string; limit: number } }>(
     '/metrics/leaderboard',
     { schema: { querystring: leaderboardQuery } },
-    async (req) => {
+    async (req, reply) => {
       const { metric, year, sector, limit } = req.query;
       const key = leaderboardKey(JSON.stringify([metric, year ?? null, sector ?? null, limit]));
-      return cache.getOrLoad('leaderboard', key, config.cacheTtlS, async () => {
+      const json = await cache.getOrLoadJson('leaderboard', key, config.cacheTtlS, async () => {
         // The metric picks a column through CASE on a bound parameter: no SQL is built from input.
         const { rows } = await db.query<{ ticker: string; name: string; sector: string; year: number; value: number }>(
           'leaderboard',
@@ -38,6 +39,7 @@ export function leaderboardRoutes(app: FastifyInstance, ctx: AppContext): void {
           items: rows.map((r, i) => ({ rank: i + 1, ticker: r.ticker, name: r.name, sector: r.sector, value: r.value })),
         };
       });
+      return reply.type(JSON_TYPE).send(json);
     },
   );
 }
