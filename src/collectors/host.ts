@@ -1,7 +1,7 @@
 // The machine and the generator: host CPU and memory from /proc (Linux), the generator process's CPU
 // (process.cpuUsage) and event-loop lag p99 (perf_hooks.monitorEventLoopDelay).
 
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Collector, CollectorSample } from './types.ts';
 
@@ -36,7 +36,9 @@ export function createHostCollector(procDir = '/proc'): Collector {
     name: 'host',
     metrics: ['host_cpu_utilization', 'host_memory_utilization'],
     async sample(): Promise<CollectorSample[]> {
-      const [stat, meminfo] = await Promise.all([readFile(`${procDir}/stat`, 'utf8'), readFile(`${procDir}/meminfo`, 'utf8')]);
+      // procfs reads are in-memory and take microseconds: synchronous reads cost less than the thread pool's round trip.
+      const stat = readFileSync(`${procDir}/stat`, 'utf8');
+      const meminfo = readFileSync(`${procDir}/meminfo`, 'utf8');
       const out: CollectorSample[] = [];
       const cpu = parseProcStat(stat);
       if (prev && cpu.total > prev.total) {

@@ -32,7 +32,15 @@ export class PromParseError extends Error {
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+// Sticky twins, matched at a position without slicing the line.
+const NAME_AT = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
+const LABEL_NAME_AT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+
+/** The match of a sticky regex at `pos`, or undefined. */
+function matchAt(re: RegExp, line: string, pos: number): string | undefined {
+  re.lastIndex = pos;
+  return re.exec(line)?.[0];
+}
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
@@ -91,9 +99,8 @@ function parseSampleLine(line: string, lineNo: number): PromSample {
     while (pos < line.length && (line[pos] === ' ' || line[pos] === '\t')) pos++;
   };
   skipBlanks();
-  const nameMatch = NAME.exec(line.slice(pos));
-  if (!nameMatch) throw new PromParseError(lineNo, 'expected a metric name');
-  const name = nameMatch[0];
+  const name = matchAt(NAME_AT, line, pos);
+  if (!name) throw new PromParseError(lineNo, 'expected a metric name');
   pos += name.length;
   const labels: Record<string, string> = {};
   skipBlanks();
@@ -105,32 +112,40 @@ function parseSampleLine(line: string, lineNo: number): PromSample {
         pos++;
         break;
       }
-      const ln = LABEL_NAME.exec(line.slice(pos));
-      if (!ln) throw new PromParseError(lineNo, `expected a label name in ${name}`);
-      pos += ln[0].length;
+      const labelName = matchAt(LABEL_NAME_AT, line, pos);
+      if (!labelName) throw new PromParseError(lineNo, `expected a label name in ${name}`);
+      pos += labelName.length;
       skipBlanks();
-      if (line[pos] !== '=') throw new PromParseError(lineNo, `expected "=" after label ${ln[0]}`);
+      if (line[pos] !== '=') throw new PromParseError(lineNo, `expected "=" after label ${labelName}`);
       pos++;
       skipBlanks();
-      if (line[pos] !== '"') throw new PromParseError(lineNo, `expected a quoted value for label ${ln[0]}`);
+      if (line[pos] !== '"') throw new PromParseError(lineNo, `expected a quoted value for label ${labelName}`);
       pos++;
       let value = '';
-      for (;;) {
-        if (pos >= line.length) throw new PromParseError(lineNo, `unterminated value of label ${ln[0]}`);
-        const c = line[pos++];
-        if (c === '"') break;
-        if (c === '\\') {
-          const e = line[pos++];
-          if (e === 'n') value += '\n';
-          else if (e === '\\' || e === '"') value += e;
-          else throw new PromParseError(lineNo, `invalid escape "\\${e ?? ''}" in label ${ln[0]}`);
-        } else value += c;
+      const close = line.indexOf('"', pos);
+      const escape = line.indexOf('\\', pos);
+      if (close >= 0 && (escape < 0 || escape > close)) {
+        // fast path: no escape inside this value
+        value = line.slice(pos, close);
+        pos = close + 1;
+      } else {
+        for (;;) {
+          if (pos >= line.length) throw new PromParseError(lineNo, `unterminated value of label ${labelName}`);
+          const c = line[pos++];
+          if (c === '"') break;
+          if (c === '\\') {
+            const e = line[pos++];
+            if (e === 'n') value += '\n';
+            else if (e === '\\' || e === '"') value += e;
+            else throw new PromParseError(lineNo, `invalid escape "\\${e ?? ''}" in label ${labelName}`);
+          } else value += c;
+        }
       }
-      if (Object.hasOwn(labels, ln[0])) throw new PromParseError(lineNo, `duplicate label ${ln[0]}`);
-      labels[ln[0]] = value;
+      if (Object.hasOwn(labels, labelName)) throw new PromParseError(lineNo, `duplicate label ${labelName}`);
+      labels[labelName] = value;
       skipBlanks();
       if (line[pos] === ',') pos++;
-      else if (line[pos] !== '}') throw new PromParseError(lineNo, `expected "," or "}" after label ${ln[0]}`);
+      else if (line[pos] !== '}') throw new PromParseError(lineNo, `expected "," or "}" after label ${labelName}`);
     }
   }
   const rest = line.slice(pos).trim().split(/[ \t]+/);
