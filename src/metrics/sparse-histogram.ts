@@ -8,6 +8,7 @@ import * as hdr from 'hdr-histogram-js';
 import { createHistogram } from './histogram.ts';
 
 interface Layout {
+  countsArrayLength: number;
   countsArrayIndex(value: number): number;
   valueFromIndex(index: number): number;
   highestEquivalentValue(value: number): number;
@@ -31,12 +32,12 @@ function ulp(x: number): number {
 export class SparseHistogram {
   readonly counts = new Map<number, number>();
   totalCount = 0;
-  private sorted: Array<[number, number]> | null = null;
+  /** Bucket indexes in ascending order; rebuilt only when a new bucket appears (counts change in place). */
+  private keys: number[] | null = null;
 
   /** Adds an encoded histogram ("" adds nothing). */
   addEncoded(encoded: string): this {
     if (!encoded) return this;
-    this.sorted = null;
     const raw = Buffer.from(encoded, 'base64');
     const body = (raw.readInt32BE(0) & ~0xf0) === COMPRESSED_V2 ? inflateSync(raw.subarray(8, 8 + raw.readInt32BE(4))) : null;
     if (!body || (body.readInt32BE(0) & ~0xf0) !== PLAIN_V2) return this.addForeign(encoded);
@@ -87,9 +88,10 @@ export class SparseHistogram {
   }
 
   private add(index: number, count: number): void {
-    this.counts.set(index, (this.counts.get(index) ?? 0) + count);
+    const before = this.counts.get(index);
+    if (before === undefined) this.keys = null;
+    this.counts.set(index, (before ?? 0) + count);
     this.totalCount += count;
-    this.sorted = null;
   }
 
   /** Adds every count of another sparse histogram. */
@@ -99,8 +101,13 @@ export class SparseHistogram {
   }
 
   private entries(): Array<[number, number]> {
-    if (!this.sorted) this.sorted = [...this.counts.entries()].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
-    return this.sorted;
+    if (!this.keys) this.keys = [...this.counts.keys()].sort((a, b) => a - b);
+    const out: Array<[number, number]> = [];
+    for (const k of this.keys) {
+      const c = this.counts.get(k) as number;
+      if (c > 0) out.push([k, c]);
+    }
+    return out;
   }
 
   /** The value (us) at a percentile (0..100), as hdr-histogram-js's getValueAtPercentile; null when empty. */
@@ -140,8 +147,69 @@ export class SparseHistogram {
   }
 }
 
+const decoded = new Map<string, SparseHistogram>();
+const DECODED_MAX = 50_000;
+
+/**
+ * The decoded histogram of an encoded one, memoised (bounded) so that a run's records are inflated once however
+ * many aggregations read them. The result is shared: merge it into another, never modify it.
+ */
+export function decodeSparse(encoded: string): SparseHistogram {
+  let h = decoded.get(encoded);
+  if (!h) {
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    h = new SparseHistogram().addEncoded(encoded);
+    decoded.set(encoded, h);
+  }
+  return h;
+}
+
 /** Merges encoded histograms into one sparse histogram. */
 export function mergeEncodedSparse(encoded: Iterable<string>, into = new SparseHistogram()): SparseHistogram {
-  for (const e of encoded) into.addEncoded(e);
+  for (const e of encoded) if (e) into.merge(decodeSparse(e));
   return into;
+}
+
+const BLOCK = 256;
+
+/**
+ * A sliding-window latency histogram: dense counts over perfgate's layout, to which sparse histograms are added as
+ * they enter the window and subtracted as they leave; percentiles read as hdr-histogram-js reads them. Block sums
+ * keep each read to a few hundred steps whatever the window holds.
+ */
+export class WindowHistogram {
+  private readonly counts = new Float64Array(layout.countsArrayLength);
+  private readonly blocks = new Float64Array(Math.ceil(layout.countsArrayLength / BLOCK));
+  totalCount = 0;
+
+  /** Adds (sign 1) or removes (sign -1) a sparse histogram. */
+  apply(h: SparseHistogram, sign: 1 | -1): void {
+    for (const [i, c] of h.counts) {
+      this.counts[i] += sign * c;
+      this.blocks[Math.floor(i / BLOCK)] += sign * c;
+      this.totalCount += sign * c;
+    }
+  }
+
+  /** The value (us) at a percentile (0..100), as SparseHistogram.percentileUs; null when empty. */
+  percentileUs(percentile: number): number | null {
+    if (this.totalCount <= 0) return null;
+    const fp = (Math.min(percentile, 100) / 100) * this.totalCount;
+    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    let cumulative = 0;
+    for (let b = 0; b < this.blocks.length; b++) {
+      if (cumulative + this.blocks[b] < rank) {
+        cumulative += this.blocks[b];
+        continue;
+      }
+      for (let i = b * BLOCK; i < Math.min((b + 1) * BLOCK, this.counts.length); i++) {
+        cumulative += this.counts[i];
+        if (this.counts[i] > 0 && cumulative >= rank) {
+          const v = layout.valueFromIndex(i);
+          return percentile === 0 ? layout.lowestEquivalentValue(v) : layout.highestEquivalentValue(v);
+        }
+      }
+    }
+    return null;
+  }
 }

@@ -2,8 +2,8 @@
 // a rolling window (10 s by default) of client intervals and collector samples, with the first time each would
 // have fired. Alerts annotate the verdict and the report; they change the exit code only when asked. Pure.
 
-import { mergeEncodedSparse, SparseHistogram } from '../metrics/sparse-histogram.ts';
-import { gaugeStats, selectSamples } from '../metrics/samples.ts';
+import { mergeEncodedSparse, WindowHistogram, type SparseHistogram } from '../metrics/sparse-histogram.ts';
+import { gaugeStats, sampleTimeMs, selectSamples } from '../metrics/samples.ts';
 import { SQL_METHOD } from '../metrics/aggregate.ts';
 import type { AlertFinding, RequestIntervalRecord } from '../results/format.ts';
 import type { RunRecords } from './evaluate.ts';
@@ -46,7 +46,7 @@ interface Second {
 
 /** Evaluates the alert rules over the run: one finding per rule, fired or not, with when and the value seen. */
 export function evaluateAlerts(data: RunRecords, opts: AlertOptions = {}): AlertFinding[] {
-  // intervals -> per-second client totals and merged histograms -> rolling windows at each interval end -> rules
+  // intervals -> per-second totals and merged histograms; samples -> per-metric points -> sliding windows -> rules
   const windowMs = opts.windowMs ?? 10_000;
   const minRequests = opts.minRequests ?? 10;
   const byT = new Map<number, RequestIntervalRecord[]>();
@@ -65,17 +65,17 @@ export function evaluateAlerts(data: RunRecords, opts: AlertOptions = {}): Alert
       return { tMs, count: recs.reduce((a, r) => a + r.count, 0), failed: recs.reduce((a, r) => a + r.failed, 0), hist };
     });
   const times = [...ends].sort((a, b) => a - b);
+  const client = clientWindows(seconds, times, windowMs);
   return (opts.rules ?? ALERT_RULES).map((rule) => {
     const unit = typeof rule.signal === 'string' && rule.signal !== 'error_rate' ? 'ms' : 'ratio';
     const finding: AlertFinding = { severity: rule.severity, rule: rule.rule, description: rule.description, fired: false, unit };
+    const signal = typeof rule.signal === 'object' ? sampleSignal(data, rule.signal.metric) : clientSignal(rule.signal, client, minRequests);
     let worst: number | undefined;
     for (const end of times) {
-      const observed = observe(rule, data, seconds, end - windowMs, end, minRequests);
+      const observed = signal(end - windowMs, end);
       if (observed === null) continue;
       const breach = rule.operator === '>' ? observed > rule.limit : observed < rule.limit;
-      if (breach) {
-        return { ...finding, fired: true, firstAtMs: end, observed: round(observed) };
-      }
+      if (breach) return { ...finding, fired: true, firstAtMs: end, observed: round(observed) };
       if (worst === undefined || (rule.operator === '>' ? observed > worst : observed < worst)) worst = observed;
     }
     if (worst === undefined) return { ...finding, note: 'not evaluated: no data' };
@@ -85,21 +85,70 @@ export function evaluateAlerts(data: RunRecords, opts: AlertOptions = {}): Alert
 
 const round = (v: number): number => Math.round(v * 1e6) / 1e6;
 
-/** The rule's signal over [fromMs, toMs), or null when there is not enough data. */
-function observe(rule: AlertRule, data: RunRecords, seconds: Second[], fromMs: number, toMs: number, minRequests: number): number | null {
-  if (typeof rule.signal === 'object') {
-    const sel = selectSamples(data.samples, { metric: rule.signal.metric, window: { fromMs, toMs } });
-    const stats = gaugeStats(sel.points);
+/** The items of a time-sorted list within [fromMs, toMs), found by binary search. */
+function slice<T>(items: readonly T[], time: (t: T) => number, fromMs: number, toMs: number): T[] {
+  const first = (ms: number) => {
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (time(items[mid]) < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return items.slice(first(fromMs), first(toMs));
+}
+
+/** A server signal over a window: sum(num)/sum(den) for ratios, else the mean of the samples; null without samples. */
+function sampleSignal(data: RunRecords, metric: string): (fromMs: number, toMs: number) => number | null {
+  const points = selectSamples(data.samples, { metric }).points;
+  return (fromMs, toMs) => {
+    const stats = gaugeStats(slice(points, (p) => sampleTimeMs(p.tMs), fromMs, toMs));
     if (!stats) return null;
-    return sel.points.some((p) => p.num !== undefined) ? stats.value : stats.avg;
+    return points.some((p) => p.num !== undefined) ? stats.value : stats.avg;
+  };
+}
+
+/** Client totals of one rolling window. */
+interface ClientWindow {
+  count: number;
+  failed: number;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** Slides the window over the seconds once, ending at each interval end: totals and latency percentiles. */
+function clientWindows(seconds: Second[], times: number[], windowMs: number): Map<number, ClientWindow> {
+  const out = new Map<number, ClientWindow>();
+  const hist = new WindowHistogram();
+  let lo = 0;
+  let hi = 0;
+  let count = 0;
+  let failed = 0;
+  for (const end of times) {
+    for (; hi < seconds.length && seconds[hi].tMs < end; hi++) {
+      hist.apply(seconds[hi].hist, 1);
+      count += seconds[hi].count;
+      failed += seconds[hi].failed;
+    }
+    for (; lo < hi && seconds[lo].tMs < end - windowMs; lo++) {
+      hist.apply(seconds[lo].hist, -1);
+      count -= seconds[lo].count;
+      failed -= seconds[lo].failed;
+    }
+    const ms = (us: number | null) => (us === null ? null : us / 1000);
+    out.set(end, { count, failed, p95Ms: ms(hist.percentileUs(95)), p99Ms: ms(hist.percentileUs(99)) });
   }
-  const inWindow = seconds.filter((s) => s.tMs >= fromMs && s.tMs < toMs);
-  const count = inWindow.reduce((a, s) => a + s.count, 0);
-  if (count < minRequests) return null;
-  if (rule.signal === 'error_rate') return inWindow.reduce((a, s) => a + s.failed, 0) / count;
-  const pct = rule.signal === 'p99' ? 99 : 95;
-  const hist = new SparseHistogram();
-  for (const s of inWindow) hist.merge(s.hist);
-  const us = hist.percentileUs(pct);
-  return us === null ? null : us / 1000;
+  return out;
+}
+
+/** A client signal at a window end: the error rate, or a latency percentile (ms); null under minRequests requests. */
+function clientSignal(signal: 'error_rate' | 'p99' | 'p95', windows: Map<number, ClientWindow>, minRequests: number): (fromMs: number, toMs: number) => number | null {
+  return (_fromMs, toMs) => {
+    const w = windows.get(toMs);
+    if (!w || w.count < minRequests) return null;
+    if (signal === 'error_rate') return w.failed / w.count;
+    return signal === 'p99' ? w.p99Ms : w.p95Ms;
+  };
 }

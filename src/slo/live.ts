@@ -28,43 +28,58 @@ export interface LiveMonitor {
   onInterval(records: readonly IntervalRecord[], samples?: readonly SampleRecord[]): LiveResult;
 }
 
+/** Per-threshold state: only the records and samples it can read, and a running histogram for client trends. */
+interface Watch {
+  t: ParsedThreshold;
+  client: boolean;
+  trend: boolean;
+  records: IntervalRecord[];
+  samples: SampleRecord[];
+  hist: SparseHistogram;
+}
+
 /** Creates a live monitor for the abortOnFail thresholds among `parsed` (phases: run.json's, for phase tags). */
 export function createLiveMonitor(parsed: readonly ParsedThreshold[], opts: { phases?: TimeWindow[] } = {}): LiveMonitor {
-  const watched = parsed.filter((t) => t.abortOnFail);
+  // each interval: keep what each threshold reads -> aggregate on the data so far -> first failure past its delay
   const phases = opts.phases ?? [];
-  const intervals: IntervalRecord[] = [];
-  const samples: SampleRecord[] = [];
-  const running = new Map<ParsedThreshold, SparseHistogram>();
+  const watches: Watch[] = parsed
+    .filter((t) => t.abortOnFail)
+    .map((t) => {
+      const client = metricInfo(t.metric)?.side === 'client';
+      return { t, client, trend: client && (t.metric === 'http_req_duration' || t.metric === 'sql_query_duration'), records: [], samples: [], hist: new SparseHistogram() };
+    });
+  const run = { phases } as unknown as RunRecords['run'];
+  const all = { fromMs: 0, toMs: Infinity };
   let endMs = 0;
   let aborted: LiveResult | undefined;
-  const clientTrend = (t: ParsedThreshold) =>
-    metricInfo(t.metric)?.side === 'client' && (t.metric === 'http_req_duration' || t.metric === 'sql_query_duration');
 
   return {
     onInterval(records, newSamples = []) {
       if (aborted) return aborted;
-      intervals.push(...records);
-      samples.push(...newSamples);
       for (const r of records) endMs = Math.max(endMs, r.tMs + r.intervalMs);
       for (const s of newSamples) endMs = Math.max(endMs, s.tMs);
-      const data: RunRecords = { run: { phases } as unknown as RunRecords['run'], intervals, samples };
-      for (const t of watched) {
-        const window = thresholdWindow(data, t, { fromMs: 0, toMs: endMs });
-        let agg: Aggregate | null;
-        if (clientTrend(t)) {
-          let hist = running.get(t);
-          if (!hist) running.set(t, (hist = new SparseHistogram()));
-          const reqs = selectRequests(records, t.metric, t.tags, { fromMs: 0, toMs: Infinity });
+      for (const w of watches) {
+        const { t } = w;
+        if (w.trend) {
+          const reqs = selectRequests(records, t.metric, t.tags, all);
           const ok = t.tags.expected_response !== 'false' ? reqs.map((r) => r.okHist) : [];
           const fail = t.tags.expected_response !== 'true' ? reqs.map((r) => r.failHist) : [];
-          mergeEncodedSparse([...ok, ...fail], hist);
-          agg = trendAggregate(hist);
-        } else if (metricInfo(t.metric)?.side === 'client') {
-          agg = aggregateMetric({ intervals, samples, phases }, t.metric, t.tags, window);
+          mergeEncodedSparse([...ok, ...fail], w.hist);
+        } else if (w.client) {
+          w.records.push(...records.filter((r) => r.type === 'tick' || selectRequests([r], t.metric, t.tags, all).length > 0));
         } else {
-          agg = aggregateServer({ intervals, samples, phases }, t.metric, t.type, t.tags, window);
+          w.samples.push(...newSamples.filter((s) => s.metric === t.metric));
         }
+      }
+      for (const w of watches) {
+        const { t } = w;
         if (endMs < t.delayAbortEvalMs) continue;
+        const data: RunRecords = { run, intervals: w.records, samples: w.samples };
+        const window = thresholdWindow(data, t, { fromMs: 0, toMs: endMs });
+        let agg: Aggregate | null;
+        if (w.trend) agg = trendAggregate(w.hist);
+        else if (w.client) agg = aggregateMetric({ intervals: w.records, samples: [], phases }, t.metric, t.tags, window);
+        else agg = aggregateServer({ intervals: [], samples: w.samples, phases }, t.metric, t.type, t.tags, window);
         const entry = entryFrom(data, t, agg, window);
         if (entry.observed === null || entry.pass) continue;
         entry.aborted = true;

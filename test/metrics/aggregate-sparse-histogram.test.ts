@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as hdr from 'hdr-histogram-js';
 import { createHistogram, encodeHistogram, mergeEncoded, recordLatencyUs } from '../../src/metrics/histogram.ts';
-import { mergeEncodedSparse } from '../../src/metrics/sparse-histogram.ts';
+import { decodeSparse, mergeEncodedSparse, WindowHistogram } from '../../src/metrics/sparse-histogram.ts';
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -46,4 +46,23 @@ test('an empty merge reads null, and a histogram of another layout is re-buckete
   assert.equal(sparse.totalCount, 3);
   const p50 = sparse.percentileUs(50) ?? 0;
   assert.ok(Math.abs(p50 - 2000) / 2000 < 0.01, String(p50));
+});
+
+test('a sliding window histogram reads the same percentiles as a fresh merge of what is inside it', () => {
+  const rand = seeded(11);
+  const seconds = Array.from({ length: 30 }, () => {
+    const hist = createHistogram();
+    for (let i = 0; i < 100; i++) recordLatencyUs(hist, 1000 + rand() * (rand() < 0.05 ? 5_000_000 : 50_000));
+    return encodeHistogram(hist);
+  });
+  const window = new WindowHistogram();
+  for (let end = 0; end < seconds.length; end++) {
+    window.apply(decodeSparse(seconds[end]), 1);
+    if (end >= 10) window.apply(decodeSparse(seconds[end - 10]), -1);
+    const inside = seconds.slice(Math.max(0, end - 9), end + 1);
+    const lib = mergeEncoded(inside);
+    assert.equal(window.totalCount, lib.totalCount);
+    for (const p of [50, 95, 99, 99.9]) assert.equal(window.percentileUs(p), lib.getValueAtPercentile(p), `end ${end} p${p}`);
+  }
+  assert.equal(new WindowHistogram().percentileUs(50), null);
 });
