@@ -2,33 +2,40 @@
 
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, PerfgateError, EXIT } from '../errors.ts';
-import { registerRun } from './commands/run.ts';
-import { registerReport } from './commands/report.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerLab } from './commands/lab.ts';
-import { registerTarget } from './commands/target.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerProbe } from './commands/probe.ts';
-import { registerCollect } from './commands/collect.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 
-/** Builds the commander program with every command registered. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each command's module, loaded only when needed: a CLI start must not pay for vega or the engine to print a lab URL. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./commands/run.ts')).registerRun,
+  report: async () => (await import('./commands/report.ts')).registerReport,
+  check: async () => (await import('./commands/check.ts')).registerCheck,
+  lab: async () => (await import('./commands/lab.ts')).registerLab,
+  target: async () => (await import('./commands/target.ts')).registerTarget,
+  doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
+  probe: async () => (await import('./commands/probe.ts')).registerProbe,
+  collect: async () => (await import('./commands/collect.ts')).registerCollect,
+};
+
+/** Builds the commander program: only the named command when argv names one, every command otherwise (help). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('perfgate')
     .description('Load testing and SLO validation: client and server in one run, one report and one CI gate.')
     .version(PERFGATE_VERSION)
     .exitOverride()
     .showHelpAfterError();
-  for (const register of [registerRun, registerReport, registerCheck, registerLab, registerTarget, registerDoctor, registerProbe, registerCollect]) {
-    register(program);
-  }
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const versionOnly = !named && argv.slice(2).some((a) => a === '-V' || a === '--version');
+  const wanted = versionOnly ? [] : named && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  for (const name of wanted) (await COMMANDS[name]!())(program);
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code; errors are printed, never thrown. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
