@@ -46,6 +46,12 @@ export async function guardTarget(baseUrl: string, allowHosts: readonly string[]
   }
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : 80;
+  const address = await guardHostname(hostname, allowHosts);
+  return { hostname, address, port, hostHeader: url.port ? `${url.hostname}:${url.port}` : url.hostname };
+}
+
+/** Resolves a host name and refuses it unless every address is loopback or the host is allowed; returns the address to use. */
+export async function guardHostname(hostname: string, allowHosts: readonly string[] = [], what = 'target host'): Promise<string> {
   const allowed = isAllowedHost(hostname, allowHosts);
   let addresses: string[];
   if (isIP(hostname)) addresses = [hostname];
@@ -53,20 +59,19 @@ export async function guardTarget(baseUrl: string, allowHosts: readonly string[]
     try {
       addresses = (await lookup(hostname, { all: true })).map((a) => a.address);
     } catch (err) {
-      throw new HostNotAllowedError(`target host "${hostname}" could not be resolved (${(err as Error).message})`);
+      throw new HostNotAllowedError(`${what} "${hostname}" could not be resolved (${(err as Error).message})`);
     }
   }
   if (!allowed) {
     const outside = addresses.filter((a) => !isLoopbackAddress(a));
     if (outside.length > 0 || addresses.length === 0) {
       throw new HostNotAllowedError(
-        `target host "${hostname}" resolves to ${outside.join(', ') || 'nothing'}, which is not loopback; ` +
+        `${what} "${hostname}" resolves to ${outside.join(', ') || 'nothing'}, which is not loopback; ` +
           `perfgate only loads loopback targets unless you name the host with --allow-host ${hostname} or target.allowHosts`,
       );
     }
   }
-  const address = addresses.find((a) => isIP(a) === 4) ?? addresses[0]!;
-  return { hostname, address, port, hostHeader: url.port ? `${url.hostname}:${url.port}` : url.hostname };
+  return addresses.find((a) => isIP(a) === 4) ?? addresses[0]!;
 }
 
 /** Checks a redirect location against the same rule (used when a redirect would be followed). */

@@ -10,6 +10,7 @@ import { Engine, type EngineResult } from './engine.ts';
 import { compilePlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { mergeIntervalRecords } from './recorder.ts';
+import { SqlRunner } from './sql-runner.ts';
 
 /** What a load needs, all serialisable (it crosses into worker threads). */
 export interface LoadSpec {
@@ -55,6 +56,7 @@ export async function startLocal(spec: LoadSpec, shard: { index: number; count: 
     target: spec.target,
     globals: spec.globals,
     feed: feeders ? (vu, it) => feeders.next(vu, it) : undefined,
+    runners: spec.def.connections ? { sql: new SqlRunner(spec.def.connections) } : {},
     t0EpochMs: spec.t0EpochMs,
     shard,
     seed: spec.seed,

@@ -12,7 +12,7 @@ import { readRunDir } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { phases as stagePhases, plannedDurationMs, peakVUs, peakRatePerS } from '../scenario/stages.ts';
-import { guardTarget, redactUrl } from '../engine/host-guard.ts';
+import { guardHostname, guardTarget, redactUrl } from '../engine/host-guard.ts';
 import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
 import { runSetup } from './setup.ts';
@@ -83,7 +83,12 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env });
   const def = scenario.definition;
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
-  const target = await guardTarget(def.target.baseUrl, [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])]);
+  const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];
+  const target = await guardTarget(def.target.baseUrl, allowHosts);
+  for (const [name, conn] of Object.entries(def.connections ?? {})) {
+    const host = new URL(conn.url).hostname.replace(/^\[|\]$/g, '');
+    if (host) await guardHostname(host, allowHosts, `connections.${name} host`);
+  }
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
 
   const startedAt = new Date();

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Engine } from '../../src/engine/engine.ts';
 import { compilePlan } from '../../src/engine/plan.ts';
 import { guardTarget } from '../../src/engine/host-guard.ts';
+import { SqlRunner } from '../../src/engine/sql-runner.ts';
 import { createHistogram, decodeHistogram, type LatencyHistogram } from '../../src/metrics/histogram.ts';
 import type { IntervalRecord, RequestIntervalRecord, TickIntervalRecord } from '../../src/results/format.ts';
 import type { ScenarioDefinition } from '../../src/scenario/types.ts';
@@ -22,7 +23,8 @@ export async function runEngine(def: ScenarioDefinition, globals = {}): Promise<
   const plan = compilePlan(def, target);
   const records: IntervalRecord[] = [];
   const t0EpochMs = performance.timeOrigin + performance.now();
-  const engine = new Engine({ def, plan, target, globals, t0EpochMs, onRecords: (rs) => records.push(...rs) });
+  const runners = def.connections ? { sql: new SqlRunner(def.connections) } : {};
+  const engine = new Engine({ def, plan, target, globals, runners, t0EpochMs, onRecords: (rs) => records.push(...rs) });
   const loadStartMs = engine.now();
   await engine.run(loadStartMs);
   return {

@@ -1,0 +1,82 @@
+// The `sql` step runner: one PostgreSQL connection per VU and named connection (pg), opened on first use.
+// Latency, failures and error classes land in the same interval records as HTTP steps (method `SQL`).
+
+import pg from 'pg';
+import { performance } from 'node:perf_hooks';
+import type { ErrorClass } from '../results/format.ts';
+import type { SqlStep } from '../scenario/types.ts';
+import type { CompiledOtherStep, CompiledStep } from './plan.ts';
+import type { StepRunner, Vu } from './vu.ts';
+import { classifyError } from './error-class.ts';
+
+/** Maps a pg error to an error class: socket errors by code, a server refusal (SQLSTATE) as `other`. */
+export function classifySqlError(err: { code?: string; message?: string }): ErrorClass {
+  const code = err.code ?? '';
+  if (/^[0-9A-Z]{5}$/.test(code)) return code === '57014' ? 'timeout' : 'other';
+  if (/timeout/i.test(err.message ?? '') && !code) return 'timeout';
+  return classifyError(err);
+}
+
+/** Runs sql steps; `connections` maps a connection name to its URL (already checked by the host guard). */
+export class SqlRunner implements StepRunner {
+  private readonly clients = new Map<Vu, Map<string, pg.Client>>();
+
+  constructor(private readonly connections: Record<string, { url: string }>) {}
+
+  run(vu: Vu, compiled: CompiledStep, scheduledAtMs: number | undefined, done: () => void): void {
+    const step = (compiled as CompiledOtherStep).step as SqlStep;
+    const stats = vu.stats(compiled);
+    const sentAtMs = performance.now();
+    const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
+    let finished = false;
+    const finish = (err: { code?: string; message?: string } | undefined, endAtMs = performance.now()) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      const cls = err ? classifySqlError(err) : undefined;
+      stats.request((endAtMs - startMs) * 1000, !err, 0, cls, 0, 0, step.sql.length);
+      if (err) this.drop(vu, step.connection);
+      done(); // the VU applies think time
+    };
+    const timer = setTimeout(() => finish({ code: 'PERFGATE_TIMEOUT', message: 'sql step timed out' }, startMs + compiled.timeoutMs), Math.max(0, startMs + compiled.timeoutMs - performance.now()));
+    this.client(vu, step.connection).then(
+      (client) => client.query(step.sql, step.params as unknown[] | undefined).then(() => finish(undefined), (e: Error & { code?: string }) => finish(e)),
+      (e: Error & { code?: string }) => finish(e),
+    );
+  }
+
+  private async client(vu: Vu, name: string): Promise<pg.Client> {
+    let byName = this.clients.get(vu);
+    if (!byName) this.clients.set(vu, (byName = new Map()));
+    let c = byName.get(name);
+    if (!c) {
+      const conn = this.connections[name];
+      if (!conn) throw Object.assign(new Error(`unknown connection "${name}"`), { code: 'PERFGATE_CONFIG' });
+      c = new pg.Client({ connectionString: conn.url });
+      c.on('error', () => this.drop(vu, name));
+      byName.set(name, c);
+      try {
+        await c.connect();
+      } catch (e) {
+        byName.delete(name);
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  private drop(vu: Vu, name: string): void {
+    const c = this.clients.get(vu)?.get(name);
+    if (!c) return;
+    this.clients.get(vu)!.delete(name);
+    c.end().catch(() => {});
+  }
+
+  /** Closes a VU's connections. */
+  release(vu: Vu): void {
+    const byName = this.clients.get(vu);
+    if (!byName) return;
+    this.clients.delete(vu);
+    for (const c of byName.values()) c.end().catch(() => {});
+  }
+}
