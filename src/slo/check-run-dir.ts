@@ -10,7 +10,8 @@ import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, VerdictJson } from '../results/format.ts';
 import { RUN_FILES } from '../results/format.ts';
-import { readRunDir } from '../results/read.ts';
+import { readJsonFile, readRunDir } from '../results/read.ts';
+import { RunDirError } from '../errors.ts';
 import { buildSummary } from '../results/summary.ts';
 import { evaluateAlerts } from './alerts.ts';
 import { evaluateThresholds } from './evaluate.ts';
@@ -65,22 +66,36 @@ export async function listCharts(dir: string): Promise<string[]> {
   return (await readdir(chartsDir)).filter((f) => f.endsWith('.svg')).sort().map((f) => `${RUN_FILES.charts}/${f}`);
 }
 
-/** Options of checkRunDir: the gate's, plus the environment (for GITHUB_STEP_SUMMARY). */
+/** Options of checkRunDir: the gate's, the environment (for GITHUB_STEP_SUMMARY), and whether to write summary.md. */
 export interface CheckRunDirOptions extends GateOptions {
   env?: Record<string, string | undefined>;
+  /** false: leave summary.md (and $GITHUB_STEP_SUMMARY) to writeMarkdownSummary, once the charts exist. Default true. */
+  markdown?: boolean;
+}
+
+/**
+ * Writes summary.md from the run directory's run.json and verdict.json, linking the charts present now, and appends
+ * it to $GITHUB_STEP_SUMMARY when `env` sets it. Call it after the report when the charts should be linked.
+ */
+export async function writeMarkdownSummary(dir: string, opts: { env?: Record<string, string | undefined> } = {}): Promise<string> {
+  const run = await readJsonFile<RunJson>(join(dir, RUN_FILES.run));
+  const verdict = await readJsonFile<VerdictJson>(join(dir, RUN_FILES.verdict));
+  if (!run || !verdict) throw new RunDirError(`${dir}: needs ${RUN_FILES.run} and ${RUN_FILES.verdict} to write ${RUN_FILES.markdown}`);
+  const markdown = renderMarkdown(run, verdict, { charts: await listCharts(dir) });
+  await writeFileAtomic(join(dir, RUN_FILES.markdown), markdown);
+  const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
+  return markdown;
 }
 
 /** Checks a run directory: evaluates, writes verdict.json, summary.json, junit.xml and summary.md; returns the verdict. */
 export async function checkRunDir(dir: string, opts: CheckRunDirOptions = {}): Promise<{ verdict: VerdictJson; exitCode: number; summary: SummaryJson }> {
-  // read run dir -> evaluateRunData -> render junit + markdown -> atomic writes -> append $GITHUB_STEP_SUMMARY
+  // read run dir -> evaluateRunData -> atomic writes (verdict, summary, junit) -> summary.md + $GITHUB_STEP_SUMMARY
   const data = await readRunDir(dir);
   const { verdict, summary } = evaluateRunData(data, opts);
-  const markdown = renderMarkdown(data.run, verdict, { charts: await listCharts(dir) });
   await writeFileAtomic(join(dir, RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
   await writeFileAtomic(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFileAtomic(join(dir, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts }));
-  await writeFileAtomic(join(dir, RUN_FILES.markdown), markdown);
-  const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
-  if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
+  if (opts.markdown !== false) await writeMarkdownSummary(dir, { env: opts.env });
   return { verdict, exitCode: verdict.exitCode, summary };
 }

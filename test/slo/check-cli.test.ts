@@ -1,11 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCheck, type CheckFlags } from '../../src/cli/commands/check.ts';
 import { exitCodeFor } from '../../src/errors.ts';
+import { checkRunDir, writeMarkdownSummary } from '../../src/slo/check-run-dir.ts';
 import { FIXTURES } from './support.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'perfgate.js');
@@ -113,4 +114,20 @@ test('a bad --thresholds file (through the real binary) exits 104 naming the key
   const notRun = await inProcess(['check', join(dir, 'no-such-run')]);
   assert.equal(notRun.code, 104);
   assert.match(notRun.stderr, /is not a run directory/);
+});
+
+test('with markdown: false, summary.md waits for writeMarkdownSummary, which links the charts written meanwhile', async () => {
+  const run = join(dir, 'fail');
+  await rm(join(run, 'summary.md'), { force: true });
+  const stepSummary = join(dir, 'step-summary-2.md');
+  const { verdict } = await checkRunDir(run, { markdown: false, env: { GITHUB_STEP_SUMMARY: stepSummary } });
+  assert.equal(verdict.status, 'fail');
+  await assert.rejects(readFile(join(run, 'summary.md'), 'utf8'), /ENOENT/);
+  await assert.rejects(readFile(stepSummary, 'utf8'), /ENOENT/);
+  await mkdir(join(run, 'charts'), { recursive: true });
+  await writeFile(join(run, 'charts', 'latency.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  const md = await writeMarkdownSummary(run, { env: { GITHUB_STEP_SUMMARY: stepSummary } });
+  assert.match(md, /Charts: \[latency\]\(charts\/latency\.svg\)/);
+  assert.equal(await readFile(join(run, 'summary.md'), 'utf8'), md);
+  assert.equal(await readFile(stepSummary, 'utf8'), `${md}\n`);
 });
