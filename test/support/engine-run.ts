@@ -23,7 +23,7 @@ export async function runEngine(def: ScenarioDefinition, globals = {}): Promise<
   const plan = compilePlan(def, target);
   const records: IntervalRecord[] = [];
   const t0EpochMs = performance.timeOrigin + performance.now();
-  const runners = def.connections ? { sql: new SqlRunner(def.connections) } : {};
+  const runners: Record<string, SqlRunner> = def.connections ? { sql: new SqlRunner(def.connections) } : {};
   const engine = new Engine({ def, plan, target, globals, runners, t0EpochMs, onRecords: (rs) => records.push(...rs) });
   const loadStartMs = engine.now();
   await engine.run(loadStartMs);
