@@ -26,7 +26,8 @@ interface ChildResult {
 }
 
 function load(args: Record<string, unknown>): ChildResult {
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/load-child.ts'), JSON.stringify(args)], { encoding: 'utf8', timeout: 600_000 });
+  const [cmd, pre] = pinned(1);
+  const r = spawnSync(cmd, [...pre, process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/load-child.ts'), JSON.stringify(args)], { encoding: 'utf8', timeout: 600_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (!line.startsWith('{')) throw new Error(`load child failed: ${r.stderr}`);
   return JSON.parse(line) as ChildResult;
@@ -38,6 +39,12 @@ function median(xs: number[]): number {
 }
 
 const f = (x: number, d = 0) => x.toFixed(d);
+
+/** `nice -n <NICE> taskset -c <cpu>`: the machine is shared, so measured processes get priority (BENCH_NICE=0 to disable). */
+export function pinned(cpu: number): [string, string[]] {
+  const nice = process.env.BENCH_NICE ?? '-10';
+  return nice === '0' ? ['taskset', ['-c', String(cpu)]] : ['nice', ['-n', nice, 'taskset', '-c', String(cpu)]];
+}
 
 test('throughput: perfgate constant-vus vs autocannon and undici, 50 connections against nginx', async () => {
   const nginx = await startNginx({ cpu: 0 });
@@ -104,7 +111,8 @@ test('pacing: at 500 req/s, the most requests nginx receives in any 10 ms window
 });
 
 test('accuracy: perfgate on the stall server vs the true open-loop latencies from intended send times', async () => {
-  const server = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/stall-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [scmd, spre] = pinned(0);
+  const server = spawn(scmd, [...spre, process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/stall-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const info = await new Promise<{ url: string; startedAt: number }>((resolve) => server.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
     const rows: Array<{ p: number; got: number; ref: number }[]> = [];
@@ -135,7 +143,8 @@ test('memory: RSS of a 2,000 req/s open-model run (shortened; slope extrapolated
   const minutes = Number(process.env.BENCH_MEMORY_MIN ?? 2);
   const nginx = await startNginx({ cpu: 0 });
   try {
-    const r = spawnSync('taskset', ['-c', '1', process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/memory-child.ts'), nginx.url, '2000', String(minutes * 60)], { encoding: 'utf8', timeout: 900_000 });
+    const [cmd, pre] = pinned(1);
+  const r = spawnSync(cmd, [...pre, process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/memory-child.ts'), nginx.url, '2000', String(minutes * 60)], { encoding: 'utf8', timeout: 900_000 });
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples: Array<[number, number]> };
     const s = out.samples.filter(([t]) => t >= 60 || minutes < 2);
     const first = s[0]!;

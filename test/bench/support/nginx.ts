@@ -47,7 +47,9 @@ http {
   }
 }
 `);
-  const cmd = opts.cpu === undefined ? ['nginx'] : ['taskset', '-c', String(opts.cpu), 'nginx'];
+  const nice = process.env.BENCH_NICE ?? '-10';
+  const pin = opts.cpu === undefined ? [] : ['taskset', '-c', String(opts.cpu)];
+  const cmd = [...(nice === '0' ? [] : ['nice', '-n', nice]), ...pin, 'nginx'];
   const child: ChildProcess = spawn(cmd[0]!, [...cmd.slice(1), '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
