@@ -8,7 +8,7 @@ import { resolveCollectors, resolveIntervalMs, type LabUrls } from '../collector
 import { createSampler, type Sampler } from '../collectors/sampler.ts';
 import { parseThresholds, type ParsedThreshold } from '../slo/grammar.ts';
 import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
-import { checkRunDir } from '../slo/check-run-dir.ts';
+import { checkRunDir, writeMarkdownSummary } from '../slo/check-run-dir.ts';
 import { writeIndex, writeReport } from '../report/write-report.ts';
 import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
 import type { RunHooks } from './hooks.ts';
@@ -97,8 +97,9 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
       }
     },
     async finalize(ctx) {
-      // The report needs verdict.json and summary.md links the charts the report writes: gate, report, gate again.
-      await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts });
+      // verdict, summary, JUnit -> report (needs verdict.json) -> summary.md (links the charts the report wrote)
+      const { verdict, exitCode } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false });
+      outputs.verdictStatus = verdict.status;
       if (!opts.noReport) {
         try {
           outputs.reportHtml = (await writeReport(ctx.runDir)).htmlPath;
@@ -107,8 +108,7 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
           opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
         }
       }
-      const { verdict, exitCode } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, env: opts.env });
-      outputs.verdictStatus = verdict.status;
+      await writeMarkdownSummary(ctx.runDir, { env: opts.env });
       return { exitCode };
     },
   };
