@@ -17,6 +17,7 @@ import { evaluateAlerts } from './alerts.ts';
 import { evaluateThresholds } from './evaluate.ts';
 import { parseThresholds, type ParsedThreshold, type ThresholdInput } from './grammar.ts';
 import { buildVerdict } from './verdict.ts';
+import { findCapacity } from './capacity.ts';
 
 /** Options of the gate: thresholds replacing the run's own, and whether fired alerts fail the run. */
 export interface GateOptions {
@@ -37,13 +38,21 @@ export function runThresholds(run: RunJson): Record<string, ThresholdInput[]> | 
   return config && typeof config === 'object' ? config.thresholds : undefined;
 }
 
+/** The capacity SLOs stored in run.json's config (ramps whose breaking point is searched), or undefined. */
+export function runCapacitySlos(run: RunJson): Record<string, ThresholdInput[]> | undefined {
+  const config = run.config as { capacity?: Record<string, ThresholdInput[]> } | null | undefined;
+  return config && typeof config === 'object' ? config.capacity : undefined;
+}
+
 /** Pure core: parses the thresholds (the override or run.json's), evaluates them and the alerts, builds verdict and summary. */
 export function evaluateRunData(data: { run: RunJson; intervals: IntervalRecord[]; samples: SampleRecord[] }, opts: GateOptions = {}): GateResult {
-  // thresholds -> parse -> evaluate + alerts -> verdict -> summary (thresholds ok from the verdict)
+  // thresholds -> parse -> evaluate + alerts (+ capacity of a ramp) -> verdict -> summary (thresholds ok from the verdict)
   const parsed = parseThresholds(opts.thresholds ?? runThresholds(data.run), opts.thresholds ? 'invalid thresholds file' : 'invalid thresholds in run.json');
   const entries = evaluateThresholds(data, parsed, { abortedBy: data.run.abortedBy });
   const alerts = evaluateAlerts(data);
-  const verdict = buildVerdict(data.run, entries, alerts, { failOnAlerts: opts.failOnAlerts });
+  const capacitySlos = runCapacitySlos(data.run);
+  const capacity = capacitySlos ? findCapacity(data, parseThresholds(capacitySlos, 'invalid capacity SLOs in run.json')) : undefined;
+  const verdict = buildVerdict(data.run, entries, alerts, { failOnAlerts: opts.failOnAlerts, capacity });
   return { parsed, verdict, summary: buildSummary(data, verdict) };
 }
 
