@@ -1,0 +1,126 @@
+// A gated run: the scenario, optionally against the lab (started for the run, or the one `perfgate lab up` left
+// running), with collectors, live thresholds, faults, and the verdict and report at the end.
+
+import type { LabUrls } from '../collectors/resolve.ts';
+import { startLab, type Lab } from '../lab/lab.ts';
+import { readLabInfo, type LabInfo } from '../lab/lab-info.ts';
+import { labFaults } from '../lab/control.ts';
+import { groupMembers, isAlive } from '../lab/process.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { ScenarioDefinition } from '../scenario/types.ts';
+import { parseThresholds } from '../slo/grammar.ts';
+import { createGateHooks } from './gate-hooks.ts';
+import { planFaults, type FaultTarget } from './fault-scheduler.ts';
+import { RunHandle, type RunOutcome } from './run-handle.ts';
+import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
+
+/** Options of a gated run: runScenario's, plus the lab and the gate's. */
+export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scenario'> {
+  /** A scenario name or file. */
+  scenario: string;
+  /** Run against the lab: reuse a running one that fits, or start one for this run and stop it afterwards. */
+  lab?: boolean;
+  /** Seed size of a lab started for the run (default: the scenario's lab.seed, else `default`). */
+  labSeed?: 'small' | 'default';
+  failOnAlerts?: boolean;
+  noReport?: boolean;
+  /** Progress lines of the lab and the faults. */
+  onLog?: (line: string) => void;
+}
+
+/** A gated run's outcome: the run's, plus where the report is. */
+export interface GateRunOutcome extends RunOutcome {
+  reportHtml?: string;
+  labReused?: boolean;
+}
+
+/** The lab a run uses, and how to let it go. */
+interface RunLab {
+  urls: LabUrls & { targetUrl: string };
+  faults: FaultTarget;
+  release(): Promise<void>;
+  reused: boolean;
+}
+
+/** Whether a running lab (from lab.json) has what the scenario needs. */
+function labFits(info: LabInfo, def: ScenarioDefinition): boolean {
+  const need = def.lab ?? {};
+  return (
+    isAlive(info.pid) &&
+    Boolean(info.targetUrl) &&
+    (need.workers === undefined || info.workers === need.workers) &&
+    (need.pgbouncer === undefined || Boolean(info.pgbouncerUrl) === need.pgbouncer) &&
+    need.targetEnv === undefined
+  );
+}
+
+function workerCounter(targetPid: () => number | undefined): () => number {
+  return () => {
+    const pid = targetPid();
+    return pid === undefined ? 0 : groupMembers(pid).filter((p) => p !== pid).length;
+  };
+}
+
+/** Reuses the lab of `perfgate lab up` when it fits, or starts one for this run. */
+async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: string): Promise<RunLab> {
+  const running = readLabInfo(cwd);
+  if (running && labFits(running, def)) {
+    opts.onLog?.(`using the running lab (target ${running.targetUrl})`);
+    return {
+      urls: running,
+      faults: { ...labFaults(running), workerCount: workerCounter(() => readLabInfo(cwd)?.services.target?.pid) },
+      release: async () => {},
+      reused: true,
+    };
+  }
+  const lab: Lab = await startLab({
+    seed: def.lab?.seed ?? opts.labSeed ?? 'default',
+    workers: def.lab?.workers ?? 1,
+    pgbouncer: def.lab?.pgbouncer ?? false,
+    targetEnv: def.lab?.targetEnv,
+    handleSignals: false,
+    onLog: opts.onLog,
+  });
+  return {
+    urls: lab.info,
+    faults: { ...lab.faults, workerCount: workerCounter(() => lab.info.services.target?.pid) },
+    release: () => lab.stop(),
+    reused: false,
+  };
+}
+
+/** Starts a gated run; the handle forwards the inner run's events and resolves once the lab is released. */
+export function runWithGate(opts: GateRunOptions): RunHandle {
+  return new RunHandle(async (outer) => {
+    // load + validate (thresholds, faults) -> lab (reuse or start) -> hooks -> runScenario -> release the lab
+    const cwd = opts.cwd ?? process.cwd();
+    const env = opts.env ?? process.env;
+    const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env });
+    const def = resolved.definition;
+    parseThresholds(def.thresholds, 'invalid thresholds');
+    planFaults(def.faults, opts.lab === true); // faults need the lab: a ConfigError before anything starts
+    const lab = opts.lab ? await acquireLab(def, opts, cwd) : undefined;
+    try {
+      const gate = createGateHooks({
+        definition: def,
+        env,
+        lab: lab ? { urls: lab.urls, faults: lab.faults } : undefined,
+        failOnAlerts: opts.failOnAlerts,
+        noReport: opts.noReport,
+        onLog: opts.onLog,
+        onError: (err) => outer.emit('error', err),
+      });
+      const inner = runScenario({ ...opts, scenario: resolved.original, cwd, env, targetUrl: opts.targetUrl ?? lab?.urls.targetUrl, hooks: gate.hooks });
+      inner.on('start', (e) => outer.emit('start', e));
+      inner.on('tick', (r) => outer.emit('tick', r));
+      inner.on('sample', (s) => outer.emit('sample', s));
+      inner.on('error', (e) => outer.emit('error', e));
+      const outcome: GateRunOutcome = await inner;
+      if (gate.outputs.reportHtml) outcome.reportHtml = gate.outputs.reportHtml;
+      if (lab) outcome.labReused = lab.reused;
+      return outcome;
+    } finally {
+      await lab?.release();
+    }
+  });
+}
