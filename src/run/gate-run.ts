@@ -20,6 +20,8 @@ export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scen
   scenario: string;
   /** Run against the lab: reuse a running one that fits, or start one for this run and stop it afterwards. */
   lab?: boolean;
+  /** An already started lab to run against (tests share one across runs); it is not stopped afterwards. */
+  sharedLab?: Lab;
   /** Seed size of a lab started for the run (default: the scenario's lab.seed, else `default`). */
   labSeed?: 'small' | 'default';
   failOnAlerts?: boolean;
@@ -63,6 +65,15 @@ function workerCounter(targetPid: () => number | undefined): () => number {
 
 /** Reuses the lab of `perfgate lab up` when it fits, or starts one for this run. */
 async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: string): Promise<RunLab> {
+  const shared = opts.sharedLab;
+  if (shared) {
+    return {
+      urls: shared.info,
+      faults: { ...shared.faults, workerCount: workerCounter(() => shared.info.services.target?.pid) },
+      release: async () => {},
+      reused: true,
+    };
+  }
   const running = readLabInfo(cwd);
   if (running && labFits(running, def)) {
     opts.onLog?.(`using the running lab (target ${running.targetUrl})`);
@@ -98,8 +109,8 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env });
     const def = resolved.definition;
     parseThresholds(def.thresholds, 'invalid thresholds');
-    planFaults(def.faults, opts.lab === true); // faults need the lab: a ConfigError before anything starts
-    const lab = opts.lab ? await acquireLab(def, opts, cwd) : undefined;
+    planFaults(def.faults, opts.lab === true || opts.sharedLab !== undefined); // faults need the lab: a ConfigError before anything starts
+    const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;
     try {
       const gate = createGateHooks({
         definition: def,
