@@ -1,5 +1,6 @@
-// Benchmark: the reference target with 1 and 2 workers, driven by autocannon on a cached read endpoint and on
-// /metrics. Prints requests/s and p99 (medians of 3 runs) and the 2-worker/1-worker ratio. Not part of `npm test`.
+// Benchmark: the reference target as a single process (TARGET_WORKERS=0) and with 1 and 2 cluster workers, driven
+// by autocannon on a cached read endpoint and on /metrics. Prints requests/s and p99 (medians of 3 runs) and the
+// 2-worker/1-worker ratio. Not part of `npm test`.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,13 +47,18 @@ async function measure(target: Child, token: string): Promise<Record<string, { r
   return out;
 }
 
-test('target throughput with 1 and 2 workers (medians of 3 runs)', async () => {
+test('target throughput as one process and with 1 and 2 workers (medians of 3 runs)', async () => {
   const token = await stack.token('load');
   const one = await measure(stack.target, token);
   await stack.target.stop();
+  const single = await stack.startTarget({ TARGET_WORKERS: '0' });
+  const zero = await measure(single, token);
+  await single.stop();
   const two = await measure(await stack.startTarget({ TARGET_WORKERS: '2' }), token);
   const rows = Object.keys(one).map((name) => ({
     endpoint: name,
+    'single req/s': Math.round(zero[name]!.rps),
+    'single p99 ms': zero[name]!.p99Ms,
     '1w req/s': Math.round(one[name]!.rps),
     '1w p99 ms': one[name]!.p99Ms,
     '2w req/s': Math.round(two[name]!.rps),
@@ -61,5 +67,5 @@ test('target throughput with 1 and 2 workers (medians of 3 runs)', async () => {
   }));
   console.log(`\nautocannon, ${CONNECTIONS} connections, ${DURATION_S} s x ${RUNS} runs per cell`);
   console.table(rows);
-  for (const r of rows) assert.ok(r['1w req/s'] > 0 && r['2w req/s'] > 0);
+  for (const r of rows) assert.ok(r['single req/s'] > 0 && r['1w req/s'] > 0 && r['2w req/s'] > 0);
 });

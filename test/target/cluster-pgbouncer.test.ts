@@ -69,6 +69,11 @@ test('requests are spread over both workers and /metrics aggregates them', async
 test('a killed worker is replaced by the primary, which logs it, and service continues', async () => {
   const [victim] = stack.target.event.workers as number[];
   process.kill(victim!, 'SIGKILL');
+  // A scrape right after the crash answers at once (the dead worker is not waited for). The scrape uses a fresh
+  // connection: a keep-alive connection that the dead worker owned dies with it, which is expected.
+  const scrape = await http(base, '/metrics', { headers: { connection: 'close' }, timeoutMs: 5000 });
+  assert.equal(scrape.status, 200, 'a scrape during the replacement still answers');
+  assert.ok(scrape.ms < 2500, `scrape took ${scrape.ms} ms`);
   const replaced = await waitFor('the replacement worker', async () => {
     const pids = new Set<number>();
     for (let i = 0; i < 10; i++) {

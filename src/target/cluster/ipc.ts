@@ -23,13 +23,31 @@ export interface MetricsResponse {
   text?: string;
   error?: string;
 }
+/** Primary -> worker: send your registry as JSON (only workers that listen are asked). */
+export interface CollectRequest {
+  type: 'perfgate:collect';
+  id: number;
+}
+/** Worker -> primary: this worker's metrics, from registry.getMetricsAsJSON(). */
+export interface CollectResponse {
+  type: 'perfgate:collected';
+  id: number;
+  metrics: unknown[];
+}
 /** Primary -> worker: stop accepting, drain, close, exit 0. */
 export interface ShutdownMessage {
   type: 'perfgate:shutdown';
 }
 
 /** Any message of ours. */
-export type IpcMessage = HelloMessage | InitMessage | MetricsRequest | MetricsResponse | ShutdownMessage;
+export type IpcMessage =
+  | HelloMessage
+  | InitMessage
+  | MetricsRequest
+  | MetricsResponse
+  | CollectRequest
+  | CollectResponse
+  | ShutdownMessage;
 
 /** Whether a value is one of our IPC messages of the given type. */
 export function isIpc<T extends IpcMessage['type']>(msg: unknown, type: T): msg is Extract<IpcMessage, { type: T }> {

@@ -1,8 +1,10 @@
 // The cluster primary: forks TARGET_WORKERS workers on one shared port, replaces crashed ones, aggregates /metrics.
 //
-// /metrics with several workers: a worker that receives GET /metrics asks the primary over IPC; the primary collects
-// every worker's registry with prom-client's AggregatorRegistry (sums counters and histograms; circuit_breaker_state
-// takes the max) and hands the text back. So /metrics stays on the service's port and always covers all workers.
+// /metrics with several workers: a worker that receives GET /metrics asks the primary over IPC; the primary asks
+// every worker that is listening for its registry as JSON, merges them with prom-client's AggregatorRegistry.aggregate
+// (sums counters and histograms; circuit_breaker_state takes the max) and hands the text back. So /metrics stays on
+// the service's port and covers all workers. A worker still starting is not asked, and one that does not answer
+// within COLLECT_TIMEOUT_MS is left out, so a crash or a replacement never blocks a scrape.
 
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
@@ -16,6 +18,8 @@ const MAX_RESTARTS = 10;
 const RESTART_WINDOW_MS = 30_000;
 /** Graceful shutdown budget before stragglers are killed (the contract is 5 s overall). */
 const SHUTDOWN_DEADLINE_MS = 4500;
+/** How long a scrape waits for the workers' registries. */
+const COLLECT_TIMEOUT_MS = 1500;
 
 /** Runs the primary until a signal stops it; prints the listening event once every worker listens. */
 export function runPrimary(config: TargetConfig, pem: PemKeyPair, onListening: (port: number, workerPids: number[]) => void): void {
@@ -23,8 +27,28 @@ export function runPrimary(config: TargetConfig, pem: PemKeyPair, onListening: (
   //           worker exit (not shutting down) -> log -> fork a replacement (bounded restarts)
   //           SIGTERM/SIGINT -> tell workers to drain -> wait (deadline, then SIGKILL) -> exit 0
   const logger = createLogger(config.logLevel, 'primary');
-  const aggregator = new AggregatorRegistry();
   const listening = new Set<number>();
+  let nextCollectId = 1;
+  const collecting = new Map<number, { parts: unknown[][]; waiting: Set<number>; done: () => void }>();
+
+  /** Gathers the registries of the listening workers and merges them into Prometheus text. */
+  const aggregate = async (): Promise<string> => {
+    const id = nextCollectId++;
+    const targets = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && listening.has(w.id) && w.isConnected());
+    const parts: unknown[][] = [];
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => resolve(), COLLECT_TIMEOUT_MS);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      collecting.set(id, { parts, waiting: new Set(targets.map((w) => w.id)), done });
+      if (targets.length === 0) done();
+      for (const w of targets) w.send({ type: 'perfgate:collect', id });
+    });
+    collecting.delete(id);
+    return AggregatorRegistry.aggregate(parts as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
+  };
   const restarts: number[] = [];
   let announced = false;
   let shuttingDown = false;
@@ -34,9 +58,13 @@ export function runPrimary(config: TargetConfig, pem: PemKeyPair, onListening: (
   cluster.on('message', (worker, msg: unknown) => {
     if (isIpc(msg, 'perfgate:hello')) {
       worker.send({ type: 'perfgate:init', keys: pem });
+    } else if (isIpc(msg, 'perfgate:collected')) {
+      const c = collecting.get(msg.id);
+      if (!c || !c.waiting.delete(worker.id)) return;
+      c.parts.push(msg.metrics);
+      if (c.waiting.size === 0) c.done();
     } else if (isIpc(msg, 'perfgate:metrics-req')) {
-      aggregator
-        .clusterMetrics()
+      aggregate()
         .then((text) => worker.isConnected() && worker.send({ type: 'perfgate:metrics-res', id: msg.id, text }))
         .catch((err: Error) => worker.isConnected() && worker.send({ type: 'perfgate:metrics-res', id: msg.id, error: err.message }));
     }
@@ -57,6 +85,7 @@ export function runPrimary(config: TargetConfig, pem: PemKeyPair, onListening: (
 
   cluster.on('exit', (worker, code, signal) => {
     listening.delete(worker.id);
+    for (const c of collecting.values()) if (c.waiting.delete(worker.id) && c.waiting.size === 0) c.done();
     if (shuttingDown) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0);
       return;
@@ -92,5 +121,9 @@ export function runPrimary(config: TargetConfig, pem: PemKeyPair, onListening: (
   process.on('SIGTERM', () => void shutdown(0));
   process.on('SIGINT', () => void shutdown(0));
 
+  // SCHED_NONE: every worker accepts on the shared socket itself. With round-robin, the primary hands each accepted
+  // connection to a worker and waits for its ack, so a connection handed to a worker at the instant it dies is
+  // orphaned and its client hangs; here such a connection either dies with the worker or waits for another one.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < config.workers; i++) fork();
 }

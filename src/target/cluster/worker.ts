@@ -2,7 +2,6 @@
 
 import cluster from 'node:cluster';
 import { Redis } from 'ioredis';
-import { AggregatorRegistry } from 'prom-client';
 import { VerifiedTokenCache } from '../auth/jwt.ts';
 import { importKeys, type PemKeyPair } from '../auth/keys.ts';
 import { buildApp } from '../app.ts';
@@ -108,8 +107,10 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
   metrics.breakerState.set(BREAKER_STATE.closed);
   let metricsText = () => metrics.registry.metrics();
   if (cluster.isWorker) {
-    new AggregatorRegistry(); // installs the listener that answers the primary's prom-client requests
-    AggregatorRegistry.setRegistries([metrics.registry]);
+    process.on('message', (msg) => {
+      if (!isIpc(msg, 'perfgate:collect')) return;
+      void metrics.registry.getMetricsAsJSON().then((json) => process.send?.({ type: 'perfgate:collected', id: msg.id, metrics: json }));
+    });
     metricsText = askPrimaryForMetrics();
   }
   const ctx: AppContext = {
