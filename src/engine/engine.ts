@@ -311,7 +311,8 @@ export class Engine {
   }
 
   private flush(tMs: number, intervalMs: number): void {
-    const loadT = tMs - this.loadStartMs;
+    // Phase and target rate at the middle of the interval (intervals follow the run clock, the load starts a bit later).
+    const loadT = tMs + intervalMs / 2 - this.loadStartMs;
     const open = isOpenModel(this.load);
     const records = this.recorder.take(tMs, {
       ...this.health.interval(),
