@@ -80,7 +80,7 @@ test('perfgate collect writes a complete run directory: run.json, samples with g
   assert.ok((data.run.durationMs as number) >= 1600);
   const sources = new Set(data.samples.map((s) => s.source));
   for (const s of ['redis', 'host', 'generator', 'prometheus']) assert.ok(sources.has(s), s);
-  assert.ok(data.samples.filter((s) => s.metric === 'redis_connected_clients').length >= 4);
+  assert.ok(data.samples.filter((s) => s.metric === 'redis_connected_clients' && s.value !== null).length >= 2);
   const gaps = data.samples.filter((s) => s.source === 'prometheus');
   assert.ok(gaps.length > 0 && gaps.every((g) => g.value === null && /ECONNREFUSED|refused/i.test(g.error ?? '')));
   const raw = readFileSync(join(out, 'run.json'), 'utf8') + readFileSync(join(out, 'samples.ndjson'), 'utf8');
