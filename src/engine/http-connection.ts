@@ -37,6 +37,8 @@ export interface RequestOptions {
   /** HEAD request: the response has no body. */
   head: boolean;
   timeoutMs: number;
+  /** Safe to resend when a reused keep-alive socket turns out closed before any response byte (GET, HEAD, PUT, DELETE, OPTIONS). */
+  idempotent?: boolean;
 }
 
 type Callback = (outcome: RequestOutcome) => void;
@@ -165,7 +167,7 @@ export class HttpConnection {
       return;
     }
     // A keep-alive socket the server closed while idle: retry once on a fresh one if nothing came back.
-    if (this.reused && !this.retried && !this.parser.started) {
+    if (this.reused && !this.retried && !this.parser.started && this.opts!.idempotent) {
       this.retried = true;
       this.send();
       return;

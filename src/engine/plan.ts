@@ -23,6 +23,8 @@ export interface CompiledHttpStep {
   /** Renders the request bytes for the given variables. */
   build: (vars: TemplateVars) => Buffer;
   head: boolean;
+  /** GET, HEAD, PUT, DELETE, OPTIONS: may be resent once on a keep-alive socket found closed. */
+  idempotent: boolean;
   timeoutMs: number;
   expect: ReadonlySet<number> | undefined;
   checkStatus: ReadonlySet<number> | undefined;
@@ -130,6 +132,7 @@ function compileHttpStep(
     staticBytes,
     build,
     head: method === 'HEAD',
+    idempotent: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(method),
     timeoutMs,
     expect: step.expect ? new Set(step.expect) : undefined,
     checkStatus: statusSet(check?.status),

@@ -161,7 +161,7 @@ export class Vu {
     }
     const sentAtMs = performance.now();
     const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
-    this.conn.request(bytes, { collectBody: step.collectBody, head: step.head, timeoutMs: step.timeoutMs }, (o) =>
+    this.conn.request(bytes, { collectBody: step.collectBody, head: step.head, timeoutMs: step.timeoutMs, idempotent: step.idempotent }, (o) =>
       this.onResponse(step, o, startMs, sentAtMs),
     );
   }

@@ -7,7 +7,7 @@ import { guardTarget } from '../../src/engine/host-guard.ts';
 import { decodeHistogram } from '../../src/metrics/histogram.ts';
 import type { IntervalRecord, RequestIntervalRecord, TickIntervalRecord } from '../../src/results/format.ts';
 import type { ScenarioDefinition } from '../../src/scenario/types.ts';
-import { refusedUrl, startJsonServer, startResetServer, startSilentServer, type TestServer } from '../support/servers.ts';
+import { refusedUrl, startJsonServer, startOneShotServer, startResetServer, startSilentServer, type TestServer } from '../support/servers.ts';
 
 let json: TestServer;
 before(async () => {
@@ -151,4 +151,20 @@ test('a step expecting a 404 counts it as a success', async () => {
   const { reqs } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [{ name: 'x', path: '/status/404', expect: [404], think: '20ms' }]));
   assert.ok(sum(reqs, (r) => r.count) > 0, 'requests ran');
   assert.equal(sum(reqs, (r) => r.failed), 0);
+});
+
+test('a keep-alive socket dropped by the server is retried once for GET, but a POST is not resent', async () => {
+  const server = await startOneShotServer();
+  try {
+    const get = await runEngine(scenario(server.url, { executor: 'constant-vus', vus: 1, duration: '300ms' }, [{ name: 'get', path: '/', think: '20ms' }]));
+    const getCount = sum(get.reqs, (r) => r.count);
+    assert.ok(getCount >= 3, `${getCount} GETs`);
+    assert.equal(sum(get.reqs, (r) => r.failed), 0, 'every GET succeeded on a fresh connection');
+    const post = await runEngine(scenario(server.url, { executor: 'constant-vus', vus: 1, duration: '300ms' }, [{ name: 'post', method: 'POST', path: '/', body: { a: 1 }, think: '20ms' }]));
+    const failed = sum(post.reqs, (r) => r.errors.econnreset ?? 0);
+    assert.ok(failed >= 1, 'a POST on the dropped socket fails as econnreset');
+    assert.equal(failed + sum(post.reqs, (r) => r.count - r.failed), sum(post.reqs, (r) => r.count));
+  } finally {
+    await server.close();
+  }
 });

@@ -151,3 +151,22 @@ export function startRedirectServer(location: string): Promise<TestServer> {
     res.end();
   });
 }
+
+/**
+ * A server that answers the first request on each connection (keep-alive) and closes the connection without a
+ * word when a second request arrives on it: the race of a keep-alive socket the server has just dropped.
+ */
+export async function startOneShotServer(): Promise<TestServer> {
+  const arrivals: number[] = [];
+  const server = createNetServer((socket) => {
+    let served = 0;
+    socket.on('data', () => {
+      arrivals.push(epochNow());
+      if (served++ === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+      else socket.destroy();
+    });
+    socket.on('error', () => {});
+  });
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}`, port, arrivals, close: () => new Promise((r) => server.close(() => r())) };
+}
