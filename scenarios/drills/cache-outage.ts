@@ -3,7 +3,7 @@
 
 import { defineScenario } from '../../src/scenario/define.ts';
 import { collectors, data, setup, TARGET_BASE_URL } from '../journeys.ts';
-import { drillJourneys, phasedStages } from './drill-kit.ts';
+import { DRILL_PROFILES, drillJourneys, phasedStages } from './drill-kit.ts';
 
 export default defineScenario({
   name: 'cache-outage',
@@ -17,7 +17,7 @@ export default defineScenario({
   },
   faults: [{ action: 'redis-stop', at: '30s', duration: '30s' }],
   setup,
-  journeys: drillJourneys,
+  journeys: drillJourneys(),
   data,
   thresholds: {
     'http_req_failed{phase:outage}': ['rate<0.001'],
@@ -26,5 +26,5 @@ export default defineScenario({
     'cache_hit_ratio{phase:recovery}': ['value>0.8'],
   },
   collectors,
-  profiles: { ci: { time: 1, load: 0.4 }, smoke: { time: 0.5, load: 0.2 } },
+  profiles: DRILL_PROFILES,
 });

@@ -7,11 +7,17 @@ import { journeys } from '../journeys.ts';
 /** The step names of the journey mix, besides the quote (which goes to the upstream). */
 export const LOCAL_STEPS = ['list-companies', 'company', 'company-metrics', 'filings', 'leaderboard', 'create-report'];
 
-/** The journey mix, with quotes allowed to degrade to a fast 503 when no cached quote exists. */
-export const drillJourneys: Journey[] = journeys.map((j) => ({
-  ...j,
-  steps: j.steps.map((s) => (s.name === 'quote' ? { ...s, expect: [200, 503], check: undefined } : s)),
-}));
+/** The journey mix, with quotes allowed to degrade to a fast 503 when no cached quote exists, and weighted `quoteWeight`. */
+export function drillJourneys(quoteWeight?: number): Journey[] {
+  return journeys.map((j) => ({
+    ...j,
+    ...(j.name === 'quotes' && quoteWeight !== undefined ? { weight: quoteWeight } : {}),
+    steps: j.steps.map((s) => (s.name === 'quote' ? { ...s, expect: [200, 503], check: undefined } : s)),
+  }));
+}
+
+/** Drill profiles: full is the real drill; ci and smoke shorten every phase and lighten the load. */
+export const DRILL_PROFILES = { ci: { time: 0.4, load: 0.4 }, smoke: { time: 0.2, load: 0.2 } };
 
 /** Steady load of `vus` users: ramp to it, then hold it through each named phase in turn. */
 export function phasedStages(vus: number, phases: Array<[name: string, duration: string]>): Stage[] {

@@ -3,7 +3,7 @@
 
 import { defineScenario } from '../../src/scenario/define.ts';
 import { collectors, data, journeys, setup, TARGET_BASE_URL } from '../journeys.ts';
-import { phasedStages } from './drill-kit.ts';
+import { DRILL_PROFILES, phasedStages } from './drill-kit.ts';
 
 export default defineScenario({
   name: 'worker-crash',
@@ -26,5 +26,5 @@ export default defineScenario({
     'http_req_failed{phase:after}': ['rate==0'],
   },
   collectors,
-  profiles: { ci: { time: 1, load: 0.4 }, smoke: { time: 0.5, load: 0.2 } },
+  profiles: DRILL_PROFILES,
 });

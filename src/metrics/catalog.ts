@@ -58,6 +58,7 @@ export const METRICS: Record<string, MetricInfo> = {
   host_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine CPU utilisation' },
   host_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine memory utilisation' },
   recovery_time: { type: 'gauge', unit: 'ms', side: 'server', description: 'time until a killed target worker was replaced (drills)' },
+  breaker_open_delay: { type: 'gauge', unit: 'ms', side: 'server', description: 'time from an upstream fault until the circuit breaker opened (drills)' },
   fault_active: { type: 'gauge', unit: 'state', side: 'server', description: '1 while an injected fault is active (drills)' },
   generator_cpu: { type: 'gauge', unit: 'cores', side: 'generator', description: "the load generator's CPU, in cores" },
   generator_event_loop_lag: { type: 'gauge', unit: 'ms', side: 'generator', description: "the load generator's event-loop lag p99" },

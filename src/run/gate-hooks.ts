@@ -27,6 +27,23 @@ export interface GateHooksOptions {
   onError?: (err: Error) => void;
 }
 
+/** Breaker state value meaning open (src/metrics/catalog.ts: 0 closed, 1 half-open, 2 open). */
+const BREAKER_OPEN = 2;
+
+/**
+ * For each upstream fault, `breaker_open_delay`: ms from the fault's start to the first sample showing the breaker
+ * open (to the sampling interval's resolution); a breaker that never opened gets the whole fault's length.
+ */
+export function breakerOpenDelays(faults: readonly TimeWindow[], states: ReadonlyArray<{ tMs: number; value: number }>): SampleRecord[] {
+  return faults
+    .filter((w) => w.name.startsWith('upstream-'))
+    .map((w) => {
+      const open = states.find((s) => s.tMs >= w.startMs && s.tMs <= w.endMs && s.value === BREAKER_OPEN);
+      const value = open ? open.tMs - w.startMs : w.endMs - w.startMs;
+      return { tMs: w.startMs, source: 'drill', metric: 'breaker_open_delay', value, labels: { fault: w.name, opened: String(Boolean(open)) } };
+    });
+}
+
 /** The hooks plus what they found, for the CLI's final lines. */
 export interface GateHooks {
   hooks: RunHooks;
@@ -52,6 +69,7 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
   let live: LiveMonitor | undefined;
   let phases: TimeWindow[] = [];
   let newSamples: SampleRecord[] = [];
+  const breakerStates: Array<{ tMs: number; value: number }> = [];
   const watching = parsed.some((t) => t.abortOnFail);
 
   const hooks: RunHooks = {
@@ -60,6 +78,7 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
       const write = (s: SampleRecord) => {
         ctx.writeSample(s);
         if (watching) newSamples.push(s);
+        if (s.metric === 'circuit_breaker_state' && s.value !== null) breakerStates.push({ tMs: s.tMs, value: s.value });
       };
       if (collectors.length) {
         sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write });
@@ -85,9 +104,10 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
       const result = live.onInterval(records, samples);
       return result.abort ? { abort: result.abort } : undefined;
     },
-    async afterLoad() {
+    async afterLoad(ctx) {
       await schedule?.stop();
       await sampler?.stop();
+      for (const s of breakerOpenDelays(ctx.run.faults, breakerStates)) ctx.writeSample(s);
       const stats = sampler?.stats();
       if (stats && stats.gaps > 0) {
         const failing = Object.entries(stats.collectors)
