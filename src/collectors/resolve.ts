@@ -96,8 +96,14 @@ export function resolveIntervalMs(options: CollectorsOptions | undefined): numbe
   return options?.interval === undefined ? 1000 : parseDurationMs(options.interval, 'collectors.interval');
 }
 
+/** What the run can share with the collectors. */
+export interface CollectorShared {
+  /** The engine's event-loop lag p99 (ms) since the previous call; the generator collector then runs no monitor of its own. */
+  loopLagP99Ms?: () => number;
+}
+
 /** Builds the live collectors the options enable (host also enables the generator's own health). */
-export function resolveCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls): Collector[] {
+export function resolveCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls, shared: CollectorShared = {}): Collector[] {
   const intervalMs = resolveIntervalMs(options);
   const timeoutMs = Math.max(50, Math.min(1000, Math.floor(intervalMs * 0.5)));
   const out: Collector[] = [];
@@ -116,7 +122,7 @@ export function resolveCollectors(options: CollectorsOptions | undefined, env: N
         out.push(createRedisCollector({ url: p.url as string, commandTimeoutMs: timeoutMs }));
         break;
       case 'host':
-        out.push(createHostCollector(), createGeneratorCollector());
+        out.push(createHostCollector(), createGeneratorCollector({ loopLagP99Ms: shared.loopLagP99Ms }));
         break;
     }
   }

@@ -54,3 +54,12 @@ test('the generator collector sees its own busy loop as CPU and as event-loop la
   assert.ok(lag >= 40, `lag ${lag}`);
   await c.close();
 });
+
+test('the generator collector can share the engine\'s event-loop monitor instead of running its own', async () => {
+  let calls = 0;
+  const c = createGeneratorCollector({ loopLagP99Ms: () => (++calls, 7.5) });
+  const s = await c.sample(AbortSignal.timeout(1000), 0);
+  assert.equal(s.find((x) => x.metric === 'generator_event_loop_lag')?.value, 7.5);
+  assert.equal(calls, 1);
+  await c.close();
+});
