@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError, EXIT } from '../../errors.ts';
 import type { ProfileName } from '../../results/format.ts';
 import { RUN_FILES } from '../../results/format.ts';
-import { runScenario } from '../../run/run-scenario.ts';
+import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
 import { attachProgress } from '../../run/progress.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
@@ -18,6 +18,10 @@ interface RunFlags {
   allowHost: string[];
   json?: boolean;
   quiet?: boolean;
+  lab?: boolean;
+  labSeed?: string;
+  failOnAlerts?: boolean;
+  report: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -36,8 +40,23 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
       issues.push({ path: '--target', message: `is not a URL: "${flags.target}"` });
     }
   }
+  if (flags.labSeed !== undefined && !['small', 'default'].includes(flags.labSeed)) {
+    issues.push({ path: '--lab-seed', message: `must be small or default (got "${flags.labSeed}")` });
+  }
+  if (flags.labSeed !== undefined && !flags.lab) issues.push({ path: '--lab-seed', message: 'only applies with --lab' });
+  if (flags.lab && flags.target !== undefined) issues.push({ path: '--target', message: 'cannot be combined with --lab (the lab provides the target)' });
   if (issues.length) throw new ConfigError(issues, 'invalid arguments');
   return { profile: flags.profile as ProfileName, workers };
+}
+
+/** One line from verdict.json: the status in capitals and the reason, or undefined when there is none. */
+function readVerdictLine(runDir: string): string | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(runDir, RUN_FILES.verdict), 'utf8')) as { status: string; reason?: string };
+    return `${v.status.toUpperCase()}${v.reason ? `: ${v.reason}` : ''}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Registers `perfgate run`. */
@@ -51,6 +70,10 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>)')
     .option('--workers <n>', 'worker threads to shard the load across', '1')
     .option('--allow-host <host>', 'allow a non-loopback target host (repeatable)', collect, [])
+    .option('--lab', 'run against the lab: the one `perfgate lab up` left running, or one started for this run')
+    .option('--lab-seed <size>', 'seed size of a lab started for this run: small or default')
+    .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
+    .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
     .action(async (scenario: string, flags: RunFlags) => {
@@ -68,7 +91,22 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', onSignal);
       try {
         let plannedMs = 0;
-        const handle = runScenario({ scenario, profile, targetUrl: flags.target, out: flags.out, workers, allowHosts: flags.allowHost, signal: ac.signal });
+        const handle = runWithGate({
+          scenario,
+          profile,
+          targetUrl: flags.target,
+          out: flags.out,
+          workers,
+          allowHosts: flags.allowHost,
+          signal: ac.signal,
+          lab: flags.lab,
+          labSeed: flags.labSeed as 'small' | 'default' | undefined,
+          failOnAlerts: flags.failOnAlerts,
+          noReport: !flags.report,
+          onLog: (line) => {
+            if (!flags.quiet) process.stderr.write(`perfgate: ${line}\n`);
+          },
+        });
         handle.on('start', ({ run, runDir }) => {
           plannedMs = run.plannedDurationMs;
           if (!flags.quiet) process.stderr.write(`perfgate: running ${run.scenario} (${run.profile}) against ${run.target.baseUrl}; writing ${runDir}\n`);
@@ -77,11 +115,14 @@ export function registerRun(program: Command): void {
           if (!flags.quiet) process.stderr.write(`perfgate: ${err.message}\n`);
         });
         if (!flags.quiet) attachProgress(handle, process.stderr, () => plannedMs);
-        const outcome = await handle;
+        const outcome: GateRunOutcome = await handle;
         if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
         if (!flags.quiet) {
           const reason = outcome.run.statusReason ? `: ${outcome.run.statusReason}` : '';
           process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
+          const verdictLine = readVerdictLine(outcome.runDir);
+          if (verdictLine) process.stderr.write(`perfgate: ${verdictLine}\n`);
+          if (outcome.reportHtml) process.stderr.write(`perfgate: report: ${outcome.reportHtml}\n`);
         }
         process.exitCode = outcome.exitCode;
       } finally {
