@@ -53,3 +53,13 @@ export function mergeSlos(...sets: SloSet[]): SloSet {
   }
   return out;
 }
+
+/** The same thresholds judged only during one phase (e.g. the cache once warm: `onPhase(slos.cache, 'steady')`). */
+export function onPhase(set: SloSet, phase: string): SloSet {
+  const out: SloSet = {};
+  for (const [key, list] of Object.entries(set)) {
+    const brace = key.indexOf('{');
+    out[brace === -1 ? `${key}{phase:${phase}}` : `${key.slice(0, -1)},phase:${phase}}`] = list;
+  }
+  return out;
+}
