@@ -145,12 +145,13 @@ test('memory: RSS of a 2,000 req/s open-model run (shortened; slope extrapolated
   try {
     const [cmd, pre] = pinned(1);
   const r = spawnSync(cmd, [...pre, process.execPath, '--import', 'tsx', join(ROOT, 'test/bench/support/memory-child.ts'), nginx.url, '2000', String(minutes * 60)], { encoding: 'utf8', timeout: 900_000 });
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples: Array<[number, number]> };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples: Array<[number, number]>; requests: number; dropped: number };
     // Least-squares slope of RSS after the first minute (GC makes RSS a sawtooth; two points would mislead).
     const s = out.samples.filter(([t]) => t >= 60 || minutes < 2);
     const mt = s.reduce((a, [t]) => a + t, 0) / s.length;
     const mm = s.reduce((a, [, m]) => a + m, 0) / s.length;
     const slopeMbPerMin = (s.reduce((a, [t, m]) => a + (t - mt) * (m - mm), 0) / s.reduce((a, [t]) => a + (t - mt) ** 2, 0)) * 60;
+    console.log(`memory: ${out.requests} requests (${f(out.requests / (minutes * 60))} req/s), ${out.dropped} dropped`);
     console.log(`memory: RSS ${out.samples.map(([t, m]) => `${f(t)}s:${f(m)}MB`).join(' ')}`);
     console.log(`memory: slope ${f(slopeMbPerMin, 2)} MB/min after minute 1 -> ${f(slopeMbPerMin * 9, 1)} MB between minute 1 and 10, extrapolated (goal < 20 MB)`);
   } finally {

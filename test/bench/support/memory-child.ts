@@ -17,5 +17,9 @@ const outcome = await runScenario({
   saturation: { maxLoopLagP99Ms: 1e9, maxDroppedShare: 1 },
 });
 clearInterval(timer);
+const { readRunDir } = await import('../../../src/results/read.ts');
+const data = await readRunDir(outcome.runDir);
+const requests = data.intervals.reduce((a, r) => a + (r.type === 'req' ? r.count : 0), 0);
+const dropped = data.intervals.reduce((a, r) => a + (r.type === 'tick' ? r.droppedIterations : 0), 0);
 rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ samples, status: outcome.run.status }));
+console.log(JSON.stringify({ samples, status: outcome.run.status, requests, dropped }));
