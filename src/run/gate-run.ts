@@ -6,6 +6,7 @@ import { startLab, type Lab } from '../lab/lab.ts';
 import { readLabInfo, type LabInfo } from '../lab/lab-info.ts';
 import { labFaults } from '../lab/control.ts';
 import { groupMembers, isAlive } from '../lab/process.ts';
+import { ConfigError } from '../errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { parseThresholds } from '../slo/grammar.ts';
@@ -38,7 +39,7 @@ export interface GateRunOutcome extends RunOutcome {
 
 /** The lab a run uses, and how to let it go. */
 interface RunLab {
-  urls: LabUrls & { targetUrl: string };
+  urls: LabUrls & { targetUrl: string; pgbouncerUrl?: string };
   faults: FaultTarget;
   release(): Promise<void>;
   reused: boolean;
@@ -100,6 +101,28 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
   };
 }
 
+/** Connection URLs a scenario may write instead of a real one: the lab fills them in (`lab:pgbouncer`). */
+const LAB_CONNECTIONS = { 'lab:postgres': 'databaseUrl', 'lab:pgbouncer': 'pgbouncerUrl' } as const;
+
+/** Replaces `lab:` connection URLs with the lab's; without a lab (or PgBouncer) that is a ConfigError naming the field. */
+export function fillLabConnections(def: ScenarioDefinition, urls: { databaseUrl: string; pgbouncerUrl?: string } | undefined): ScenarioDefinition {
+  if (!def.connections) return def;
+  const issues: Array<{ path: string; message: string }> = [];
+  const connections: NonNullable<ScenarioDefinition['connections']> = {};
+  for (const [name, conn] of Object.entries(def.connections)) {
+    const key = LAB_CONNECTIONS[conn.url as keyof typeof LAB_CONNECTIONS];
+    if (!key) {
+      connections[name] = conn;
+      continue;
+    }
+    const url = urls?.[key];
+    if (url) connections[name] = { ...conn, url };
+    else issues.push({ path: `connections.${name}.url`, message: urls ? `${conn.url}: the lab has no PgBouncer (the scenario's lab.pgbouncer must be true)` : `${conn.url} needs --lab` });
+  }
+  if (issues.length) throw new ConfigError(issues, 'invalid connections');
+  return { ...def, connections };
+}
+
 /** Starts a gated run; the handle forwards the inner run's events and resolves once the lab is released. */
 export function runWithGate(opts: GateRunOptions): RunHandle {
   return new RunHandle(async (outer) => {
@@ -110,6 +133,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const def = resolved.definition;
     parseThresholds(def.thresholds, 'invalid thresholds');
     planFaults(def.faults, opts.lab === true || opts.sharedLab !== undefined); // faults need the lab: a ConfigError before anything starts
+    if (!opts.lab && !opts.sharedLab) fillLabConnections(def, undefined);
     const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;
     try {
       const gate = createGateHooks({
@@ -121,7 +145,8 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
         onLog: opts.onLog,
         onError: (err) => outer.emit('error', err),
       });
-      const inner = runScenario({ ...opts, scenario: resolved.original, cwd, env, targetUrl: opts.targetUrl ?? lab?.urls.targetUrl, hooks: gate.hooks });
+      const original = fillLabConnections(resolved.original as ScenarioDefinition, lab?.urls);
+      const inner = runScenario({ ...opts, scenario: original, cwd, env, targetUrl: opts.targetUrl ?? lab?.urls.targetUrl, hooks: gate.hooks });
       inner.on('start', (e) => outer.emit('start', e));
       inner.on('tick', (r) => outer.emit('tick', r));
       inner.on('sample', (s) => outer.emit('sample', s));
