@@ -3,7 +3,7 @@
 
 import pg from 'pg';
 import type { Collector, CollectorSample } from './types.ts';
-import { redactText, redactUrl, urlSecrets } from './redact.ts';
+import { redactText, redactUrl, urlSecrets } from '../redact.ts';
 
 /** Options of the pgbouncer collector. */
 export interface PgBouncerCollectorOptions {

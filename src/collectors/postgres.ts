@@ -5,7 +5,7 @@
 import pg from 'pg';
 import type { Collector, CollectorSample } from './types.ts';
 import { CounterTracker } from './counters.ts';
-import { redactText, redactUrl, urlSecrets } from './redact.ts';
+import { redactText, redactUrl, urlSecrets } from '../redact.ts';
 import { topStatements, type StatementRow } from './pg-statements.ts';
 
 /** Options of the postgres collector. */

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import type { Collector, CollectorSample } from './types.ts';
 import { parseExposition } from './prometheus-parse.ts';
 import { DEFAULT_PROM_NAMES, PROMETHEUS_METRICS, PrometheusDeriver, type PromNameKey, type PromNames } from './prometheus-derive.ts';
-import { redactUrl, urlSecrets, redactText } from './redact.ts';
+import { redactUrl, urlSecrets, redactText } from '../redact.ts';
 
 /** Options of the prometheus collector. */
 export interface PrometheusCollectorOptions {

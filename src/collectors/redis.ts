@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import type { Collector, CollectorSample } from './types.ts';
 import { CounterTracker } from './counters.ts';
-import { redactUrl, redactText, urlSecrets } from './redact.ts';
+import { redactUrl, redactText, urlSecrets } from '../redact.ts';
 
 /** Options of the redis collector. */
 export interface RedisCollectorOptions {

@@ -11,7 +11,7 @@ import { createPostgresCollector } from './postgres.ts';
 import { createPgBouncerCollector } from './pgbouncer.ts';
 import { createRedisCollector } from './redis.ts';
 import { createGeneratorCollector, createHostCollector } from './host.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl } from '../redact.ts';
 
 /** The lab's service URLs, when the run started the lab. */
 export interface LabUrls {

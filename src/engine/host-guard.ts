@@ -4,6 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { HostNotAllowedError } from '../errors.ts';
+import { redactUrl } from '../redact.ts';
 
 /** A target host resolved and cleared for load. */
 export interface ResolvedTarget {
@@ -77,16 +78,4 @@ export async function guardHostname(hostname: string, allowHosts: readonly strin
 /** Checks a redirect location against the same rule (used when a redirect would be followed). */
 export async function guardRedirect(location: string, base: string, allowHosts: readonly string[]): Promise<ResolvedTarget> {
   return guardTarget(new URL(location, base).toString(), allowHosts);
-}
-
-/** Removes the password (and user) from a URL for logs and files; leaves non-URLs untouched. */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (!u.password && !u.username) return raw;
-    if (u.password) u.password = 'REDACTED';
-    return u.toString();
-  } catch {
-    return raw.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:REDACTED@');
-  }
 }

@@ -3,6 +3,7 @@
 
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactUrl } from '../redact.ts';
 
 /** One service of the lab: its PID (the process group leader), port and log file. */
 export interface LabService {
@@ -77,18 +78,6 @@ export function readLabInfo(cwd = process.cwd()): LabInfo | null {
 /** Deletes lab.json (no error when absent). */
 export function removeLabInfo(cwd = process.cwd()): void {
   rmSync(labInfoPath(cwd), { force: true });
-}
-
-/** Replaces the password of a URL with *** (postgres://perfgate:***@127.0.0.1:5432/perfgate). */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (!u.password) return raw;
-    u.password = '***';
-    return u.toString().replace('%2A%2A%2A', '***');
-  } catch {
-    return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
 }
 
 /** A copy of a LabInfo with every URL redacted and the control token removed (for printing). */

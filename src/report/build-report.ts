@@ -5,7 +5,7 @@ import { buildModel, type ReportModel } from './model.ts';
 import { buildCharts, type ChartId } from './specs/index.ts';
 import { renderSvg } from './render-svg.ts';
 import { renderReportHtml, type RenderedChart } from './html.ts';
-import { redactDeep, redactSecrets } from './redact.ts';
+import { redactDeep, redactText } from '../redact.ts';
 
 /** The report of one run, ready to be written. */
 export interface BuiltReport {
@@ -25,7 +25,7 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
     samples: data.samples.map((s) => (s.labels || s.error ? redactDeep(s) : s)),
     verdict: data.verdict && redactDeep(data.verdict),
     summary: data.summary && redactDeep(data.summary),
-    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactSecrets(r.name), method: redactSecrets(r.method), phase: r.phase && redactSecrets(r.phase) } : r)),
+    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase) } : r)),
   };
 }
 
@@ -36,7 +36,7 @@ export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'sam
   const entries = buildCharts(model);
   const rendered: RenderedChart[] = [];
   for (const entry of entries) {
-    rendered.push(entry.spec ? { entry, svg: redactSecrets(await renderSvg(entry.spec)) } : { entry });
+    rendered.push(entry.spec ? { entry, svg: redactText(await renderSvg(entry.spec)) } : { entry });
   }
   return {
     model,

@@ -15,7 +15,7 @@ import { renderSvg } from './render-svg.ts';
 import { CHART_IDS } from './specs/index.ts';
 import { clientSeries } from './series.ts';
 import { renderIndexHtml, trendSpecs, type IndexEntry } from './index-page.ts';
-import { redactDeep, redactSecrets } from './redact.ts';
+import { redactDeep, redactText } from '../redact.ts';
 
 /** What writeReport wrote. */
 export interface WrittenReport {
@@ -137,9 +137,9 @@ export async function writeIndex(reportsDir: string): Promise<string> {
     if (e) entries.push(e);
   }
   const trends: Array<{ id: string; title: string; svg: string }> = [];
-  for (const t of trendSpecs(entries)) trends.push({ id: t.id, title: t.title, svg: redactSecrets(await renderSvg(t.spec)) });
+  for (const t of trendSpecs(entries)) trends.push({ id: t.id, title: t.title, svg: redactText(await renderSvg(t.spec)) });
   const path = join(dir, 'index.html');
-  await writeAtomic(path, redactSecrets(renderIndexHtml(entries, trends)));
+  await writeAtomic(path, redactText(renderIndexHtml(entries, trends)));
   return path;
 }
 

@@ -11,7 +11,8 @@ import { FORMAT_VERSION, RUN_FILES, type RunJson, type SummaryJson } from '../re
 import { RunDirWriter } from '../results/run-dir-writer.ts';
 import { readRunDir } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
-import { guardTarget, redactUrl } from '../engine/host-guard.ts';
+import { guardTarget } from '../engine/host-guard.ts';
+import { redactUrl } from '../redact.ts';
 import { classifyError, classifyStatus, isExpectedStatus } from '../engine/error-class.ts';
 import { Recorder } from '../engine/recorder.ts';
 import { GeneratorHealth } from '../engine/generator-health.ts';

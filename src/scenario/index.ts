@@ -48,4 +48,4 @@ export {
   type ResolvedScenario,
   type LoadScenarioOptions,
 } from './load.ts';
-export { redactScenario, redactUrl, REDACTED, SECRET_KEY } from './redact.ts';
+export { redactScenario } from './redact.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planCollectors, resolveCollectors, resolveIntervalMs } from '../../src/collectors/resolve.ts';
-import { redactText, redactUrl } from '../../src/collectors/redact.ts';
+import { redactText, redactUrl } from '../../src/redact.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const lab = {

@@ -101,7 +101,7 @@ export function syntheticRun(o: SyntheticOptions = {}): SyntheticRun {
     ...(status !== 'completed' ? { statusReason: `stopped by SIGINT${h}` } : {}),
     target: { baseUrl: o.baseUrl ?? 'http://127.0.0.1:8080' },
     load: { executor: 'ramping-vus', peakVUs: 50 },
-    config: { databaseUrl: o.databaseUrl ?? 'postgres://app:[redacted]@127.0.0.1:5432/app' },
+    config: { databaseUrl: o.databaseUrl ?? 'postgres://app:***@127.0.0.1:5432/app' },
     environment: { node: 'v20.0.0', os: 'linux', arch: 'x64', cpus: 2, perfgateVersion: '0.1.0', gitSha: 'abc1234', workers: 1 },
     phases: [{ name: 'ramp-up', startMs: 0, endMs: runEnd * 0.2 }, { name: `steady${h}`, startMs: runEnd * 0.2, endMs: runEnd }],
     faults: h ? [{ name: `fault${h}`, startMs: runEnd * 0.5, endMs: runEnd * 0.6 }] : [],

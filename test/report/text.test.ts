@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clock, fmtMs, fmtPct, fmtUnit } from '../../src/report/format-values.ts';
 import { escapeHtml, jsonForScript } from '../../src/report/escape.ts';
-import { redactDeep, redactSecrets } from '../../src/report/redact.ts';
+import { redactDeep, redactText } from '../../src/redact.ts';
 import { bucketQuantile } from '../../src/report/server-series.ts';
 import { bannerStatus, buildModel } from '../../src/report/model.ts';
 import { bannerSentence, causeSentences, worstBreach } from '../../src/report/narrative.ts';
@@ -31,14 +31,14 @@ test('escapeHtml neutralises every markup character, and script JSON cannot clos
 
 test('credentials in URLs and secret parameters or fields are redacted', () => {
   const cases: Array<[string, string]> = [
-    ['postgres://app:hunter2@127.0.0.1:5432/db', 'postgres://app:[redacted]@127.0.0.1:5432/db'],
-    ['redis://:pw@localhost:6379', 'redis://:[redacted]@localhost:6379'],
-    ['failed: connect to http://u:p@h/x?token=abc&x=1', 'failed: connect to http://u:[redacted]@h/x?token=[redacted]&x=1'],
-    ['postgres://app:[redacted]@h/db', 'postgres://app:[redacted]@h/db'],
+    ['postgres://app:hunter2@127.0.0.1:5432/db', 'postgres://app:***@127.0.0.1:5432/db'],
+    ['redis://:pw@localhost:6379', 'redis://:***@localhost:6379'],
+    ['failed: connect to http://u:p@h/x?token=abc&x=1', 'failed: connect to http://u:***@h/x?token=***&x=1'],
+    ['postgres://app:***@h/db', 'postgres://app:***@h/db'],
     ['no secrets here', 'no secrets here'],
   ];
-  for (const [input, want] of cases) assert.equal(redactSecrets(input), want);
-  assert.deepEqual(redactDeep({ password: 'x', nested: { apiKey: 'k', url: 'mysql://a:b@h' }, list: ['http://c:d@h'] }), { password: '[redacted]', nested: { apiKey: '[redacted]', url: 'mysql://a:[redacted]@h' }, list: ['http://c:[redacted]@h'] });
+  for (const [input, want] of cases) assert.equal(redactText(input), want);
+  assert.deepEqual(redactDeep({ password: 'x', nested: { apiKey: 'k', url: 'mysql://a:b@h' }, list: ['http://c:d@h'] }), { password: '***', nested: { apiKey: '***', url: 'mysql://a:***@h' }, list: ['http://c:***@h'] });
 });
 
 test('bucket quantiles interpolate like PromQL histogram_quantile', () => {

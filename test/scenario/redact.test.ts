@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redactScenario, redactUrl } from '../../src/scenario/redact.ts';
+import { redactScenario } from '../../src/scenario/redact.ts';
+import { redactUrl } from '../../src/redact.ts';
 import type { ScenarioDefinition } from '../../src/scenario/types.ts';
 
 const urls: [string, string][] = [
