@@ -28,6 +28,12 @@ function ulp(x: number): number {
   return 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
 }
 
+/** The 1-based rank of a percentile (0..100) among `total` values, rounded as hdr-histogram-js rounds it. */
+function rankOf(percentile: number, total: number): number {
+  const fp = (Math.min(percentile, 100) / 100) * total;
+  return Math.max(Math.ceil(fp - ulp(fp)), 1);
+}
+
 /** A merged latency histogram in microseconds: counts per bucket index of perfgate's layout. */
 export class SparseHistogram {
   readonly counts = new Map<number, number>();
@@ -94,6 +100,14 @@ export class SparseHistogram {
     this.totalCount += count;
   }
 
+  /** Empties the histogram, for reuse. */
+  clear(): this {
+    this.counts.clear();
+    this.totalCount = 0;
+    this.keys = null;
+    return this;
+  }
+
   /** Adds every count of another sparse histogram. */
   merge(other: SparseHistogram): this {
     for (const [i, c] of other.counts) this.add(i, c);
@@ -112,18 +126,26 @@ export class SparseHistogram {
 
   /** The value (us) at a percentile (0..100), as hdr-histogram-js's getValueAtPercentile; null when empty. */
   percentileUs(percentile: number): number | null {
-    if (this.totalCount === 0) return null;
-    const fp = (Math.min(percentile, 100) / 100) * this.totalCount;
-    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    return this.percentilesUs([percentile])[0];
+  }
+
+  /** Values (us) at several percentiles (0..100, ascending) in one pass, each as percentileUs; nulls when empty. */
+  percentilesUs(percentiles: readonly number[]): Array<number | null> {
+    const out: Array<number | null> = percentiles.map(() => null);
+    if (this.totalCount === 0 || percentiles.length === 0) return out;
+    let k = 0;
+    let rank = rankOf(percentiles[0], this.totalCount);
     let cumulative = 0;
     for (const [i, c] of this.entries()) {
       cumulative += c;
-      if (cumulative >= rank) {
+      while (k < percentiles.length && cumulative >= rank) {
         const v = layout.valueFromIndex(i);
-        return percentile === 0 ? layout.lowestEquivalentValue(v) : layout.highestEquivalentValue(v);
+        out[k] = percentiles[k] === 0 ? layout.lowestEquivalentValue(v) : layout.highestEquivalentValue(v);
+        if (++k < percentiles.length) rank = rankOf(percentiles[k], this.totalCount);
       }
+      if (k === percentiles.length) break;
     }
-    return null;
+    return out;
   }
 
   /** Mean (us) from bucket median values, as hdr-histogram-js's mean; null when empty. */
@@ -194,8 +216,7 @@ export class WindowHistogram {
   /** The value (us) at a percentile (0..100), as SparseHistogram.percentileUs; null when empty. */
   percentileUs(percentile: number): number | null {
     if (this.totalCount <= 0) return null;
-    const fp = (Math.min(percentile, 100) / 100) * this.totalCount;
-    const rank = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const rank = rankOf(percentile, this.totalCount);
     let cumulative = 0;
     for (let b = 0; b < this.blocks.length; b++) {
       if (cumulative + this.blocks[b] < rank) {

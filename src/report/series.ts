@@ -3,7 +3,7 @@
 // Pure: records in, rows out. Histograms are merged per time bucket, never averaged.
 
 import type { ErrorClass, IntervalRecord, RequestIntervalRecord, RunJson, TickIntervalRecord } from '../results/format.ts';
-import { decodePairs, DenseHist, Pairs } from './fast-hist.ts';
+import { decodeSparse, SparseHistogram } from '../metrics/sparse-histogram.ts';
 
 /** Charts never draw more points per series than this; longer runs merge neighbouring intervals. */
 export const MAX_POINTS = 200;
@@ -130,21 +130,20 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
       b.ticks++;
     }
   }
-  const byName = new Map<string, { stats: EndpointStats; hist: DenseHist }>();
-  const all = new DenseHist();
-  const scratch = new DenseHist();
-  const pairs = new Pairs();
+  const byName = new Map<string, { stats: EndpointStats; hist: SparseHistogram }>();
+  const all = new SparseHistogram();
+  const scratch = new SparseHistogram();
   const latency: LatencyRow[] = [];
   const throughput: ThroughputRow[] = [];
   const generator: GeneratorRow[] = [];
   for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
     const b = buckets.get(tMs)!;
-    scratch.reset();
+    scratch.clear();
     for (const r of b.reqs) {
       const key = `${r.method} ${r.name}`;
       let e = byName.get(key);
       if (!e) {
-        e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new DenseHist() };
+        e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new SparseHistogram() };
         byName.set(key, e);
       }
       e.stats.requests += r.count;
@@ -155,13 +154,13 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
       }
       for (const enc of [r.okHist, r.failHist]) {
         if (!enc) continue;
-        decodePairs(enc, pairs);
-        scratch.addPairs(pairs);
-        e.hist.addPairs(pairs);
-        all.addPairs(pairs);
+        const h = decodeSparse(enc);
+        scratch.merge(h);
+        e.hist.merge(h);
+        all.merge(h);
       }
     }
-    const [p50, p95, p99] = scratch.percentilesMs([50, 95, 99]);
+    const [p50, p95, p99] = percentilesMs(scratch, [50, 95, 99]);
     if (p50 !== null) latency.push({ tMs, series: 'p50', valueMs: p50 });
     if (p95 !== null) latency.push({ tMs, series: 'p95', valueMs: p95 });
     if (p99 !== null) latency.push({ tMs, series: 'p99', valueMs: p99 });
@@ -175,15 +174,15 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
   const spectrum: SpectrumRow[] = [];
   for (const { stats, hist } of byName.values()) {
     stats.errorRate = stats.requests > 0 ? stats.failed / stats.requests : 0;
-    [stats.p50Ms, stats.p95Ms, stats.p99Ms] = hist.percentilesMs([50, 95, 99]);
-    stats.maxMs = hist.maxMs();
+    [stats.p50Ms, stats.p95Ms, stats.p99Ms] = percentilesMs(hist, [50, 95, 99]);
+    stats.maxMs = maxMs(hist);
     endpoints.push(stats);
     spectrum.push(...spectrumOf(stats.name, hist));
   }
   endpoints.sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name));
   const requests = endpoints.reduce((s, e) => s + e.requests, 0);
   const failed = endpoints.reduce((s, e) => s + e.failed, 0);
-  const [p50Ms, p95Ms, p99Ms] = all.percentilesMs([50, 95, 99]);
+  const [p50Ms, p95Ms, p99Ms] = percentilesMs(all, [50, 95, 99]);
   return {
     bucketMs,
     latency,
@@ -191,23 +190,34 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
     endpoints,
     spectrum,
     generator,
-    totals: { requests, failed, errorRate: requests > 0 ? failed / requests : 0, reqPerS: endMs > 0 ? requests / (endMs / 1000) : 0, p50Ms, p95Ms, p99Ms, maxMs: all.maxMs(), durationMs: endMs },
+    totals: { requests, failed, errorRate: requests > 0 ? failed / requests : 0, reqPerS: endMs > 0 ? requests / (endMs / 1000) : 0, p50Ms, p95Ms, p99Ms, maxMs: maxMs(all), durationMs: endMs },
   };
 }
 
 /** The percentile spectrum of one endpoint; only percentiles its sample size can resolve, then the max. */
-function spectrumOf(name: string, hist: DenseHist): SpectrumRow[] {
+function spectrumOf(name: string, hist: SparseHistogram): SpectrumRow[] {
   const rows: SpectrumRow[] = [];
-  const sorted = hist;
-  if (sorted.total === 0) return rows;
-  const usable = SPECTRUM_PERCENTILES.filter((p) => p === 0 || 1 / (1 - p / 100) <= sorted.total);
-  const values = hist.percentilesMs(usable);
+  const total = hist.totalCount;
+  if (total === 0) return rows;
+  const usable = SPECTRUM_PERCENTILES.filter((p) => p === 0 || 1 / (1 - p / 100) <= total);
+  const values = percentilesMs(hist, usable);
   usable.forEach((p, i) => rows.push({ name, percentile: p, x: 1 / (1 - p / 100), latencyMs: values[i] ?? 0 }));
-  const max = hist.maxMs();
+  const max = maxMs(hist);
   const last = rows[rows.length - 1];
-  if (max !== null && last && sorted.total > 1) {
-    const p = 100 * (1 - 1 / sorted.total);
-    if (p > last.percentile) rows.push({ name, percentile: p, x: sorted.total, latencyMs: max });
+  if (max !== null && last && total > 1) {
+    const p = 100 * (1 - 1 / total);
+    if (p > last.percentile) rows.push({ name, percentile: p, x: total, latencyMs: max });
   }
   return rows;
+}
+
+/** Values at several percentiles (0..100, ascending) in ms; nulls when empty. */
+function percentilesMs(hist: SparseHistogram, percentiles: readonly number[]): Array<number | null> {
+  return hist.percentilesUs(percentiles).map((us) => (us === null ? null : us / 1000));
+}
+
+/** The highest recorded latency (top of its bucket) in ms; null when empty. */
+function maxMs(hist: SparseHistogram): number | null {
+  const us = hist.maxUs();
+  return us === null ? null : us / 1000;
 }

@@ -66,3 +66,48 @@ test('a sliding window histogram reads the same percentiles as a fresh merge of 
   }
   assert.equal(new WindowHistogram().percentileUs(50), null);
 });
+
+const mergeCases: Array<{ name: string; parts: number; perPart: number; spread: (r: number) => number }> = [
+  { name: 'one histogram of fast requests', parts: 1, perPart: 500, spread: (r) => 200 + r * 5_000 },
+  { name: 'ten histograms spanning microseconds to a timeout', parts: 10, perPart: 300, spread: (r) => 1 + r ** 6 * 59_999_999 },
+  { name: 'many small histograms with single values', parts: 40, perPart: 1, spread: (r) => 1000 + r * 900_000 },
+];
+
+for (const c of mergeCases) {
+  test(`merging ${c.name} reads the same percentiles in one pass as hdr-histogram-js, and clear empties it`, () => {
+    const rnd = seeded(c.parts * 7 + c.perPart);
+    const encoded: string[] = [];
+    for (let p = 0; p < c.parts; p++) {
+      const h = createHistogram();
+      for (let i = 0; i < c.perPart; i++) recordLatencyUs(h, c.spread(rnd()));
+      encoded.push(encodeHistogram(h));
+    }
+    encoded.push('');
+    const lib = mergeEncoded(encoded);
+    const sparse = mergeEncodedSparse(encoded);
+    assert.equal(sparse.totalCount, lib.totalCount);
+    const ps = [0, 0.1, 1, 25, 50, 90, 95, 99, 99.9, 100];
+    assert.deepEqual(sparse.percentilesUs(ps), ps.map((p) => lib.getValueAtPercentile(p)));
+    assert.equal(sparse.maxUs(), lib.maxValue);
+    sparse.clear();
+    assert.equal(sparse.totalCount, 0);
+    assert.equal(sparse.percentileUs(50), null);
+    assert.deepEqual(sparse.percentilesUs([50, 99]), [null, null]);
+    sparse.merge(decodeSparse(encoded[0]));
+    assert.equal(sparse.percentileUs(50), mergeEncoded([encoded[0]]).getValueAtPercentile(50), 'clear removes every count');
+  });
+}
+
+test('a histogram built with a coarser lowest value and fewer digits is re-bucketed into the same layout', () => {
+  const other = hdr.build({ lowestDiscernibleValue: 1000, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2, bitBucketSize: 32, useWebAssembly: false });
+  for (let i = 1; i <= 100; i++) other.recordValue(i * 10_000);
+  const p50 = mergeEncodedSparse([hdr.encodeIntoCompressedBase64(other)]).percentileUs(50) ?? 0;
+  assert.ok(p50 > 480_000 && p50 < 520_000, `p50 ${p50}`);
+});
+
+test('an empty histogram has no percentile and no max', () => {
+  const h = mergeEncodedSparse(['']);
+  assert.equal(h.percentileUs(95), null);
+  assert.deepEqual(h.percentilesUs([50, 95]), [null, null]);
+  assert.equal(h.maxUs(), null);
+});
