@@ -118,8 +118,11 @@ test('perfgate report rebuilds the report and the index, and a missing folder ex
   const savedExitCode = process.exitCode;
   process.exitCode = undefined;
   try {
-    process.stdout.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
+    // Record the CLI's text; the test runner's own (binary) events pass through untouched.
+    process.stdout.write = ((s: string | Uint8Array, ...rest: unknown[]) =>
+      typeof s === 'string' ? (writes.push(s), true) : (orig as (...a: unknown[]) => boolean).call(process.stdout, s, ...rest)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string | Uint8Array, ...rest: unknown[]) =>
+      typeof s === 'string' ? (writes.push(s), true) : (origErr as (...a: unknown[]) => boolean).call(process.stderr, s, ...rest)) as typeof process.stderr.write;
     const code = await main(['node', 'perfgate', 'report', dir]);
     const missing = await main(['node', 'perfgate', 'report', join(root, 'nope')]);
     process.stdout.write = orig;
