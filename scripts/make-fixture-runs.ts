@@ -15,6 +15,7 @@ import { histogramQuantile, toNumericBuckets } from '../src/metrics/samples.ts';
 import { evaluateRunData } from '../src/slo/check-run-dir.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
+import { seededRandom } from '../src/engine/random.ts';
 
 /** The fixture runs this script writes. */
 export const FIXTURE_KINDS = ['pass', 'fail', 'interrupted', 'no-server'] as const;
@@ -90,18 +91,6 @@ function serverSamples(kind: FixtureKind, t: number, sMs: number, shape: Shape, 
     { tMs: sMs, source: 'host', metric: 'host_cpu_utilization', value: round(Math.min(0.99, 0.18 + vus * 0.012 + rand() * 0.05 + (pool.util >= 1 ? 0.15 : 0))) },
     { tMs: sMs, source: 'host', metric: 'host_memory_utilization', value: round(0.52 + t * 0.0004 + rand() * 0.01) },
   ];
-}
-
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normal(rand: () => number): number {
@@ -189,7 +178,7 @@ function shapeOf(kind: FixtureKind): Shape {
 /** Generates one fixture run, deterministically. */
 export function generateRun(kind: FixtureKind): GeneratedRun {
   const seed = { pass: 1, fail: 2, interrupted: 3, 'no-server': 4 }[kind];
-  const rand = prng(0x5eed0000 + seed);
+  const rand = seededRandom(0x5eed0000 + seed);
   const shape = shapeOf(kind);
   const server = kind !== 'no-server';
   const intervals: IntervalRecord[] = [];

@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import * as hdr from 'hdr-histogram-js';
 import { createHistogram, encodeHistogram, mergeEncoded, recordLatencyUs } from '../../src/metrics/histogram.ts';
 import { decodeSparse, mergeEncodedSparse, WindowHistogram } from '../../src/metrics/sparse-histogram.ts';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/engine/random.ts';
 
 test('sparse merging reads exactly what hdr-histogram-js reads: percentiles, mean, min, max and count', () => {
-  const rand = seeded(7);
+  const rand = seededRandom(7);
   const encoded: string[] = [''];
   for (let h = 0; h < 60; h++) {
     const hist = createHistogram();
@@ -49,7 +40,7 @@ test('an empty merge reads null, and a histogram of another layout is re-buckete
 });
 
 test('a sliding window histogram reads the same percentiles as a fresh merge of what is inside it', () => {
-  const rand = seeded(11);
+  const rand = seededRandom(11);
   const seconds = Array.from({ length: 30 }, () => {
     const hist = createHistogram();
     for (let i = 0; i < 100; i++) recordLatencyUs(hist, 1000 + rand() * (rand() < 0.05 ? 5_000_000 : 50_000));
@@ -75,7 +66,7 @@ const mergeCases: Array<{ name: string; parts: number; perPart: number; spread: 
 
 for (const c of mergeCases) {
   test(`merging ${c.name} reads the same percentiles in one pass as hdr-histogram-js, and clear empties it`, () => {
-    const rnd = seeded(c.parts * 7 + c.perPart);
+    const rnd = seededRandom(c.parts * 7 + c.perPart);
     const encoded: string[] = [];
     for (let p = 0; p < c.parts; p++) {
       const h = createHistogram();
