@@ -67,14 +67,14 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
   let sampler: Sampler | undefined;
   let schedule: FaultSchedule | undefined;
   let live: LiveMonitor | undefined;
-  let phases: TimeWindow[] = [];
+  let run: { phases: TimeWindow[] } = { phases: [] };
   let newSamples: SampleRecord[] = [];
   const breakerStates: Array<{ tMs: number; value: number }> = [];
   const watching = parsed.some((t) => t.abortOnFail);
 
   const hooks: RunHooks = {
     beforeLoad(ctx) {
-      phases = ctx.run.phases;
+      run = ctx.run; // its phases are set once the load starts, so they are read at the first interval
       const write = (s: SampleRecord) => {
         ctx.writeSample(s);
         if (watching) newSamples.push(s);
@@ -98,7 +98,7 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
     },
     onInterval(records) {
       if (!watching) return;
-      live ??= createLiveMonitor(parsed, { phases });
+      live ??= createLiveMonitor(parsed, { phases: run.phases });
       const samples = newSamples;
       newSamples = [];
       const result = live.onInterval(records, samples);
