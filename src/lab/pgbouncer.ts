@@ -7,7 +7,7 @@ import pg from 'pg';
 import { freePort } from './free-port.ts';
 import { requireBinary, type BinarySearch } from './binaries.ts';
 import { asUser, chownTree, serviceUser } from './service-user.ts';
-import { removeAtExit, removeDir, spawnService, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
+import { manageService, removeAtExit, spawnService, waitUntilReady } from './process.ts';
 import { LabError } from '../errors.ts';
 
 /** Options of startPgBouncer. */
@@ -140,39 +140,24 @@ export async function startPgBouncer(opts: PgBouncerOptions): Promise<PgBouncerH
   const url = `postgres://${auth}@127.0.0.1:${port}/${database}`;
   const adminUrl = `postgres://${auth}@127.0.0.1:${port}/pgbouncer`;
 
-  let proc: ServiceProcess | null = null;
-  const launch = async (): Promise<void> => {
-    proc = spawnService({ name: 'pgbouncer', command: bin, args: [iniFile], logFile, cwd: dir, ...asUser(runAs) });
-    await waitUntilReady(() => adminAnswers(adminUrl), { name: 'pgbouncer', logFile, proc, deadlineMs: opts.readyTimeoutMs ?? 20_000 });
-  };
-  // SIGTERM is PgBouncer's immediate shutdown (SIGINT would wait for clients).
-  const stop = async (): Promise<void> => {
-    if (proc && !proc.hasExited) await stopService(proc, { signal: 'SIGTERM', graceMs: 10_000 });
-  };
-  const destroy = async (): Promise<void> => {
-    await stop();
-    if (ownedDir) removeDir(ownedDir);
-  };
-  try {
-    await launch();
-  } catch (err) {
-    await destroy().catch(() => undefined);
-    throw err;
-  }
+  const service = await manageService({
+    spawn: () => spawnService({ name: 'pgbouncer', command: bin, args: [iniFile], logFile, cwd: dir, ...asUser(runAs) }),
+    ready: (proc) => waitUntilReady(() => adminAnswers(adminUrl), { name: 'pgbouncer', logFile, proc, deadlineMs: opts.readyTimeoutMs ?? 20_000 }),
+    ownedDir,
+    // SIGTERM is PgBouncer's immediate shutdown (SIGINT would wait for clients).
+    stop: { signal: 'SIGTERM', graceMs: 10_000 },
+  });
   return {
     name: 'pgbouncer',
     url,
     adminUrl,
     port,
     get pid() {
-      return (proc as ServiceProcess | null)?.pid ?? 0;
+      return service.pid;
     },
     logFile,
-    stop,
-    start: async () => {
-      if (proc && !proc.hasExited) return;
-      await launch();
-    },
-    destroy,
+    stop: service.stop,
+    start: service.start,
+    destroy: service.destroy,
   };
 }

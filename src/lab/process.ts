@@ -289,3 +289,52 @@ export function commandLine(pid: number): string | null {
     return null;
   }
 }
+
+/** A lab service process that can be stopped and started again on the same port and data. */
+export interface ManagedService {
+  readonly pid: number;
+  /** Stops the process (the data stays, so start() brings it back). */
+  stop(): Promise<void>;
+  /** Starts it again and waits until it is ready; a no-op while it runs. */
+  start(): Promise<void>;
+  /** Stops it and removes the folder it owns. */
+  destroy(): Promise<void>;
+}
+
+/** Launches a service (spawn, then wait until ready) with the stop/start/destroy lifecycle; a failed first launch cleans up. */
+export async function manageService(opts: {
+  spawn: () => ServiceProcess;
+  ready: (proc: ServiceProcess) => Promise<void>;
+  ownedDir: string | null;
+  stop?: StopOptions;
+}): Promise<ManagedService> {
+  let proc: ServiceProcess | null = null;
+  const launch = async (): Promise<void> => {
+    proc = opts.spawn();
+    await opts.ready(proc);
+  };
+  const stop = async (): Promise<void> => {
+    if (proc && !proc.hasExited) await stopService(proc, opts.stop ?? { signal: 'SIGTERM', graceMs: 10_000 });
+  };
+  const destroy = async (): Promise<void> => {
+    await stop();
+    if (opts.ownedDir) removeDir(opts.ownedDir);
+  };
+  try {
+    await launch();
+  } catch (err) {
+    await destroy().catch(() => undefined);
+    throw err;
+  }
+  return {
+    get pid() {
+      return (proc as ServiceProcess | null)?.pid ?? 0;
+    },
+    stop,
+    start: async () => {
+      if (proc && !proc.hasExited) return;
+      await launch();
+    },
+    destroy,
+  };
+}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { requireBinary, type BinarySearch } from './binaries.ts';
-import { removeAtExit, removeDir, spawnService, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
+import { manageService, removeAtExit, spawnService, waitUntilReady } from './process.ts';
 
 /** Options of startRedis. */
 export interface RedisOptions {
@@ -100,38 +100,22 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> 
     '--logfile', '',
     '--maxclients', '10000',
   ];
-  let proc: ServiceProcess | null = null;
-  const launch = async (): Promise<void> => {
-    proc = spawnService({ name: 'redis', command: bin, args, logFile, cwd: dir });
-    await waitUntilReady(() => redisPing(port), { name: 'redis', logFile, proc, deadlineMs: opts.readyTimeoutMs ?? 20_000 });
-  };
-  const stop = async (): Promise<void> => {
-    if (proc && !proc.hasExited) await stopService(proc, { signal: 'SIGTERM', graceMs: 10_000 });
-  };
-  const destroy = async (): Promise<void> => {
-    await stop();
-    if (ownedDir) removeDir(ownedDir);
-  };
-  try {
-    await launch();
-  } catch (err) {
-    await destroy().catch(() => undefined);
-    throw err;
-  }
+  const service = await manageService({
+    spawn: () => spawnService({ name: 'redis', command: bin, args, logFile, cwd: dir }),
+    ready: (proc) => waitUntilReady(() => redisPing(port), { name: 'redis', logFile, proc, deadlineMs: opts.readyTimeoutMs ?? 20_000 }),
+    ownedDir,
+  });
   return {
     name: 'redis',
     url: `redis://127.0.0.1:${port}`,
     port,
     get pid() {
-      return (proc as ServiceProcess | null)?.pid ?? 0;
+      return service.pid;
     },
     logFile,
     dir,
-    stop,
-    start: async () => {
-      if (proc && !proc.hasExited) return;
-      await launch();
-    },
-    destroy,
+    stop: service.stop,
+    start: service.start,
+    destroy: service.destroy,
   };
 }
