@@ -12,6 +12,7 @@ import { Recorder } from './recorder.ts';
 import { TimeoutSweeper } from './http-connection.ts';
 import { GeneratorHealth } from './generator-health.ts';
 import { seededRandom } from './random.ts';
+import { settleHeap } from './settle-heap.ts';
 import { Vu, type StepRunner, type VuShared } from './vu.ts';
 import type { CompiledPlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
@@ -50,6 +51,10 @@ export interface EngineResult {
   started: number;
   dropped: number;
 }
+
+/** Connections opened at once while preparing, and how long preparing may wait for them. */
+const PRECONNECT_CONCURRENCY = 256;
+const PRECONNECT_TIMEOUT_MS = 5_000;
 
 /** Number of this shard's members among the first `n` global items (items are dealt round-robin). */
 export function shardCount(n: number, shard: Shard): number {
@@ -120,6 +125,26 @@ export class Engine {
 
   private loadMs(): number {
     return this.now() - this.loadStartMs;
+  }
+
+  /**
+   * Creates the VUs the load starts with (open model: preAllocatedVUs; closed model: the VUs at time 0), opens
+   * their connections and collects start-up garbage, so the first scheduled requests go out on time instead of
+   * queueing behind TCP handshakes and garbage collection.
+   */
+  async prepare(): Promise<void> {
+    const count = isOpenModel(this.load)
+      ? shardCount((this.load as { preAllocatedVUs: number }).preAllocatedVUs, this.shard)
+      : shardCount(vusAt(this.load, 0), this.shard);
+    for (let i = this.vus.length; i < count; i++) this.newVu(i);
+    if (this.o.plan.journeys.some((j) => j.steps.some((s) => s.kind === 'http'))) {
+      const deadline = performance.now() + PRECONNECT_TIMEOUT_MS;
+      for (let i = 0; i < count && performance.now() < deadline; i += PRECONNECT_CONCURRENCY) {
+        const batch = this.vus.slice(i, i + PRECONNECT_CONCURRENCY);
+        await Promise.all(batch.map((vu) => vu.conn.preconnect(Math.max(1, deadline - performance.now()))));
+      }
+    }
+    settleHeap();
   }
 
   /** Runs the load from loadStartMs (run clock; default now) to its end or a stop; resolves once the last interval is flushed. */
@@ -204,7 +229,7 @@ export class Engine {
     const load = this.load as { preAllocatedVUs: number; maxVUs?: number };
     const pre = shardCount(load.preAllocatedVUs, this.shard);
     this.maxLocalVUs = Math.max(pre, shardCount(load.maxVUs ?? load.preAllocatedVUs, this.shard));
-    for (let i = 0; i < pre; i++) this.idle.push(this.newVu(i));
+    for (let i = 0; i < pre; i++) this.idle.push(this.vus[i] ?? this.newVu(i));
     this.idle.reverse();
     this.arrivals = iterateArrivalsMs(this.load, 0);
     this.advanceArrival();

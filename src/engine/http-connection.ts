@@ -110,6 +110,24 @@ export class HttpConnection {
     this.send();
   }
 
+  /**
+   * Opens the socket ahead of the first request, so connection set-up does not bunch the first requests together.
+   * Resolves once connected, failed or after timeoutMs; a failure is not reported (the first request reconnects).
+   */
+  preconnect(timeoutMs: number): Promise<void> {
+    if (this.socket !== null) return Promise.resolve();
+    const socket = (this.socket = this.open());
+    return new Promise((resolve) => {
+      const timer = setTimeout(settle, timeoutMs);
+      function settle(): void {
+        clearTimeout(timer);
+        socket.off('connect', settle).off('error', settle).off('close', settle);
+        resolve();
+      }
+      socket.once('connect', settle).once('error', settle).once('close', settle);
+    });
+  }
+
   private send(): void {
     const opts = this.opts!;
     this.parser.reset(opts.collectBody, opts.head);

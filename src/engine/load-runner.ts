@@ -64,6 +64,7 @@ export async function startLocal(spec: LoadSpec, shard: { index: number; count: 
     onRecords: cb.onRecords,
     onError: cb.onError,
   });
+  await engine.prepare();
   return { begin: (loadStartMs) => engine.run(loadStartMs), end: (g) => engine.end(g), kill: () => engine.kill() };
 }
 

@@ -1,6 +1,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Engine } from '../../src/engine/engine.ts';
 import { compilePlan } from '../../src/engine/plan.ts';
 import { guardTarget } from '../../src/engine/host-guard.ts';
@@ -166,5 +168,40 @@ test('a keep-alive socket dropped by the server is retried once for GET, but a P
     assert.equal(failed + sum(post.reqs, (r) => r.count - r.failed), sum(post.reqs, (r) => r.count));
   } finally {
     await server.close();
+  }
+});
+
+test('prepare opens the starting VUs\' connections before the load, and the load then reuses them', async () => {
+  let connections = 0;
+  let requests = 0;
+  const server = createHttpServer((_req, res) => {
+    requests++;
+    res.end('{}');
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const [load, expected] of [
+      [{ executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '1s', preAllocatedVUs: 4, maxVUs: 4 }, 4],
+      [{ executor: 'constant-vus', vus: 3, duration: '500ms' }, 3],
+    ] as const) {
+      connections = 0;
+      requests = 0;
+      const def = scenario(url, load, [{ name: 'root', path: '/' }]);
+      const target = await guardTarget(url);
+      const engine = new Engine({ def, plan: compilePlan(def, target), target, globals: {}, t0EpochMs: performance.timeOrigin + performance.now(), onRecords: () => {} });
+      await engine.prepare();
+      for (let i = 0; i < 100 && connections < expected; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(connections, expected, `${load.executor}: connections open before the load`);
+      assert.equal(requests, 0, `${load.executor}: no request before the load`);
+      await engine.run();
+      assert.ok(requests >= expected, `${load.executor}: ${requests} requests`);
+      assert.equal(connections, expected, `${load.executor}: the load opened no further connection`);
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   }
 });

@@ -25,6 +25,7 @@ export async function runEngine(def: ScenarioDefinition, globals = {}): Promise<
   const t0EpochMs = performance.timeOrigin + performance.now();
   const runners: Record<string, SqlRunner> = def.connections ? { sql: new SqlRunner(def.connections) } : {};
   const engine = new Engine({ def, plan, target, globals, runners, t0EpochMs, onRecords: (rs) => records.push(...rs) });
+  await engine.prepare();
   const loadStartMs = engine.now();
   await engine.run(loadStartMs);
   return {
