@@ -9,8 +9,12 @@ export const TARGET_BASE_URL = 'http://127.0.0.1:8080';
 const auth = { authorization: 'Bearer {{token}}' };
 const think = '1s-3s';
 
-/** Gets an access token once before the load: the load-test client, seeded by the lab (client_credentials). */
-export const setup: { steps: Step[] } = {
+/**
+ * Gets an access token before the load (the load-test client, seeded by the lab, client_credentials), and again
+ * every 10 minutes: the target's tokens live 15 minutes, and the normal and peak scenarios run longer.
+ */
+export const setup: NonNullable<ScenarioDefinition['setup']> = {
+  refreshEvery: '10m',
   steps: [
     {
       name: 'auth-token',

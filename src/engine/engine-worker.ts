@@ -11,7 +11,7 @@ try {
     onRecords: (records) => port.postMessage({ type: 'records', records }),
     onError: (err) => port.postMessage({ type: 'error', message: err.message }),
   });
-  port.on('message', (m: { type: string; graceMs?: number; loadStartMs?: number }) => {
+  port.on('message', (m: { type: string; graceMs?: number; loadStartMs?: number; globals?: Record<string, unknown> }) => {
     if (m.type === 'begin') {
       load.begin(m.loadStartMs!).then((result) => {
         port.postMessage({ type: 'done', result });
@@ -19,6 +19,7 @@ try {
       }, (err: Error) => port.postMessage({ type: 'fatal', message: err.message }));
     } else if (m.type === 'end') load.end(m.graceMs);
     else if (m.type === 'kill') load.kill();
+    else if (m.type === 'globals') load.updateGlobals(m.globals!);
   });
   port.postMessage({ type: 'ready' });
 } catch (err) {

@@ -34,6 +34,8 @@ export interface EngineOptions {
   globals: TemplateVars;
   feed?: (vuId: number, iteration: number) => Record<string, unknown>;
   runners?: Record<string, StepRunner>;
+  /** Hosts besides loopback that redirects may lead to (--allow-host, target.allowHosts). */
+  allowHosts?: readonly string[];
   /** The run clock's origin (epoch ms, sub-ms precision): interval boundaries are multiples of intervalMs from it. */
   t0EpochMs: number;
   shard?: Shard;
@@ -110,6 +112,9 @@ export class Engine {
       plan: opts.plan,
       recorder: this.recorder,
       target: { address: opts.target.address, port: opts.target.port },
+      origin: `http://${opts.target.hostHeader}`,
+      allowHosts: opts.allowHosts ?? [],
+      redirectTargets: new Map(),
       sweeper: this.sweeper,
       globals: opts.globals,
       feed: opts.feed,
@@ -164,6 +169,11 @@ export class Engine {
     const vu = new Vu(globalId, this.shared, seededRandom((this.o.seed ?? 1) * 1_000_003 + globalId));
     this.vus[localIndex] = vu;
     return vu;
+  }
+
+  /** Replaces global variables for every VU (VUs read globals through their prototype; their own captures win). */
+  updateGlobals(globals: Record<string, unknown>): void {
+    Object.assign(this.shared.globals, globals);
   }
 
   // ---- closed model: VU i runs while i is below the target VU count ----

@@ -22,6 +22,8 @@ export interface LoadSpec {
   baseDir: string;
   seed: number;
   intervalMs: number;
+  /** Hosts besides loopback that redirects may lead to. */
+  allowHosts?: string[];
 }
 
 /** A load ready to start (plans compiled, workers up). */
@@ -32,6 +34,8 @@ export interface RunningLoad {
   end(graceMs?: number): void;
   /** Stops at once. */
   kill(): void;
+  /** Replaces global variables (a refreshed setup's captures) for every VU. */
+  updateGlobals(globals: Record<string, unknown>): void;
 }
 
 /** Callbacks of a running load. */
@@ -57,6 +61,7 @@ export async function startLocal(spec: LoadSpec, shard: { index: number; count: 
     globals: spec.globals,
     feed: feeders ? (vu, it) => feeders.next(vu, it) : undefined,
     runners: spec.def.connections ? { sql: new SqlRunner(spec.def.connections) } : {},
+    allowHosts: spec.allowHosts,
     t0EpochMs: spec.t0EpochMs,
     shard,
     seed: spec.seed,
@@ -65,7 +70,12 @@ export async function startLocal(spec: LoadSpec, shard: { index: number; count: 
     onError: cb.onError,
   });
   await engine.prepare();
-  return { begin: (loadStartMs) => engine.run(loadStartMs), end: (g) => engine.end(g), kill: () => engine.kill() };
+  return {
+    begin: (loadStartMs) => engine.run(loadStartMs),
+    end: (g) => engine.end(g),
+    kill: () => engine.kill(),
+    updateGlobals: (g) => engine.updateGlobals(g),
+  };
 }
 
 /** Messages from a worker. */
@@ -154,5 +164,6 @@ function startWorkers(spec: LoadSpec, count: number, cb: LoadCallbacks): Promise
     },
     end: (graceMs) => threads.forEach((t) => t.postMessage({ type: 'end', graceMs })),
     kill: () => threads.forEach((t) => t.postMessage({ type: 'kill' })),
+    updateGlobals: (globals: Record<string, unknown>) => threads.forEach((t) => t.postMessage({ type: 'globals', globals })),
   }));
 }

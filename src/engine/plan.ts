@@ -9,6 +9,7 @@ import { parseDurationMs } from '../scenario/duration.ts';
 import { cumulativeWeights } from './random.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { PERFGATE_VERSION } from '../version.ts';
+import { DEFAULT_MAX_REDIRECTS } from './redirect.ts';
 
 /** Default request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -26,6 +27,8 @@ export interface CompiledHttpStep {
   /** GET, HEAD, PUT, DELETE, OPTIONS: may be resent once on a keep-alive socket found closed. */
   idempotent: boolean;
   timeoutMs: number;
+  /** Redirects to follow (0: a 3xx is the response). */
+  maxRedirects: number;
   expect: ReadonlySet<number> | undefined;
   checkStatus: ReadonlySet<number> | undefined;
   checkBodyIncludes: string | undefined;
@@ -66,9 +69,10 @@ export interface CompiledPlan {
 export function compilePlan(def: ScenarioDefinition, target: ResolvedTarget): CompiledPlan {
   const basePath = new URL(def.target.baseUrl).pathname.replace(/\/+$/, '');
   const defaultTimeoutMs = def.timeout ? parseDurationMs(def.timeout, 'timeout') : DEFAULT_TIMEOUT_MS;
+  const maxRedirects = def.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const journey = (j: Journey | { name: string; steps: Step[] }, field: string): CompiledJourney => ({
     name: j.name,
-    steps: j.steps.map((s, i) => compileStep(s, `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs)),
+    steps: j.steps.map((s, i) => compileStep(s, `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs, maxRedirects)),
   });
   return {
     journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`)),
@@ -77,11 +81,11 @@ export function compilePlan(def: ScenarioDefinition, target: ResolvedTarget): Co
   };
 }
 
-function compileStep(step: Step, field: string, target: ResolvedTarget, basePath: string, defaultTimeoutMs: number): CompiledStep {
+function compileStep(step: Step, field: string, target: ResolvedTarget, basePath: string, defaultTimeoutMs: number, maxRedirects: number): CompiledStep {
   const think = step.think ? parseThink(step.think, `${field}.think`) : undefined;
   const timeoutMs = step.timeout ? parseDurationMs(step.timeout, `${field}.timeout`) : defaultTimeoutMs;
   if (step.type === 'sql') return { kind: 'sql', name: step.name, method: 'SQL', think, timeoutMs, step };
-  return compileHttpStep(step, field, target, basePath, timeoutMs, think);
+  return compileHttpStep(step, field, target, basePath, timeoutMs, think, step.redirects ?? maxRedirects);
 }
 
 function compileHttpStep(
@@ -91,6 +95,7 @@ function compileHttpStep(
   basePath: string,
   timeoutMs: number,
   think: ThinkRange | undefined,
+  maxRedirects: number,
 ): CompiledHttpStep {
   const method = (step.method ?? 'GET').toUpperCase();
   const path = compileTemplate(step.path, { urlEncode: true, field: `${field}.path` });
@@ -134,6 +139,7 @@ function compileHttpStep(
     head: method === 'HEAD',
     idempotent: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(method),
     timeoutMs,
+    maxRedirects,
     expect: step.expect ? new Set(step.expect) : undefined,
     checkStatus: statusSet(check?.status),
     checkBodyIncludes: check?.bodyIncludes,

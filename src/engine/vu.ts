@@ -7,6 +7,8 @@ import { drawThinkMs } from '../scenario/think.ts';
 import { HttpConnection, type ConnectTarget, type RequestOutcome, type TimeoutSweeper } from './http-connection.ts';
 import { classifyStatus, isExpectedStatus } from './error-class.ts';
 import { pickWeighted } from './random.ts';
+import { REDIRECT_STATUSES, redirectRequest, requestLine } from './redirect.ts';
+import { guardRedirect, type ResolvedTarget } from './host-guard.ts';
 import type { Recorder, StepStats } from './recorder.ts';
 import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledStep } from './plan.ts';
 
@@ -22,6 +24,12 @@ export interface VuShared {
   plan: CompiledPlan;
   recorder: Recorder;
   target: ConnectTarget;
+  /** The target's origin (`http://host:port`): redirects elsewhere go through the host guard. */
+  origin: string;
+  /** Hosts a redirect may lead to besides loopback (--allow-host, target.allowHosts). */
+  allowHosts: readonly string[];
+  /** Other origins redirects led to, resolved and cleared once per engine. */
+  redirectTargets: Map<string, Promise<ResolvedTarget>>;
   sweeper: TimeoutSweeper;
   /** Setup captures and env, read by every VU (prototype of each VU's variables). */
   globals: TemplateVars;
@@ -48,6 +56,14 @@ export class Vu {
   private scheduledAtMs: number | undefined;
   private done: ((vu: Vu) => void) | undefined;
   private readonly statsCache = new Map<CompiledStep, StepStats>();
+  /** The redirect chain of the request in flight: hops so far, where it is, and what earlier hops cost. */
+  private hops = 0;
+  private hopOrigin = '';
+  private hopBytesIn = 0;
+  private hopBytesOut = 0;
+  private firstWaitingUs = -1;
+  /** Connections to other origins that redirects led to. */
+  private readonly otherConns = new Map<string, HttpConnection>();
   private readonly nextStepBound = () => this.nextStep();
 
   constructor(
@@ -161,18 +177,90 @@ export class Vu {
     }
     const sentAtMs = performance.now();
     const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
+    this.hops = 0;
+    this.hopBytesIn = 0;
+    this.hopBytesOut = 0;
+    this.firstWaitingUs = -1;
+    if (step.maxRedirects > 0) this.hopOrigin = this.shared.origin;
     this.conn.request(bytes, { collectBody: step.collectBody, head: step.head, timeoutMs: step.timeoutMs, idempotent: step.idempotent }, (o) =>
-      this.onResponse(step, o, startMs, sentAtMs),
+      this.onResponse(step, o, startMs, sentAtMs, bytes),
     );
   }
 
-  private onResponse(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number): void {
+  private onResponse(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number, sent: Buffer): void {
+    if (o.location !== undefined && this.hops < step.maxRedirects && REDIRECT_STATUSES.has(o.status) && !this.stopped) {
+      this.hops++;
+      this.hopBytesIn += o.bytesIn;
+      this.hopBytesOut += o.bytesOut;
+      if (this.firstWaitingUs < 0 && o.firstByteAtMs > 0) this.firstWaitingUs = (o.firstByteAtMs - sentAtMs) * 1000;
+      this.follow(step, o.location, o.status, sent, startMs);
+      return;
+    }
+    this.record(step, o, startMs, sentAtMs);
+  }
+
+  /** Sends the next request of a redirect chain: on the same connection within the origin, else through the host guard. */
+  private follow(step: CompiledHttpStep, location: string, status: number, sent: Buffer, startMs: number): void {
+    let url: URL;
+    try {
+      url = new URL(location, this.hopOrigin + requestLine(sent).path);
+    } catch {
+      this.failChain(step, startMs, 'protocol');
+      return;
+    }
+    if (url.protocol !== 'http:') {
+      this.failChain(step, startMs, 'protocol');
+      return;
+    }
+    const origin = `http://${url.host}`.toLowerCase();
+    const crossOrigin = origin !== this.hopOrigin.toLowerCase();
+    const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin });
+    const send = (conn: HttpConnection) => {
+      this.hopOrigin = origin;
+      const { method } = requestLine(next);
+      const sentAtMs = performance.now();
+      const opts = { collectBody: step.collectBody, head: method === 'HEAD', timeoutMs: step.timeoutMs, idempotent: method !== 'POST' && method !== 'PATCH' };
+      conn.request(next, opts, (o) => this.onResponse(step, o, startMs, sentAtMs, next));
+    };
+    if (origin === this.shared.origin.toLowerCase()) return send(this.conn);
+    const known = this.otherConns.get(origin);
+    if (known) return send(known);
+    let cleared = this.shared.redirectTargets.get(origin);
+    if (!cleared) this.shared.redirectTargets.set(origin, (cleared = guardRedirect(url.toString(), this.shared.origin, this.shared.allowHosts)));
+    cleared.then(
+      (t) => {
+        if (this.stopped) return;
+        let conn = this.otherConns.get(origin);
+        if (!conn) this.otherConns.set(origin, (conn = new HttpConnection({ address: t.address, port: t.port }, this.shared.sweeper)));
+        send(conn);
+      },
+      () => {
+        if (!this.stopped) this.failChain(step, startMs, 'host_not_allowed');
+      },
+    );
+  }
+
+  /** Records a redirect chain that cannot go on (a refused host, an unsupported or invalid Location). */
+  private failChain(step: CompiledHttpStep, startMs: number, errorClass: 'protocol' | 'host_not_allowed'): void {
+    const now = performance.now();
+    this.record(step, { status: 0, errorClass, firstByteAtMs: 0, endAtMs: now, bytesIn: 0, bytesOut: 0 }, startMs, now);
+  }
+
+  private record(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number): void {
     const stats = this.stats(step);
     let errorClass = o.errorClass;
     const ok = errorClass === undefined && isExpectedStatus(o.status, step.expect);
     if (!ok && errorClass === undefined) errorClass = classifyStatus(o.status);
-    const waitingUs = o.firstByteAtMs > 0 ? (o.firstByteAtMs - sentAtMs) * 1000 : 0;
-    stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, o.bytesIn, o.bytesOut);
+    let waitingUs = o.firstByteAtMs > 0 ? (o.firstByteAtMs - sentAtMs) * 1000 : 0;
+    let bytesIn = o.bytesIn;
+    let bytesOut = o.bytesOut;
+    if (this.hops > 0) {
+      // One request per step: the chain's whole time, bytes of every hop, time to first byte of the first hop.
+      if (this.firstWaitingUs >= 0) waitingUs = this.firstWaitingUs;
+      bytesIn += this.hopBytesIn;
+      bytesOut += this.hopBytesOut;
+    }
+    stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, bytesIn, bytesOut);
     if (o.status > 0 && (step.checkStatus || step.collectBody)) this.checkAndCapture(step, stats, o);
     else if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
     if (this.stopped) return;
@@ -205,6 +293,8 @@ export class Vu {
     if (this.thinkTimer) clearTimeout(this.thinkTimer);
     this.thinkTimer = undefined;
     this.conn.destroy();
+    for (const c of this.otherConns.values()) c.destroy();
+    this.otherConns.clear();
     for (const r of Object.values(this.shared.runners)) r.release?.(this);
     if (this.running) {
       this.running = false;

@@ -35,6 +35,8 @@ export type ErrorClass =
   | 'http_5xx'
   | 'rate_limited'
   | 'check_failed'
+  /** A redirect led to a host the host guard refuses. */
+  | 'host_not_allowed'
   | 'other';
 
 /** A named stretch of the run: a stage `name` (phase) or an injected fault. */

@@ -12,11 +12,13 @@ import { readRunDir } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { phases as stagePhases, plannedDurationMs, peakVUs, peakRatePerS } from '../scenario/stages.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
 import { guardHostname, guardTarget } from '../engine/host-guard.ts';
 import { redactUrl } from '../redact.ts';
 import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
 import { runSetup } from './setup.ts';
+import { startSetupRefresh } from './setup-refresh.ts';
 import { redactForRunJson, resolveScenario } from './resolve-scenario.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
@@ -133,13 +135,13 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   };
   let result = { loopLagP99Ms: 0, started: 0, dropped: 0 };
   try {
-    const globals = { env, ...(await runSetup(plan, target, { env }, warn)) };
+    const globals = { env, ...(await runSetup(plan, target, { env }, warn, allowHosts)) };
     await hooks.beforeLoad?.(ctx);
     if (opts.signal?.aborted) onAbort();
     else {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       load = await startLoad(
-        { def, target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs },
+        { def, target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
         workers,
         {
           onRecords: (records: IntervalRecord[]) => {
@@ -162,7 +164,20 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
       writer.writeRun(run);
       const done = load.begin(loadStartMs);
       if (opts.signal?.aborted) onAbort();
-      result = await done;
+      const running = load;
+      const refresher = def.setup?.refreshEvery
+        ? startSetupRefresh({
+            everyMs: parseDurationMs(def.setup.refreshEvery, 'setup.refreshEvery'),
+            refresh: () => runSetup(plan, target, { env }, () => {}, allowHosts),
+            apply: (captures) => running.updateGlobals(JSON.parse(JSON.stringify(captures)) as Record<string, unknown>),
+            onError: warn,
+          })
+        : undefined;
+      try {
+        result = await done;
+      } finally {
+        refresher?.stop();
+      }
     }
   } catch (err) {
     // Setup failed or the load could not start: the run directory still says why.

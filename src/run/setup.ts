@@ -10,13 +10,20 @@ import { seededRandom } from '../engine/random.ts';
 import { Vu } from '../engine/vu.ts';
 
 /** Runs the setup journey (if any) and returns its captures; a failed setup request makes the run invalid. */
-export async function runSetup(plan: CompiledPlan, target: ResolvedTarget, globals: TemplateVars, onError: (err: Error) => void): Promise<Record<string, unknown>> {
+export async function runSetup(
+  plan: CompiledPlan,
+  target: ResolvedTarget,
+  globals: TemplateVars,
+  onError: (err: Error) => void,
+  allowHosts: readonly string[] = [],
+): Promise<Record<string, unknown>> {
   if (!plan.setup) return {};
   const recorder = new Recorder();
   const sweeper = new TimeoutSweeper();
   let templateError: Error | undefined;
   const vu = new Vu(0, {
     plan, recorder, target: { address: target.address, port: target.port }, sweeper, globals, runners: {},
+    origin: `http://${target.hostHeader}`, allowHosts, redirectTargets: new Map(),
     onError: (err) => {
       templateError = err;
       onError(err);

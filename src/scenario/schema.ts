@@ -112,6 +112,7 @@ const httpStep = strict({
   capture: z.record(identifier, jsonPath).optional(),
   expect: z.array(status).min(1).optional(),
   timeout: duration(true).optional(),
+  redirects: wholeAtLeast(0).optional(),
 });
 
 const sqlStep = strict({
@@ -144,7 +145,7 @@ export const scenarioSchema = strict({
   target: strict({ baseUrl: httpUrl, allowHosts: z.array(nonEmpty).optional() }),
   load: loadSchema,
   journeys: z.array(strict({ name: nonEmpty, weight: z.number().positive().optional(), steps: z.array(stepSchema).min(1) })).min(1),
-  setup: strict({ steps: z.array(stepSchema).min(1) }).optional(),
+  setup: strict({ steps: z.array(stepSchema).min(1), refreshEvery: duration(true).optional() }).optional(),
   data: z
     .record(identifier, strict({ file: nonEmpty, column: nonEmpty.optional(), pick: z.enum(PICKS).optional() }))
     .optional(),
@@ -170,6 +171,7 @@ export const scenarioSchema = strict({
   }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
   timeout: duration(true).optional(),
+  maxRedirects: wholeAtLeast(0).optional(),
 });
 
 /** Validates a scenario (a parsed .json or a module's default export); throws one ConfigError listing every problem. */

@@ -66,6 +66,8 @@ export interface HttpStep {
   expect?: number[];
   /** Request timeout, e.g. '10s' (the default). */
   timeout?: string;
+  /** Redirects to follow for this step (overrides the scenario's maxRedirects). */
+  redirects?: number;
 }
 
 /** One SQL statement through a named PostgreSQL connection (used by the connection-storm drill). */
@@ -142,7 +144,8 @@ export interface ScenarioDefinition {
   target: { baseUrl: string; allowHosts?: string[] };
   load: LoadOptions;
   journeys: Journey[];
-  setup?: { steps: Step[] };
+  /** Runs once before the load; its captures are every VU's variables. `refreshEvery` re-runs it during the load (expiring tokens). */
+  setup?: { steps: Step[]; refreshEvery?: string };
   data?: Record<string, DataFeeder>;
   /** Named PostgreSQL connections for sql steps: name -> { url, poolSize? }. */
   connections?: Record<string, { url: string; poolSize?: number }>;
@@ -156,4 +159,6 @@ export interface ScenarioDefinition {
   profiles?: Partial<Record<'ci' | 'smoke', ProfileScale>>;
   /** Default request timeout, e.g. '10s'. */
   timeout?: string;
+  /** Redirects a request follows before its 3xx counts as the response (k6's option; default 10). */
+  maxRedirects?: number;
 }

@@ -205,3 +205,43 @@ test('prepare opens the starting VUs\' connections before the load, and the load
     await new Promise((r) => server.close(r));
   }
 });
+
+test('redirects are followed as one request per step: methods per status, credentials kept within the origin only', async () => {
+  const to = (status: number, location: string) => `/redirect/${status}?to=${encodeURIComponent(location)}`;
+  const run = async (step: ScenarioDefinition['journeys'][number]['steps'][number], over: Partial<ScenarioDefinition> = {}) => {
+    const before = json.arrivals.length;
+    const { reqs, ticks } = await runEngine({ ...scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '300ms' }, [{ ...step, think: '100ms' }]), ...over });
+    const r = reqs.find((x) => x.name === step.name)!;
+    return { r, iterations: sum(ticks, (t) => t.iterations), arrivals: json.arrivals.length - before };
+  };
+  const auth = { authorization: 'Bearer secret' };
+
+  const chain = await run({ name: 'chain', path: to(302, to(303, '/echo?z=1')), headers: auth, check: { jsonPath: '$.headers.authorization', bodyIncludes: '"url":"/echo?z=1"' } });
+  assert.ok(chain.r.count >= 1);
+  assert.deepEqual(chain.r.statuses, { '200': chain.r.count }, 'the final status is recorded');
+  assert.equal(chain.r.checksFailed, 0, 'the final body is checked, and the token stayed within the origin');
+  assert.equal(chain.arrivals, 3 * chain.r.count, 'three requests per step');
+
+  const post = await run({ name: 'post307', method: 'POST', path: to(307, '/echo'), body: { a: 1 }, check: { bodyIncludes: '"method":"POST","url":"/echo"' } });
+  assert.equal(post.r.checksFailed, 0, '307 resends the POST');
+  assert.ok(post.r.bytesOut > 2 * post.r.count * 100, 'the bytes of every hop are counted');
+  const post303 = await run({ name: 'post303', method: 'POST', path: to(303, '/echo'), body: { a: 1 }, check: { bodyIncludes: '"method":"GET","url":"/echo"' } });
+  assert.equal(post303.r.checksFailed, 0, '303 turns the POST into a GET');
+
+  const loop = await run({ name: 'loop', path: to(302, to(302, to(302, '/echo'))) }, { maxRedirects: 1 });
+  assert.deepEqual(loop.r.statuses, { '302': loop.r.count }, 'past maxRedirects the 3xx is the response');
+  assert.equal(loop.arrivals, 2 * loop.r.count);
+  const none = await run({ name: 'none', path: to(302, '/echo'), redirects: 0 });
+  assert.deepEqual(none.r.statuses, { '302': none.r.count }, 'a step can turn redirects off');
+
+  const port = new URL(json.url).port;
+  const other = await run({ name: 'other-origin', path: to(302, `http://localhost:${port}/echo`), headers: auth, check: { jsonPath: '$.headers.authorization' } });
+  assert.deepEqual(other.r.statuses, { '200': other.r.count }, 'a loopback origin is followed');
+  assert.equal(other.r.checksFailed, other.r.count, 'the token is not sent to another origin');
+
+  const refused = await run({ name: 'refused', path: to(302, 'http://10.255.255.1/x') });
+  assert.deepEqual(refused.r.errors, { host_not_allowed: refused.r.count }, 'a redirect off loopback is refused by the host guard');
+  assert.equal(refused.r.failed, refused.r.count);
+  const https = await run({ name: 'https', path: to(301, `https://127.0.0.1:${port}/`) });
+  assert.deepEqual(https.r.errors, { protocol: https.r.count });
+});

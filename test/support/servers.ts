@@ -1,4 +1,4 @@
-// Real HTTP test servers on 127.0.0.1, port 0: plain JSON, a stall server, slow, reset, refused, redirect.
+// Real HTTP test servers on 127.0.0.1, port 0: plain JSON, a stall server, slow, reset, refused.
 // Each records the arrival time of every request, so tests can check pacing and counts.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -55,7 +55,8 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 
 /**
  * The plain server: `/` small JSON; `/token` a JSON token; `/echo` echoes method, url, headers and body;
- * `/status/<code>` answers that status; `/slow/<ms>` answers after a delay; `/chunked` a chunked body.
+ * `/status/<code>` answers that status; `/redirect/<code>?to=<url>` redirects; `/slow/<ms>` answers after a delay;
+ * `/chunked` a chunked body.
  */
 export function startJsonServer(): Promise<TestServer> {
   return httpServer((req, res, body) => {
@@ -64,6 +65,11 @@ export function startJsonServer(): Promise<TestServer> {
     if (url.startsWith('/echo')) return json(res, 200, { method: req.method, url, headers: req.headers, body });
     const status = /^\/status\/(\d{3})/.exec(url);
     if (status) return json(res, Number(status[1]), { status: Number(status[1]) });
+    const redirect = /^\/redirect\/(\d{3})\?to=(.*)$/.exec(url);
+    if (redirect) {
+      res.writeHead(Number(redirect[1]), { location: decodeURIComponent(redirect[2]!), 'content-length': 0 });
+      return res.end();
+    }
     const slow = /^\/slow\/(\d+)/.exec(url);
     if (slow) {
       setTimeout(() => json(res, 200, { slept: Number(slow[1]) }), Number(slow[1]));
@@ -142,14 +148,6 @@ export async function refusedUrl(): Promise<string> {
   const port = await listen(server);
   await new Promise<void>((r) => server.close(() => r()));
   return `http://127.0.0.1:${port}`;
-}
-
-/** A server that redirects every request to `location`. */
-export function startRedirectServer(location: string): Promise<TestServer> {
-  return httpServer((_req, res) => {
-    res.writeHead(302, { location, 'content-length': 0 });
-    res.end();
-  });
 }
 
 /**
