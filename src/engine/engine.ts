@@ -9,7 +9,7 @@ import type { TemplateVars } from '../scenario/template.ts';
 import { isOpenModel, iterateArrivalsMs, phaseAt, plannedDurationMs, rateAt, vusAt } from '../scenario/stages.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { Recorder } from './recorder.ts';
-import { TimeoutSweeper } from './http-connection.ts';
+import { connectTargetOf, TimeoutSweeper } from './http-connection.ts';
 import { GeneratorHealth } from './generator-health.ts';
 import { seededRandom } from './random.ts';
 import { settleHeap } from './settle-heap.ts';
@@ -111,8 +111,9 @@ export class Engine {
     this.shared = {
       plan: opts.plan,
       recorder: this.recorder,
-      target: { address: opts.target.address, port: opts.target.port },
-      origin: `http://${opts.target.hostHeader}`,
+      target: connectTargetOf(opts.target, opts.def.insecureSkipTLSVerify),
+      origin: opts.target.origin,
+      insecureSkipTLSVerify: opts.def.insecureSkipTLSVerify ?? false,
       allowHosts: opts.allowHosts ?? [],
       redirectTargets: new Map(),
       sweeper: this.sweeper,

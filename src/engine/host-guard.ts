@@ -8,7 +8,11 @@ import { redactUrl } from '../redact.ts';
 
 /** A target host resolved and cleared for load. */
 export interface ResolvedTarget {
-  /** Host name as written in the URL (used for the Host header). */
+  /** `http:` or `https:`. */
+  protocol: 'http:' | 'https:';
+  /** `protocol//host[:port]` as written in the URL, lower-cased: what redirects are compared with. */
+  origin: string;
+  /** Host name as written in the URL (used for the Host header, and for TLS server name indication). */
   hostname: string;
   /** The address the engine connects to. */
   address: string;
@@ -42,13 +46,14 @@ export async function guardTarget(baseUrl: string, allowHosts: readonly string[]
   } catch {
     throw new HostNotAllowedError(`target.baseUrl: "${redactUrl(baseUrl)}" is not a valid URL`);
   }
-  if (url.protocol !== 'http:') {
-    throw new HostNotAllowedError(`target.baseUrl: only http:// targets are supported (got ${url.protocol})`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HostNotAllowedError(`target.baseUrl: only http:// and https:// targets are supported (got ${url.protocol})`);
   }
+  const protocol = url.protocol;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port ? Number(url.port) : 80;
+  const port = url.port ? Number(url.port) : protocol === 'https:' ? 443 : 80;
   const address = await guardHostname(hostname, allowHosts);
-  return { hostname, address, port, hostHeader: url.port ? `${url.hostname}:${url.port}` : url.hostname };
+  return { protocol, origin: `${protocol}//${url.host}`.toLowerCase(), hostname, address, port, hostHeader: url.host };
 }
 
 /** Resolves a host name and refuses it unless every address is loopback or the host is allowed; returns the address to use. */

@@ -1,7 +1,8 @@
-// One keep-alive HTTP/1.1 connection on node:net, owned by one VU: pre-serialised request bytes out, the
-// minimal parser of http-parser.ts in. Timeouts really abort: the sweeper destroys the socket.
+// One keep-alive HTTP/1.1 connection on node:net (node:tls for https), owned by one VU: pre-serialised request
+// bytes out, the minimal parser of http-parser.ts in. Timeouts really abort: the sweeper destroys the socket.
 
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { ErrorClass } from '../results/format.ts';
 import { ParseResult, ResponseParser } from './http-parser.ts';
@@ -11,6 +12,15 @@ import { classifyError } from './error-class.ts';
 export interface ConnectTarget {
   address: string;
   port: number;
+  /** TLS (https): the server name to present and verify, and whether a certificate that does not verify is refused. */
+  tls?: { servername: string; rejectUnauthorized: boolean };
+}
+
+/** The connect target of a resolved host; `insecureSkipTLSVerify` accepts any certificate (k6's option). */
+export function connectTargetOf(t: { protocol: string; hostname: string; address: string; port: number }, insecureSkipTLSVerify = false): ConnectTarget {
+  const target: ConnectTarget = { address: t.address, port: t.port };
+  if (t.protocol === 'https:') target.tls = { servername: t.hostname, rejectUnauthorized: !insecureSkipTLSVerify };
+  return target;
 }
 
 /** The result of one request: a status, or the class of the error that ended it. */
@@ -117,14 +127,15 @@ export class HttpConnection {
   preconnect(timeoutMs: number): Promise<void> {
     if (this.socket !== null) return Promise.resolve();
     const socket = (this.socket = this.open());
+    const ready = this.target.tls ? 'secureConnect' : 'connect';
     return new Promise((resolve) => {
       const timer = setTimeout(settle, timeoutMs);
       function settle(): void {
         clearTimeout(timer);
-        socket.off('connect', settle).off('error', settle).off('close', settle);
+        socket.off(ready, settle).off('error', settle).off('close', settle);
         resolve();
       }
-      socket.once('connect', settle).once('error', settle).once('close', settle);
+      socket.once(ready, settle).once('error', settle).once('close', settle);
     });
   }
 
@@ -141,7 +152,17 @@ export class HttpConnection {
   }
 
   private open(): Socket {
-    const socket = connect({ host: this.target.address, port: this.target.port });
+    const { address, port, tls } = this.target;
+    const socket: Socket = tls
+      ? connectTls({
+          host: address,
+          port,
+          // SNI takes a host name only; the certificate is still checked against it (or the IP address).
+          servername: isIP(tls.servername) ? '' : tls.servername,
+          rejectUnauthorized: tls.rejectUnauthorized,
+          ALPNProtocols: ['http/1.1'],
+        })
+      : connect({ host: address, port });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket) return;

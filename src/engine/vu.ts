@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TemplateVars } from '../scenario/template.ts';
 import { drawThinkMs } from '../scenario/think.ts';
-import { HttpConnection, type ConnectTarget, type RequestOutcome, type TimeoutSweeper } from './http-connection.ts';
+import { connectTargetOf, HttpConnection, type ConnectTarget, type RequestOutcome, type TimeoutSweeper } from './http-connection.ts';
 import { classifyStatus, isExpectedStatus } from './error-class.ts';
 import { pickWeighted } from './random.ts';
 import { REDIRECT_STATUSES, redirectRequest, requestLine } from './redirect.ts';
@@ -24,8 +24,10 @@ export interface VuShared {
   plan: CompiledPlan;
   recorder: Recorder;
   target: ConnectTarget;
-  /** The target's origin (`http://host:port`): redirects elsewhere go through the host guard. */
+  /** The target's origin (`http://host:port`, lower-case): redirects elsewhere go through the host guard. */
   origin: string;
+  /** Accept any TLS certificate (also on hosts redirects lead to). */
+  insecureSkipTLSVerify: boolean;
   /** Hosts a redirect may lead to besides loopback (--allow-host, target.allowHosts). */
   allowHosts: readonly string[];
   /** Other origins redirects led to, resolved and cleared once per engine. */
@@ -208,12 +210,12 @@ export class Vu {
       this.failChain(step, startMs, 'protocol');
       return;
     }
-    if (url.protocol !== 'http:') {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       this.failChain(step, startMs, 'protocol');
       return;
     }
-    const origin = `http://${url.host}`.toLowerCase();
-    const crossOrigin = origin !== this.hopOrigin.toLowerCase();
+    const origin = `${url.protocol}//${url.host}`.toLowerCase();
+    const crossOrigin = origin !== this.hopOrigin;
     const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin });
     const send = (conn: HttpConnection) => {
       this.hopOrigin = origin;
@@ -222,7 +224,7 @@ export class Vu {
       const opts = { collectBody: step.collectBody, head: method === 'HEAD', timeoutMs: step.timeoutMs, idempotent: method !== 'POST' && method !== 'PATCH' };
       conn.request(next, opts, (o) => this.onResponse(step, o, startMs, sentAtMs, next));
     };
-    if (origin === this.shared.origin.toLowerCase()) return send(this.conn);
+    if (origin === this.shared.origin) return send(this.conn);
     const known = this.otherConns.get(origin);
     if (known) return send(known);
     let cleared = this.shared.redirectTargets.get(origin);
@@ -231,7 +233,7 @@ export class Vu {
       (t) => {
         if (this.stopped) return;
         let conn = this.otherConns.get(origin);
-        if (!conn) this.otherConns.set(origin, (conn = new HttpConnection({ address: t.address, port: t.port }, this.shared.sweeper)));
+        if (!conn) this.otherConns.set(origin, (conn = new HttpConnection(connectTargetOf(t, this.shared.insecureSkipTLSVerify), this.shared.sweeper)));
         send(conn);
       },
       () => {
@@ -240,7 +242,7 @@ export class Vu {
     );
   }
 
-  /** Records a redirect chain that cannot go on (a refused host, an unsupported or invalid Location). */
+  /** Records a redirect chain that cannot go on (a refused host, an unsupported scheme or an invalid Location). */
   private failChain(step: CompiledHttpStep, startMs: number, errorClass: 'protocol' | 'host_not_allowed'): void {
     const now = performance.now();
     this.record(step, { status: 0, errorClass, firstByteAtMs: 0, endAtMs: now, bytesIn: 0, bytesOut: 0 }, startMs, now);

@@ -93,6 +93,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     if (host) await guardHostname(host, allowHosts, `connections.${name} host`);
   }
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
+  const setupOpts = { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify };
 
   const startedAt = new Date();
   const t0EpochMs = performance.timeOrigin + performance.now();
@@ -135,7 +136,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   };
   let result = { loopLagP99Ms: 0, started: 0, dropped: 0 };
   try {
-    const globals = { env, ...(await runSetup(plan, target, { env }, warn, allowHosts)) };
+    const globals = { env, ...(await runSetup(plan, target, { env }, warn, setupOpts)) };
     await hooks.beforeLoad?.(ctx);
     if (opts.signal?.aborted) onAbort();
     else {
@@ -168,7 +169,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
       const refresher = def.setup?.refreshEvery
         ? startSetupRefresh({
             everyMs: parseDurationMs(def.setup.refreshEvery, 'setup.refreshEvery'),
-            refresh: () => runSetup(plan, target, { env }, () => {}, allowHosts),
+            refresh: () => runSetup(plan, target, { env }, () => {}, setupOpts),
             apply: (captures) => running.updateGlobals(JSON.parse(JSON.stringify(captures)) as Record<string, unknown>),
             onError: warn,
           })

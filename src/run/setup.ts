@@ -2,7 +2,7 @@
 
 import { InvalidRunError } from '../errors.ts';
 import type { TemplateVars } from '../scenario/template.ts';
-import { TimeoutSweeper } from '../engine/http-connection.ts';
+import { connectTargetOf, TimeoutSweeper } from '../engine/http-connection.ts';
 import type { ResolvedTarget } from '../engine/host-guard.ts';
 import type { CompiledPlan } from '../engine/plan.ts';
 import { Recorder } from '../engine/recorder.ts';
@@ -15,15 +15,16 @@ export async function runSetup(
   target: ResolvedTarget,
   globals: TemplateVars,
   onError: (err: Error) => void,
-  allowHosts: readonly string[] = [],
+  opts: { allowHosts?: readonly string[]; insecureSkipTLSVerify?: boolean } = {},
 ): Promise<Record<string, unknown>> {
   if (!plan.setup) return {};
   const recorder = new Recorder();
   const sweeper = new TimeoutSweeper();
   let templateError: Error | undefined;
   const vu = new Vu(0, {
-    plan, recorder, target: { address: target.address, port: target.port }, sweeper, globals, runners: {},
-    origin: `http://${target.hostHeader}`, allowHosts, redirectTargets: new Map(),
+    plan, recorder, target: connectTargetOf(target, opts.insecureSkipTLSVerify), sweeper, globals, runners: {},
+    origin: target.origin, allowHosts: opts.allowHosts ?? [], insecureSkipTLSVerify: opts.insecureSkipTLSVerify ?? false,
+    redirectTargets: new Map(),
     onError: (err) => {
       templateError = err;
       onError(err);

@@ -172,6 +172,7 @@ export const scenarioSchema = strict({
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
   timeout: duration(true).optional(),
   maxRedirects: wholeAtLeast(0).optional(),
+  insecureSkipTLSVerify: z.boolean().optional(),
 });
 
 /** Validates a scenario (a parsed .json or a module's default export); throws one ConfigError listing every problem. */

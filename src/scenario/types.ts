@@ -161,4 +161,6 @@ export interface ScenarioDefinition {
   timeout?: string;
   /** Redirects a request follows before its 3xx counts as the response (k6's option; default 10). */
   maxRedirects?: number;
+  /** https: accept certificates that do not verify (self-signed test servers; k6's option). */
+  insecureSkipTLSVerify?: boolean;
 }

@@ -2,6 +2,8 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { selfSignedCert } from '../support/tls-cert.ts';
 import type { AddressInfo } from 'node:net';
 import { Engine } from '../../src/engine/engine.ts';
 import { compilePlan } from '../../src/engine/plan.ts';
@@ -242,6 +244,44 @@ test('redirects are followed as one request per step: methods per status, creden
   const refused = await run({ name: 'refused', path: to(302, 'http://10.255.255.1/x') });
   assert.deepEqual(refused.r.errors, { host_not_allowed: refused.r.count }, 'a redirect off loopback is refused by the host guard');
   assert.equal(refused.r.failed, refused.r.count);
-  const https = await run({ name: 'https', path: to(301, `https://127.0.0.1:${port}/`) });
-  assert.deepEqual(https.r.errors, { protocol: https.r.count });
+  const ftp = await run({ name: 'ftp', path: to(301, `ftp://127.0.0.1:${port}/`) });
+  assert.deepEqual(ftp.r.errors, { protocol: ftp.r.count }, 'a location that is not http(s) fails as protocol');
+});
+
+test('https targets: keep-alive over TLS, certificates verified unless insecureSkipTLSVerify, and redirects into https', async () => {
+  let connections = 0;
+  const server = createHttpsServer(selfSignedCert(), (req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ secure: true, url: req.url, host: req.headers.host }));
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('secureConnection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const load = { executor: 'constant-vus', vus: 2, duration: '400ms' } as const;
+    const step = { name: 'tls', path: '/x', think: '20ms', check: { bodyIncludes: `"host":"localhost:${port}"` } };
+    const ok = await runEngine({ ...scenario(`https://localhost:${port}`, load, [step]), insecureSkipTLSVerify: true });
+    const okCount = sum(ok.reqs, (r) => r.count);
+    assert.ok(okCount >= 4, `${okCount} requests`);
+    assert.equal(sum(ok.reqs, (r) => r.statuses['200'] ?? 0), okCount);
+    assert.equal(sum(ok.reqs, (r) => r.checksFailed), 0, 'the Host header names the URL host');
+    assert.equal(connections, 2, 'one TLS connection per VU, kept alive');
+
+    const refused = await runEngine(scenario(`https://localhost:${port}`, load, [step]));
+    const n = sum(refused.reqs, (r) => r.count);
+    assert.ok(n >= 1);
+    assert.deepEqual(refused.reqs.reduce((a, r) => ({ ...a, ...r.errors }), {}), { tls: n }, 'a self-signed certificate fails as tls by default');
+
+    const viaRedirect = await runEngine({
+      ...scenario(json.url, load, [{ name: 'to-https', path: `/redirect/301?to=${encodeURIComponent(`https://127.0.0.1:${port}/y`)}`, think: '20ms', check: { bodyIncludes: '"secure":true,"url":"/y"' } }]),
+      insecureSkipTLSVerify: true,
+    });
+    const r = viaRedirect.reqs.find((x) => x.name === 'to-https')!;
+    assert.deepEqual(r.statuses, { '200': r.count });
+    assert.equal(r.checksFailed, 0, 'an https location is followed');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

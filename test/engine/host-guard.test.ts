@@ -31,8 +31,20 @@ test('a non-loopback target is refused unless allowed, with the flag named in th
   await assert.rejects(guardTarget('http://10.1.2.3:80'), (err: unknown) => err instanceof HostNotAllowedError && /--allow-host 10\.1\.2\.3/.test(err.message));
   const t = await guardTarget('http://10.1.2.3:80', ['10.1.2.3']);
   assert.equal(t.address, '10.1.2.3');
-  await assert.rejects(guardTarget('https://127.0.0.1'), HostNotAllowedError);
+  await assert.rejects(guardTarget('ftp://127.0.0.1'), (err: unknown) => err instanceof HostNotAllowedError && /only http:\/\/ and https:\/\//.test(err.message));
   await assert.rejects(guardTarget('not a url'), HostNotAllowedError);
+});
+
+test('a resolved target carries its protocol, origin, default port and Host header', async () => {
+  for (const [url, protocol, origin, port, hostHeader] of [
+    ['http://127.0.0.1', 'http:', 'http://127.0.0.1', 80, '127.0.0.1'],
+    ['https://LOCALHOST:8443/api', 'https:', 'https://localhost:8443', 8443, 'localhost:8443'],
+    ['https://127.0.0.1', 'https:', 'https://127.0.0.1', 443, '127.0.0.1'],
+    ['http://[::1]:8080', 'http:', 'http://[::1]:8080', 8080, '[::1]:8080'],
+  ] as const) {
+    const t = await guardTarget(url);
+    assert.deepEqual([t.protocol, t.origin, t.port, t.hostHeader], [protocol, origin, port, hostHeader], url);
+  }
 });
 
 test('passwords in URLs are redacted', () => {

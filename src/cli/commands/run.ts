@@ -35,7 +35,7 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
   if (flags.target !== undefined) {
     try {
       const u = new URL(flags.target);
-      if (u.protocol !== 'http:') issues.push({ path: '--target', message: `must be an http:// URL (got "${u.protocol}")` });
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') issues.push({ path: '--target', message: `must be an http:// or https:// URL (got "${u.protocol}")` });
     } catch {
       issues.push({ path: '--target', message: `is not a URL: "${flags.target}"` });
     }
