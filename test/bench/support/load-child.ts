@@ -2,11 +2,8 @@
 // or autocannon, driven by a JSON argument; prints one JSON line with requests, duration, CPU and latency.
 
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
-import { Pool } from 'undici';
-import { runEngine, allLatencies } from '../../support/engine-run.ts';
-import { createHistogram, recordLatencyUs } from '../../../src/metrics/histogram.ts';
 import type { LoadOptions } from '../../../src/scenario/types.ts';
+// Each tool is imported only when it runs, so no tool's process carries another's code and heap.
 
 interface Args {
   tool: 'perfgate' | 'autocannon' | 'undici';
@@ -22,6 +19,10 @@ interface Args {
 }
 
 const a = JSON.parse(process.argv[2]!) as Args;
+const engineRun = a.tool === 'perfgate' ? await import('../../support/engine-run.ts') : undefined;
+const autocannonTool = a.tool === 'autocannon' ? (await import('autocannon')).default : undefined;
+const undiciTool = a.tool === 'undici' ? await import('undici') : undefined;
+const histogram = a.tool === 'undici' ? await import('../../../src/metrics/histogram.ts') : undefined;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let requests = 0;
@@ -34,6 +35,7 @@ let lagMedianMs: number | undefined;
 let dropped: number | undefined;
 
 if (a.tool === 'perfgate') {
+  const { runEngine, allLatencies } = engineRun!;
   const load: LoadOptions = a.rate
     ? { executor: 'constant-arrival-rate', rate: a.rate, timeUnit: '1s', duration: `${a.durationS}s`, preAllocatedVUs: a.connections, maxVUs: a.maxVUs ?? a.connections * 4 }
     : a.stages
@@ -51,12 +53,15 @@ if (a.tool === 'perfgate') {
   lagMedianMs = lags[Math.floor(lags.length / 2)];
   dropped = r.ticks.reduce((x, t) => x + t.droppedIterations, 0);
 } else if (a.tool === 'autocannon') {
+  const autocannon = autocannonTool!;
   const result = await autocannon({ url: a.url, connections: a.connections, duration: a.durationS, ...(a.rate ? { overallRate: a.rate } : {}) });
   requests = result.requests.total;
   p50Ms = result.latency.p50;
   p99Ms = result.latency.p99;
 } else {
   // undici: one Client-like pool of `connections`, each loop one request at a time, histogram per request.
+  const { Pool } = undiciTool!;
+  const { createHistogram, recordLatencyUs } = histogram!;
   const pool = new Pool(a.url, { connections: a.connections, pipelining: 1 });
   const h = createHistogram();
   const end = performance.now() + a.durationS * 1000;
