@@ -56,6 +56,7 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
     `${durationS} s · ${mdEscape(run.load.executor)}${load ? `, ${load}` : ''} · target ${mdEscape(run.target.baseUrl)} · exit code ${verdict.exitCode}`,
     '',
   ];
+  if (verdict.capacity) lines.push(`**${mdEscape(verdict.capacity.sentence)}**`, '');
   if (verdict.thresholds.length) {
     lines.push('| | metric | threshold | observed | margin |', '|---|---|---|---|---|');
     for (const e of verdict.thresholds) {

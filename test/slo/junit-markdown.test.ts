@@ -90,6 +90,11 @@ test('summary.md is a compact table with pass and fail marks, the alerts, and li
   const passMd = renderMarkdown(pass.run, evaluateRunData(pass).verdict);
   assert.ok(!passMd.includes('❌'));
   assert.ok(!passMd.includes('Charts:'), 'no chart, no link');
+  assert.ok(!passMd.includes('capacity:'), 'no capacity line without a capacity finding');
+  const sentence = 'capacity: 4,271 users; http_req_duration p(95)<100 broke first at 08:34 with 4,279 users (observed 105 ms)';
+  const capacity = { maxHealthyVUs: 4271, firstBreach: { key: 'http_req_duration', expression: 'p(95)<100', atMs: 514_000, vus: 4279, observed: 104.7 }, sentence };
+  const stressMd = renderMarkdown(pass.run, { ...evaluateRunData(pass).verdict, capacity });
+  assert.ok(stressMd.includes(`**${mdEscape(sentence)}**`), stressMd);
 });
 
 test('hostile text cannot break the Markdown table or inject HTML', async () => {
