@@ -5,7 +5,9 @@
 // [fromMs, toMs) holds the samples whose time falls in it, and a phase likewise.
 // Series: samples of one metric with different labels are separate series. When a filter leaves several series,
 // they are combined per timestamp: ratios with num/den add num and den, other ratio-unit gauges average, the rest add
-// (pg_connections without a state filter is the total). Samples with value null are gaps: skipped and counted.
+// (pg_connections without a state filter is the total). A collector that writes an unlabelled series next to
+// labelled ones (PgBouncer: per pool, and in total) means it as their total: a selection without label filters
+// takes that series alone, so totals are not counted twice. Samples with value null are gaps: skipped and counted.
 
 import type { SampleRecord, TimeWindow } from '../results/format.ts';
 import { metricInfo } from './catalog.ts';
@@ -48,6 +50,8 @@ export interface SampleSelection {
 /** Selects the samples of a metric matching label filters and a window, and combines series per timestamp. */
 export function selectSamples(samples: readonly SampleRecord[], filter: SampleFilter): SampleSelection {
   const { phase, ...labels } = filter.labels ?? {};
+  const unlabelled = (s: SampleRecord) => !s.labels || Object.keys(s.labels).length === 0;
+  const totalOnly = Object.keys(labels).length === 0 && samples.some((s) => s.metric === filter.metric && s.value !== null && unlabelled(s));
   const byTime = new Map<number, SampleRecord[]>();
   const seriesKeys = new Set<string>();
   let gaps = 0;
@@ -61,6 +65,7 @@ export function selectSamples(samples: readonly SampleRecord[], filter: SampleFi
       gaps++;
       continue;
     }
+    if (totalOnly && !unlabelled(s)) continue;
     seriesKeys.add(JSON.stringify(Object.entries(s.labels ?? {}).sort()));
     const list = byTime.get(s.tMs);
     if (list) list.push(s);

@@ -79,3 +79,21 @@ test('sample selection: gaps are skipped and counted, windows use the interval a
   );
   assert.equal(ratios.points[0].value, 4 / 5, 'ratios combine by num and den');
 });
+
+test('sample selection: an unlabelled series beside labelled ones is their total, taken alone when no label filters', () => {
+  const pool = (tMs: number, database: string, v: number) => s(tMs, v, { metric: 'pgbouncer_sv_active', labels: { database, user: 'u' } });
+  const total = (tMs: number, v: number) => s(tMs, v, { metric: 'pgbouncer_sv_active' });
+  const samples = [pool(1000, 'a', 10), pool(1000, 'b', 15), total(1000, 25), pool(2000, 'a', 20), pool(2000, 'b', 5), total(2000, 25)];
+  for (const [labels, expected, series] of [
+    [undefined, [25, 25], 1],
+    [{ phase: 'steady' }, [25], 1],
+    [{ database: 'a' }, [10, 20], 1],
+    [{ user: 'u' }, [25, 25], 2],
+  ] as const) {
+    const sel = selectSamples(samples, { metric: 'pgbouncer_sv_active', labels, phases: [{ name: 'steady', startMs: 1000, endMs: 2000 }] });
+    assert.deepEqual(sel.points.map((p) => p.value), expected, JSON.stringify(labels));
+    assert.equal(sel.series, series, JSON.stringify(labels));
+  }
+  const labelledOnly = selectSamples([pool(1000, 'a', 10), pool(1000, 'b', 15)], { metric: 'pgbouncer_sv_active' });
+  assert.deepEqual(labelledOnly.points.map((p) => p.value), [25], 'without a total series, series still add up');
+});
