@@ -3,7 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ALL_BINARIES, binaryVersion, findBinary, installCommands, type BinaryName, type BinarySearch } from './binaries.ts';
-import { openFileLimit } from './open-files.ts';
+import { NEEDED_OPEN_FILES, openFileLimit } from './open-files.ts';
 import { serviceUser } from './service-user.ts';
 
 /** One check: OK, MISSING (required, fails doctor), or WARN (optional or degraded). */
@@ -20,8 +20,8 @@ export interface DoctorCheck {
 /** Binaries a lab cannot start without (pgbouncer is needed by --pgbouncer and the connection-storm drill). */
 const REQUIRED: ReadonlySet<BinaryName> = new Set(['postgres', 'initdb', 'redis-server', 'pgbouncer']);
 
-/** Open files wanted by PgBouncer's max_client_conn 10000, plus headroom. */
-export const WANTED_OPEN_FILES = 10_240;
+/** Open files wanted by PgBouncer's max_client_conn (10,500), plus headroom. */
+export const WANTED_OPEN_FILES = NEEDED_OPEN_FILES;
 
 /** Finds Chromium for the report tests (PATH, the usual names). */
 export function findChromium(pathEnv = process.env.PATH ?? ''): string | null {

@@ -1,4 +1,4 @@
-// The open-file limit (RLIMIT_NOFILE): PgBouncer with max_client_conn 10000 needs more descriptors than most
+// The open-file limit (RLIMIT_NOFILE): PgBouncer with max_client_conn 10,500 needs more descriptors than most
 // defaults allow. The lab raises its own limit (children inherit it) where permitted, and says so when it cannot.
 
 import { execFileSync } from 'node:child_process';
@@ -44,12 +44,12 @@ export function openFileLimit(pid = process.pid): FileLimit {
   }
 }
 
-/** Open files PgBouncer's max_client_conn 10000 needs, plus headroom. */
-export const NEEDED_OPEN_FILES = 10_240;
+/** Open files PgBouncer's max_client_conn (10,500) needs, plus its server connections and headroom. */
+export const NEEDED_OPEN_FILES = 10_752;
 
 /**
  * Raises this process's RLIMIT_NOFILE towards `wanted` (default 65536) with prlimit, so the lab's children inherit
- * it. Root may raise the hard limit too; others only up to it. `ok` means at least `needed` (default 10240).
+ * it. Root may raise the hard limit too; others only up to it. `ok` means at least `needed` (default 10752).
  */
 export function raiseOpenFileLimit(wanted = 65_536, needed = NEEDED_OPEN_FILES): RaiseResult {
   const before = openFileLimit();

@@ -10,13 +10,16 @@ import { asUser, chownTree, serviceUser } from './service-user.ts';
 import { manageService, removeAtExit, spawnService, waitUntilReady } from './process.ts';
 import { LabError } from '../errors.ts';
 
+/** max_client_conn: the connection-storm drill's 10,000 clients, plus the target's pool, the collectors and the admin console. */
+export const DEFAULT_MAX_CLIENT_CONN = 10_500;
+
 /** Options of startPgBouncer. */
 export interface PgBouncerOptions {
   /** The PostgreSQL URL to pool (user, password, host, port and database are taken from it). */
   postgresUrl: string;
   /** default_pool_size (default 25). */
   poolSize?: number;
-  /** max_client_conn (default 10000; needs an open-file limit above it). */
+  /** max_client_conn (default DEFAULT_MAX_CLIENT_CONN; needs an open-file limit above it). */
   maxClientConn?: number;
   /** Folder for the config, userlist and pid file. Default: a new temp folder. */
   dir?: string;
@@ -129,7 +132,7 @@ export async function startPgBouncer(opts: PgBouncerOptions): Promise<PgBouncerH
     database,
     user,
     poolSize: opts.poolSize ?? 25,
-    maxClientConn: opts.maxClientConn ?? 10_000,
+    maxClientConn: opts.maxClientConn ?? DEFAULT_MAX_CLIENT_CONN,
     dir,
   });
   const iniFile = join(dir, 'pgbouncer.ini');

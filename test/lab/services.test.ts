@@ -72,7 +72,7 @@ describe('the lab services (PostgreSQL, Redis, PgBouncer)', () => {
     const config = await query(services.pgbouncerAdminUrl, 'SHOW CONFIG');
     const setting = (key: string): unknown => config.find((c) => c.key === key)?.value;
     assert.equal(setting('default_pool_size'), '25');
-    assert.equal(setting('max_client_conn'), '10000');
+    assert.equal(setting('max_client_conn'), '10500');
     await query(services.pgbouncerAdminUrl, 'SHOW STATS');
   });
 
