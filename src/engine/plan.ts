@@ -9,7 +9,7 @@ import { parseDurationMs } from '../scenario/duration.ts';
 import { cumulativeWeights } from './random.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { PERFGATE_VERSION } from '../version.ts';
-import { DEFAULT_MAX_REDIRECTS } from './redirect.ts';
+import { DEFAULT_MAX_REDIRECTS, isIdempotent } from './redirect.ts';
 
 /** Default request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -137,7 +137,7 @@ function compileHttpStep(
     staticBytes,
     build,
     head: method === 'HEAD',
-    idempotent: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(method),
+    idempotent: isIdempotent(method),
     timeoutMs,
     maxRedirects,
     expect: step.expect ? new Set(step.expect) : undefined,

@@ -12,6 +12,14 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizat
 /** Headers that describe a body, dropped when the redirect turns the request into a GET. */
 const BODY_HEADERS = new Set(['content-length', 'content-type', 'content-encoding', 'transfer-encoding']);
 
+/** Methods safe to resend once on a keep-alive socket found closed before any response byte. */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/** Whether a request with this method may be resent once (see IDEMPOTENT_METHODS). */
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT_METHODS.has(method);
+}
+
 /** The method and path of a serialised request. */
 export function requestLine(request: Buffer): { method: string; path: string } {
   const end = request.indexOf('\r\n');

@@ -7,7 +7,7 @@ import { drawThinkMs } from '../scenario/think.ts';
 import { connectTargetOf, HttpConnection, type ConnectTarget, type RequestOutcome, type TimeoutSweeper } from './http-connection.ts';
 import { classifyStatus, isExpectedStatus } from './error-class.ts';
 import { pickWeighted } from './random.ts';
-import { REDIRECT_STATUSES, redirectRequest, requestLine } from './redirect.ts';
+import { isIdempotent, REDIRECT_STATUSES, redirectMethod, redirectRequest, requestLine } from './redirect.ts';
 import { guardRedirect, type ResolvedTarget } from './host-guard.ts';
 import type { Recorder, StepStats } from './recorder.ts';
 import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledStep } from './plan.ts';
@@ -203,9 +203,10 @@ export class Vu {
 
   /** Sends the next request of a redirect chain: on the same connection within the origin, else through the host guard. */
   private follow(step: CompiledHttpStep, location: string, status: number, sent: Buffer, startMs: number): void {
+    const line = requestLine(sent);
     let url: URL;
     try {
-      url = new URL(location, this.hopOrigin + requestLine(sent).path);
+      url = new URL(location, this.hopOrigin + line.path);
     } catch {
       this.failChain(step, startMs, 'protocol');
       return;
@@ -219,9 +220,9 @@ export class Vu {
     const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin });
     const send = (conn: HttpConnection) => {
       this.hopOrigin = origin;
-      const { method } = requestLine(next);
+      const method = redirectMethod(line.method, status);
       const sentAtMs = performance.now();
-      const opts = { collectBody: step.collectBody, head: method === 'HEAD', timeoutMs: step.timeoutMs, idempotent: method !== 'POST' && method !== 'PATCH' };
+      const opts = { collectBody: step.collectBody, head: method === 'HEAD', timeoutMs: step.timeoutMs, idempotent: isIdempotent(method) };
       conn.request(next, opts, (o) => this.onResponse(step, o, startMs, sentAtMs, next));
     };
     if (origin === this.shared.origin) return send(this.conn);
