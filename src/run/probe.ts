@@ -1,20 +1,22 @@
 // A quick capacity probe on autocannon (closed loop, `-c` connections), written in perfgate's run format.
-// Approximate: autocannon is a closed loop (coordinated omission is not corrected), its latencies are its own
-// (ms resolution), and connection errors have no duration (recorded at 1 us); timeouts at the full timeout.
+// Approximate: autocannon is a closed loop (coordinated omission is not corrected) and its response latencies are its
+// own. A failed request is recorded at the time it took to fail, as the engine does: a connection error at the time
+// from the request to the error, a timeout at the full timeout.
 
 import autocannon from 'autocannon';
+import type { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { EXIT } from '../errors.ts';
-import { FORMAT_VERSION, RUN_FILES, type RunJson, type SummaryJson } from '../results/format.ts';
+import { FORMAT_VERSION, RUN_FILES, type ErrorClass, type RunJson, type SummaryJson } from '../results/format.ts';
 import { RunDirWriter } from '../results/run-dir-writer.ts';
 import { readRunDir } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
 import { guardTarget } from '../engine/host-guard.ts';
 import { redactUrl } from '../redact.ts';
 import { classifyError, classifyStatus, isExpectedStatus } from '../engine/error-class.ts';
-import { Recorder } from '../engine/recorder.ts';
+import { Recorder, type StepStats } from '../engine/recorder.ts';
 import { GeneratorHealth } from '../engine/generator-health.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 
@@ -37,8 +39,23 @@ export interface ProbeOutcome {
   runDir: string;
   run: RunJson;
   summary: SummaryJson;
+  /** 0, 99 when no request succeeded, 105 when interrupted. */
   exitCode: number;
-  requestsPerS: number;
+  /** Requests sent, ok or not. */
+  requests: number;
+  /** Requests that failed (no response, or a status outside 200-399). */
+  failed: number;
+  /** Failed requests by error class. */
+  errors: Partial<Record<ErrorClass, number>>;
+  /** Successful responses per second over the probe. */
+  okPerS: number;
+}
+
+/** Counts of the probe's requests, kept beside the recorder. */
+interface ProbeCounts {
+  requests: number;
+  failed: number;
+  errors: Partial<Record<ErrorClass, number>>;
 }
 
 /** Runs autocannon against a URL and writes a run directory. */
@@ -55,7 +72,7 @@ export async function probe(opts: ProbeOptions): Promise<ProbeOutcome> {
     format: FORMAT_VERSION, id: randomUUID(), scenario: 'probe', description: `autocannon -c ${connections} -d ${durationS} ${redactUrl(opts.url)}`,
     profile: 'full', startedAt: startedAt.toISOString(), plannedDurationMs: durationS * 1000, status: 'running',
     target: { baseUrl: redactUrl(opts.url) }, load: { executor: 'constant-vus', peakVUs: connections },
-    config: { probe: { tool: 'autocannon', url: redactUrl(opts.url), connections, durationS, timeoutS, approximate: 'closed loop; per-response latency from autocannon; connection errors recorded at 1 us' } },
+    config: { probe: { tool: 'autocannon', url: redactUrl(opts.url), connections, durationS, timeoutS, approximate: 'closed loop; per-response latency from autocannon; a failed request at the time it took to fail, a timeout at the full timeout' } },
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, workers: 1 },
     phases: [], faults: [],
   };
@@ -76,21 +93,11 @@ export async function probe(opts: ProbeOptions): Promise<ProbeOutcome> {
   };
   const timer = setInterval(() => flush(false), 1000);
   recorder.setVus(connections);
-  let total = 0;
+  const counts: ProbeCounts = { requests: 0, failed: 0, errors: {} };
   let finish: (err: Error | null) => void = () => {};
   const finished = new Promise<void>((resolve, reject) => (finish = (err) => (err ? reject(err) : resolve())));
-  const instance = autocannon({ url: opts.url, connections, duration: durationS, timeout: timeoutS }, (err) => finish(err ?? null));
-  instance.on('response', (_client: unknown, statusCode: number, resBytes: number, responseTime: number) => {
-    total++;
-    const ok = isExpectedStatus(statusCode, undefined);
-    step.request(responseTime * 1000, ok, statusCode, ok ? undefined : classifyStatus(statusCode), responseTime * 1000, resBytes, 0);
-    recorder.iteration(responseTime * 1000);
-  });
-  instance.on('reqError', (err: NodeJS.ErrnoException) => {
-    total++;
-    const timeout = /timed out/.test(err.message);
-    step.request(timeout ? timeoutS * 1e6 : 1, false, 0, timeout ? 'timeout' : classifyError(err), 0, 0, 0);
-  });
+  const setupClient = (client: EventEmitter) => recordClient(client, step, recorder, counts, timeoutS);
+  const instance = autocannon({ url: opts.url, connections, duration: durationS, timeout: timeoutS, setupClient }, (err) => finish(err ?? null));
   const onAbort = () => instance.stop();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   await finished;
@@ -102,11 +109,42 @@ export async function probe(opts: ProbeOptions): Promise<ProbeOutcome> {
   run.status = opts.signal?.aborted ? 'interrupted' : 'completed';
   run.endedAt = endedAt.toISOString();
   run.durationMs = endedAt.getTime() - startedAt.getTime();
-  run.exitCode = opts.signal?.aborted ? EXIT.interrupted : EXIT.ok;
+  run.exitCode = opts.signal?.aborted ? EXIT.interrupted : counts.failed === counts.requests ? EXIT.thresholdsFailed : EXIT.ok;
   writer.writeRun(run);
   const data = await readRunDir(writer.dir);
   const summary = buildSummary({ run, intervals: data.intervals, samples: data.samples });
   writer.writeJson(RUN_FILES.summary, summary);
   writer.close();
-  return { runDir: writer.dir, run, summary, exitCode: run.exitCode, requestsPerS: total / ((performance.now() - t0) / 1000) };
+  const okPerS = (counts.requests - counts.failed) / ((performance.now() - t0) / 1000);
+  return { runDir: writer.dir, run, summary, exitCode: run.exitCode, ...counts, okPerS };
+}
+
+/**
+ * Records every request of one autocannon client (one connection, one request in flight). autocannon emits
+ * `request` as it writes a request, `response` with its latency, `connError` when the socket fails (it then
+ * reconnects and writes the next request) and `timeout` after reconnecting on a timeout.
+ */
+function recordClient(client: EventEmitter, step: StepStats, recorder: Recorder, counts: ProbeCounts, timeoutS: number): void {
+  let sentAt = performance.now();
+  const fail = (durationUs: number, errorClass: ErrorClass) => {
+    counts.requests++;
+    counts.failed++;
+    counts.errors[errorClass] = (counts.errors[errorClass] ?? 0) + 1;
+    step.request(durationUs, false, 0, errorClass, 0, 0, 0);
+    recorder.iteration(durationUs);
+  };
+  client.on('request', () => (sentAt = performance.now()));
+  client.on('response', (statusCode: number, resBytes: number, responseTimeMs: number) => {
+    const ok = isExpectedStatus(statusCode, undefined);
+    const errorClass = ok ? undefined : classifyStatus(statusCode);
+    counts.requests++;
+    if (errorClass) {
+      counts.failed++;
+      counts.errors[errorClass] = (counts.errors[errorClass] ?? 0) + 1;
+    }
+    step.request(responseTimeMs * 1000, ok, statusCode, errorClass, responseTimeMs * 1000, resBytes, 0);
+    recorder.iteration(responseTimeMs * 1000);
+  });
+  client.on('connError', (err: NodeJS.ErrnoException) => fail((performance.now() - sentAt) * 1000, classifyError(err)));
+  client.on('timeout', () => fail(timeoutS * 1e6, 'timeout'));
 }
