@@ -40,6 +40,27 @@ export function parseDurationMs(s: string, field = ''): number {
   return Math.round(ms * 1e6) / 1e6;
 }
 
+const BARE_SECONDS = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+/**
+ * Parses a command-line duration flag: a k6 duration string, or a bare number of seconds ('90' is 90 s).
+ * Throws ConfigError naming `flag` on bad input, or on 0 when `positive`.
+ */
+export function parseCliDurationMs(text: string, flag: string, opts: { positive?: boolean } = {}): number {
+  const ms = BARE_SECONDS.test(text) ? Math.round(Number(text) * 1e9) / 1e6 : parseCliK6(text, flag);
+  if (opts.positive && !(ms > 0)) throw new ConfigError([{ path: flag, message: `must be longer than 0 (got "${text}")` }], 'invalid duration');
+  return ms;
+}
+
+/** parseDurationMs with the CLI's wording: a bare number of seconds is also accepted. */
+function parseCliK6(text: string, flag: string): number {
+  if (isDuration(text)) return parseDurationMs(text, flag);
+  throw new ConfigError(
+    [{ path: flag, message: `invalid duration "${text}" (expected a duration like ${DURATION_EXAMPLES}, or a number of seconds)` }],
+    'invalid duration',
+  );
+}
+
 /** Formats milliseconds as a k6 duration string: 5400000 -> '1h30m', 1500 -> '1.5s', 250 -> '250ms'. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`cannot format duration ${ms} ms`);

@@ -10,12 +10,13 @@
 //   aggregation := "avg" | "min" | "max" | "med" | "count" | "rate" | "value" | "p(" ws number ws ")"   (0 <= N <= 100)
 //   operator    := "<" | "<=" | ">" | ">=" | "==" | "===" | "!="                           ("===" reads as "==")
 //   number      := [+-]? ( digits [ "." digits? ] | "." digits ) [ ("e"|"E") [+-]? digits ]
-//   duration    := ( number ( "ms" | "s" | "m" | "h" ) )+       e.g. "10s", "1m30s", "500ms"
+//   duration    := a k6 duration string (src/scenario/duration.ts), e.g. "10s", "1m30s", "500ms", "0"
 //
 // Aggregations by metric type: trend avg/min/max/med/p(N); rate rate; counter count/rate;
 // gauge value/min/max/avg/med/p(N) (over the samples of the window).
 
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { DURATION_EXAMPLES, isDuration, parseDurationMs } from '../scenario/duration.ts';
 import { CLIENT_TAGS, type Aggregation } from '../metrics/aggregate.ts';
 import { metricInfo } from '../metrics/catalog.ts';
 import type { MetricType, VerdictEntry } from '../results/format.ts';
@@ -53,21 +54,6 @@ const AGGREGATIONS: Record<MetricType, readonly string[]> = {
 const OPERATORS = new Set(['<', '<=', '>', '>=', '==', '===', '!=']);
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a k6 duration string ("10s", "1m30s", "500ms") into ms; null when it is not one. */
-export function parseDurationMs(text: string): number | null {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of text.trim().matchAll(re)) {
-    if (m.index !== consumed) return null;
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    consumed += m[0].length;
-  }
-  return consumed > 0 && consumed === text.trim().length ? total : null;
-}
-
 /** Parses a threshold key into metric and tags; problems are messages, the metric may still be unknown. */
 export function parseKey(key: string): { metric: string; tags: Record<string, string>; problems: string[] } {
   const problems: string[] = [];
@@ -203,9 +189,8 @@ export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | u
         if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') issues.push({ path: `${at(index)}.abortOnFail`, message: 'must be true or false' });
         abortOnFail = obj.abortOnFail === true;
         if (obj.delayAbortEval !== undefined) {
-          const ms = typeof obj.delayAbortEval === 'string' ? parseDurationMs(obj.delayAbortEval) : null;
-          if (ms === null) issues.push({ path: `${at(index)}.delayAbortEval`, message: `bad duration ${JSON.stringify(obj.delayAbortEval)} (e.g. "10s", "1m30s")` });
-          else delayAbortEvalMs = ms;
+          if (isDuration(obj.delayAbortEval)) delayAbortEvalMs = parseDurationMs(obj.delayAbortEval);
+          else issues.push({ path: `${at(index)}.delayAbortEval`, message: `bad duration ${JSON.stringify(obj.delayAbortEval)} (expected a duration like ${DURATION_EXAMPLES})` });
         }
       }
       const expression = (typeof entry === 'string' ? entry : (obj?.threshold as string)).trim();

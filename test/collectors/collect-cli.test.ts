@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.ts';
 import { collectorsFromFlags } from '../../src/cli/commands/collect.ts';
 import { readRunDir } from '../../src/results/read.ts';
 import { EXIT } from '../../src/errors.ts';
+import { runCli } from '../support/cli.ts';
 
 let dir: string;
 let redis: RedisHandle;
@@ -94,6 +95,21 @@ test('perfgate collect with a collector and no URL exits 104 naming the field', 
   if (process.env.DATABASE_URL) return; // the environment provides it
   assert.equal(code, EXIT.invalidConfig);
   assert.match(stderr, /collectors\.postgres\.url/);
+});
+
+test('perfgate collect takes a bare number of seconds for --duration and --interval, and refuses 0 naming the flag', async () => {
+  const out = join(dir, 'bare');
+  const ok = await runCli(['collect', '--duration', '1', '--interval', '0.5', '--host', '--out', out], { cwd: dir });
+  assert.equal(ok.code, EXIT.ok, ok.stderr);
+  const data = await readRunDir(out);
+  assert.ok((data.run.durationMs as number) >= 1000);
+  const hostCpu = data.samples.filter((s) => s.metric === 'host_cpu_utilization');
+  assert.ok(hostCpu.length >= 2, `${hostCpu.length} host samples in 1 s at 0.5 s`);
+  for (const [flag, args] of [['--duration', ['--duration', '0']], ['--interval', ['--duration', '1', '--interval', '0']]] as const) {
+    const bad = await runCli(['collect', ...args, '--host', '--out', join(dir, 'bare-bad')], { cwd: dir });
+    assert.equal(bad.code, EXIT.invalidConfig, bad.stderr);
+    assert.match(bad.stderr, new RegExp(`${flag}: must be longer than 0`));
+  }
 });
 
 test('SIGINT ends perfgate collect early with exit 105 and an interrupted but readable run', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDurationMs, formatDuration, isDuration } from '../../src/scenario/duration.ts';
+import { parseDurationMs, parseCliDurationMs, formatDuration, isDuration } from '../../src/scenario/duration.ts';
 import { parseThink, drawThinkMs } from '../../src/scenario/think.ts';
 import { ConfigError } from '../../src/errors.ts';
 
@@ -96,3 +96,29 @@ test('drawn think times stay inside the range and a fixed one never varies', () 
   assert.equal(drawThinkMs(range, () => 0.5), 2000);
   assert.equal(drawThinkMs(parseThink('2s'), () => 0.9), 2000);
 });
+
+const cliDurations: [string, number][] = [
+  ['3s', 3000],
+  ['1m30s', 90_000],
+  ['500ms', 500],
+  ['1d', 86_400_000],
+  ['10', 10_000],
+  ['1.5', 1500],
+  ['.25', 250],
+  ['0', 0],
+];
+for (const [input, ms] of cliDurations) {
+  test(`the command-line duration '${input}' is ${ms} ms (a bare number is seconds)`, () => {
+    assert.equal(parseCliDurationMs(input, '--duration'), ms);
+  });
+}
+
+const badCliDurations: [string, { positive?: boolean }][] = [['', {}], ['soon', {}], ['-1', {}], ['1e3', {}], ['10 s', {}], ['0', { positive: true }], ['0s', { positive: true }]];
+for (const [input, opts] of badCliDurations) {
+  test(`the command-line duration '${input}'${opts.positive ? ' (must be positive)' : ''} is rejected naming the flag`, () => {
+    assert.throws(
+      () => parseCliDurationMs(input, '--duration', opts),
+      (err: unknown) => err instanceof ConfigError && err.issues[0]!.path === '--duration',
+    );
+  });
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/errors.ts';
-import { parseDurationMs, parseThresholds, type ThresholdInput } from '../../src/slo/grammar.ts';
+import { parseThresholds, type ThresholdInput } from '../../src/slo/grammar.ts';
 
 type Valid = [string, ThresholdInput, Partial<{ metric: string; tags: Record<string, string>; aggregationName: string; operator: string; limit: number; abortOnFail: boolean; delayAbortEvalMs: number }>];
 
@@ -169,7 +169,14 @@ test('no thresholds parse to an empty list, and a non-object is an error', () =>
   assert.throws(() => parseThresholds(['p(95)<1'] as unknown as Record<string, ThresholdInput[]>), /thresholds: must be an object/);
 });
 
-test('durations in delayAbortEval follow k6: ms, s, m, h and their sums', () => {
-  const table: Array<[string, number | null]> = [['10s', 10_000], ['500ms', 500], ['1m30s', 90_000], ['1h', 3_600_000], ['1.5s', 1500], ['', null], ['10', null], ['s', null], ['10s5', null], ['-1s', null]];
-  for (const [text, ms] of table) assert.equal(parseDurationMs(text), ms, text);
+test('durations in delayAbortEval are the scenario durations of k6: every unit, their sums and 0', () => {
+  const table: Array<[string, number | null]> = [
+    ['10s', 10_000], ['500ms', 500], ['1m30s', 90_000], ['1h', 3_600_000], ['1.5s', 1500], ['0', 0], ['1d', 86_400_000], ['500us', 0.5],
+    ['', null], ['10', null], ['s', null], ['10s5', null], ['-1s', null],
+  ];
+  for (const [text, ms] of table) {
+    const parse = () => parseThresholds({ http_req_failed: [{ threshold: 'rate<0.01', delayAbortEval: text }] });
+    if (ms === null) assert.throws(parse, /delayAbortEval: bad duration/, text);
+    else assert.equal(parse()[0]!.delayAbortEvalMs, ms, text);
+  }
 });

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { ConfigError, EXIT } from '../../errors.ts';
-import { parseDurationMs } from '../../scenario/duration.ts';
+import { formatDuration, parseCliDurationMs } from '../../scenario/duration.ts';
 import type { CollectorsOptions } from '../../scenario/types.ts';
 import { runCollect } from '../../collectors/collect-run.ts';
 
@@ -22,7 +22,7 @@ const ENV_OF = { prometheus: 'METRICS_URL', postgres: 'DATABASE_URL', pgbouncer:
 
 /** Turns the flags into CollectorsOptions; with no collector flag, every collector whose env URL is set, plus host. */
 export function collectorsFromFlags(flags: CollectFlags, env: NodeJS.ProcessEnv): CollectorsOptions {
-  const opts: CollectorsOptions = { interval: flags.interval };
+  const opts: CollectorsOptions = { interval: formatDuration(parseCliDurationMs(flags.interval, '--interval', { positive: true })) };
   const named = (['prometheus', 'postgres', 'pgbouncer', 'redis'] as const).filter((n) => flags[n] !== undefined);
   if (named.length === 0 && !flags.host) {
     for (const n of ['prometheus', 'postgres', 'pgbouncer', 'redis'] as const) if (env[ENV_OF[n]]) opts[n] = {};
@@ -39,9 +39,9 @@ export function registerCollect(program: Command): void {
   program
     .command('collect')
     .description('run the collectors alone (load from elsewhere) into a run directory')
-    .requiredOption('--duration <duration>', "how long to collect, e.g. '10m'")
+    .requiredOption('--duration <duration>', "how long to collect: a duration like '10m', or a number of seconds")
     .option('--out <dir>', 'the run directory (default reports/<stamp>-collect)')
-    .option('--interval <duration>', 'sampling interval', '1s')
+    .option('--interval <duration>', "sampling interval: a duration like '500ms', or a number of seconds", '1s')
     .option('--prometheus [url]', 'scrape a /metrics URL (default $METRICS_URL)')
     .option('--postgres [url]', 'PostgreSQL (default $DATABASE_URL)')
     .option('--pgbouncer [url]', 'PgBouncer admin console (default $PGBOUNCER_URL)')
@@ -49,8 +49,7 @@ export function registerCollect(program: Command): void {
     .option('--host', 'this machine and the collector process')
     .addHelpText('after', '\nWith no collector flag, every collector whose environment URL is set runs, plus --host.')
     .action(async (flags: CollectFlags) => {
-      const durationMs = parseDurationMs(flags.duration as string, '--duration');
-      if (!(durationMs > 0)) throw new ConfigError([{ path: '--duration', message: 'must be more than 0' }]);
+      const durationMs = parseCliDurationMs(flags.duration as string, '--duration', { positive: true });
       const collectors = collectorsFromFlags(flags, process.env);
       // SIGINT/SIGTERM end the collection early (a partial run directory is still complete); a second one exits at once.
       const ac = new AbortController();
