@@ -2,7 +2,7 @@
 // intervals.ndjson and samples.ndjson streamed by appending (flat memory), and `reports/latest`.
 
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, lstatSync, writeFileSync, writeSync, unlinkSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RunDirError } from '../errors.ts';
 import { RUN_FILES, type IntervalRecord, type RunJson, type SampleRecord } from './format.ts';
 
@@ -34,6 +34,20 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
+/** The file that marks a folder of runs perfgate owns: a reports folder, or the parent folder an --out created. */
+export const RUNS_FOLDER_MARKER = '.perfgate-runs';
+
+/** True when perfgate owns `dir` as a folder of runs, so it may write the folder's index.html. */
+export function isRunsFolder(dir: string): boolean {
+  return existsSync(join(dir, RUNS_FOLDER_MARKER));
+}
+
+/** Marks `dir` as a folder of runs perfgate owns. */
+function markRunsFolder(dir: string): void {
+  const marker = join(dir, RUNS_FOLDER_MARKER);
+  if (!existsSync(marker)) writeFileSync(marker, 'A folder of perfgate runs: perfgate rebuilds its index.html.\n');
+}
+
 /** Streams one run's files. Call `flush()` every interval and `close()` at the end. */
 export class RunDirWriter {
   private intervalsFd: number;
@@ -55,11 +69,14 @@ export class RunDirWriter {
     try {
       if (opts.out) {
         const dir = resolve(opts.out);
-        mkdirSync(dir, { recursive: true });
+        // The first folder mkdir created: when it is above the run directory, the run's parent is perfgate's too.
+        const created = mkdirSync(dir, { recursive: true });
+        if (created !== undefined && created !== dir) markRunsFolder(dirname(dir));
         return new RunDirWriter(dir, undefined);
       }
       const reports = resolve(opts.reportsDir ?? 'reports');
       mkdirSync(reports, { recursive: true });
+      markRunsFolder(reports);
       const base = `${runStamp(opts.startedAt ?? new Date())}-${safeName(opts.scenario)}`;
       let dir = join(reports, base);
       for (let i = 2; existsSync(dir); i++) dir = join(reports, `${base}-${i}`);

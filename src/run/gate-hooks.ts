@@ -10,6 +10,7 @@ import { parseThresholds, type ParsedThreshold } from '../slo/grammar.ts';
 import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
 import { checkRunDir, writeMarkdownSummary } from '../slo/check-run-dir.ts';
 import { writeIndex, writeReport } from '../report/write-report.ts';
+import { isRunsFolder } from '../results/run-dir-writer.ts';
 import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
 import type { RunHooks } from './hooks.ts';
 
@@ -123,7 +124,7 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
       if (!opts.noReport) {
         try {
           outputs.reportHtml = (await writeReport(ctx.runDir)).htmlPath;
-          await writeIndex(dirname(ctx.runDir));
+          if (isRunsFolder(dirname(ctx.runDir))) await writeIndex(dirname(ctx.runDir));
         } catch (err) {
           opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
         }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { writeIndex, writeReport } from '../../src/report/write-report.ts';
 import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/errors.ts';
+import { RUNS_FOLDER_MARKER } from '../../src/results/run-dir-writer.ts';
 import { syntheticRun, writeRunDir } from './support.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/runs/', import.meta.url));
@@ -110,8 +111,9 @@ test('the index lists every run newest first with its verdict and key figures, a
   }
 });
 
-test('perfgate report rebuilds the report and the index, and a missing folder exits 104', async () => {
+test('perfgate report rebuilds the report and the index of its folder of runs, and a missing folder exits 104', async () => {
   const { root, dir } = await fixtureCopy('no-server');
+  await writeFile(join(root, RUNS_FOLDER_MARKER), '');
   const writes: string[] = [];
   const orig = process.stdout.write.bind(process.stdout);
   const origErr = process.stderr.write.bind(process.stderr);
