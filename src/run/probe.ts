@@ -126,25 +126,18 @@ export async function probe(opts: ProbeOptions): Promise<ProbeOutcome> {
  */
 function recordClient(client: EventEmitter, step: StepStats, recorder: Recorder, counts: ProbeCounts, timeoutS: number): void {
   let sentAt = performance.now();
-  const fail = (durationUs: number, errorClass: ErrorClass) => {
-    counts.requests++;
-    counts.failed++;
-    counts.errors[errorClass] = (counts.errors[errorClass] ?? 0) + 1;
-    step.request(durationUs, false, 0, errorClass, 0, 0, 0);
-    recorder.iteration(durationUs);
-  };
-  client.on('request', () => (sentAt = performance.now()));
-  client.on('response', (statusCode: number, resBytes: number, responseTimeMs: number) => {
-    const ok = isExpectedStatus(statusCode, undefined);
-    const errorClass = ok ? undefined : classifyStatus(statusCode);
+  const record = (durationUs: number, status: number, errorClass: ErrorClass | undefined, bytesIn: number) => {
     counts.requests++;
     if (errorClass) {
       counts.failed++;
       counts.errors[errorClass] = (counts.errors[errorClass] ?? 0) + 1;
     }
-    step.request(responseTimeMs * 1000, ok, statusCode, errorClass, responseTimeMs * 1000, resBytes, 0);
-    recorder.iteration(responseTimeMs * 1000);
-  });
-  client.on('connError', (err: NodeJS.ErrnoException) => fail((performance.now() - sentAt) * 1000, classifyError(err)));
-  client.on('timeout', () => fail(timeoutS * 1e6, 'timeout'));
+    step.request(durationUs, !errorClass, status, errorClass, status ? durationUs : 0, bytesIn, 0);
+    recorder.iteration(durationUs);
+  };
+  client.on('request', () => (sentAt = performance.now()));
+  client.on('response', (statusCode: number, resBytes: number, responseTimeMs: number) =>
+    record(responseTimeMs * 1000, statusCode, isExpectedStatus(statusCode, undefined) ? undefined : classifyStatus(statusCode), resBytes));
+  client.on('connError', (err: NodeJS.ErrnoException) => record((performance.now() - sentAt) * 1000, 0, classifyError(err), 0));
+  client.on('timeout', () => record(timeoutS * 1e6, 0, 'timeout', 0));
 }
