@@ -81,7 +81,7 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
       case 'unrecognized_keys':
         for (const key of iss.keys) {
           const known = iss.message.startsWith('known:') ? iss.message.slice(6).split(',').filter(Boolean) : [];
-          const near = closest(key, known);
+          const near = closestName(key, known);
           const hint = near ? ` (did you mean "${near}"?)` : known.length ? ` (known fields: ${known.join(', ')})` : '';
           at(`unknown field${hint}`, [...path, key]);
         }
@@ -119,7 +119,7 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
 }
 
 /** The known name closest to `key` (edit distance at most a quarter of its length, at least 1), for "did you mean" hints. */
-function closest(key: string, known: string[]): string | undefined {
+export function closestName(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Math.max(1, Math.floor(key.length / 4)) + 1;
   for (const k of known) {
