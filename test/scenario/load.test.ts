@@ -147,3 +147,11 @@ test('a definition in memory resolves the same way, without a source path', asyn
   assert.equal(r.peakVUs, 3);
   assert.equal(r.plannedDurationMs, 10_000);
 });
+
+test('a phase the profile scales too short for its threshold fails validation at that profile only', async () => {
+  const file = join(fixtures, 'short-recovery.json');
+  assert.equal((await loadScenario(file, { cwd: root })).plannedDurationMs, 120_000);
+  const { lines } = await problems(loadScenario(file, { cwd: root, profile: 'smoke' }));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^thresholds\["http_req_failed\{phase:recovery\}"\]: at the smoke profile, phase "recovery" lasts 1\.2s/);
+});
