@@ -41,8 +41,8 @@ export async function checkDataFiles(data: unknown, dirs: readonly string[], pea
   const issues: ConfigIssue[] = [];
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { files, issues };
   for (const [name, spec] of Object.entries(data as Record<string, unknown>)) {
-    const file = (spec as { file?: unknown } | null)?.file;
-    if (typeof file !== 'string' || !file) continue; // the schema reports it
+    const { file, column } = (spec ?? {}) as { file?: unknown; column?: unknown };
+    if (typeof file !== 'string' || !file || (column !== undefined && typeof column !== 'string')) continue; // the schema reports it
     const found = await findDataFile(file, dirs);
     if (!found.path) {
       issues.push({ path: `data.${name}.file`, message: `file "${file}" does not exist (looked for ${found.tried.join(', then ')})` });
