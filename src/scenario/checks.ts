@@ -1,8 +1,9 @@
 // Checks of a raw scenario beyond its schema, reported with the schema's problems in one ConfigError: template
-// variables nothing provides, threshold syntax, and phase filters that name no stage. Each reads the input loosely,
+// variables nothing provides, threshold syntax, and tag filters that name no phase or step. Each reads the input loosely,
 // so it runs even when the schema refused other parts.
 
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { metricInfo } from '../metrics/catalog.ts';
 import { parseKey, parseThresholds, type ThresholdInput } from '../slo/grammar.ts';
 import { closestName } from './issues.ts';
 import { findTemplateVars, type TemplateVarUse } from './template.ts';
@@ -69,24 +70,41 @@ export function stageNames(input: unknown): string[] {
   return [...new Set(stages.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
 }
 
-/** A `{phase:X}` filter in a threshold or capacity key that names no stage: it could only ever say "no data". */
+/** Names of the journeys' steps (the `name` tag of client metrics; setup steps are not recorded). */
+export function stepNames(input: unknown): string[] {
+  const journeys = isLoose(input) ? looseList(input.journeys) : [];
+  const steps = journeys.flatMap((j) => (isLoose(j) ? looseList(j.steps) : []));
+  return [...new Set(steps.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
+}
+
+/**
+ * Filters in a threshold or capacity key that can match nothing, so the threshold could only ever say "no data": a
+ * `{phase:X}` that names no stage, and (on a client metric) a `{name:X}` that names no journey step.
+ */
 export function phaseTagIssues(input: unknown): ConfigIssue[] {
   if (!isLoose(input)) return [];
-  const names = stageNames(input);
+  const phases = stageNames(input);
+  const steps = stepNames(input);
   const out: ConfigIssue[] = [];
   for (const section of THRESHOLD_SECTIONS) {
     const raw = input[section];
     if (!isLoose(raw)) continue;
     for (const key of Object.keys(raw)) {
-      const phase = parseKey(key).tags.phase;
-      if (phase === undefined || names.includes(phase)) continue;
-      const near = closestName(phase, names);
-      const known = names.length ? `its phases: ${names.join(', ')}` : 'the load has no named stages';
-      out.push({
-        path: `${section}[${JSON.stringify(key)}]`,
-        message: `phase "${phase}" names no stage of the load (${near ? `did you mean "${near}"? ` : ''}${known})`,
-      });
+      const { metric, tags } = parseKey(key);
+      const at = `${section}[${JSON.stringify(key)}]`;
+      if (tags.phase !== undefined && !phases.includes(tags.phase)) {
+        const known = phases.length ? `its phases: ${phases.join(', ')}` : 'the load has no named stages';
+        out.push({ path: at, message: `phase "${tags.phase}" names no stage of the load (${hint(tags.phase, phases)}${known})` });
+      }
+      if (tags.name !== undefined && metricInfo(metric)?.side === 'client' && !steps.includes(tags.name)) {
+        out.push({ path: at, message: `name "${tags.name}" names no journey step (${hint(tags.name, steps)}steps: ${steps.join(', ') || 'none'}; setup steps are not recorded)` });
+      }
     }
   }
   return out;
+}
+
+function hint(name: string, known: string[]): string {
+  const near = closestName(name, known);
+  return near ? `did you mean "${near}"? ` : '';
 }

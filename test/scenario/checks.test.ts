@@ -71,7 +71,7 @@ test('threshold problems of thresholds and capacity are found on the raw scenari
 
 const phaseCases: Array<[string, Record<string, unknown>, string[]]> = [
   ['a phase of the load', { thresholds: { 'http_req_failed{phase:steady}': ['rate<0.01'], 'cache_hit_ratio{phase:warm-up}': ['value>0'] } }, []],
-  ['a misspelt phase, with the nearest name', { thresholds: { 'http_req_failed{name:a,phase:stedy}': ['rate<0.01'] } }, [
+  ['a misspelt phase, with the nearest name', { journeys: [{ name: 'j', steps: [{ name: 'a', path: '/' }] }], thresholds: { 'http_req_failed{name:a,phase:stedy}': ['rate<0.01'] } }, [
     'thresholds["http_req_failed{name:a,phase:stedy}"]: phase "stedy" names no stage of the load (did you mean "steady"? its phases: warm-up, steady)',
   ]],
   ['a phase in a capacity SLO', { capacity: { 'http_req_duration{phase:ramp}': ['p(95)<100'] } }, [
@@ -81,9 +81,17 @@ const phaseCases: Array<[string, Record<string, unknown>, string[]]> = [
     load: { executor: 'constant-vus', vus: 1, duration: '10s' },
     thresholds: { 'http_req_failed{phase:steady}': ['rate<0.01'] },
   }, ['thresholds["http_req_failed{phase:steady}"]: phase "steady" names no stage of the load (the load has no named stages)']],
+  ['a step name that no journey has, with the nearest name', {
+    journeys: [{ name: 'j', steps: [{ name: 'company', path: '/' }] }],
+    setup: { steps: [{ name: 'login', path: '/' }] },
+    thresholds: { 'http_req_duration{name:compnay}': ['p(95)<100'], 'http_req_failed{name:login}': ['rate<0.01'], 'http_req_failed{name:company}': ['rate<0.01'] },
+  }, [
+    'thresholds["http_req_duration{name:compnay}"]: name "compnay" names no journey step (did you mean "company"? steps: company; setup steps are not recorded)',
+    'thresholds["http_req_failed{name:login}"]: name "login" names no journey step (steps: company; setup steps are not recorded)',
+  ]],
 ];
 for (const [name, patch, expected] of phaseCases) {
-  test(`phase filters: ${name}`, () => {
+  test(`tag filters: ${name}`, () => {
     assert.deepEqual(lines(phaseTagIssues({ ...base, journeys: [], ...patch })), expected);
   });
 }
