@@ -38,7 +38,11 @@ export interface ResolvedScenario {
   warnings: string[];
 }
 
-/** A check of the profiled definition that the caller adds to the validation pass; it throws a ConfigError. */
+/**
+ * A check the caller adds to the validation pass; it throws a ConfigError. It gets the profiled definition, or, when
+ * the schema refused the scenario, the raw input as a best effort (then anything but a ConfigError it throws is
+ * dropped: the schema has already reported the shape that tripped it).
+ */
 export type ScenarioCheck = (definition: ScenarioDefinition) => unknown;
 
 /** Options of loadScenario. */
@@ -166,8 +170,8 @@ export async function resolveDefinition(
   if (original) {
     definition = applyProfile(original, profile);
     issues.push(...gatedPhaseIssues(definition, profile));
-    for (const check of opts.checks ?? []) issues.push(...issuesOf(() => check(definition!)));
   }
+  for (const check of opts.checks ?? []) issues.push(...issuesOf(() => check(definition ?? (input as ScenarioDefinition)), !definition));
   const data = (input as { data?: unknown } | null)?.data;
   const files = await checkDataFiles(data, dataDirs, definition ? peakVUs(definition.load) : undefined);
   issues.push(...files.issues);
@@ -189,13 +193,14 @@ export async function resolveDefinition(
   };
 }
 
-/** The issues of a ConfigError that fn throws (none when it returns). */
-function issuesOf(fn: () => unknown): ConfigIssue[] {
+/** The issues of a ConfigError that fn throws (none when it returns); `lenient` drops any other error. */
+function issuesOf(fn: () => unknown, lenient = false): ConfigIssue[] {
   try {
     fn();
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.issues;
+    if (lenient) return [];
     throw err;
   }
 }

@@ -106,12 +106,13 @@ test('an unset environment variable in a template is refused before the load', a
   assert.match(r.stderr, /journey "read", step "item": environment variable PERFGATE_TEST_UNSET is not set/);
 });
 
-test('schema, threshold, template, phase and data-file mistakes are all reported in one pass', async () => {
+test('schema, threshold, template, phase, data-file and fault mistakes are all reported in one pass', async () => {
   const file = scenario('many', {
     load: { executor: 'ramping-vus', startVUs: 1, stages: [{ duration: '2s', target: 1, name: 'steady' }], gracefulRampDwn: '1s' },
     journeys: [{ name: 'read', steps: [{ name: 'item', method: 'GET', path: '/items/{{nope}}' }] }],
     data: { id: { file: 'missing.csv' } },
     thresholds: { http_req_duraton: ['p(95)<200'], 'http_req_failed{phase:stedy}': ['rate<0.01'], http_req_failed: ['rate<<1'] },
+    faults: [{ action: 'redis-stop', at: '1s', duration: '1s' }],
   });
   const out = join(work, 'many-run');
   const r = await cli(['run', file, '--out', out]);
@@ -123,9 +124,10 @@ test('schema, threshold, template, phase and data-file mistakes are all reported
     /thresholds\["http_req_failed\{phase:stedy\}"\]: phase "stedy" names no stage of the load \(did you mean "steady"\?/, // phases
     /journeys\[0\]\.steps\[0\]\.path: journey "read", step "item": unknown template variable "nope"/, // templates
     new RegExp(`data\\.id\\.file: file "missing\\.csv" does not exist \\(looked for ${join(elsewhere, 'missing.csv').replaceAll('.', '\\.')}\\)`), // files
+    /faults: faults are injected through the lab: run with --lab/, // the gate's own checks
   ];
   for (const re of expected) assert.match(r.stderr, re);
-  assert.match(r.stderr, /\(6 problems\)/);
+  assert.match(r.stderr, /\(7 problems\)/);
 });
 
 test('data files resolve from the scenario file, not the working directory; an absolute path is accepted', async () => {
