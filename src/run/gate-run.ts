@@ -1,15 +1,14 @@
 // A gated run: the scenario, optionally against the lab (started for the run, or the one `perfgate lab up` left
 // running), with collectors, live thresholds, faults, and the verdict and report at the end.
 
-import type { LabUrls } from '../collectors/resolve.ts';
+import { planCollectors, type LabUrls } from '../collectors/resolve.ts';
 import { startLab, type Lab } from '../lab/lab.ts';
 import { readLabInfo, type LabInfo } from '../lab/lab-info.ts';
 import { labFaults } from '../lab/control.ts';
 import { groupMembers, isAlive } from '../lab/process.ts';
 import { ConfigError } from '../errors.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, type ScenarioCheck } from '../scenario/load.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
-import { parseThresholds } from '../slo/grammar.ts';
 import { createGateHooks } from './gate-hooks.ts';
 import { planFaults, type FaultTarget } from './fault-scheduler.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
@@ -129,11 +128,12 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     // load + validate (thresholds, faults) -> lab (reuse or start) -> hooks -> runScenario -> release the lab
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
-    const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env });
+    const hasLab = opts.lab === true || opts.sharedLab !== undefined;
+    // one validation pass: the scenario's problems and the gate's (faults need the lab, lab: connections, collector URLs)
+    const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab)];
+    if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env));
+    const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
     const def = resolved.definition;
-    parseThresholds(def.thresholds, 'invalid thresholds');
-    planFaults(def.faults, opts.lab === true || opts.sharedLab !== undefined); // faults need the lab: a ConfigError before anything starts
-    if (!opts.lab && !opts.sharedLab) fillLabConnections(def, undefined);
     const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;
     try {
       const gate = createGateHooks({
@@ -146,7 +146,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
         onError: (err) => outer.emit('error', err),
       });
       const original = fillLabConnections(resolved.original as ScenarioDefinition, lab?.urls);
-      const inner = runScenario({ ...opts, scenario: original, cwd, env, targetUrl: opts.targetUrl ?? lab?.urls.targetUrl, hooks: gate.hooks });
+      const inner = runScenario({ ...opts, scenario: original, cwd, env, dataDirs: resolved.dataDirs, targetUrl: opts.targetUrl ?? lab?.urls.targetUrl, hooks: gate.hooks });
       inner.on('start', (e) => outer.emit('start', e));
       inner.on('tick', (r) => outer.emit('tick', r));
       inner.on('sample', (s) => outer.emit('sample', s));

@@ -5,15 +5,25 @@ import type { ScenarioDefinition } from '../scenario/types.ts';
 import { loadScenario, resolveDefinition, type ResolvedScenario } from '../scenario/load.ts';
 import { redactScenario } from '../scenario/redact.ts';
 
-/** Loads (a name or file) or validates (a definition) the scenario, applies the profile and the --target override. */
+/**
+ * Loads (a name or file) or validates (a definition) the scenario, applies the profile and the --target override.
+ * A definition's relative data files are looked up in `dataDirs` (default: cwd).
+ */
 export async function resolveScenario(
   scenario: string | ScenarioDefinition,
-  opts: { profile: ProfileName; targetUrl?: string; cwd: string; env: Record<string, string | undefined> },
+  opts: { profile: ProfileName; targetUrl?: string; cwd: string; env: Record<string, string | undefined>; dataDirs?: string[] },
 ): Promise<ResolvedScenario> {
   const common = { profile: opts.profile, cwd: opts.cwd, env: opts.env };
-  const resolved = typeof scenario === 'string' ? await loadScenario(scenario, common) : resolveDefinition(scenario, common);
+  const resolved = typeof scenario === 'string' ? await loadScenario(scenario, common) : await resolveDefinition(scenario, { ...common, dataDirs: opts.dataDirs });
   if (opts.targetUrl) resolved.definition.target = { ...resolved.definition.target, baseUrl: opts.targetUrl };
   return resolved;
+}
+
+/** The definition the engine loads: each data feeder's file replaced by the absolute path it resolved to. */
+export function withDataFiles(def: ScenarioDefinition, files: Record<string, string>): ScenarioDefinition {
+  if (!def.data) return def;
+  const data = Object.fromEntries(Object.entries(def.data).map(([name, f]) => [name, files[name] ? { ...f, file: files[name] } : f]));
+  return { ...def, data };
 }
 
 /** The scenario as written into run.json: secrets redacted. */

@@ -19,7 +19,7 @@ import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
 import { runSetup } from './setup.ts';
 import { startSetupRefresh } from './setup-refresh.ts';
-import { redactForRunJson, resolveScenario } from './resolve-scenario.ts';
+import { redactForRunJson, resolveScenario, withDataFiles } from './resolve-scenario.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
 import { PERFGATE_VERSION } from '../version.ts';
@@ -49,6 +49,8 @@ export interface RunScenarioOptions {
   /** Aborting it stops the load gracefully and ends the run as `interrupted`. */
   signal?: AbortSignal;
   cwd?: string;
+  /** Folders a definition's relative data files are looked up in, in order (default: cwd; a file's: see data-files.ts). */
+  dataDirs?: string[];
   env?: Record<string, string | undefined>;
   seed?: number;
   intervalMs?: number;
@@ -83,7 +85,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     if (handle.listenerCount('error') > 0) handle.emit('error', err);
   };
 
-  const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env });
+  const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
   const def = scenario.definition;
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];
@@ -142,7 +144,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     else {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       load = await startLoad(
-        { def, target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
+        { def: withDataFiles(def, scenario.dataFiles), target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
         workers,
         {
           onRecords: (records: IntervalRecord[]) => {

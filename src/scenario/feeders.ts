@@ -2,7 +2,7 @@
 // (`{{name}}` is the column's value, or the whole row when no column is set: `{{name.field}}`).
 
 import { readFile } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import type { DataFeeder } from './types.ts';
@@ -33,7 +33,7 @@ export interface LoadedFeeder {
   file: string;
 }
 
-/** Reads every feeder's file (relative to baseDir, which it must stay inside); reports every problem at once. */
+/** Reads every feeder's file (a relative path resolves against baseDir); reports every problem at once. */
 export async function loadFeeders(
   data: Record<string, DataFeeder> | undefined,
   baseDir: string,
@@ -57,18 +57,14 @@ async function loadOne(name: string, spec: DataFeeder, baseDir: string): Promise
   const fail = (field: string, message: string): never => {
     throw new ConfigError([{ path: `data.${name}.${field}`, message }]);
   };
-  const root = resolve(baseDir);
-  const path = resolve(root, spec.file);
-  const rel = relative(root, path);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    fail('file', `"${spec.file}" is outside the scenario's base folder; use a path inside it, like fixtures/data.csv`);
-  }
+  const path = resolve(baseDir, spec.file); // an absolute path stays as it is
+  const where = spec.file === path ? '' : ` (resolved to ${path})`;
   let text = '';
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    fail('file', code === 'ENOENT' ? `file "${spec.file}" does not exist` : `cannot read "${spec.file}" (${code ?? String(err)})`);
+    fail('file', code === 'ENOENT' ? `file "${spec.file}" does not exist${where}` : `cannot read "${spec.file}"${where} (${code ?? String(err)})`);
   }
   const rows = extname(path).toLowerCase() === '.json' ? parseJsonRows(text, spec.file, fail) : parseCsvRows(text, spec.file, fail);
   if (rows.length === 0) fail('file', `"${spec.file}" has no rows`);

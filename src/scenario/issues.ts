@@ -81,7 +81,7 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
       case 'unrecognized_keys':
         for (const key of iss.keys) {
           const known = iss.message.startsWith('known:') ? iss.message.slice(6).split(',').filter(Boolean) : [];
-          const near = closest(key, known);
+          const near = closestName(key, known);
           const hint = near ? ` (did you mean "${near}"?)` : known.length ? ` (known fields: ${known.join(', ')})` : '';
           at(`unknown field${hint}`, [...path, key]);
         }
@@ -119,7 +119,7 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
 }
 
 /** The known name closest to `key` (edit distance at most a quarter of its length, at least 1), for "did you mean" hints. */
-function closest(key: string, known: string[]): string | undefined {
+export function closestName(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Math.max(1, Math.floor(key.length / 4)) + 1;
   for (const k of known) {
@@ -129,16 +129,16 @@ function closest(key: string, known: string[]): string | undefined {
   return best;
 }
 
+/** Edit distance where swapping two neighbouring letters counts as one edit (optimal string alignment). */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

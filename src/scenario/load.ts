@@ -4,12 +4,14 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, type ConfigIssue } from '../errors.ts';
 import type { ProfileName, TimeWindow } from '../results/format.ts';
+import { phaseTagIssues, templateIssues, thresholdIssues } from './checks.ts';
+import { checkDataFiles, dataDirsOf } from './data-files.ts';
+import { gatedPhaseIssues } from './phase-data.ts';
 import { applyProfile } from './profile.ts';
-import { validateScenario } from './schema.ts';
+import { scenarioError, scenarioIssues, uniqueIssues } from './schema.ts';
 import { peakRatePerS, peakVUs, phases, plannedDurationMs } from './stages.ts';
-import { findTemplateVars } from './template.ts';
 import type { ScenarioDefinition } from './types.ts';
 
 /** A validated scenario scaled for its profile, with what the run needs to know before it starts. */
@@ -21,25 +23,40 @@ export interface ResolvedScenario {
   profile: ProfileName;
   /** Absolute path of the scenario file ('' for a definition passed in memory). */
   sourcePath: string;
-  /** Folder that data files (`data.*.file`) are relative to: the working directory. */
+  /** Folders relative data files (`data.*.file`) are looked up in, in order (see data-files.ts). */
+  dataDirs: string[];
+  /** The first of dataDirs. */
   baseDir: string;
+  /** Absolute path each data feeder's file resolved to, by feeder name. */
+  dataFiles: Record<string, string>;
   plannedDurationMs: number;
   phases: TimeWindow[];
   peakVUs: number;
   /** Highest arrival rate per second, for open models. */
   peakRatePerS?: number;
-  /** Non-fatal findings, e.g. template variables nothing provides. */
+  /** Non-fatal findings (none today: every finding is a ConfigError). */
   warnings: string[];
 }
+
+/**
+ * A check the caller adds to the validation pass; it throws a ConfigError. It gets the profiled definition, or, when
+ * the schema refused the scenario, the raw input as a best effort (then anything but a ConfigError it throws is
+ * dropped: the schema has already reported the shape that tripped it).
+ */
+export type ScenarioCheck = (definition: ScenarioDefinition) => unknown;
 
 /** Options of loadScenario. */
 export interface LoadScenarioOptions {
   /** Profile to apply; `full` by default. */
   profile?: ProfileName;
-  /** Folder names and relative paths are resolved from (and data files read from); process.cwd() by default. */
+  /** Folder names and relative paths are resolved from; process.cwd() by default. */
   cwd?: string;
-  /** Environment for `{{env.X}}` checks; when given, unset variables are reported as warnings. */
+  /** Environment for `{{env.X}}` checks; when given, an unset variable is a ConfigError. */
   env?: Record<string, string | undefined>;
+  /** Folders for relative data files, for a definition in memory (default: cwd); a file's come from its location. */
+  dataDirs?: string[];
+  /** More checks for the same pass (faults, lab connections); their problems join the scenario's. */
+  checks?: ScenarioCheck[];
 }
 
 const EXTENSIONS = ['.ts', '.js', '.mjs', '.json'];
@@ -67,17 +84,28 @@ async function isFile(p: string): Promise<boolean> {
   }
 }
 
-/** Names of the scenarios in scenarios/ and scenarios/drills/. */
+/** Names of the scenarios in scenarios/ and scenarios/drills/: the modules whose default export is a scenario. */
 export async function knownScenarios(cwd = process.cwd()): Promise<string[]> {
   const names = new Set<string>();
   for (const d of FOLDERS) {
     const entries = await readdir(resolve(cwd, d)).catch(() => [] as string[]);
     for (const e of entries) {
       const ext = extname(e);
-      if (EXTENSIONS.includes(ext) && !e.endsWith('.d.ts') && e !== `slos${ext}`) names.add(e.slice(0, -ext.length));
+      if (!EXTENSIONS.includes(ext) || e.endsWith('.d.ts')) continue;
+      if (await isScenarioFile(resolve(cwd, d, e))) names.add(e.slice(0, -ext.length));
     }
   }
   return [...names].sort();
+}
+
+/** Whether a file's default export (or a .json's content) looks like a scenario: a name, a load and journeys. */
+async function isScenarioFile(path: string): Promise<boolean> {
+  try {
+    const v = (await readScenarioFile(path)) as Record<string, unknown> | null;
+    return typeof v === 'object' && v !== null && typeof v.name === 'string' && 'load' in v && 'journeys' in v;
+  } catch {
+    return false; // a helper module without a default export, or a file that does not load
+  }
 }
 
 /** Reads a scenario file's raw content: the default export of a module, or a parsed .json. */
@@ -114,43 +142,67 @@ function firstLines(s: string, n = 4): string {
 
 /**
  * Loads, validates and profiles a scenario.
- *   ref -> resolveScenarioPath -> readScenarioFile -> resolveDefinition (validate -> applyProfile -> stage math)
+ *   ref -> resolveScenarioPath -> readScenarioFile -> resolveDefinition (every check, one ConfigError)
  */
 export async function loadScenario(ref: string, opts: LoadScenarioOptions = {}): Promise<ResolvedScenario> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const path = await resolveScenarioPath(ref, cwd);
   const shown = displayPath(path, cwd);
   const raw = await readScenarioFile(path, shown);
-  return { ...resolveDefinition(raw, { ...opts, cwd, source: shown }), sourcePath: path };
+  return { ...(await resolveDefinition(raw, { ...opts, cwd, source: shown, dataDirs: dataDirsOf(path) })), sourcePath: path };
 }
 
-/** Validates and profiles a definition given in memory (the library's `run(def)`); `source` names it in errors. */
-export function resolveDefinition(
+/**
+ * Validates and profiles a definition (the library's `run(def)`); `source` names it in errors. Every problem is
+ * found in one pass and thrown as one ConfigError, before anything runs:
+ *   schema + cross-field -> thresholds -> template variables -> phase filters
+ *     -> (schema held) profile -> gated phases -> caller's checks -> data files
+ */
+export async function resolveDefinition(
   input: unknown,
   opts: LoadScenarioOptions & { source?: string } = {},
-): ResolvedScenario {
+): Promise<ResolvedScenario> {
   const profile = opts.profile ?? 'full';
-  const original = validateScenario(input, opts.source);
-  const definition = applyProfile(original, profile);
-  const warnings = findTemplateVars(original, { env: opts.env })
-    .filter((u) => !u.provided)
-    .map((u) =>
-      u.name.startsWith('env.')
-        ? `${u.path}: environment variable ${u.name.slice(4)} is not set`
-        : `${u.path}: template variable "${u.name}" is not provided by any data feeder, capture or setup step`,
-    );
+  const dataDirs = opts.dataDirs ?? [resolve(opts.cwd ?? process.cwd())];
+  const { definition: original, issues } = scenarioIssues(input);
+  issues.push(...thresholdIssues(input), ...templateIssues(input, opts.env), ...phaseTagIssues(input));
+  let definition: ScenarioDefinition | undefined;
+  if (original) {
+    definition = applyProfile(original, profile);
+    issues.push(...gatedPhaseIssues(definition, profile));
+  }
+  for (const check of opts.checks ?? []) issues.push(...issuesOf(() => check(definition ?? (input as ScenarioDefinition)), !definition));
+  const data = (input as { data?: unknown } | null)?.data;
+  const files = await checkDataFiles(data, dataDirs, definition ? peakVUs(definition.load) : undefined);
+  issues.push(...files.issues);
+  const unique = uniqueIssues(issues);
+  if (!original || !definition || unique.length > 0) throw scenarioError(unique, opts.source);
   return {
     definition,
     original,
     profile,
     sourcePath: '',
-    baseDir: resolve(opts.cwd ?? process.cwd()),
+    dataDirs,
+    baseDir: dataDirs[0]!,
+    dataFiles: files.files,
     plannedDurationMs: plannedDurationMs(definition.load),
     phases: phases(definition.load),
     peakVUs: peakVUs(definition.load),
     peakRatePerS: peakRatePerS(definition.load),
-    warnings,
+    warnings: [],
   };
+}
+
+/** The issues of a ConfigError that fn throws (none when it returns); `lenient` drops any other error. */
+function issuesOf(fn: () => unknown, lenient = false): ConfigIssue[] {
+  try {
+    fn();
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues;
+    if (lenient) return [];
+    throw err;
+  }
 }
 
 /** The path relative to cwd when inside it (messages never show machine-specific folders needlessly). */

@@ -175,19 +175,32 @@ export const scenarioSchema = strict({
   insecureSkipTLSVerify: z.boolean().optional(),
 });
 
-/** Validates a scenario (a parsed .json or a module's default export); throws one ConfigError listing every problem. */
-export function validateScenario(input: unknown, source?: string): ScenarioDefinition {
+/** Schema and cross-field problems of a raw scenario, every one; `definition` is set when the schema holds. */
+export function scenarioIssues(input: unknown): { definition?: ScenarioDefinition; issues: ConfigIssue[] } {
   const parsed = scenarioSchema.safeParse(input, { reportInput: true });
   const issues: ConfigIssue[] = parsed.success ? [] : zodIssuesToConfigIssues(parsed.error.issues);
   issues.push(...crossCheck(input));
+  return { ...(parsed.success && issues.length === 0 ? { definition: parsed.data as ScenarioDefinition } : {}), issues: uniqueIssues(issues) };
+}
+
+/** The issues without repeats (same path and message). */
+export function uniqueIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
-  const unique = issues.filter((i) => {
+  return issues.filter((i) => {
     const key = `${i.path}\u0000${i.message}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  if (unique.length > 0 || !parsed.success) {
-    const n = unique.length;
-    throw new ConfigError(unique, `invalid scenario${source ? ` ${source}` : ''} (${n} problem${n === 1 ? '' : 's'})`);
-  }
-  return parsed.data as ScenarioDefinition;
+}
+
+/** The one ConfigError of an invalid scenario: `invalid scenario <source> (N problems)`. */
+export function scenarioError(issues: ConfigIssue[], source?: string): ConfigError {
+  const n = issues.length;
+  return new ConfigError(issues, `invalid scenario${source ? ` ${source}` : ''} (${n} problem${n === 1 ? '' : 's'})`);
+}
+
+/** Validates a scenario (a parsed .json or a module's default export); throws one ConfigError listing every problem. */
+export function validateScenario(input: unknown, source?: string): ScenarioDefinition {
+  const { definition, issues } = scenarioIssues(input);
+  if (!definition) throw scenarioError(issues, source);
+  return definition;
 }

@@ -2,7 +2,7 @@
 // concatenations: `{{name}}`, `{{name.field}}` (a field of a data row or a captured object), `{{env.NAME}}`.
 
 import { ConfigError } from '../errors.ts';
-import type { ScenarioDefinition, Step } from './types.ts';
+import type { ScenarioDefinition } from './types.ts';
 
 /** Values a template can read: captures, data rows, setup output, and `env` (the process environment). */
 export interface TemplateVars {
@@ -174,42 +174,71 @@ export interface TemplateVarUse {
   path: string;
   /** The variable as written: `ticker`, `row.id`, `env.TOKEN`. */
   name: string;
-  /** False when no data feeder, capture (setup or same journey), builtin or (when `env` is given) env var provides it. */
+  /**
+   * False when nothing provides it before the step runs: no data feeder (journeys only), setup capture, capture of an
+   * earlier step of the same journey or setup, builtin, or (when `env` is given) environment variable.
+   */
   provided: boolean;
+  /** Journey (or `setup`) and step name of the use, for messages. */
+  journey: string;
+  step: string;
+  /** When a later step of the same journey (or setup) captures it: that step's path, e.g. `journeys[0].steps[2]`. */
+  capturedLater?: string;
+  /** The variables that were available to the step (for "did you mean" hints). */
+  known: string[];
 }
 
-/** Finds every template variable a scenario uses, marking those nothing provides (for validation warnings). */
+type Loose = Record<string, unknown>;
+const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const looseList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/**
+ * Finds every template variable a scenario uses, in order, marking those nothing provides before the step runs.
+ * It reads the definition loosely, so it also works on a scenario the schema refused.
+ */
 export function findTemplateVars(
-  def: ScenarioDefinition,
+  def: ScenarioDefinition | unknown,
   opts: { env?: Record<string, string | undefined> } = {},
 ): TemplateVarUse[] {
-  const global = new Set<string>([...BUILTIN_TEMPLATE_VARS, ...Object.keys(def.data ?? {})]);
-  for (const step of def.setup?.steps ?? []) for (const k of captures(step)) global.add(k);
+  if (!isLoose(def)) return [];
+  const setup = isLoose(def.setup) ? looseList(def.setup.steps) : [];
+  const setupCaptures = setup.flatMap(captures);
+  const feeders = isLoose(def.data) ? Object.keys(def.data) : [];
   const out: TemplateVarUse[] = [];
-  const scan = (steps: Step[], base: string, known: Set<string>) => {
-    steps.forEach((step, i) => {
-      const at = `${base}.steps[${i}]`;
-      for (const [path, s] of stepStrings(step, at)) {
-        for (const name of safeNames(s)) {
-          const [head, ...rest] = name.split('.');
-          const provided =
-            head === 'env' && rest.length > 0 ? !opts.env || opts.env[rest.join('.')] !== undefined : known.has(head!);
-          out.push({ path, name, provided });
-        }
-      }
-    });
-  };
-  scan(def.setup?.steps ?? [], 'setup', global);
-  def.journeys.forEach((j, i) => {
-    const known = new Set(global);
-    for (const step of j.steps) for (const k of captures(step)) known.add(k);
-    scan(j.steps, `journeys[${i}]`, known);
+  // setup runs once, on one VU, before the load: no feeder row and no iteration yet
+  scanSteps(setup, 'setup', 'setup', ['__VU'], opts.env, out);
+  looseList(def.journeys).forEach((j, i) => {
+    if (!isLoose(j)) return;
+    const name = typeof j.name === 'string' ? j.name : `journeys[${i}]`;
+    scanSteps(looseList(j.steps), `journeys[${i}]`, name, [...BUILTIN_TEMPLATE_VARS, ...feeders, ...setupCaptures], opts.env, out);
   });
   return out;
 }
 
-function captures(step: Step): string[] {
-  return 'capture' in step && step.capture ? Object.keys(step.capture) : [];
+/** Scans a step sequence in order: each step sees `given` and the captures of the steps before it. */
+function scanSteps(steps: unknown[], base: string, journey: string, given: string[], env: Record<string, string | undefined> | undefined, out: TemplateVarUse[]): void {
+  const known = new Set(given);
+  steps.forEach((step, i) => {
+    if (!isLoose(step)) return;
+    const at = `${base}.steps[${i}]`;
+    const stepName = typeof step.name === 'string' ? step.name : `steps[${i}]`;
+    for (const [path, s] of stepStrings(step, at)) {
+      for (const name of safeNames(s)) {
+        const [head, ...rest] = name.split('.') as [string, ...string[]];
+        const provided = head === 'env' && rest.length > 0 ? !env || env[rest.join('.')] !== undefined : known.has(head);
+        const later = provided || head === 'env' ? -1 : steps.findIndex((x, k) => k >= i && isLoose(x) && captures(x).includes(head));
+        out.push({
+          path, name, provided, journey, step: stepName, known: [...known],
+          ...(later >= 0 ? { capturedLater: `${base}.steps[${later}]` } : {}),
+        });
+      }
+    }
+    for (const k of captures(step)) known.add(k);
+  });
+}
+
+function captures(step: unknown): string[] {
+  return isLoose(step) && isLoose(step.capture) ? Object.keys(step.capture) : [];
 }
 
 function safeNames(s: string): string[] {
@@ -220,16 +249,17 @@ function safeNames(s: string): string[] {
   }
 }
 
-/** The templated strings of a step with their field paths. */
-function stepStrings(step: Step, at: string): [string, string][] {
+/** The templated strings of a step (path, headers, body) with their field paths; sql steps have none. */
+function stepStrings(step: Loose, at: string): [string, string][] {
   if (step.type === 'sql') return [];
-  const out: [string, string][] = [[`${at}.path`, step.path]];
-  for (const [k, v] of Object.entries(step.headers ?? {})) out.push([`${at}.headers.${k}`, v]);
+  const out: [string, string][] = [];
+  if (typeof step.path === 'string') out.push([`${at}.path`, step.path]);
+  if (isLoose(step.headers)) for (const [k, v] of Object.entries(step.headers)) if (typeof v === 'string') out.push([`${at}.headers.${k}`, v]);
   const walk = (v: unknown, path: string) => {
     if (typeof v === 'string') out.push([path, v]);
     else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    else if (isLoose(v)) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
   };
   walk(step.body, `${at}.body`);
-  return out.filter(([, s]) => typeof s === 'string' && hasTemplate(s));
+  return out.filter(([, s]) => hasTemplate(s));
 }

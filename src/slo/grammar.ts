@@ -18,7 +18,8 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { DURATION_EXAMPLES, isDuration, parseDurationMs } from '../scenario/duration.ts';
 import { CLIENT_TAGS, type Aggregation } from '../metrics/aggregate.ts';
-import { metricInfo } from '../metrics/catalog.ts';
+import { METRICS, metricInfo } from '../metrics/catalog.ts';
+import { closestName } from '../scenario/issues.ts';
 import type { MetricType, VerdictEntry } from '../results/format.ts';
 
 /** A threshold as written: an expression, or k6's object form. */
@@ -84,6 +85,12 @@ export function parseKey(key: string): { metric: string; tags: Record<string, st
     }
   }
   return { metric, tags, problems };
+}
+
+/** The message for a metric not in the catalogue, with the nearest name when there is one. */
+function unknownMetric(metric: string): string {
+  const near = closestName(metric, Object.keys(METRICS));
+  return `unknown metric "${metric}" (${near ? `did you mean "${near}"?` : "not in perfgate's metric catalogue"})`;
 }
 
 /** Checks the tags a metric can be filtered by; returns problem messages. */
@@ -167,7 +174,7 @@ export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | u
     const parsedKey = parseKey(key);
     const keyProblems = [...parsedKey.problems];
     const info = parsedKey.problems.length ? undefined : metricInfo(parsedKey.metric);
-    if (!parsedKey.problems.length && !info) keyProblems.push(`unknown metric "${parsedKey.metric}" (not in perfgate's metric catalogue)`);
+    if (!parsedKey.problems.length && !info) keyProblems.push(unknownMetric(parsedKey.metric));
     if (info) keyProblems.push(...tagProblems(parsedKey.metric, parsedKey.tags));
     for (const message of keyProblems) issues.push({ path: at(0), message });
     list.forEach((entry, index) => {

@@ -127,7 +127,7 @@ test('a non-loopback target is refused before any request and before a run direc
 });
 
 test('a failing setup makes the run invalid and says which step failed', async () => {
-  const d = def({ setup: { steps: [{ name: 'login', path: '/status/401' }] } });
+  const d = def({ setup: { steps: [{ name: 'login', path: '/status/401', capture: { token: '$.access_token' } }] } });
   await assert.rejects(runScenario({ scenario: d, out: join(reports, 'bad-setup') }).promise, (e: unknown) => e instanceof InvalidRunError && /setup step "login"/.test(e.message));
   const data = await readRunDir(join(reports, 'bad-setup'));
   assert.equal(data.run.status, 'invalid');

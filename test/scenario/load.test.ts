@@ -17,6 +17,7 @@ before(async () => {
     `export default { name: '${name}', target: { baseUrl: 'http://127.0.0.1:1' }, load: { executor: 'constant-vus', vus: 10, duration: '1m' }, journeys: [{ name: 'j', steps: [{ name: 's', path: '/' }] }] };\n`;
   await writeFile(join(dir, 'scenarios', 'baseline.ts'), scenario('baseline'));
   await writeFile(join(dir, 'scenarios', 'slos.ts'), 'export const slos = {};\n');
+  await writeFile(join(dir, 'scenarios', 'drills', 'drill-kit.ts'), 'export function phases() { return []; }\nexport default { helper: true };\n');
   await writeFile(join(dir, 'scenarios', 'drills', 'redis-outage.ts'), scenario('redis-outage'));
   await writeFile(join(dir, 'scenarios', 'drills', 'baseline.ts'), scenario('shadowed'));
 });
@@ -41,7 +42,8 @@ test('a .json scenario file loads, validated, with its planned duration and peak
   assert.equal(r.definition.name, 'hello');
   assert.equal(r.profile, 'full');
   assert.equal(r.sourcePath, join(root, fixtures, 'hello.json'));
-  assert.equal(r.baseDir, root);
+  assert.equal(r.baseDir, join(root, fixtures), 'data files resolve from the scenario file');
+  assert.deepEqual(r.dataDirs, [join(root, fixtures), join(root, 'fixtures')], 'then from the folder holding scenarios/');
   assert.equal(r.plannedDurationMs, 30_000);
   assert.equal(r.peakVUs, 400);
   assert.equal(r.peakRatePerS, 100);
@@ -50,7 +52,7 @@ test('a .json scenario file loads, validated, with its planned duration and peak
 });
 
 test('a .ts scenario is imported, its default export validated and the profile applied', async () => {
-  const r = await loadScenario(join(fixtures, 'browse.ts'), { cwd: root, profile: 'smoke', env: {} });
+  const r = await loadScenario(join(fixtures, 'browse.ts'), { cwd: root, profile: 'smoke', env: { CLIENT_ID: 'x' } });
   assert.equal(r.original.name, 'browse');
   assert.equal(r.profile, 'smoke');
   // smoke: its own time 0.05 and load 0.1 -> 3s, 9s, 3s at 5 VUs
@@ -63,13 +65,15 @@ test('a .ts scenario is imported, its default export validated and the profile a
     { name: 'ramp-down', startMs: 12_000, endMs: 15_000 },
   ]);
   assert.ok(r.original.load.executor === 'ramping-vus' && r.original.load.stages[0]!.duration === '1m', 'original unscaled');
-  assert.deepEqual(r.warnings, [
-    'setup.steps[0].body.clientId: environment variable CLIENT_ID is not set',
-    'journeys[1].steps[0].path: template variable "sourc" is not provided by any data feeder, capture or setup step',
-  ]);
-  const withEnv = await loadScenario(join(fixtures, 'browse.ts'), { cwd: root, env: { CLIENT_ID: 'x' } });
-  assert.equal(withEnv.warnings.length, 1);
-  assert.equal(withEnv.plannedDurationMs, 300_000);
+  assert.deepEqual(r.dataFiles, { ticker: join(root, 'fixtures', 'tickers.csv') }, '../tickers.csv from fixtures/scenarios/');
+  assert.deepEqual(r.warnings, []);
+  const full = await loadScenario(join(fixtures, 'browse.ts'), { cwd: root, env: { CLIENT_ID: 'x' } });
+  assert.equal(full.plannedDurationMs, 300_000);
+});
+
+test('an unset environment variable in a template is a ConfigError naming the setup step', async () => {
+  const { lines } = await problems(loadScenario(join(fixtures, 'browse.ts'), { cwd: root, env: {} }));
+  assert.deepEqual(lines, ['setup.steps[0].body.clientId: setup step "token": environment variable CLIENT_ID is not set ({{env.CLIENT_ID}})']);
 });
 
 test('a bare name is looked up in scenarios/, then scenarios/drills/', async () => {
@@ -80,8 +84,8 @@ test('a bare name is looked up in scenarios/, then scenarios/drills/', async () 
   assert.equal(ci.peakVUs, 2);
 });
 
-test('the known scenarios are listed without the SLO catalogue', async () => {
-  assert.deepEqual(await knownScenarios(dir), ['baseline', 'redis-outage']);
+test('the known scenarios are the modules whose default export is a scenario', async () => {
+  assert.deepEqual(await knownScenarios(dir), ['baseline', 'redis-outage'], 'slos.ts and the helper module are left out');
 });
 
 const badFiles: [string, string, string | RegExp][] = [
@@ -128,8 +132,8 @@ test('an invalid .ts scenario lists its problems and names the file', async () =
   assert.ok(message.startsWith('invalid scenario fixtures/scenarios/invalid.ts (2 problems):'), message);
 });
 
-test('a definition in memory resolves the same way, without a source path', () => {
-  const r = resolveDefinition(
+test('a definition in memory resolves the same way, without a source path', async () => {
+  const r = await resolveDefinition(
     {
       name: 'mem',
       target: { baseUrl: 'http://127.0.0.1:1' },
@@ -142,4 +146,12 @@ test('a definition in memory resolves the same way, without a source path', () =
   assert.equal(r.peakRatePerS, 10);
   assert.equal(r.peakVUs, 3);
   assert.equal(r.plannedDurationMs, 10_000);
+});
+
+test('a phase the profile scales too short for its threshold fails validation at that profile only', async () => {
+  const file = join(fixtures, 'short-recovery.json');
+  assert.equal((await loadScenario(file, { cwd: root })).plannedDurationMs, 120_000);
+  const { lines } = await problems(loadScenario(file, { cwd: root, profile: 'smoke' }));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^thresholds\["http_req_failed\{phase:recovery\}"\]: at the smoke profile, phase "recovery" lasts 1\.2s/);
 });

@@ -1,0 +1,110 @@
+// Checks of a raw scenario beyond its schema, reported with the schema's problems in one ConfigError: template
+// variables nothing provides, threshold syntax, and tag filters that name no phase or step. Each reads the input loosely,
+// so it runs even when the schema refused other parts.
+
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { metricInfo } from '../metrics/catalog.ts';
+import { parseKey, parseThresholds, type ThresholdInput } from '../slo/grammar.ts';
+import { closestName } from './issues.ts';
+import { findTemplateVars, type TemplateVarUse } from './template.ts';
+
+type Loose = Record<string, unknown>;
+const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const looseList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The sections that hold thresholds: the gate's, and the capacity search's. */
+const THRESHOLD_SECTIONS = ['thresholds', 'capacity'] as const;
+
+/** Template variables that nothing provides before their step runs; `env` given: unset `env.X` too. */
+export function templateIssues(input: unknown, env?: Record<string, string | undefined>): ConfigIssue[] {
+  return findTemplateVars(input, { env })
+    .filter((u) => !u.provided)
+    .map((u) => ({ path: u.path, message: `${where(u)}: ${whyMissing(u)}` }));
+}
+
+function where(u: TemplateVarUse): string {
+  return u.journey === 'setup' ? `setup step "${u.step}"` : `journey "${u.journey}", step "${u.step}"`;
+}
+
+function whyMissing(u: TemplateVarUse): string {
+  const [head, ...rest] = u.name.split('.') as [string, ...string[]];
+  if (head === 'env' && rest.length > 0) return `environment variable ${rest.join('.')} is not set ({{${u.name}}})`;
+  if (u.capturedLater) {
+    return `template variable "${u.name}" is captured only by ${u.capturedLater}, which runs later; a capture is available to the steps after it`;
+  }
+  const near = closestName(head, u.known.filter((k) => !k.startsWith('__')));
+  const source = u.journey === 'setup' ? 'no earlier setup capture or builtin provides it (setup runs before any data feeder row)' : 'no data feeder, setup capture, capture of an earlier step or builtin provides it';
+  return `unknown template variable "${u.name}": ${source}${near ? ` (did you mean "${near}"?)` : ''}`;
+}
+
+/**
+ * Threshold problems (metric names, tags, expressions) of `thresholds` and `capacity`. Only the expressions are
+ * handed to the grammar: the shape of each entry (abortOnFail, delayAbortEval) is the schema's to report.
+ */
+export function thresholdIssues(input: unknown): ConfigIssue[] {
+  if (!isLoose(input)) return [];
+  const out: ConfigIssue[] = [];
+  for (const section of THRESHOLD_SECTIONS) {
+    const raw = input[section];
+    if (!isLoose(raw)) continue;
+    const expressions: Record<string, ThresholdInput[]> = {};
+    for (const [key, list] of Object.entries(raw)) {
+      if (!Array.isArray(list) || list.length === 0) continue;
+      expressions[key] = list.map((e) => (typeof e === 'string' ? e : isLoose(e) && typeof e.threshold === 'string' ? e.threshold : ''));
+    }
+    try {
+      parseThresholds(expressions);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const rename = (p: string) => (section === 'thresholds' ? p : p.replace(/^thresholds/, section));
+      out.push(...err.issues.filter((i) => i.message !== 'empty expression').map((i) => ({ ...i, path: rename(i.path) })));
+    }
+  }
+  return out;
+}
+
+/** Names of the load's stages (the phases), from the raw input. */
+export function stageNames(input: unknown): string[] {
+  const load = isLoose(input) ? input.load : undefined;
+  const stages = isLoose(load) ? looseList(load.stages) : [];
+  return [...new Set(stages.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
+}
+
+/** Names of the journeys' steps (the `name` tag of client metrics; setup steps are not recorded). */
+export function stepNames(input: unknown): string[] {
+  const journeys = isLoose(input) ? looseList(input.journeys) : [];
+  const steps = journeys.flatMap((j) => (isLoose(j) ? looseList(j.steps) : []));
+  return [...new Set(steps.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
+}
+
+/**
+ * Filters in a threshold or capacity key that can match nothing, so the threshold could only ever say "no data": a
+ * `{phase:X}` that names no stage, and (on a client metric) a `{name:X}` that names no journey step.
+ */
+export function phaseTagIssues(input: unknown): ConfigIssue[] {
+  if (!isLoose(input)) return [];
+  const phases = stageNames(input);
+  const steps = stepNames(input);
+  const out: ConfigIssue[] = [];
+  for (const section of THRESHOLD_SECTIONS) {
+    const raw = input[section];
+    if (!isLoose(raw)) continue;
+    for (const key of Object.keys(raw)) {
+      const { metric, tags } = parseKey(key);
+      const at = `${section}[${JSON.stringify(key)}]`;
+      if (tags.phase !== undefined && !phases.includes(tags.phase)) {
+        const known = phases.length ? `its phases: ${phases.join(', ')}` : 'the load has no named stages';
+        out.push({ path: at, message: `phase "${tags.phase}" names no stage of the load (${hint(tags.phase, phases)}${known})` });
+      }
+      if (tags.name !== undefined && metricInfo(metric)?.side === 'client' && !steps.includes(tags.name)) {
+        out.push({ path: at, message: `name "${tags.name}" names no journey step (${hint(tags.name, steps)}steps: ${steps.join(', ') || 'none'}; setup steps are not recorded)` });
+      }
+    }
+  }
+  return out;
+}
+
+function hint(name: string, known: string[]): string {
+  const near = closestName(name, known);
+  return near ? `did you mean "${near}"? ` : '';
+}
