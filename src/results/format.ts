@@ -28,6 +28,8 @@ export type ErrorClass =
   | 'timeout'
   | 'econnrefused'
   | 'econnreset'
+  /** No route to the host or network (ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN). */
+  | 'unreachable'
   | 'dns'
   | 'tls'
   | 'protocol'
