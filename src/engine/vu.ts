@@ -249,7 +249,7 @@ export class Vu {
     }
     const origin = `${url.protocol}//${url.host}`.toLowerCase();
     const crossOrigin = origin !== this.hopOrigin;
-    const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin });
+    const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin, crossOriginDrop: step.crossOriginDrop });
     const send = (conn: HttpConnection) => {
       this.hopOrigin = origin;
       const method = redirectMethod(line.method, status);

@@ -68,6 +68,11 @@ export interface HttpStep {
   timeout?: string;
   /** Redirects to follow for this step (overrides the scenario's maxRedirects). */
   redirects?: number;
+  /**
+   * Headers of this step that still follow a redirect to another origin (case-insensitive), e.g. `['x-trace']`. Every
+   * other header the step sets is dropped on such a hop; Authorization, Cookie and Proxy-Authorization always are.
+   */
+  redirectHeaders?: string[];
 }
 
 /** One SQL statement through a named PostgreSQL connection (used by the connection-storm drill). */

@@ -285,3 +285,37 @@ test('https targets: keep-alive over TLS, certificates verified unless insecureS
     await new Promise((r) => server.close(r));
   }
 });
+
+test('a redirect to another origin carries none of the headers the scenario set, except those the step names', async () => {
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const other = createHttpServer((req, res) => {
+    seen.push(req.headers);
+    res.end('{}');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const otherPort = (other.address() as AddressInfo).port;
+  try {
+    const headers = { authorization: 'Bearer secret', 'X-Api-Key': 'key-1', 'x-trace': 'trace-1', cookie: 's=1' };
+    const path = `/redirect/307?to=${encodeURIComponent(`http://localhost:${otherPort}/landing`)}`;
+    for (const c of [
+      { redirectHeaders: undefined, want: [] as string[] },
+      { redirectHeaders: ['X-Trace'], want: ['x-trace'] },
+    ]) {
+      seen.length = 0;
+      const { reqs } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [
+        { name: 'hop', method: 'POST', path, headers, body: { a: 1 }, think: '50ms', ...(c.redirectHeaders ? { redirectHeaders: c.redirectHeaders } : {}) },
+      ]));
+      const r = reqs.find((x) => x.name === 'hop')!;
+      assert.deepEqual(r.statuses, { '200': r.count }, 'the other origin answered');
+      assert.ok(seen.length >= 1);
+      for (const h of seen) {
+        const scenarioHeaders = Object.keys(h).filter((k) => ['authorization', 'x-api-key', 'x-trace', 'cookie'].includes(k));
+        assert.deepEqual(scenarioHeaders, c.want, `redirectHeaders ${JSON.stringify(c.redirectHeaders)}: ${JSON.stringify(h)}`);
+        assert.equal(h['content-type'], 'application/json', 'the resent body keeps its type');
+      }
+    }
+  } finally {
+    other.closeAllConnections();
+    await new Promise((r) => other.close(r));
+  }
+});
