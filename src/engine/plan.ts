@@ -35,6 +35,8 @@ export interface CompiledHttpStep {
   checkStatus: ReadonlySet<number> | undefined;
   checkBodyIncludes: string | undefined;
   checkJsonPath: JsonPathFn | undefined;
+  /** `check.fail`: a failed check fails the request (error class `check_failed`). */
+  checkFails: boolean;
   captures: Array<[string, JsonPathFn]>;
   /** Whether the body must be read (a check or a capture needs it). */
   collectBody: boolean;
@@ -147,6 +149,7 @@ function compileHttpStep(
     checkStatus: statusSet(check?.status),
     checkBodyIncludes: check?.bodyIncludes,
     checkJsonPath: check?.jsonPath ? compileJsonPath(check.jsonPath, `${field}.check.jsonPath`) : undefined,
+    checkFails: check?.fail === true,
     captures,
     collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,
     think,

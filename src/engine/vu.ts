@@ -285,7 +285,12 @@ export class Vu {
   private record(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number): void {
     const stats = this.stats(step);
     let errorClass = o.errorClass;
-    const ok = errorClass === undefined && isExpectedStatus(o.status, step.expect);
+    let ok = errorClass === undefined && isExpectedStatus(o.status, step.expect);
+    const checksPassed = o.status > 0 && (step.checkStatus || step.collectBody) ? this.checkAndCapture(step, stats, o) : true;
+    if (ok && !checksPassed && step.checkFails) {
+      ok = false;
+      errorClass = 'check_failed';
+    }
     if (!ok && errorClass === undefined) errorClass = classifyStatus(o.status);
     let waitingUs = o.firstByteAtMs > 0 ? (o.firstByteAtMs - sentAtMs) * 1000 : 0;
     let bytesIn = o.bytesIn;
@@ -297,17 +302,22 @@ export class Vu {
       bytesOut += this.hopBytesOut;
     }
     stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, bytesIn, bytesOut);
-    if (o.status > 0 && (step.checkStatus || step.collectBody)) this.checkAndCapture(step, stats, o);
-    else if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
+    if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
     if (this.stopped) return;
     this.afterStep(step);
   }
 
-  private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): void {
-    if (step.checkStatus) stats.check(step.checkStatus.has(o.status));
-    if (!step.collectBody) return;
+  /** Counts the step's checks on a response and applies its captures; returns whether every check passed. */
+  private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): boolean {
+    let passed = true;
+    const check = (ok: boolean) => {
+      stats.check(ok);
+      passed &&= ok;
+    };
+    if (step.checkStatus) check(step.checkStatus.has(o.status));
+    if (!step.collectBody) return passed;
     const text = o.body ? o.body.toString('utf8') : '';
-    if (step.checkBodyIncludes !== undefined) stats.check(text.includes(step.checkBodyIncludes));
+    if (step.checkBodyIncludes !== undefined) check(text.includes(step.checkBodyIncludes));
     if (step.checkJsonPath || step.captures.length) {
       let json: unknown;
       try {
@@ -315,12 +325,13 @@ export class Vu {
       } catch {
         json = undefined;
       }
-      if (step.checkJsonPath) stats.check(json !== undefined && step.checkJsonPath(json) !== undefined);
+      if (step.checkJsonPath) check(json !== undefined && step.checkJsonPath(json) !== undefined);
       for (const [name, path] of step.captures) {
         const v = json === undefined ? undefined : path(json);
         if (v !== undefined) this.vars[name] = v;
       }
     }
+    return passed;
   }
 
   /**

@@ -36,6 +36,7 @@ export type ErrorClass =
   | 'http_4xx'
   | 'http_5xx'
   | 'rate_limited'
+  /** A response of an expected status failed a check of a step with `check.fail: true`. */
   | 'check_failed'
   /** A redirect led to a host the host guard refuses. */
   | 'host_not_allowed'

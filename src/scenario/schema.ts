@@ -116,6 +116,7 @@ const httpStep = strict({
     status: z.union([status, z.array(status).min(1)], { error: 'must be a status (100-599) or a list of them' }).optional(),
     bodyIncludes: z.string().optional(),
     jsonPath: jsonPath.optional(),
+    fail: z.boolean().optional(),
   }).optional(),
   capture: z.record(identifier, jsonPath).optional(),
   expect: z.array(status).min(1).optional(),

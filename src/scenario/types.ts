@@ -43,6 +43,8 @@ export interface StepCheck {
   bodyIncludes?: string;
   /** JSON path (`$.a.b[0]`) that must exist in a JSON body. */
   jsonPath?: string;
+  /** A failed check also fails the request: `http_req_failed`, error class `check_failed` (default false, as in k6). */
+  fail?: boolean;
 }
 
 /** One HTTP request of a journey. Strings may use `{{var}}` templating (captures, data, setup, env.X). */
