@@ -15,7 +15,7 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'perfgate.js');
 /** The generator's V8 heap limit: a run that piled up work would die of it within seconds. */
 const HEAP_LIMIT_MB = 128;
 /** The stated bound on the generator's resident memory over the whole run. */
-const MAX_RSS_MB = 300;
+const MAX_RSS_MB = 250;
 /** Bound on how long any one CLI run may take before the test gives up on it. */
 const RUN_TIMEOUT_MS = 40_000;
 
