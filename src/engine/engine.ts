@@ -153,15 +153,24 @@ export class Engine {
     settleHeap();
   }
 
-  /** Runs the load from loadStartMs (run clock; default now) to its end or a stop; resolves once the last interval is flushed. */
+  /**
+   * Runs the load from loadStartMs (run clock; default now) to its end or a stop; resolves once the last interval is
+   * flushed. The first interval is the one holding loadStartMs, whenever this call arrives: every shard of a sharded
+   * load starts on the same interval grid, however its `begin` message straddles a boundary.
+   */
   run(loadStartMs: number = this.now()): Promise<EngineResult> {
     this.loadStartMs = loadStartMs;
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
-    this.nextIntervalIndex = Math.max(0, Math.floor(this.now() / this.intervalMs));
+    this.nextIntervalIndex = Math.max(0, Math.floor(loadStartMs / this.intervalMs));
     this.scheduleInterval();
-    if (isOpenModel(this.load)) this.startOpen();
-    else this.startClosed();
-    if (this.ending) this.checkFinished(); // stopped before it began
+    const start = () => {
+      if (this.ending) return this.checkFinished(); // stopped before it began
+      if (isOpenModel(this.load)) this.startOpen();
+      else this.startClosed();
+    };
+    const waitMs = loadStartMs - this.now();
+    if (waitMs > 0 && !this.ending) this.timers.push(setTimeout(start, waitMs));
+    else start();
     return done.then(() => ({ loopLagP99Ms: this.health.runLagP99Ms(), started: this.started, dropped: this.dropped }));
   }
 

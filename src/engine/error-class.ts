@@ -20,6 +20,11 @@ export function classifyError(err: { code?: string; message?: string } | undefin
     case 'UND_ERR_SOCKET':
     case 'PERFGATE_CLOSED':
       return 'econnreset';
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+    case 'ENETDOWN':
+    case 'EHOSTDOWN':
+      return 'unreachable';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':

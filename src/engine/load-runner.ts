@@ -1,5 +1,6 @@
-// Runs the load on this thread or sharded across worker threads, behind one interface. Workers send their
-// interval records (encoded histograms); the main thread merges each interval once every worker has closed it.
+// Runs the load on this thread or sharded across worker threads, behind one interface. Every worker starts on the
+// shared load start (so on the same interval grid) and sends its interval records (encoded histograms); the main
+// thread merges each interval once every worker has closed it (interval-merge.ts).
 
 import { Worker } from 'node:worker_threads';
 import type { IntervalRecord } from '../results/format.ts';
@@ -9,7 +10,7 @@ import { loadFeeders } from '../scenario/feeders.ts';
 import { Engine, type EngineResult } from './engine.ts';
 import { compilePlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
-import { mergeIntervalRecords } from './recorder.ts';
+import { IntervalMerge } from './interval-merge.ts';
 import { SqlRunner } from './sql-runner.ts';
 
 /** What a load needs, all serialisable (it crosses into worker threads). */
@@ -87,25 +88,9 @@ type FromWorker =
   | { type: 'fatal'; message: string };
 
 function startWorkers(spec: LoadSpec, count: number, cb: LoadCallbacks): Promise<RunningLoad> {
-  const pending = new Map<number, { records: IntervalRecord[]; ticks: number }>();
+  const merge = new IntervalMerge(count, (records) => cb.onRecords(records));
   const finished = new Set<number>();
-  const lastTick = new Map<number, number>();
   const results: EngineResult[] = [];
-  const emitReady = () => {
-    const keys = [...pending.keys()].sort((a, b) => a - b);
-    for (const tMs of keys) {
-      const p = pending.get(tMs)!;
-      // Complete when every worker closed this interval, or finished before reaching it.
-      let reporters = p.ticks;
-      for (const w of finished) if ((lastTick.get(w) ?? -1) < tMs) reporters++;
-      if (reporters < count) break;
-      pending.delete(tMs);
-      const merged = mergeIntervalRecords(p.records);
-      const longest = Math.max(...p.records.map((r) => r.intervalMs));
-      for (const r of merged) r.intervalMs = longest;
-      cb.onRecords(merged);
-    }
-  };
   // Workers do not inherit the tsx loader: a small bootstrap registers it, then imports the TypeScript entry.
   const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./engine-worker.ts', import.meta.url).href)}); })`;
   const threads: Worker[] = [];
@@ -120,22 +105,12 @@ function startWorkers(spec: LoadSpec, count: number, cb: LoadCallbacks): Promise
       new Promise<void>((resolve, reject) => {
         worker.on('message', (m: FromWorker) => {
           if (m.type === 'ready') ready();
-          else if (m.type === 'records') {
-            for (const r of m.records) {
-              let p = pending.get(r.tMs);
-              if (!p) pending.set(r.tMs, (p = { records: [], ticks: 0 }));
-              p.records.push(r);
-              if (r.type === 'tick') {
-                p.ticks++;
-                lastTick.set(index, Math.max(lastTick.get(index) ?? -1, r.tMs));
-              }
-            }
-            emitReady();
-          } else if (m.type === 'error') cb.onError(new Error(m.message));
+          else if (m.type === 'records') merge.add(index, m.records);
+          else if (m.type === 'error') cb.onError(new Error(m.message));
           else if (m.type === 'done') {
             results.push(m.result);
             finished.add(index);
-            emitReady();
+            merge.finish(index);
             resolve();
           } else if (m.type === 'fatal') reject(new Error(`worker ${index}: ${m.message}`));
         });

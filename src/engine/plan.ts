@@ -9,7 +9,7 @@ import { parseDurationMs } from '../scenario/duration.ts';
 import { cumulativeWeights } from './random.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { PERFGATE_VERSION } from '../version.ts';
-import { DEFAULT_MAX_REDIRECTS, isIdempotent } from './redirect.ts';
+import { crossOriginDrops, DEFAULT_MAX_REDIRECTS, isIdempotent } from './redirect.ts';
 
 /** Default request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -29,10 +29,14 @@ export interface CompiledHttpStep {
   timeoutMs: number;
   /** Redirects to follow (0: a 3xx is the response). */
   maxRedirects: number;
+  /** Lower-case names of the headers a hop to another origin drops (see crossOriginDrops). */
+  crossOriginDrop: ReadonlySet<string>;
   expect: ReadonlySet<number> | undefined;
   checkStatus: ReadonlySet<number> | undefined;
   checkBodyIncludes: string | undefined;
   checkJsonPath: JsonPathFn | undefined;
+  /** `check.fail`: a failed check fails the request (error class `check_failed`). */
+  checkFails: boolean;
   captures: Array<[string, JsonPathFn]>;
   /** Whether the body must be read (a check or a capture needs it). */
   collectBody: boolean;
@@ -140,10 +144,12 @@ function compileHttpStep(
     idempotent: isIdempotent(method),
     timeoutMs,
     maxRedirects,
+    crossOriginDrop: crossOriginDrops(Object.keys(step.headers ?? {}), step.redirectHeaders),
     expect: step.expect ? new Set(step.expect) : undefined,
     checkStatus: statusSet(check?.status),
     checkBodyIncludes: check?.bodyIncludes,
     checkJsonPath: check?.jsonPath ? compileJsonPath(check.jsonPath, `${field}.check.jsonPath`) : undefined,
+    checkFails: check?.fail === true,
     captures,
     collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,
     think,

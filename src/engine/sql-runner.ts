@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ErrorClass } from '../results/format.ts';
 import type { SqlStep } from '../scenario/types.ts';
 import type { CompiledOtherStep, CompiledStep } from './plan.ts';
-import type { StepRunner, Vu } from './vu.ts';
+import type { StepContext, StepRunner, Vu } from './vu.ts';
 import { classifyError } from './error-class.ts';
 
 /** Maps a pg error to an error class: socket errors by code, a server refusal (SQLSTATE) as `other`. */
@@ -23,24 +23,39 @@ export class SqlRunner implements StepRunner {
 
   constructor(private readonly connections: Record<string, { url: string }>) {}
 
-  run(vu: Vu, compiled: CompiledStep, scheduledAtMs: number | undefined, done: () => void): void {
+  run(vu: Vu, compiled: CompiledStep, ctx: StepContext, done: () => void): void {
+    if (ctx.signal.aborted) return;
     const step = (compiled as CompiledOtherStep).step as SqlStep;
     const stats = vu.stats(compiled);
     const sentAtMs = performance.now();
-    const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
-    let finished = false;
-    const finish = (err: { code?: string; message?: string } | undefined, endAtMs = performance.now()) => {
-      if (finished) return;
-      finished = true;
+    const startMs = ctx.scheduledAtMs !== undefined && ctx.scheduledAtMs < sentAtMs ? ctx.scheduledAtMs : sentAtMs;
+    let client: pg.Client | undefined;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
       clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      return true;
+    };
+    // The VU stopped (end of gracefulRampDown or gracefulStop): the query is abandoned, as an HTTP request is, and
+    // nothing is recorded; the VU's connections are closed by release().
+    const onAbort = () => void settle();
+    const finish = (err: { code?: string; message?: string } | undefined, endAtMs = performance.now()) => {
+      if (!settle()) return;
       const cls = err ? classifySqlError(err) : undefined;
       stats.request((endAtMs - startMs) * 1000, !err, 0, cls, 0, 0, step.sql.length);
-      if (err) this.drop(vu, step.connection);
+      if (err && client) this.drop(vu, step.connection, client);
       done(); // the VU applies think time
     };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish({ code: 'PERFGATE_TIMEOUT', message: 'sql step timed out' }, startMs + compiled.timeoutMs), Math.max(0, startMs + compiled.timeoutMs - performance.now()));
     this.client(vu, step.connection).then(
-      (client) => client.query(step.sql, step.params as unknown[] | undefined).then(() => finish(undefined), (e: Error & { code?: string }) => finish(e)),
+      (c) => {
+        if (settled) return;
+        client = c;
+        c.query(step.sql, step.params as unknown[] | undefined).then(() => finish(undefined), (e: Error & { code?: string }) => finish(e));
+      },
       (e: Error & { code?: string }) => finish(e),
     );
   }
@@ -48,27 +63,26 @@ export class SqlRunner implements StepRunner {
   private async client(vu: Vu, name: string): Promise<pg.Client> {
     let byName = this.clients.get(vu);
     if (!byName) this.clients.set(vu, (byName = new Map()));
-    let c = byName.get(name);
-    if (!c) {
-      const conn = this.connections[name];
-      if (!conn) throw Object.assign(new Error(`unknown connection "${name}"`), { code: 'PERFGATE_CONFIG' });
-      c = new pg.Client({ connectionString: conn.url });
-      c.on('error', () => this.drop(vu, name));
-      byName.set(name, c);
-      try {
-        await c.connect();
-      } catch (e) {
-        byName.delete(name);
-        throw e;
-      }
+    const known = byName.get(name);
+    if (known) return known;
+    const conn = this.connections[name];
+    if (!conn) throw Object.assign(new Error(`unknown connection "${name}"`), { code: 'PERFGATE_CONFIG' });
+    const c = new pg.Client({ connectionString: conn.url });
+    c.on('error', () => this.drop(vu, name, c));
+    byName.set(name, c);
+    try {
+      await c.connect();
+    } catch (e) {
+      if (byName.get(name) === c) byName.delete(name);
+      throw e;
     }
     return c;
   }
 
-  private drop(vu: Vu, name: string): void {
-    const c = this.clients.get(vu)?.get(name);
-    if (!c) return;
-    this.clients.get(vu)!.delete(name);
+  /** Closes one client of a VU (after an error), unless the VU has another by now. */
+  private drop(vu: Vu, name: string, c: pg.Client): void {
+    const byName = this.clients.get(vu);
+    if (byName?.get(name) === c) byName.delete(name);
     c.end().catch(() => {});
   }
 

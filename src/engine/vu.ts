@@ -12,9 +12,22 @@ import { guardRedirect, type ResolvedTarget } from './host-guard.ts';
 import type { Recorder, StepStats } from './recorder.ts';
 import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledStep } from './plan.ts';
 
-/** Runs one step of a kind other than http (e.g. sql); calls `done` exactly once, unless the VU is stopped. */
+/** What a step runner gets with a step: when it was due, the iteration it belongs to, and the iteration's stop. */
+export interface StepContext {
+  /** The intended start (performance.now() time) of an open-model iteration's first step; undefined otherwise. */
+  scheduledAtMs: number | undefined;
+  /** The VU's iteration number (`__ITER`); every iteration started gets a new one, also after a stop. */
+  iteration: number;
+  /** Aborted when the VU stops during this iteration: the step is then neither recorded nor completed. */
+  signal: AbortSignal;
+}
+
+/**
+ * Runs one step of a kind other than http (e.g. sql); calls `done` exactly once, unless `ctx.signal` is aborted.
+ * A step stopped by its signal records nothing, and a `done` that comes after the stop is ignored.
+ */
 export interface StepRunner {
-  run(vu: Vu, step: CompiledStep, scheduledAtMs: number | undefined, done: () => void): void;
+  run(vu: Vu, step: CompiledStep, ctx: StepContext, done: () => void): void;
   /** Frees what the runner holds for a VU (connections). */
   release?(vu: Vu): void;
 }
@@ -51,6 +64,8 @@ export class Vu {
   /** True while an iteration runs. */
   running = false;
   private stopped = false;
+  /** Stops the steps of the current iteration; made when a step needs its signal, aborted by stop(). */
+  private iterationAbort: AbortController | undefined;
   private thinkTimer: NodeJS.Timeout | undefined;
   private journey: CompiledJourney | undefined;
   private stepIndex = 0;
@@ -86,6 +101,7 @@ export class Vu {
     const plan = this.shared.plan;
     this.running = true;
     this.stopped = false;
+    this.iterationAbort = undefined;
     this.done = done;
     this.journey = plan.journeys.length === 1 ? plan.journeys[0] : plan.journeys[pickWeighted(plan.cumulativeWeights, this.random())];
     this.stepIndex = 0;
@@ -101,6 +117,7 @@ export class Vu {
     return new Promise((resolve) => {
       this.running = true;
       this.stopped = false;
+      this.iterationAbort = undefined;
       this.journey = journey;
       this.stepIndex = 0;
       this.scheduledAtMs = undefined;
@@ -128,8 +145,21 @@ export class Vu {
         this.finishIteration(false);
         return;
       }
-      runner.run(this, step, scheduled, () => this.afterStep(step));
+      const iteration = this.iteration;
+      runner.run(this, step, { scheduledAtMs: scheduled, iteration, signal: this.signal() }, () => {
+        if (this.isCurrent(iteration)) this.afterStep(step);
+      });
     }
+  }
+
+  /** The current iteration's stop signal. */
+  private signal(): AbortSignal {
+    return (this.iterationAbort ??= new AbortController()).signal;
+  }
+
+  /** Whether the given iteration is still the one running (not stopped, not followed by another). */
+  private isCurrent(iteration: number): boolean {
+    return !this.stopped && this.iteration === iteration;
   }
 
   private afterStep(step: CompiledStep): void {
@@ -138,21 +168,23 @@ export class Vu {
     else this.nextStep();
   }
 
+  /**
+   * Ends the iteration and hands the VU back on the next turn of the event loop, never synchronously: an iteration
+   * can complete without waiting on I/O (a connect failing at once with ENETUNREACH, a template error, a redirect
+   * refused by the host guard), and a closed-model VU that looped on such iterations would starve every timer and
+   * signal handler of the process.
+   */
   private finishIteration(completed: boolean): void {
     if (completed) this.shared.recorder.iteration((performance.now() - this.iterStartMs) * 1000);
-    this.iteration++;
-    const done = this.done;
-    this.done = undefined;
-    if (completed) {
+    const next = ++this.iteration;
+    this.iterationAbort = undefined;
+    setImmediate(() => {
+      if (!this.isCurrent(next)) return; // stopped meanwhile: stop() has handed the VU back
+      const done = this.done;
+      this.done = undefined;
       this.running = false;
       done?.(this);
-    } else {
-      // An iteration cut short synchronously: yield before the next one so a broken step cannot spin the loop.
-      setImmediate(() => {
-        this.running = false;
-        done?.(this);
-      });
-    }
+    });
   }
 
   /** The recorder's accumulator for a step (cached per VU). */
@@ -217,7 +249,7 @@ export class Vu {
     }
     const origin = `${url.protocol}//${url.host}`.toLowerCase();
     const crossOrigin = origin !== this.hopOrigin;
-    const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin });
+    const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin, crossOriginDrop: step.crossOriginDrop });
     const send = (conn: HttpConnection) => {
       this.hopOrigin = origin;
       const method = redirectMethod(line.method, status);
@@ -230,15 +262,16 @@ export class Vu {
     if (known) return send(known);
     let cleared = this.shared.redirectTargets.get(origin);
     if (!cleared) this.shared.redirectTargets.set(origin, (cleared = guardRedirect(url.toString(), this.shared.origin, this.shared.allowHosts)));
+    const iteration = this.iteration;
     cleared.then(
       (t) => {
-        if (this.stopped) return;
+        if (!this.isCurrent(iteration)) return;
         let conn = this.otherConns.get(origin);
         if (!conn) this.otherConns.set(origin, (conn = new HttpConnection(connectTargetOf(t, this.shared.insecureSkipTLSVerify), this.shared.sweeper)));
         send(conn);
       },
       () => {
-        if (!this.stopped) this.failChain(step, startMs, 'host_not_allowed');
+        if (this.isCurrent(iteration)) this.failChain(step, startMs, 'host_not_allowed');
       },
     );
   }
@@ -252,7 +285,12 @@ export class Vu {
   private record(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number): void {
     const stats = this.stats(step);
     let errorClass = o.errorClass;
-    const ok = errorClass === undefined && isExpectedStatus(o.status, step.expect);
+    let ok = errorClass === undefined && isExpectedStatus(o.status, step.expect);
+    const checksPassed = o.status > 0 && (step.checkStatus || step.collectBody) ? this.checkAndCapture(step, stats, o) : true;
+    if (ok && !checksPassed && step.checkFails) {
+      ok = false;
+      errorClass = 'check_failed';
+    }
     if (!ok && errorClass === undefined) errorClass = classifyStatus(o.status);
     let waitingUs = o.firstByteAtMs > 0 ? (o.firstByteAtMs - sentAtMs) * 1000 : 0;
     let bytesIn = o.bytesIn;
@@ -264,17 +302,22 @@ export class Vu {
       bytesOut += this.hopBytesOut;
     }
     stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, bytesIn, bytesOut);
-    if (o.status > 0 && (step.checkStatus || step.collectBody)) this.checkAndCapture(step, stats, o);
-    else if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
+    if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
     if (this.stopped) return;
     this.afterStep(step);
   }
 
-  private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): void {
-    if (step.checkStatus) stats.check(step.checkStatus.has(o.status));
-    if (!step.collectBody) return;
+  /** Counts the step's checks on a response and applies its captures; returns whether every check passed. */
+  private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): boolean {
+    let passed = true;
+    const check = (ok: boolean) => {
+      stats.check(ok);
+      passed &&= ok;
+    };
+    if (step.checkStatus) check(step.checkStatus.has(o.status));
+    if (!step.collectBody) return passed;
     const text = o.body ? o.body.toString('utf8') : '';
-    if (step.checkBodyIncludes !== undefined) stats.check(text.includes(step.checkBodyIncludes));
+    if (step.checkBodyIncludes !== undefined) check(text.includes(step.checkBodyIncludes));
     if (step.checkJsonPath || step.captures.length) {
       let json: unknown;
       try {
@@ -282,17 +325,24 @@ export class Vu {
       } catch {
         json = undefined;
       }
-      if (step.checkJsonPath) stats.check(json !== undefined && step.checkJsonPath(json) !== undefined);
+      if (step.checkJsonPath) check(json !== undefined && step.checkJsonPath(json) !== undefined);
       for (const [name, path] of step.captures) {
         const v = json === undefined ? undefined : path(json);
         if (v !== undefined) this.vars[name] = v;
       }
     }
+    return passed;
   }
 
-  /** Stops the VU at once: the request in flight is abandoned (not recorded) and the socket closed. */
+  /**
+   * Stops the VU at once: the request or step in flight is abandoned (not recorded), its runner's signal aborted and
+   * the socket closed. The iteration number moves on, so whatever of the stopped iteration completes late is stale.
+   */
   stop(): void {
     this.stopped = true;
+    if (this.running) this.iteration++;
+    this.iterationAbort?.abort();
+    this.iterationAbort = undefined;
     if (this.thinkTimer) clearTimeout(this.thinkTimer);
     this.thinkTimer = undefined;
     this.conn.destroy();

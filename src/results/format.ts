@@ -28,12 +28,15 @@ export type ErrorClass =
   | 'timeout'
   | 'econnrefused'
   | 'econnreset'
+  /** No route to the host or network (ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN). */
+  | 'unreachable'
   | 'dns'
   | 'tls'
   | 'protocol'
   | 'http_4xx'
   | 'http_5xx'
   | 'rate_limited'
+  /** A response of an expected status failed a check of a step with `check.fail: true`. */
   | 'check_failed'
   /** A redirect led to a host the host guard refuses. */
   | 'host_not_allowed'

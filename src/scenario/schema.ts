@@ -96,6 +96,14 @@ const jsonPath = parsedBy((s) => parseJsonPath(s));
 const think = parsedBy((s) => parseThink(s));
 const stepName = nonEmpty;
 
+/** A header name a step lets follow a redirect to another origin: a valid name, and never a credential header. */
+const redirectHeaderName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: (iss) => `must be a header name, got ${JSON.stringify(iss.input)}` })
+  .refine((s) => !['authorization', 'cookie', 'proxy-authorization'].includes(s.toLowerCase()), {
+    error: (iss) => `${JSON.stringify(iss.input)} is a credential: it never follows a redirect to another origin`,
+  });
+
 const httpStep = strict({
   name: stepName,
   type: z.literal('http').optional(),
@@ -108,11 +116,13 @@ const httpStep = strict({
     status: z.union([status, z.array(status).min(1)], { error: 'must be a status (100-599) or a list of them' }).optional(),
     bodyIncludes: z.string().optional(),
     jsonPath: jsonPath.optional(),
+    fail: z.boolean().optional(),
   }).optional(),
   capture: z.record(identifier, jsonPath).optional(),
   expect: z.array(status).min(1).optional(),
   timeout: duration(true).optional(),
   redirects: wholeAtLeast(0).optional(),
+  redirectHeaders: z.array(redirectHeaderName).optional(),
 });
 
 const sqlStep = strict({

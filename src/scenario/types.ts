@@ -43,6 +43,8 @@ export interface StepCheck {
   bodyIncludes?: string;
   /** JSON path (`$.a.b[0]`) that must exist in a JSON body. */
   jsonPath?: string;
+  /** A failed check also fails the request: `http_req_failed`, error class `check_failed` (default false, as in k6). */
+  fail?: boolean;
 }
 
 /** One HTTP request of a journey. Strings may use `{{var}}` templating (captures, data, setup, env.X). */
@@ -68,6 +70,11 @@ export interface HttpStep {
   timeout?: string;
   /** Redirects to follow for this step (overrides the scenario's maxRedirects). */
   redirects?: number;
+  /**
+   * Headers of this step that still follow a redirect to another origin (case-insensitive), e.g. `['x-trace']`. Every
+   * other header the step sets is dropped on such a hop; Authorization, Cookie and Proxy-Authorization always are.
+   */
+  redirectHeaders?: string[];
 }
 
 /** One SQL statement through a named PostgreSQL connection (used by the connection-storm drill). */

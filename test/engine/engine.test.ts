@@ -6,6 +6,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { selfSignedCert } from '../support/tls-cert.ts';
 import type { AddressInfo } from 'node:net';
 import { Engine } from '../../src/engine/engine.ts';
+import { validateScenario } from '../../src/scenario/schema.ts';
+import { ConfigError } from '../../src/errors.ts';
 import { compilePlan } from '../../src/engine/plan.ts';
 import { guardTarget } from '../../src/engine/host-guard.ts';
 import { decodeHistogram } from '../../src/metrics/histogram.ts';
@@ -284,4 +286,63 @@ test('https targets: keep-alive over TLS, certificates verified unless insecureS
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
+});
+
+test('a redirect to another origin carries none of the headers the scenario set, except those the step names', async () => {
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const other = createHttpServer((req, res) => {
+    seen.push(req.headers);
+    res.end('{}');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const otherPort = (other.address() as AddressInfo).port;
+  try {
+    const headers = { authorization: 'Bearer secret', 'X-Api-Key': 'key-1', 'x-trace': 'trace-1', cookie: 's=1' };
+    const path = `/redirect/307?to=${encodeURIComponent(`http://localhost:${otherPort}/landing`)}`;
+    for (const c of [
+      { redirectHeaders: undefined, want: [] as string[] },
+      { redirectHeaders: ['X-Trace'], want: ['x-trace'] },
+    ]) {
+      seen.length = 0;
+      const { reqs } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [
+        { name: 'hop', method: 'POST', path, headers, body: { a: 1 }, think: '50ms', ...(c.redirectHeaders ? { redirectHeaders: c.redirectHeaders } : {}) },
+      ]));
+      const r = reqs.find((x) => x.name === 'hop')!;
+      assert.deepEqual(r.statuses, { '200': r.count }, 'the other origin answered');
+      assert.ok(seen.length >= 1);
+      for (const h of seen) {
+        const scenarioHeaders = Object.keys(h).filter((k) => ['authorization', 'x-api-key', 'x-trace', 'cookie'].includes(k));
+        assert.deepEqual(scenarioHeaders, c.want, `redirectHeaders ${JSON.stringify(c.redirectHeaders)}: ${JSON.stringify(h)}`);
+        assert.equal(h['content-type'], 'application/json', 'the resent body keeps its type');
+      }
+    }
+  } finally {
+    other.closeAllConnections();
+    await new Promise((r) => other.close(r));
+  }
+});
+
+test('a failed check fails its request as check_failed only when the check says fail: true', async () => {
+  const table: Array<{ name: string; path: string; check: NonNullable<Extract<ScenarioDefinition['journeys'][number]['steps'][number], { path: string }>['check']>; failed: boolean; cls?: string }> = [
+    { name: 'counted', path: '/', check: { bodyIncludes: 'absent' }, failed: false },
+    { name: 'failing', path: '/', check: { bodyIncludes: 'absent', fail: true }, failed: true, cls: 'check_failed' },
+    { name: 'passing', path: '/', check: { status: 200, fail: true }, failed: false },
+    { name: 'status-first', path: '/status/503', check: { status: 200, fail: true }, failed: true, cls: 'http_5xx' },
+  ];
+  for (const c of table) {
+    const { reqs } = await runEngine(scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '200ms' }, [{ name: c.name, path: c.path, check: c.check, think: '20ms' }]));
+    const count = sum(reqs, (r) => r.count);
+    assert.ok(count >= 2, `${c.name}: ${count} requests`);
+    assert.equal(sum(reqs, (r) => r.failed), c.failed ? count : 0, c.name);
+    assert.deepEqual(reqs.reduce((a, r) => ({ ...a, ...r.errors }), {}), c.cls ? { [c.cls]: count } : {}, c.name);
+    assert.equal(sum(reqs, (r) => decodeHistogram(c.failed ? r.failHist : r.okHist).totalCount), count, `${c.name}: latency in the matching histogram`);
+    const checksFailed = sum(reqs, (r) => r.checksFailed);
+    assert.equal(checksFailed, c.name === 'passing' ? 0 : count, `${c.name}: the check is counted either way`);
+  }
+});
+
+test('check.fail is a boolean in the scenario schema', () => {
+  const def = (fail: unknown) => ({ ...scenario(json.url, { executor: 'constant-vus', vus: 1, duration: '1s' }, [{ name: 's', path: '/', check: { status: 200, fail } as never }]) });
+  assert.equal((validateScenario(def(true)).journeys[0]!.steps[0] as { check?: { fail?: boolean } }).check?.fail, true);
+  assert.throws(() => validateScenario(def('yes')), (err: unknown) => err instanceof ConfigError && err.issues.some((i) => i.path === 'journeys[0].steps[0].check.fail'));
 });

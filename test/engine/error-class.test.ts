@@ -6,6 +6,7 @@ test('socket and DNS errors map to their error classes', () => {
   const table: Array<[string | undefined, string]> = [
     ['ECONNREFUSED', 'econnrefused'], ['ECONNRESET', 'econnreset'], ['EPIPE', 'econnreset'],
     ['PERFGATE_CLOSED', 'econnreset'], ['PERFGATE_TIMEOUT', 'timeout'], ['ETIMEDOUT', 'timeout'],
+    ['ENETUNREACH', 'unreachable'], ['EHOSTUNREACH', 'unreachable'], ['ENETDOWN', 'unreachable'], ['EHOSTDOWN', 'unreachable'],
     ['ENOTFOUND', 'dns'], ['EAI_AGAIN', 'dns'], ['PERFGATE_PROTOCOL', 'protocol'], ['HPE_INVALID_HEADER_TOKEN', 'protocol'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'], ['EWHATEVER', 'other'], [undefined, 'other'],
   ];

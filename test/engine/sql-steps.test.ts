@@ -57,3 +57,18 @@ test('more VUs than the server has connections: the refused ones are failed sql 
   const refused = run.reqs.reduce((a, r) => a + (r.errors.other ?? 0), 0);
   assert.ok(ok > 0 && refused > 0, `ok ${ok}, refused ${refused}`);
 });
+
+test('sql steps of VUs stopped at the end of gracefulRampDown are dropped, not failed, and the VUs start again cleanly', async () => {
+  // Queries of 600 ms; at 700 ms the VUs ramp down, mid-query, are stopped 100 ms later, and ramp up again at 1 s.
+  const run = await runEngine({
+    name: 'ramp-down', target: { baseUrl: http.url }, connections: { db: { url: pgh.url } },
+    load: { executor: 'ramping-vus', startVUs: 3, gracefulRampDown: '100ms', gracefulStop: '2s', stages: [
+      { duration: '700ms', target: 3 }, { duration: '1ms', target: 0 }, { duration: '300ms', target: 0 }, { duration: '1ms', target: 3 }, { duration: '1s', target: 3 },
+    ] },
+    journeys: [{ name: 'hold', steps: [{ name: 'sleep', type: 'sql', connection: 'db', sql: 'select pg_sleep(0.6)' }] }],
+  });
+  const count = run.reqs.reduce((a, r) => a + r.count, 0);
+  const failed = run.reqs.reduce((a, r) => a + r.failed, 0);
+  assert.ok(count >= 6, `${count} sql steps recorded`);
+  assert.equal(failed, 0, `no stopped query counts as failed: ${JSON.stringify(run.reqs.map((r) => r.errors))}`);
+});

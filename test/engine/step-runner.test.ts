@@ -1,0 +1,70 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { Engine } from '../../src/engine/engine.ts';
+import { compilePlan, type CompiledStep } from '../../src/engine/plan.ts';
+import { guardTarget } from '../../src/engine/host-guard.ts';
+import type { StepContext, StepRunner, Vu } from '../../src/engine/vu.ts';
+import type { IntervalRecord, RequestIntervalRecord } from '../../src/results/format.ts';
+import type { ScenarioDefinition } from '../../src/scenario/types.ts';
+import { startJsonServer, type TestServer } from '../support/servers.ts';
+
+let http: TestServer;
+before(async () => {
+  http = await startJsonServer();
+});
+after(async () => {
+  await http.close();
+});
+
+/**
+ * A runner whose steps take `stepMs` and that, like a driver whose query outlives the connection, completes a step
+ * even after its VU stopped. It counts how many live (not stopped) steps of one VU overlap.
+ */
+class LateRunner implements StepRunner {
+  private readonly inflight = new Map<number, number>();
+  maxOverlap = 0;
+  started = 0;
+  abortedSeen = 0;
+
+  constructor(private readonly stepMs: number) {}
+
+  run(vu: Vu, step: CompiledStep, ctx: StepContext, done: () => void): void {
+    this.started++;
+    const n = (this.inflight.get(vu.id) ?? 0) + 1;
+    this.inflight.set(vu.id, n);
+    this.maxOverlap = Math.max(this.maxOverlap, n);
+    const stats = vu.stats(step);
+    const settle = () => this.inflight.set(vu.id, this.inflight.get(vu.id)! - 1);
+    ctx?.signal?.addEventListener('abort', settle, { once: true });
+    setTimeout(() => {
+      if (ctx?.signal?.aborted) this.abortedSeen++;
+      else {
+        settle();
+        stats.request(this.stepMs * 1000, true, 0, undefined, 0, 0, 0);
+      }
+      done(); // even when aborted: the VU must ignore it
+    }, this.stepMs);
+  }
+}
+
+test('a step runner\'s late completion after its VU was stopped and started again neither records nor drives the VU', async () => {
+  // Two VUs ramp down to none, are stopped at the end of gracefulRampDown with a step in flight, then ramp up again
+  // while those steps are still running.
+  const def: ScenarioDefinition = {
+    name: 'late', target: { baseUrl: http.url }, connections: { db: { url: 'postgres://u@127.0.0.1/db' } },
+    load: { executor: 'ramping-vus', startVUs: 2, gracefulRampDown: '100ms', gracefulStop: '2s', stages: [
+      { duration: '500ms', target: 2 }, { duration: '1ms', target: 0 }, { duration: '150ms', target: 0 }, { duration: '1ms', target: 2 }, { duration: '900ms', target: 2 },
+    ] },
+    journeys: [{ name: 'j', steps: [{ name: 'late', type: 'sql', connection: 'db', sql: 'select 1' }] }],
+  };
+  const target = await guardTarget(def.target.baseUrl);
+  const runner = new LateRunner(400);
+  const records: IntervalRecord[] = [];
+  const engine = new Engine({ def, plan: compilePlan(def, target), target, globals: {}, runners: { sql: runner }, t0EpochMs: performance.timeOrigin + performance.now(), onRecords: (rs) => records.push(...rs) });
+  await engine.run();
+  const recorded = records.filter((r): r is RequestIntervalRecord => r.type === 'req').reduce((a, r) => a + r.count, 0);
+  assert.equal(runner.maxOverlap, 1, 'a VU never runs two steps at once: a stale completion did not drive it');
+  assert.ok(runner.abortedSeen >= 2, `the ramp-down stopped steps in flight (${runner.abortedSeen} aborted)`);
+  assert.equal(recorded, runner.started - runner.abortedSeen, 'every step that was not stopped is recorded, and no stopped one');
+});
