@@ -71,9 +71,12 @@ export const journeys: Journey[] = [
   },
 ];
 
-/** Data feeders: tickers and sectors of the target's seed, picked at random. */
+/**
+ * Data feeders: tickers and sectors of the target's seed. Tickers are picked like real company popularity, Zipf(1)
+ * in file order (the first of the 200 tickers takes 17% of the views, the first 20 take 61%); the 9 sectors uniformly.
+ */
 export const data: ScenarioDefinition['data'] = {
-  ticker: { file: 'fixtures/tickers.csv', column: 'ticker', pick: 'random' },
+  ticker: { file: 'fixtures/tickers.csv', column: 'ticker', pick: 'zipf' },
   sector: { file: 'fixtures/sectors.csv', column: 'sector', pick: 'random' },
 };
 

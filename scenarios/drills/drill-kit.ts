@@ -16,8 +16,8 @@ export function drillJourneys(quoteWeight?: number): Journey[] {
   }));
 }
 
-/** Drill profiles: full is the real drill; ci and smoke shorten every phase and lighten the load. */
-export const DRILL_PROFILES = { ci: { time: 0.4, load: 0.4 }, smoke: { time: 0.2, load: 0.2 } };
+/** Drill profiles: full is the real drill; ci and smoke shorten every phase and halve the load. */
+export const DRILL_PROFILES = { ci: { time: 0.4, load: 0.5 }, smoke: { time: 0.2, load: 0.5 } };
 
 /** Steady load of `vus` users: ramp to it, then hold it through each named phase in turn. */
 export function phasedStages(vus: number, phases: Array<[name: string, duration: string]>): Stage[] {

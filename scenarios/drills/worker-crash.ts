@@ -13,7 +13,7 @@ export default defineScenario({
   load: {
     executor: 'ramping-vus',
     startVUs: 0,
-    stages: phasedStages(50, [['before', '15s'], ['crash', '30s'], ['after', '15s']]),
+    stages: phasedStages(100, [['before', '15s'], ['crash', '30s'], ['after', '15s']]),
     gracefulRampDown: '5s',
   },
   faults: [{ action: 'worker-kill', at: '30s' }],

@@ -5,7 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { seededRandom } from '../engine/random.ts';
 import type { DataFeeder } from './types.ts';
+import { zipfSampler } from './zipf.ts';
 
 /** Rows for every iteration, from the scenario's `data` section. */
 export interface Feeders {
@@ -21,7 +23,7 @@ export interface Feeders {
 
 /** Options of loadFeeders. */
 export interface FeederOptions {
-  /** Run seed: `random` picks are a pure function of (seed, feeder, VU, iteration). */
+  /** Run seed: `random` and `zipf` picks are a pure function of (seed, feeder, VU, iteration). */
   seed?: number;
 }
 
@@ -102,9 +104,22 @@ function parseJsonRows(text: string, file: string, fail: (f: string, m: string) 
   return Array.isArray(value) ? value : fail('file', `"${file}" must hold a JSON array of rows`);
 }
 
-/** Builds the picker over loaded feeders (exported for tests that feed rows directly). */
+/** The Zipf exponent of a pick (`'zipf'` is exponent 1), or undefined for the other modes. */
+export function zipfExponent(pick: DataFeeder['pick']): number | undefined {
+  if (pick === 'zipf') return 1;
+  return typeof pick === 'object' ? pick.zipf : undefined;
+}
+
+/**
+ * Builds the picker over loaded feeders (exported for tests that feed rows directly). A `zipf` feeder ranks its rows
+ * in file order: the first row is the most popular.
+ */
 export function createFeeders(loaded: LoadedFeeder[], seed: number): Feeders {
   const cursors = loaded.map(() => 0);
+  const zipf = loaded.map((f) => {
+    const s = zipfExponent(f.pick);
+    return s === undefined ? undefined : zipfSampler(f.values.length, s);
+  });
   const rowCounts = Object.fromEntries(loaded.map((f) => [f.name, f.values.length]));
   return {
     names: loaded.map((f) => f.name),
@@ -124,7 +139,9 @@ export function createFeeders(loaded: LoadedFeeder[], seed: number): Feeders {
           }
           index = vuId - 1;
         } else {
-          index = Math.floor(hashUnit(seed, i, vuId, iteration) * n);
+          const u = uniform(seed, i, vuId, iteration);
+          const rank = zipf[i];
+          index = rank ? rank(u) : Math.floor(u * n);
         }
         out[f.name] = f.values[index];
       }
@@ -142,8 +159,11 @@ export function createFeeders(loaded: LoadedFeeder[], seed: number): Feeders {
   };
 }
 
-/** A float in [0, 1) that depends only on its inputs (a 32-bit integer hash, murmur3's finaliser). */
-function hashUnit(seed: number, feeder: number, vuId: number, iteration: number): number {
+/**
+ * A float in [0, 1) that depends only on its inputs: the harness's seeded PRNG, seeded by a 32-bit hash of them
+ * (murmur3's finaliser), so a pick does not depend on the order in which VUs ask.
+ */
+function uniform(seed: number, feeder: number, vuId: number, iteration: number): number {
   let h = (seed | 0) ^ 0x9e3779b9;
   for (const x of [feeder, vuId, iteration]) {
     h = Math.imul(h ^ (x | 0), 0x85ebca6b);
@@ -151,5 +171,5 @@ function hashUnit(seed: number, feeder: number, vuId: number, iteration: number)
     h = Math.imul(h, 0xc2b2ae35);
     h ^= h >>> 16;
   }
-  return (h >>> 0) / 4294967296;
+  return seededRandom(h)();
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { DURATION_EXAMPLES, isDuration, parseDurationMs } from './duration.ts';
-import { zodIssuesToConfigIssues } from './issues.ts';
+import { describeValue, zodIssuesToConfigIssues } from './issues.ts';
 import { crossCheck } from './cross-checks.ts';
 import { parseJsonPath } from './json-path.ts';
 import { parseThink } from './think.ts';
@@ -14,8 +14,8 @@ import type { ScenarioDefinition } from './types.ts';
 export const EXECUTORS = ['constant-vus', 'ramping-vus', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
 /** HTTP methods a step may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
-/** Feeder pick modes. */
-export const PICKS = ['random', 'sequential', 'unique'] as const;
+/** Feeder pick modes named by a string; `{ zipf: exponent }` is the other form. */
+export const PICKS = ['random', 'sequential', 'unique', 'zipf'] as const;
 
 /** A strict object whose unknown-field issue carries the known field names (see issues.ts). */
 function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -146,6 +146,11 @@ const thresholdItem = z.union(
   { error: 'must be a threshold expression like "p(95)<200" or {threshold, abortOnFail?, delayAbortEval?}' },
 );
 const urlOnly = strict({ url: nonEmpty.optional() });
+/** A feeder pick: a mode name, or `{ zipf: exponent }` with a positive exponent (`'zipf'` is exponent 1). */
+const feederPick = z.union([
+  z.enum(PICKS, { error: (iss) => `must be one of ${PICKS.map((p) => `"${p}"`).join(', ')} or { zipf: exponent }, got ${describeValue(iss.input)}` }),
+  strict({ zipf: z.number().positive() }),
+]);
 const profileScale = strict({ time: z.number().positive().optional(), load: z.number().positive().optional() });
 
 /** The whole scenario. */
@@ -157,7 +162,7 @@ export const scenarioSchema = strict({
   journeys: z.array(strict({ name: nonEmpty, weight: z.number().positive().optional(), steps: z.array(stepSchema).min(1) })).min(1),
   setup: strict({ steps: z.array(stepSchema).min(1), refreshEvery: duration(true).optional() }).optional(),
   data: z
-    .record(identifier, strict({ file: nonEmpty, column: nonEmpty.optional(), pick: z.enum(PICKS).optional() }))
+    .record(identifier, strict({ file: nonEmpty, column: nonEmpty.optional(), pick: feederPick.optional() }))
     .optional(),
   connections: z.record(identifier, strict({ url: nonEmpty, poolSize: wholeAtLeast(1).optional() })).optional(),
   thresholds: z.record(nonEmpty, z.array(thresholdItem)).optional(),

@@ -104,7 +104,12 @@ export interface DataFeeder {
   file: string;
   /** CSV column (or JSON field) to expose; the whole row when absent. */
   column?: string;
-  pick?: 'random' | 'sequential' | 'unique';
+  /**
+   * How rows are picked: `random` (uniform, the default), `sequential`, `unique` (row n for VU n), or skewed like
+   * real key popularity: `zipf` (Zipf with exponent 1) or `{ zipf: s }`. Zipf ranks rows in file order (the first
+   * row is the most popular): P(row k) is proportional to 1/k^s.
+   */
+  pick?: 'random' | 'sequential' | 'unique' | 'zipf' | { zipf: number };
 }
 
 /** Collector options; each key enables that collector. URLs fall back to the environment and the lab. */

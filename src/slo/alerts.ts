@@ -17,6 +17,8 @@ export interface AlertRule {
   signal: 'error_rate' | 'p99' | 'p95' | { metric: string };
   operator: '>' | '<';
   limit: number;
+  /** Judged once warm: its windows start after the run's last phase named `warm-up` (a cold cache is no alert). */
+  afterWarmUp?: boolean;
 }
 
 /** The alert rules from our production targets. */
@@ -24,7 +26,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   { severity: 'P0', rule: 'error-rate', description: 'error rate above 5%', signal: 'error_rate', operator: '>', limit: 0.05 },
   { severity: 'P0', rule: 'latency-p99', description: 'p99 latency above 5 s', signal: 'p99', operator: '>', limit: 5000 },
   { severity: 'P1', rule: 'db-pool', description: 'database pool utilisation above 90%', signal: { metric: 'db_pool_utilization' }, operator: '>', limit: 0.9 },
-  { severity: 'P1', rule: 'cache-hit', description: 'cache hit ratio below 50%', signal: { metric: 'cache_hit_ratio' }, operator: '<', limit: 0.5 },
+  { severity: 'P1', rule: 'cache-hit', description: 'cache hit ratio below 50%', signal: { metric: 'cache_hit_ratio' }, operator: '<', limit: 0.5, afterWarmUp: true },
   { severity: 'P1', rule: 'host-memory', description: 'host memory above 85%', signal: { metric: 'host_memory_utilization' }, operator: '>', limit: 0.85 },
   { severity: 'P1', rule: 'redis-memory', description: 'Redis memory above 85%', signal: { metric: 'redis_memory_utilization' }, operator: '>', limit: 0.85 },
   { severity: 'P2', rule: 'latency-p95', description: 'p95 latency above 500 ms', signal: 'p95', operator: '>', limit: 500 },
@@ -66,13 +68,16 @@ export function evaluateAlerts(data: RunRecords, opts: AlertOptions = {}): Alert
     });
   const times = [...ends].sort((a, b) => a - b);
   const client = clientWindows(seconds, times, windowMs);
+  const warmMs = Math.max(0, ...data.run.phases.filter((p) => p.name === 'warm-up').map((p) => p.endMs));
   return (opts.rules ?? ALERT_RULES).map((rule) => {
     const unit = typeof rule.signal === 'string' && rule.signal !== 'error_rate' ? 'ms' : 'ratio';
     const finding: AlertFinding = { severity: rule.severity, rule: rule.rule, description: rule.description, fired: false, unit };
     const signal = typeof rule.signal === 'object' ? sampleSignal(data, rule.signal.metric) : clientSignal(rule.signal, client, minRequests);
     let worst: number | undefined;
+    const startMs = rule.afterWarmUp ? warmMs : 0;
     for (const end of times) {
-      const observed = signal(end - windowMs, end);
+      if (end <= startMs) continue;
+      const observed = signal(Math.max(startMs, end - windowMs), end);
       if (observed === null) continue;
       const breach = rule.operator === '>' ? observed > rule.limit : observed < rule.limit;
       if (breach) return { ...finding, fired: true, firstAtMs: end, observed: round(observed) };

@@ -1,5 +1,6 @@
-// The production scenarios end to end against a real lab: the main job through the CLI exactly as `npm start` runs
-// it (baseline, ci profile, its own lab), then normal, peak and stress at their smoke profile on a shared lab.
+// The shipped scenarios end to end against a real lab: the main job through the CLI exactly as `npm start` runs it
+// (baseline, ci profile, its own lab), then every shipped scenario at its smoke profile on one shared lab, each of
+// which must pass on a healthy target (connection-storm, which needs PgBouncer, in connection-storm.test.ts).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestLab, type Lab } from '../support/lab.ts';
-import { readRunDir } from '../../src/results/read.ts';
+import { readRunDir, type RunData } from '../../src/results/read.ts';
 import { RUN_FILES } from '../../src/results/format.ts';
 import { explain, gatedRun, tempReports } from './support.ts';
 
@@ -33,7 +34,7 @@ test('the main job: baseline at the ci profile against its own lab passes and le
     assert.equal(code, 0, `${explain(data)}\n${stderr.slice(-2000)}`);
     for (const file of Object.values(RUN_FILES)) assert.ok(existsSync(join(out, file)), `${file} is written`);
     assert.equal(data.run.status, 'completed');
-    assert.deepEqual(data.run.phases.map((p) => p.name), ['ramp-up', 'steady', 'ramp-down']);
+    assert.deepEqual(data.run.phases.map((p) => p.name), ['ramp-up', 'warm-up', 'steady', 'ramp-down']);
     const metrics = Object.keys(data.summary!.metrics);
     for (const m of ['http_req_duration', 'http_req_failed', 'db_pool_utilization', 'db_query_duration', 'cache_hit_ratio', 'redis_memory_utilization', 'host_cpu_utilization']) {
       assert.ok(metrics.includes(m), `summary.json has ${m}`);
@@ -47,43 +48,87 @@ test('the main job: baseline at the ci profile against its own lab passes and le
   }
 });
 
-describe('the load scenarios at their smoke profile', { timeout: 600_000 }, () => {
+/** Scenario names in the order they run on the shared lab: the drills that break something (Redis, a worker) last. */
+const SMOKE_RUNS = ['baseline', 'normal', 'peak', 'stress', 'upstream-outage', 'cache-outage', 'worker-crash'];
+/** Shipped scenarios that need a lab of their own (PgBouncer); connection-storm.test.ts runs it at smoke. */
+const OWN_LAB = ['connection-storm'];
+
+/** The names of every module in scenarios/ and scenarios/drills/ whose default export is a scenario. */
+async function shippedScenarios(): Promise<string[]> {
+  const names: string[] = [];
+  for (const dir of ['scenarios', join('scenarios', 'drills')]) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith('.ts')).sort()) {
+      const mod = (await import(join(root, dir, file))) as { default?: { name?: unknown; journeys?: unknown } };
+      if (typeof mod.default?.name === 'string' && Array.isArray(mod.default.journeys)) names.push(mod.default.name);
+    }
+  }
+  return names;
+}
+
+test('every shipped scenario is run at its smoke profile by the end-to-end tests', async () => {
+  assert.deepEqual((await shippedScenarios()).sort(), [...SMOKE_RUNS, ...OWN_LAB].sort());
+});
+
+describe('every shipped scenario passes at its smoke profile, on one shared lab (two target workers)', { timeout: 900_000 }, () => {
   let lab: Lab;
   let reports: Awaited<ReturnType<typeof tempReports>>;
+  const runs = new Map<string, RunData>();
   before(async () => {
     reports = await tempReports();
-    lab = await startTestLab({ workers: 1 });
+    lab = await startTestLab({ workers: 2 });
   });
   after(async () => {
     await lab?.stop();
     await reports?.cleanup();
   });
 
-  for (const scenario of ['normal', 'peak']) {
-    test(`${scenario} runs every phase with every collector and is gated on its SLO set`, async () => {
-      const { data } = await gatedRun({ scenario, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
+  for (const scenario of SMOKE_RUNS) {
+    test(`${scenario} passes at smoke: every gated phase holds data and every threshold holds`, async () => {
+      const { exitCode, data } = await gatedRun({ scenario, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
+      runs.set(scenario, data);
+      assert.equal(exitCode, 0, explain(data));
       assert.equal(data.run.status, 'completed', explain(data));
-      assert.ok(data.verdict, 'a verdict is written');
-      const keys = data.verdict.thresholds.map((e) => e.key);
-      assert.ok(keys.includes('http_req_duration') && keys.includes('http_req_failed'), keys.join(', '));
+      assert.ok(data.verdict && data.verdict.thresholds.length > 0, 'a verdict is written');
       assert.ok(data.verdict.thresholds.every((e) => e.observed !== null), explain(data));
-      // Secret canary: the lab's database password is in no file of the run directory.
-      const password = new URL(lab.info.databaseUrl).password;
-      assert.ok(password.length >= 8);
+    });
+  }
+
+  test('normal and peak are gated on their SLO sets, and no file of their runs holds the database password', () => {
+    const password = new URL(lab.info.databaseUrl).password;
+    assert.ok(password.length >= 8);
+    for (const scenario of ['normal', 'peak']) {
+      const data = runs.get(scenario);
+      assert.ok(data, `${scenario} ran`);
+      const keys = data.verdict!.thresholds.map((e) => e.key);
+      assert.ok(keys.includes('http_req_duration') && keys.includes('http_req_failed'), keys.join(', '));
       for (const file of readdirSync(data.dir, { recursive: true, encoding: 'utf8' })) {
         const path = join(data.dir, file);
         if (statSync(path).isFile()) assert.ok(!readFileSync(path, 'utf8').includes(password), `${file} holds no password`);
       }
-    });
-  }
+    }
+  });
 
-  test('stress finds its capacity and gates recovery after the ramp-down', async () => {
-    const { data } = await gatedRun({ scenario: 'stress', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
-    assert.equal(data.run.status, 'completed', explain(data));
+  test('stress finds its capacity and gates recovery after the ramp-down', () => {
+    const data = runs.get('stress');
+    assert.ok(data, 'stress ran');
     const capacity = data.verdict?.capacity;
     assert.ok(capacity, explain(data));
     assert.match(capacity.sentence, /^capacity: /);
     assert.deepEqual(data.summary?.capacity, capacity, 'summary.json states the same capacity');
     assert.deepEqual(data.verdict!.thresholds.map((e) => `${e.key} ${e.expression}`), ['http_req_failed{phase:recovery} rate==0']);
+  });
+
+  test('the drills saw their faults: the breaker opened within 10 s, Redis was away, the killed worker was replaced', () => {
+    const upstream = runs.get('upstream-outage');
+    assert.ok(upstream, 'upstream-outage ran');
+    assert.deepEqual(upstream.run.faults.map((f) => f.name), ['upstream-outage']);
+    const delay = upstream.samples.find((s) => s.metric === 'breaker_open_delay');
+    assert.ok(delay && delay.value !== null && delay.value < 10_000, JSON.stringify(delay));
+    const cache = runs.get('cache-outage');
+    assert.ok(cache?.samples.some((s) => s.source === 'redis' && s.value === null), 'the Redis collector saw the outage as a gap');
+    const crash = runs.get('worker-crash');
+    const recovery = crash?.samples.find((s) => s.metric === 'recovery_time');
+    assert.ok(recovery && recovery.value !== null && recovery.value < 600_000, JSON.stringify(recovery));
+    assert.notEqual(recovery.labels?.recovered, 'false');
   });
 });

@@ -90,7 +90,7 @@ test('random picks are deterministic per seed, VU and iteration, and cover the r
   const draw = (f: typeof a) => Array.from({ length: 300 }, (_, i) => f.next((i % 10) + 1, Math.floor(i / 10)).t);
   const da = draw(a);
   // Order of calls does not matter: the pick is a function of (seed, VU, iteration).
-  assert.deepEqual(b.next(7, 3), { t: da[32] });
+  assert.deepEqual(b.next(3, 3), { t: da[32] });
   assert.deepEqual(draw(b), da);
   assert.notDeepEqual(draw(c), da);
   const counts = new Map<unknown, number>();

@@ -167,7 +167,7 @@ const bad: [string, (s: Record<string, any>) => void, string[]][] = [
   ['a fault at a bad time', (s) => (s.faults = [{ action: 'redis-stop', at: 'soon' }]), [`faults[0].at: invalid duration "soon" (expected a duration like '30s', '2m', '1h30m', '500ms', '1.5s')`]],
   ['a fault without an action', (s) => (s.faults = [{ at: '1s' }]), ['faults[0].action: required']],
   ['an unknown collector', (s) => (s.collectors = { mysql: {} }), ['collectors.mysql: unknown field (known fields: prometheus, postgres, pgbouncer, redis, host, interval)']],
-  ['a bad pick', (s) => (s.data = { ticker: { file: 'f.csv', pick: 'randm' } }), ['data.ticker.pick: must be one of "random", "sequential", "unique", got "randm"']],
+  ['a bad pick', (s) => (s.data = { ticker: { file: 'f.csv', pick: 'randm' } }), ['data.ticker.pick: must be one of "random", "sequential", "unique", "zipf" or { zipf: exponent }, got "randm"']],
   [
     'a data feeder name that cannot be a variable',
     (s) => (s.data = { 'bad name': { file: 'f.csv' } }),

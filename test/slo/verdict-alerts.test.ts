@@ -90,6 +90,24 @@ test('alert rules report when they would first have fired, on a rolling 10 s win
   assert.equal(byRule['cache-hit'].note, 'not evaluated: no data');
 });
 
+test('the cache-hit alert is judged once warm: a cold cache during ramp-up and warm-up fires nothing', () => {
+  // Hit ratio 0% until 20 s, 90% after; the run's warm-up phase ends at 20 s.
+  const samples: SampleRecord[] = [];
+  for (let t = 1000; t <= 60_000; t += 1000) {
+    const hits = t <= 20_000 ? 0 : 90;
+    samples.push({ tMs: t, source: 'redis', metric: 'cache_hit_ratio', value: hits / 100, num: hits, den: 100 });
+  }
+  const phases = [{ name: 'ramp-up', startMs: 0, endMs: 10_000 }, { name: 'warm-up', startMs: 10_000, endMs: 20_000 }, { name: 'steady', startMs: 20_000, endMs: 60_000 }];
+  const cacheHit = (p: RunJson['phases']) => evaluateAlerts({ run: run('completed', { phases: p }), intervals: intervals({}), samples }).find((a) => a.rule === 'cache-hit');
+  const warm = cacheHit(phases);
+  assert.equal(warm?.fired, false, JSON.stringify(warm));
+  assert.equal(warm?.observed, 0.9);
+  // Without a warm-up phase the cold start is judged: it fires at the first window.
+  const cold = cacheHit(phases.filter((p) => p.name !== 'warm-up'));
+  assert.equal(cold?.fired, true);
+  assert.equal(cold?.firstAtMs, 1000);
+});
+
 test('the error-rate alert fires once the rolling rate passes 5%', () => {
   const data = { run: run('completed'), intervals: intervals({ failFrom: 12 }), samples: [] };
   const err = evaluateAlerts(data).find((a) => a.rule === 'error-rate');
