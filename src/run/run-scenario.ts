@@ -13,7 +13,7 @@ import { buildSummary } from '../results/summary.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { phases as stagePhases, plannedDurationMs, peakVUs, peakRatePerS } from '../scenario/stages.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
-import { guardHostname, guardTarget } from '../engine/host-guard.ts';
+import { guardPgUrl, guardTarget } from '../engine/host-guard.ts';
 import { redactUrl } from '../redact.ts';
 import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
@@ -70,6 +70,16 @@ function gitSha(cwd: string): string | undefined {
   }
 }
 
+/** The definition the load runs: each `sql` connection checked by the host guard and pinned to its checked address. */
+async function pinConnections(def: ScenarioDefinition, allowHosts: readonly string[]): Promise<ScenarioDefinition> {
+  if (!def.connections) return def;
+  const connections: NonNullable<ScenarioDefinition['connections']> = {};
+  for (const [name, conn] of Object.entries(def.connections)) {
+    connections[name] = { ...conn, pinned: await guardPgUrl(conn.url, allowHosts, `connections.${name}.url`) };
+  }
+  return { ...def, connections };
+}
+
 async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<RunOutcome> {
   // resolve + validate -> host guard -> compile -> run dir (running) -> setup -> beforeLoad
   //   -> load (intervals streamed, onInterval) -> afterLoad -> status -> summary.json, run.json -> finalize
@@ -88,10 +98,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];
   const target = await guardTarget(def.target.baseUrl, allowHosts);
-  for (const [name, conn] of Object.entries(def.connections ?? {})) {
-    const host = new URL(conn.url).hostname.replace(/^\[|\]$/g, '');
-    if (host) await guardHostname(host, allowHosts, `connections.${name} host`);
-  }
+  const loadDef = await pinConnections(def, allowHosts);
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
   const setupOpts = { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify };
 
@@ -142,7 +149,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     else {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       load = await startLoad(
-        { def, target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
+        { def: loadDef, target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
         workers,
         {
           onRecords: (records: IntervalRecord[]) => {
