@@ -45,21 +45,21 @@ export function isAllowedHost(hostname: string, allowHosts: readonly string[]): 
   });
 }
 
-/** Resolves the target URL's host and refuses it unless every address is loopback or the host is allowed. */
-export async function guardTarget(baseUrl: string, allowHosts: readonly string[] = []): Promise<ResolvedTarget> {
+/** Resolves the target URL's host and refuses it unless every address is loopback or the host is allowed; `what` names the field in errors. */
+export async function guardTarget(baseUrl: string, allowHosts: readonly string[] = [], what?: string): Promise<ResolvedTarget> {
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new HostNotAllowedError(`target.baseUrl: "${redactUrl(baseUrl)}" is not a valid URL`);
+    throw new HostNotAllowedError(`${what ?? 'target.baseUrl'}: "${redactUrl(baseUrl)}" is not a valid URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HostNotAllowedError(`target.baseUrl: only http:// and https:// targets are supported (got ${url.protocol})`);
+    throw new HostNotAllowedError(`${what ?? 'target.baseUrl'}: only http:// and https:// targets are supported (got ${url.protocol})`);
   }
   const protocol = url.protocol;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : protocol === 'https:' ? 443 : 80;
-  const address = await guardHostname(hostname, allowHosts);
+  const address = await guardHostname(hostname, allowHosts, what);
   return { protocol, origin: `${protocol}//${url.host}`.toLowerCase(), hostname, address, port, hostHeader: url.host };
 }
 
@@ -167,4 +167,19 @@ export async function guardRedisUrl(url: string, allowHosts: readonly string[], 
   const host = u.hostname.replace(/^\[|\]$/g, '') || (u.searchParams.get('host') ?? '');
   if (!host) throw new HostNotAllowedError(`${what}: "${redactUrl(url)}" names no host; write the host in the URL`);
   return { url, address: await guardHostname(host, allowHosts, what) };
+}
+
+/** The Redis URL with its host replaced by the checked address (and no `?host=`), for ioredis. */
+export function pinnedRedisUrl(pinned: PinnedRedis): string {
+  if (!pinned.address) return pinned.url;
+  const u = new URL(pinned.url);
+  u.hostname = isIP(pinned.address) === 6 ? `[${pinned.address}]` : pinned.address;
+  u.searchParams.delete('host');
+  return u.toString();
+}
+
+/** A DNS lookup that always answers the checked address (for clients that take a URL but connect through `lookup`). */
+export function pinnedLookup(address: string): (host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => void {
+  const family = isIP(address) === 6 ? 6 : 4;
+  return (_host, options, cb) => (options?.all ? cb(null, [{ address, family }]) : cb(null, address, family));
 }
