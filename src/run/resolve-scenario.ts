@@ -16,7 +16,7 @@ export async function resolveScenario(
   return resolved;
 }
 
-/** The scenario as written into run.json: secrets redacted. */
-export function redactForRunJson(def: ScenarioDefinition): unknown {
-  return redactScenario(def);
+/** The scenario as written into run.json: secrets redacted, bodies reduced to their shape unless `keepBodies`. */
+export function redactForRunJson(def: ScenarioDefinition, keepBodies = false): unknown {
+  return redactScenario(def, { keepBodies });
 }

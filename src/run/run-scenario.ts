@@ -46,6 +46,8 @@ export interface RunScenarioOptions {
   workers?: number;
   /** Non-loopback hosts allowed as targets (besides target.allowHosts). */
   allowHosts?: string[];
+  /** Keep request bodies and sql parameters in run.json (secret fields still redacted); by default only their shape. */
+  keepBodies?: boolean;
   /** Aborting it stops the load gracefully and ends the run as `interrupted`. */
   signal?: AbortSignal;
   cwd?: string;
@@ -118,7 +120,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     status: 'running',
     target: { baseUrl: redactUrl(def.target.baseUrl) },
     load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRatePerS(def.load) !== undefined ? { peakRatePerS: peakRatePerS(def.load) } : {}) },
-    config: redactForRunJson(def),
+    config: redactForRunJson(def, opts.keepBodies),
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, gitSha: gitSha(cwd), workers },
     phases: [],
     faults: [],
