@@ -8,6 +8,9 @@ import { guardPgUrl, guardRedisUrl, guardTarget, isAllowedHost, isLoopbackAddres
 import { redactUrl } from '../../src/redact.ts';
 import { HostNotAllowedError } from '../../src/errors.ts';
 import { insideFreshNetns } from '../support/netns.ts';
+import { startPostgres } from '../../src/lab/postgres.ts';
+import { runScenario } from '../../src/run/run-scenario.ts';
+import { readRunDir } from '../../src/results/read.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'perfgate.js');
 
@@ -142,6 +145,30 @@ test('perfgate run refuses a sql connection that points elsewhere through ?host=
       assert.equal(existsSync(out), false, 'no run directory for a run that never started');
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sql connection written with a host name runs on the pinned address, with the URL\'s user, password and database', async () => {
+  const pgh = await startPostgres({ unsafeNoFsync: true, maxConnections: 20 });
+  const dir = mkdtempSync(join(tmpdir(), 'perfgate-pinned-'));
+  try {
+    const url = pgh.url.replace('127.0.0.1', 'localhost');
+    const outcome = await runScenario({
+      scenario: {
+        name: 'pinned', target: { baseUrl: 'http://127.0.0.1:1' }, connections: { db: { url } },
+        load: { executor: 'constant-vus', vus: 2, duration: '1s', gracefulStop: '1s' },
+        journeys: [{ name: 'q', steps: [{ name: 'q', type: 'sql', connection: 'db', sql: 'select current_user', think: '50ms' }] }],
+      },
+      out: join(dir, 'run'),
+    });
+    const data = await readRunDir(outcome.runDir);
+    const reqs = data.intervals.filter((r) => r.type === 'req');
+    const ok = reqs.reduce((a, r) => a + r.count - r.failed, 0);
+    assert.ok(ok > 5, `queries succeeded: ${JSON.stringify(reqs.map((r) => [r.count, r.failed, r.errors]))}`);
+    assert.ok(!JSON.stringify(data.run).includes(pgh.password), 'run.json keeps no password');
+  } finally {
+    await pgh.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 });
