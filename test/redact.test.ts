@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, redactDeep, redactParams, redactText, redactUrl, urlSecrets } from '../src/redact.ts';
+import { REDACTED, SECRET_KEY, redactDeep, redactParams, redactText, redactUrl, shapeOf, urlSecrets } from '../src/redact.ts';
 
 test('the one marker is three asterisks', () => assert.equal(REDACTED, '***'));
 
@@ -22,7 +22,10 @@ const urls: Array<[string, string, string]> = [
   ['a secret-named query parameter is hidden', 'http://127.0.0.1/m?x=1&client_secret=s&apiKey=k&session_id=9', 'http://127.0.0.1/m?x=1&client_secret=***&apiKey=***&session_id=***'],
   ['an access_token after the fragment-free query is hidden', 'http://h/x?access_token=abc', 'http://h/x?access_token=***'],
   ['a URL with both forms loses both', 'postgres://a:b@h/db?sslpassword=c', 'postgres://a:***@h/db?sslpassword=***'],
-  ['a path without a scheme keeps its non-secret query', '/x?session=1', '/x?session=1'],
+  ['a request path loses its secret query parameters', '/x?session=1&key=k&page=2', '/x?session=***&key=***&page=2'],
+  ['a key= query parameter is hidden', 'http://127.0.0.1/m?key=abc&x=1', 'http://127.0.0.1/m?key=***&x=1'],
+  ['short forms pw, pwd and sig are hidden', 'http://h/x?pw=a&pwd=b&sig=c&page=1', 'http://h/x?pw=***&pwd=***&sig=***&page=1'],
+  ['a signature parameter is hidden', '/cb?X-Amz-Signature=abc&X-Amz-Date=1', '/cb?X-Amz-Signature=***&X-Amz-Date=1'],
   ['a libpq keyword string loses its password', 'host=127.0.0.1 user=app password=pw dbname=x', 'host=127.0.0.1 user=app password=*** dbname=x'],
   ['text that is not a URL is kept', 'not a url', 'not a url'],
 ];
@@ -40,6 +43,7 @@ const texts: Array<[string, string, string[], string]> = [
   ['known secrets shorter than three characters are not replaced', 'ab cd', ['ab'], 'ab cd'],
   ['redacting twice changes nothing', 'postgres://app:***@h/db?password=***', [], 'postgres://app:***@h/db?password=***'],
   ['text without secrets is kept', 'no secrets here: a=1', [], 'no secrets here: a=1'],
+  ['pw= inside a body field is hidden', 'note: login pw=hunter2 then key=k1 and x-signature=s', [], 'note: login pw=*** then key=*** and x-signature=***'],
 ];
 for (const [name, input, secrets, want] of texts) {
   test(`redactText: ${name}`, () => assert.equal(redactText(input, secrets), want));
@@ -91,5 +95,24 @@ test('redactDeep with byKey all replaces every value of a secret-named key, and 
   const input = { token: 12, credentials: { user: 'a' }, url: 'redis://:pw@h', keep: 'k' };
   assert.deepEqual(redactDeep(input, { byKey: 'all' }), { token: '***', credentials: '***', url: 'redis://:***@h', keep: 'k' });
   assert.deepEqual(redactDeep(input, { byKey: 'none' }), { token: 12, credentials: { user: 'a' }, url: 'redis://:***@h', keep: 'k' });
-  assert.deepEqual(redactDeep({ path: '/x?session=1', u: 'http://h/?session=1' }, { text: redactUrl }), { path: '/x?session=1', u: 'http://h/?session=***' });
+  assert.deepEqual(redactDeep({ path: '/x?session=1', u: 'http://h/?session=1' }, { text: redactUrl }), { path: '/x?session=***', u: 'http://h/?session=***' });
+});
+
+const names: Array<[string, boolean]> = [
+  ['Authorization', true], ['X-Signature', true], ['X-Api-Key', true], ['Cookie', true], ['Set-Cookie', true],
+  ['X-Session-Id', true], ['X-Auth-Token', true], ['X-Password', true], ['client_secret', true], ['passphrase', true],
+  ['credentials', true], ['key', true], ['pw', true], ['PWD', true], ['pass', true], ['sig', true],
+  ['accept', false], ['content-type', false], ['x-request-id', false], ['page', false], ['bypass', false],
+  ['checksPassed', false], ['signal', false], ['pwm', false],
+];
+for (const [name, secret] of names) {
+  test(`the name ${name} is ${secret ? '' : 'not '}secret by the documented rule`, () => assert.equal(SECRET_KEY.test(name), secret));
+}
+
+test('shapeOf keeps keys and types, never values', () => {
+  assert.deepEqual(shapeOf({ user: 'ann', pin: 1234, ok: true, none: null, tags: ['a', { pw: 'x' }] }), {
+    user: '<string>', pin: '<number>', ok: '<boolean>', none: null, tags: ['<string>', { pw: '<string>' }],
+  });
+  assert.equal(shapeOf('user=ann&pw=hunter2'), 'user=<string>&pw=<string>');
+  assert.equal(shapeOf('free text with pw=hunter2 in it'), '<string>');
 });

@@ -12,7 +12,7 @@ import { readRecords } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 import { createSampler, type SamplerStats } from './sampler.ts';
-import { planCollectors, resolveCollectors, resolveIntervalMs, type LabUrls } from './resolve.ts';
+import { createCollectors, guardCollectors, planCollectors, resolveIntervalMs, type LabUrls } from './resolve.ts';
 
 /** Options of runCollect. */
 export interface CollectOptions {
@@ -20,6 +20,8 @@ export interface CollectOptions {
   durationMs: number;
   env?: NodeJS.ProcessEnv;
   lab?: LabUrls;
+  /** Hosts besides loopback the collectors may reach (--allow-host), as for targets. */
+  allowHosts?: readonly string[];
   /** An explicit run directory; otherwise reports/<stamp>-collect under reportsDir. */
   out?: string;
   reportsDir?: string;
@@ -38,12 +40,12 @@ export interface CollectResult {
 
 /** Runs the collectors for the duration (or until aborted) and writes a complete run directory. */
 export async function runCollect(opts: CollectOptions): Promise<CollectResult> {
-  // validate + resolve (ConfigError) ─► RunDirWriter (run.json: running) ─► sampler ─► appendSample, flush per tick
+  // validate + resolve (ConfigError) ─► host guard (HostNotAllowedError) ─► RunDirWriter (run.json: running) ─► sampler ─► appendSample, flush per tick
   //   ─► duration elapsed or signal ─► sampler.stop() (final readings, close) ─► run.json (completed|interrupted)
   //   ─► summary.json from samples.ndjson ─► close (reports/latest)
   const env = opts.env ?? process.env;
-  const plans = planCollectors(opts.collectors, env, opts.lab);
-  const collectors = resolveCollectors(opts.collectors, env, opts.lab);
+  const plans = await guardCollectors(planCollectors(opts.collectors, env, opts.lab), opts.allowHosts);
+  const collectors = createCollectors(plans, opts.collectors);
   const intervalMs = resolveIntervalMs(opts.collectors);
   const startedAt = new Date();
   const t0 = performance.now();

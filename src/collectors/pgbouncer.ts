@@ -4,11 +4,14 @@
 import pg from 'pg';
 import type { Collector, CollectorSample } from './types.ts';
 import { redactText, redactUrl, urlSecrets } from '../redact.ts';
+import { pgClientConfig, type PinnedPg } from '../engine/host-guard.ts';
 
 /** Options of the pgbouncer collector. */
 export interface PgBouncerCollectorOptions {
   /** Admin console URL: postgres://user:password@host:port/pgbouncer. */
   url: string;
+  /** The connection as the host guard cleared it (pinned to the checked address); otherwise `url` as written. */
+  pinned?: PinnedPg;
   /** Client-side query timeout, ms; 500 by default. */
   queryTimeoutMs?: number;
 }
@@ -102,7 +105,7 @@ export function createPgBouncerCollector(opts: PgBouncerCollectorOptions): Colle
       try {
         if (!c) {
           // No statement_timeout or other startup parameters: the console refuses those it does not know.
-          c = new pg.Client({ connectionString: opts.url, query_timeout: opts.queryTimeoutMs ?? 500, connectionTimeoutMillis: 1000 });
+          c = new pg.Client({ ...(opts.pinned ? pgClientConfig(opts.pinned) : { connectionString: opts.url }), query_timeout: opts.queryTimeoutMs ?? 500, connectionTimeoutMillis: 1000 });
           const mine = c;
           mine.on('error', () => drop(mine));
           await mine.connect().catch((err: unknown) => {

@@ -6,11 +6,14 @@ import pg from 'pg';
 import type { Collector, CollectorSample } from './types.ts';
 import { CounterTracker } from './counters.ts';
 import { redactText, redactUrl, urlSecrets } from '../redact.ts';
+import { pgClientConfig, type PinnedPg } from '../engine/host-guard.ts';
 import { topStatements, type StatementRow } from './pg-statements.ts';
 
 /** Options of the postgres collector. */
 export interface PostgresCollectorOptions {
   url: string;
+  /** The connection as the host guard cleared it (pinned to the checked address); otherwise `url` as written. */
+  pinned?: PinnedPg;
   /** statement_timeout of the collector's queries, ms; 500 by default. */
   statementTimeoutMs?: number;
   /** How many statements pg_top_statement lists; 10 by default. */
@@ -104,7 +107,7 @@ export function createPostgresCollector(opts: PostgresCollectorOptions): Collect
     if (client) return client;
     connecting ??= (async () => {
       const c = new pg.Client({
-        connectionString: opts.url,
+        ...(opts.pinned ? pgClientConfig(opts.pinned) : { connectionString: opts.url }),
         application_name: 'perfgate-collector',
         statement_timeout: statementTimeoutMs,
         query_timeout: statementTimeoutMs + 250,

@@ -6,11 +6,14 @@ import type { Collector, CollectorSample } from './types.ts';
 import { parseExposition } from './prometheus-parse.ts';
 import { DEFAULT_PROM_NAMES, PROMETHEUS_METRICS, PrometheusDeriver, type PromNameKey, type PromNames } from './prometheus-derive.ts';
 import { redactUrl, urlSecrets, redactText } from '../redact.ts';
+import { pinnedLookup } from '../engine/host-guard.ts';
 
 /** Options of the prometheus collector. */
 export interface PrometheusCollectorOptions {
   /** The /metrics URL. */
   url: string;
+  /** The address the host guard checked: every connection goes there, whatever DNS answers later. */
+  address?: string;
   /** Exposed names, keyed by the reference target's names (see DEFAULT_PROM_NAMES); unset keys keep their default. */
   metrics?: Partial<Record<PromNameKey, string>>;
   /** Largest payload accepted, bytes; 8 MiB by default. */
@@ -24,7 +27,8 @@ export function createPrometheusCollector(opts: PrometheusCollectorOptions): Col
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
   const secrets = urlSecrets(opts.url);
   const where = redactUrl(opts.url);
-  const agent = new Agent({ connections: 1, keepAliveTimeout: 10_000, connect: { timeout: 2000 } });
+  const connect = opts.address ? { timeout: 2000, lookup: pinnedLookup(opts.address) } : { timeout: 2000 };
+  const agent = new Agent({ connections: 1, keepAliveTimeout: 10_000, connect });
   return {
     name: 'prometheus',
     metrics: PROMETHEUS_METRICS,

@@ -5,10 +5,13 @@ import { Redis } from 'ioredis';
 import type { Collector, CollectorSample } from './types.ts';
 import { CounterTracker } from './counters.ts';
 import { redactUrl, redactText, urlSecrets } from '../redact.ts';
+import { pinnedRedisUrl, type PinnedRedis } from '../engine/host-guard.ts';
 
 /** Options of the redis collector. */
 export interface RedisCollectorOptions {
   url: string;
+  /** The URL as the host guard cleared it (pinned to the checked address); otherwise `url` as written. */
+  pinned?: PinnedRedis;
   /** Per-command timeout, ms; 500 by default (below the sampling interval). */
   commandTimeoutMs?: number;
 }
@@ -84,7 +87,7 @@ export function createRedisCollector(opts: RedisCollectorOptions): Collector {
   const where = redactUrl(opts.url);
   const deriver = new RedisDeriver();
   const timeoutMs = opts.commandTimeoutMs ?? 500;
-  const client = new Redis(opts.url, {
+  const client = new Redis(opts.pinned ? pinnedRedisUrl(opts.pinned) : opts.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -1,5 +1,6 @@
 // From a scenario's `collectors` options (plus the environment and the lab) to live collectors. URLs come from the
-// options first, then DATABASE_URL, REDIS_URL, PGBOUNCER_URL (admin console), METRICS_URL, then the lab.
+// options first, then DATABASE_URL, REDIS_URL, PGBOUNCER_URL (admin console), METRICS_URL, then the run's target
+// (Prometheus: `<target>/metrics`, so it follows --target) or the lab. Every URL passes the host guard, as targets do.
 
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import type { CollectorsOptions } from '../scenario/types.ts';
@@ -12,6 +13,7 @@ import { createPgBouncerCollector } from './pgbouncer.ts';
 import { createRedisCollector } from './redis.ts';
 import { createGeneratorCollector, createHostCollector } from './host.ts';
 import { redactUrl } from '../redact.ts';
+import { guardPgUrl, guardRedisUrl, guardTarget, type PinnedPg, type PinnedRedis } from '../engine/host-guard.ts';
 
 /** The lab's service URLs, when the run started the lab. */
 export interface LabUrls {
@@ -27,8 +29,12 @@ export interface CollectorPlan {
   url?: string;
   /** The endpoint with secrets redacted, for run.json and logs. */
   where?: string;
-  /** Where the URL came from. */
-  from?: 'options' | 'env' | 'lab';
+  /** Where the URL came from: the options, the environment, the run's target (`<target>/metrics`) or the lab. */
+  from?: 'options' | 'env' | 'target' | 'lab';
+  /** Set by guardCollectors: the address the collector connects to (prometheus), or its pinned connection. */
+  address?: string;
+  pg?: PinnedPg;
+  redis?: PinnedRedis;
 }
 
 const ENV_KEYS = { prometheus: 'METRICS_URL', postgres: 'DATABASE_URL', pgbouncer: 'PGBOUNCER_URL', redis: 'REDIS_URL' } as const;
@@ -39,19 +45,33 @@ const PROTOCOLS = {
   redis: ['redis:', 'rediss:'],
 } as const;
 
-/** Validates the options and resolves every enabled collector's URL; throws one ConfigError listing every problem. */
-export function planCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls): CollectorPlan[] {
+/** The target's Prometheus endpoint: `/metrics` on the target's origin. */
+export function targetMetricsUrl(targetUrl: string): string | undefined {
+  try {
+    return new URL('/metrics', new URL(targetUrl).origin).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates the options and resolves every enabled collector's URL; throws one ConfigError listing every problem.
+ * With `targetUrl` (the run's target after --target or --lab), the default Prometheus URL is that target's /metrics.
+ */
+export function planCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls, targetUrl?: string): CollectorPlan[] {
   const issues: ConfigIssue[] = [];
   const plans: CollectorPlan[] = [];
   if (!options) return plans;
-  const labUrl = { prometheus: lab?.metricsUrl, postgres: lab?.databaseUrl, pgbouncer: lab?.pgbouncerAdminUrl, redis: lab?.redisUrl };
+  const derived = targetUrl ? targetMetricsUrl(targetUrl) : undefined;
+  const labUrl = { prometheus: derived ?? lab?.metricsUrl, postgres: lab?.databaseUrl, pgbouncer: lab?.pgbouncerAdminUrl, redis: lab?.redisUrl };
   for (const name of ['prometheus', 'postgres', 'pgbouncer', 'redis'] as const) {
     const o = options[name];
     if (o === undefined) continue;
     const path = `collectors.${name}.url`;
     const envUrl = env[ENV_KEYS[name]];
     const url = o.url ?? (envUrl || undefined) ?? labUrl[name];
-    const from = o.url !== undefined ? 'options' : envUrl ? 'env' : labUrl[name] ? 'lab' : undefined;
+    const fallback = name === 'prometheus' && derived ? 'target' : 'lab';
+    const from = o.url !== undefined ? 'options' : envUrl ? 'env' : labUrl[name] ? fallback : undefined;
     if (!url) {
       issues.push({ path, message: `no URL: set ${path}, or ${ENV_KEYS[name]}, or run with --lab` });
       continue;
@@ -102,24 +122,59 @@ export interface CollectorShared {
   loopLagP99Ms?: () => number;
 }
 
-/** Builds the live collectors the options enable (host also enables the generator's own health). */
-export function resolveCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls, shared: CollectorShared = {}): Collector[] {
+/** How collector URLs are checked: the hosts the run allows besides loopback, and the run's target. */
+export interface CollectorGuard {
+  /** --allow-host and target.allowHosts: the same allow-list targets use. */
+  allowHosts?: readonly string[];
+  /** The run's target URL (after --target or --lab): the default Prometheus URL follows it. */
+  targetUrl?: string;
+}
+
+/** Passes every planned URL through the host guard (as each client reads it) and pins the checked address. */
+export async function guardCollectors(plans: readonly CollectorPlan[], allowHosts: readonly string[] = []): Promise<CollectorPlan[]> {
+  const out: CollectorPlan[] = [];
+  for (const p of plans) {
+    if (!p.url) {
+      out.push(p);
+      continue;
+    }
+    const what = `collectors.${p.name}.url${p.from === 'env' ? ` (from ${ENV_KEYS[p.name as keyof typeof ENV_KEYS]})` : ''}`;
+    if (p.name === 'prometheus') out.push({ ...p, address: (await guardTarget(p.url, allowHosts, what)).address });
+    else if (p.name === 'redis') out.push({ ...p, redis: await guardRedisUrl(p.url, allowHosts, what) });
+    else out.push({ ...p, pg: await guardPgUrl(p.url, allowHosts, what) });
+  }
+  return out;
+}
+
+/** Builds the live collectors the options enable, every URL through the host guard (host also enables the generator's own health). */
+export async function resolveCollectors(
+  options: CollectorsOptions | undefined,
+  env: NodeJS.ProcessEnv,
+  lab?: LabUrls,
+  shared: CollectorShared = {},
+  guard: CollectorGuard = {},
+): Promise<Collector[]> {
+  return createCollectors(await guardCollectors(planCollectors(options, env, lab, guard.targetUrl), guard.allowHosts), options, shared);
+}
+
+/** The live collectors of plans that guardCollectors cleared. */
+export function createCollectors(plans: readonly CollectorPlan[], options: CollectorsOptions | undefined, shared: CollectorShared = {}): Collector[] {
   const intervalMs = resolveIntervalMs(options);
   const timeoutMs = Math.max(50, Math.min(1000, Math.floor(intervalMs * 0.5)));
   const out: Collector[] = [];
-  for (const p of planCollectors(options, env, lab)) {
+  for (const p of plans) {
     switch (p.name) {
       case 'prometheus':
-        out.push(createPrometheusCollector({ url: p.url as string, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
+        out.push(createPrometheusCollector({ url: p.url as string, address: p.address, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
         break;
       case 'postgres':
-        out.push(createPostgresCollector({ url: p.url as string, statementTimeoutMs: timeoutMs }));
+        out.push(createPostgresCollector({ url: p.url as string, pinned: p.pg, statementTimeoutMs: timeoutMs }));
         break;
       case 'pgbouncer':
-        out.push(createPgBouncerCollector({ url: p.url as string, queryTimeoutMs: timeoutMs }));
+        out.push(createPgBouncerCollector({ url: p.url as string, pinned: p.pg, queryTimeoutMs: timeoutMs }));
         break;
       case 'redis':
-        out.push(createRedisCollector({ url: p.url as string, commandTimeoutMs: timeoutMs }));
+        out.push(createRedisCollector({ url: p.url as string, pinned: p.redis, commandTimeoutMs: timeoutMs }));
         break;
       case 'host':
         out.push(createHostCollector(), createGeneratorCollector({ loopLagP99Ms: shared.loopLagP99Ms }));

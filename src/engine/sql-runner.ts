@@ -8,6 +8,7 @@ import type { SqlStep } from '../scenario/types.ts';
 import type { CompiledOtherStep, CompiledStep } from './plan.ts';
 import type { StepContext, StepRunner, Vu } from './vu.ts';
 import { classifyError } from './error-class.ts';
+import { pgClientConfig, type PinnedPg } from './host-guard.ts';
 
 /** Maps a pg error to an error class: socket errors by code, a server refusal (SQLSTATE) as `other`. */
 export function classifySqlError(err: { code?: string; message?: string }): ErrorClass {
@@ -17,11 +18,11 @@ export function classifySqlError(err: { code?: string; message?: string }): Erro
   return classifyError(err);
 }
 
-/** Runs sql steps; `connections` maps a connection name to its URL (already checked by the host guard). */
+/** Runs sql steps; `connections` maps a connection name to its URL, pinned by the host guard to the address it checked. */
 export class SqlRunner implements StepRunner {
   private readonly clients = new Map<Vu, Map<string, pg.Client>>();
 
-  constructor(private readonly connections: Record<string, { url: string }>) {}
+  constructor(private readonly connections: Record<string, { url: string; pinned?: PinnedPg }>) {}
 
   run(vu: Vu, compiled: CompiledStep, ctx: StepContext, done: () => void): void {
     if (ctx.signal.aborted) return;
@@ -67,7 +68,7 @@ export class SqlRunner implements StepRunner {
     if (known) return known;
     const conn = this.connections[name];
     if (!conn) throw Object.assign(new Error(`unknown connection "${name}"`), { code: 'PERFGATE_CONFIG' });
-    const c = new pg.Client({ connectionString: conn.url });
+    const c = new pg.Client(conn.pinned ? pgClientConfig(conn.pinned) : { connectionString: conn.url });
     c.on('error', () => this.drop(vu, name, c));
     byName.set(name, c);
     try {

@@ -28,6 +28,8 @@ export interface LabInfo {
   pgbouncerAdminUrl?: string;
   upstreamUrl: string;
   upstreamControlUrl: string;
+  /** Bearer token the upstream simulator's control POSTs need (with `content-type: application/json`). */
+  upstreamControlToken?: string;
   targetUrl: string;
   /** targetUrl + /metrics */
   metricsUrl: string;
@@ -80,10 +82,11 @@ export function removeLabInfo(cwd = process.cwd()): void {
   rmSync(labInfoPath(cwd), { force: true });
 }
 
-/** A copy of a LabInfo with every URL redacted and the control token removed (for printing). */
+/** A copy of a LabInfo with every URL redacted and the control tokens removed (for printing). */
 export function redactLabInfo(info: LabInfo): LabInfo {
   const out = { ...info };
   delete out.controlToken;
+  delete out.upstreamControlToken;
   for (const key of ['databaseUrl', 'pgbouncerUrl', 'pgbouncerAdminUrl', 'redisUrl'] as const) {
     const value = out[key];
     if (value) out[key] = redactUrl(value);

@@ -1,6 +1,7 @@
 // The whole lab: PostgreSQL, Redis, optional PgBouncer, the upstream simulator and the target, started in that
 // order on free loopback ports in one temporary folder, and torn down in reverse order.
 
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,8 +161,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         await runTargetCommand(['mint-tokens', '--count', count, '--ttl', '2h', '--client', 'perfgate-load', '--out', tokensFile], env, setupLog);
       })()
     : null;
+  const upstreamToken = randomBytes(24).toString('base64url'); // fault control needs it (see upstream/server.ts)
   const upstreamReady: Promise<NodeServiceHandle> | null = withTarget
-    ? freePort().then((port) => startUpstream(port, join(logs, 'upstream.log')))
+    ? freePort().then((port) => startUpstream(port, join(logs, 'upstream.log'), { UPSTREAM_CONTROL_TOKEN: upstreamToken }))
     : null;
   tokensReady?.catch(() => undefined);
   upstreamReady?.catch(() => undefined);
@@ -240,6 +242,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       log(`upstream ready on 127.0.0.1:${upstream.port} (${since(tStart)} since the lab started)`);
       info.upstreamUrl = upstream.url;
       info.upstreamControlUrl = `${upstream.url}/__control`;
+      info.upstreamControlToken = upstreamToken;
       info.services.upstream = { pid: upstream.pid, port: upstream.port, logFile: upstream.logFile };
 
       t0 = Date.now();
@@ -271,7 +274,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         if (!info.upstreamControlUrl) throw new LabError('upstream: this lab has no upstream simulator (target: false)');
         const res = await fetch(info.upstreamControlUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamToken}` },
           body: JSON.stringify(control),
           signal: AbortSignal.timeout(5_000),
         });

@@ -3,7 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -93,10 +93,26 @@ async function asSuperuser<T>(dataDir: string, port: number, database: string, f
   }
 }
 
-/** Creates the perfgate role and database, and pg_stat_statements in it; returns whether the extension exists. */
+/**
+ * The SCRAM-SHA-256 verifier of a password (RFC 5802/7677, as PostgreSQL stores it): `CREATE ROLE … PASSWORD` given a
+ * verifier stores it as is, so the password itself never reaches the server, its logs or pg_stat_statements.
+ */
+export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+  const storedKey = createHash('sha256').update(hmac(salted, 'Client Key')).digest();
+  const serverKey = hmac(salted, 'Server Key');
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/**
+ * Creates the perfgate role (from a SCRAM verifier) and database, and pg_stat_statements in it; then resets the
+ * statement statistics, so the app role, which may read them (pg_monitor), finds no provisioning statement there.
+ * Returns whether the extension exists.
+ */
 async function provision(dataDir: string, port: number, password: string, withStatements: boolean): Promise<boolean> {
   await asSuperuser(dataDir, port, 'postgres', async (c) => {
-    await c.query(`CREATE ROLE perfgate LOGIN PASSWORD ${c.escapeLiteral(password)}`);
+    await c.query(`CREATE ROLE perfgate LOGIN PASSWORD ${c.escapeLiteral(scramVerifier(password))}`);
     await c.query('GRANT pg_monitor TO perfgate');
     await c.query('CREATE DATABASE perfgate OWNER perfgate');
   });
@@ -105,6 +121,7 @@ async function provision(dataDir: string, port: number, password: string, withSt
     try {
       await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       await c.query('GRANT EXECUTE ON FUNCTION pg_stat_statements_reset TO perfgate').catch(() => undefined);
+      await c.query('SELECT pg_stat_statements_reset()');
       return true;
     } catch {
       return false;

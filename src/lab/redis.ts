@@ -1,12 +1,16 @@
 // A private Redis: redis-server on a free 127.0.0.1 port, maxmemory with allkeys-lru, AOF with fsync every second.
+// Each instance has a random password (in a 0600 config file, never on the command line, where any local user could
+// read it) and, when perfgate runs as root, runs as the unprivileged service user, as PostgreSQL does.
 
-import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { requireBinary, type BinarySearch } from './binaries.ts';
 import { manageService, removeAtExit, spawnService, waitUntilReady } from './process.ts';
+import { asUser, chownTree, serviceUser } from './service-user.ts';
 
 /** Options of startRedis. */
 export interface RedisOptions {
@@ -27,8 +31,10 @@ export interface RedisOptions {
 /** A running private Redis. */
 export interface RedisHandle {
   readonly name: 'redis';
-  /** redis://127.0.0.1:<port> */
+  /** redis://:<password>@127.0.0.1:<port> */
   readonly url: string;
+  /** The instance's password (requirepass). */
+  readonly password: string;
   readonly port: number;
   /** PID of redis-server (changes after start()). */
   readonly pid: number;
@@ -42,8 +48,8 @@ export interface RedisHandle {
   destroy(): Promise<void>;
 }
 
-/** Sends PING over a raw socket; resolves true on +PONG. */
-export function redisPing(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promise<boolean> {
+/** Sends PING (after AUTH when a password is given) over a raw socket; resolves true on +PONG. */
+export function redisPing(port: number, host = '127.0.0.1', timeoutMs = 1_000, password?: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host });
     let data = '';
@@ -51,14 +57,17 @@ export function redisPing(port: number, host = '127.0.0.1', timeoutMs = 1_000): 
       socket.destroy();
       reject(new Error('PING timed out'));
     }, timeoutMs);
-    socket.once('connect', () => socket.write('PING\r\n'));
+    const auth = password === undefined ? '' : `AUTH ${password}\r\n`;
+    const lines = password === undefined ? 1 : 2;
+    socket.once('connect', () => socket.write(`${auth}PING\r\n`));
     socket.on('data', (chunk) => {
       data += chunk.toString('utf8');
-      if (data.includes('\r\n')) {
+      if (data.split('\r\n').length > lines) {
         clearTimeout(timer);
         socket.destroy();
-        if (data.startsWith('+PONG')) resolve(true);
-        else reject(new Error(`PING answered ${data.trim()}`));
+        const last = data.split('\r\n')[lines - 1] ?? '';
+        if (last.startsWith('+PONG')) resolve(true);
+        else reject(new Error(`PING answered ${data.trim().split('\r\n').pop()}`));
       }
     });
     socket.once('error', (err) => {
@@ -86,7 +95,14 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> 
   const logFile = opts.logFile ?? join(dir, '..', 'redis.log');
   const port = opts.port ?? (await freePort());
   const appendonly = opts.appendonly ?? true;
+  const user = serviceUser();
+  if (ownedDir) chmodSync(ownedDir, 0o711); // the service user must reach its data folder
+  const password = randomBytes(18).toString('base64url');
+  const configFile = join(dir, 'redis.conf');
+  writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
+  chownTree(dir, user);
   const args = [
+    configFile,
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--protected-mode', 'yes',
@@ -101,13 +117,14 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> 
     '--maxclients', '10000',
   ];
   const service = await manageService({
-    spawn: () => spawnService({ name: 'redis', command: bin, args, logFile, cwd: dir }),
-    ready: (proc) => waitUntilReady(() => redisPing(port), { name: 'redis', logFile, proc, deadlineMs: opts.readyTimeoutMs ?? 20_000 }),
+    spawn: () => spawnService({ name: 'redis', command: bin, args, logFile, cwd: dir, ...asUser(user) }),
+    ready: (proc) => waitUntilReady(() => redisPing(port, '127.0.0.1', 1_000, password), { name: 'redis', logFile, proc, deadlineMs: opts.readyTimeoutMs ?? 20_000 }),
     ownedDir,
   });
   return {
     name: 'redis',
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://:${password}@127.0.0.1:${port}`,
+    password,
     port,
     get pid() {
       return service.pid;

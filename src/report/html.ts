@@ -8,6 +8,7 @@ import type { ChartEntry } from './specs/index.ts';
 import { escapeHtml } from './escape.ts';
 import { clock, fmtCount, fmtMs, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
 import { bannerSentence, causeSentences, STATUS_WORD } from './narrative.ts';
+import { collectorGapLines } from './collector-gaps.ts';
 import { redactText } from '../redact.ts';
 import { REPORT_CSS } from './styles.ts';
 
@@ -76,6 +77,12 @@ function sloSection(m: ReportModel): string {
   return `<h2>SLOs</h2>${table}<h3>Alerts that would have fired</h3>${alerts}`;
 }
 
+function gapsSection(m: ReportModel): string {
+  if (m.collectorGaps.length === 0) return '';
+  const items = collectorGapLines(m.collectorGaps).map((line, i) => `<li data-collector-gap="${escapeHtml(m.collectorGaps[i]!.source)}">${escapeHtml(line)}</li>`);
+  return `<h2>Collector gaps</h2><p class="note">These collectors missed readings, so thresholds and charts on their metrics saw less of the run.</p><ul class="causes">${items.join('')}</ul>`;
+}
+
 function chartsSection(charts: RenderedChart[]): string {
   const parts = charts.map(({ entry, svg }) =>
     svg
@@ -141,6 +148,7 @@ export function renderReportHtml(m: ReportModel, charts: RenderedChart[]): strin
     banner,
     why,
     sloSection(m),
+    gapsSection(m),
     chartsSection(charts),
     endpointSection(m),
     statementsSection(m),

@@ -3,6 +3,7 @@
 
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
 import { formatValue } from '../slo/verdict.ts';
+import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 
 /** Escapes text for Markdown (tables included): HTML entities for & < >, backslashes for Markdown punctuation. */
 export function mdEscape(text: string): string {
@@ -42,6 +43,8 @@ function marginText(e: VerdictEntry): string {
 /** Chart file names (relative, e.g. `charts/latency.svg`) become a line of links; absent charts are not linked. */
 export interface MarkdownOptions {
   charts?: string[];
+  /** Collectors that missed readings (collectorGaps of the run's samples). */
+  gaps?: readonly CollectorGap[];
 }
 
 /** Renders summary.md for a run's verdict. */
@@ -75,6 +78,11 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
     for (const a of fired) {
       lines.push(`- ${a.severity} ${mdEscape(a.description)}: first at ${Math.round((a.firstAtMs ?? 0) / 1000)} s (observed ${a.observed === undefined ? '?' : formatValue(a.observed, a.unit ?? '')})`);
     }
+    lines.push('');
+  }
+  if (opts.gaps?.length) {
+    lines.push('**Collectors with gaps**', '');
+    for (const line of collectorGapLines(opts.gaps)) lines.push(`- ${mdEscape(line)}`);
     lines.push('');
   }
   const charts = opts.charts ?? [];

@@ -4,6 +4,7 @@ import type { RunData } from '../results/read.ts';
 import type { RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
 import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts';
 import { serverSeries, type ServerSeries } from './server-series.ts';
+import { collectorGaps, type CollectorGap } from './collector-gaps.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
 export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'not-evaluated';
@@ -17,6 +18,8 @@ export interface ReportModel {
   client: ClientSeries;
   server: ServerSeries;
   bands: Band[];
+  /** Collectors that missed readings, worst first. */
+  collectorGaps: CollectorGap[];
 }
 
 /** The banner status of a run: the verdict's, or the run's abnormal end, never PASS without a verdict. */
@@ -37,5 +40,6 @@ export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' |
     client,
     server: serverSeries(data.samples, client.bucketMs),
     bands: bandsOf(data.run),
+    collectorGaps: collectorGaps(data.samples),
   };
 }

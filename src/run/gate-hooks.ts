@@ -19,6 +19,10 @@ export interface GateHooksOptions {
   /** The scenario as it will run (validated, profile applied). */
   definition: ScenarioDefinition;
   env: NodeJS.ProcessEnv;
+  /** The run's target URL (after --target or --lab): collector URLs derived from the target follow it. */
+  targetUrl?: string;
+  /** Hosts besides loopback the collectors may reach: the run's --allow-host and target.allowHosts. */
+  allowHosts?: readonly string[];
   /** The lab's URLs and fault injection, when the run started one. */
   lab?: { urls: LabUrls; faults: FaultTarget };
   failOnAlerts?: boolean;
@@ -53,15 +57,16 @@ export interface GateHooks {
 }
 
 /**
- * Builds the hooks; validates thresholds, collectors and faults up front, so a mistake is a ConfigError (exit 104)
- * before any request is sent.
+ * Builds the hooks; validates thresholds, collectors (through the host guard) and faults up front, so a mistake is a
+ * ConfigError or HostNotAllowedError (exit 104) before any request is sent.
  */
-export function createGateHooks(opts: GateHooksOptions): GateHooks {
-  // validate (thresholds, collectors, faults) -> beforeLoad: sampler + fault schedule
+export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks> {
+  // validate (thresholds, collectors + host guard, faults) -> beforeLoad: sampler + fault schedule
   //   -> onInterval: live abortOnFail -> afterLoad: stop both -> finalize: verdict, JUnit, Markdown, report, index
   const def = opts.definition;
   const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds');
-  const collectors = def.collectors ? resolveCollectors(def.collectors, opts.env, opts.lab?.urls) : [];
+  const guard = { allowHosts: opts.allowHosts, targetUrl: opts.targetUrl ?? def.target.baseUrl };
+  const collectors = def.collectors ? await resolveCollectors(def.collectors, opts.env, opts.lab?.urls, {}, guard) : [];
   const intervalMs = resolveIntervalMs(def.collectors);
   const faults = planFaults(def.faults, opts.lab !== undefined);
   const outputs: GateHooks['outputs'] = {};

@@ -136,9 +136,12 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const def = resolved.definition;
     const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;
     try {
-      const gate = createGateHooks({
+      const targetUrl = opts.targetUrl ?? lab?.urls.targetUrl;
+      const gate = await createGateHooks({
         definition: def,
         env,
+        targetUrl,
+        allowHosts: [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])],
         lab: lab ? { urls: lab.urls, faults: lab.faults } : undefined,
         failOnAlerts: opts.failOnAlerts,
         noReport: opts.noReport,
@@ -146,7 +149,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
         onError: (err) => outer.emit('error', err),
       });
       const original = fillLabConnections(resolved.original as ScenarioDefinition, lab?.urls);
-      const inner = runScenario({ ...opts, scenario: original, cwd, env, dataDirs: resolved.dataDirs, targetUrl: opts.targetUrl ?? lab?.urls.targetUrl, hooks: gate.hooks });
+      const inner = runScenario({ ...opts, scenario: original, cwd, env, dataDirs: resolved.dataDirs, targetUrl, hooks: gate.hooks });
       inner.on('start', (e) => outer.emit('start', e));
       inner.on('tick', (r) => outer.emit('tick', r));
       inner.on('sample', (s) => outer.emit('sample', s));

@@ -26,7 +26,7 @@ export function withDataFiles(def: ScenarioDefinition, files: Record<string, str
   return { ...def, data };
 }
 
-/** The scenario as written into run.json: secrets redacted. */
-export function redactForRunJson(def: ScenarioDefinition): unknown {
-  return redactScenario(def);
+/** The scenario as written into run.json: secrets redacted, bodies reduced to their shape unless `keepBodies`. */
+export function redactForRunJson(def: ScenarioDefinition, keepBodies = false): unknown {
+  return redactScenario(def, { keepBodies });
 }

@@ -13,7 +13,7 @@ import { buildSummary } from '../results/summary.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { phases as stagePhases, plannedDurationMs, peakVUs, peakRatePerS } from '../scenario/stages.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
-import { guardHostname, guardTarget } from '../engine/host-guard.ts';
+import { guardPgUrl, guardTarget } from '../engine/host-guard.ts';
 import { redactUrl } from '../redact.ts';
 import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
@@ -46,6 +46,8 @@ export interface RunScenarioOptions {
   workers?: number;
   /** Non-loopback hosts allowed as targets (besides target.allowHosts). */
   allowHosts?: string[];
+  /** Keep request bodies and sql parameters in run.json (secret fields still redacted); by default only their shape. */
+  keepBodies?: boolean;
   /** Aborting it stops the load gracefully and ends the run as `interrupted`. */
   signal?: AbortSignal;
   cwd?: string;
@@ -72,6 +74,16 @@ function gitSha(cwd: string): string | undefined {
   }
 }
 
+/** The definition the load runs: each `sql` connection checked by the host guard and pinned to its checked address. */
+async function pinConnections(def: ScenarioDefinition, allowHosts: readonly string[]): Promise<ScenarioDefinition> {
+  if (!def.connections) return def;
+  const connections: NonNullable<ScenarioDefinition['connections']> = {};
+  for (const [name, conn] of Object.entries(def.connections)) {
+    connections[name] = { ...conn, pinned: await guardPgUrl(conn.url, allowHosts, `connections.${name}.url`) };
+  }
+  return { ...def, connections };
+}
+
 async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<RunOutcome> {
   // resolve + validate -> host guard -> compile -> run dir (running) -> setup -> beforeLoad
   //   -> load (intervals streamed, onInterval) -> afterLoad -> status -> summary.json, run.json -> finalize
@@ -90,10 +102,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];
   const target = await guardTarget(def.target.baseUrl, allowHosts);
-  for (const [name, conn] of Object.entries(def.connections ?? {})) {
-    const host = new URL(conn.url).hostname.replace(/^\[|\]$/g, '');
-    if (host) await guardHostname(host, allowHosts, `connections.${name} host`);
-  }
+  const loadDef = await pinConnections(def, allowHosts);
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
   const setupOpts = { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify };
 
@@ -113,7 +122,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     status: 'running',
     target: { baseUrl: redactUrl(def.target.baseUrl) },
     load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRatePerS(def.load) !== undefined ? { peakRatePerS: peakRatePerS(def.load) } : {}) },
-    config: redactForRunJson(def),
+    config: redactForRunJson(def, opts.keepBodies),
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, gitSha: gitSha(cwd), workers },
     phases: [],
     faults: [],
@@ -144,7 +153,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     else {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       load = await startLoad(
-        { def: withDataFiles(def, scenario.dataFiles), target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
+        { def: withDataFiles(loadDef, scenario.dataFiles), target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
         workers,
         {
           onRecords: (records: IntervalRecord[]) => {

@@ -9,6 +9,7 @@ import type {
   Stage as K6Stage,
   Threshold,
 } from 'k6/options';
+import type { PinnedPg } from '../engine/host-guard.ts';
 
 /** A k6 stage with an optional name, which becomes the `phase` tag. */
 export interface Stage extends K6Stage {
@@ -160,7 +161,7 @@ export interface ScenarioDefinition {
   setup?: { steps: Step[]; refreshEvery?: string };
   data?: Record<string, DataFeeder>;
   /** Named PostgreSQL connections for sql steps: name -> { url, poolSize? }. */
-  connections?: Record<string, { url: string; poolSize?: number }>;
+  connections?: Record<string, { url: string; poolSize?: number; /** Set by the host guard before the load; never read from a scenario file. */ pinned?: PinnedPg }>;
   thresholds?: Record<string, Threshold[]>;
   /** Ramps: the SLOs whose breaking point the run searches (the highest load at which all held; the first to break). */
   capacity?: Record<string, Threshold[]>;

@@ -37,7 +37,7 @@ async function cpuOver(windowMs: number, during?: () => Promise<() => Promise<vo
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 test('each collector\'s CPU per reading, back to back (a breakdown of the cost)', async () => {
-  const collectors = resolveCollectors({ prometheus: {}, postgres: {}, pgbouncer: {}, redis: {}, host: {} }, {}, lab.info);
+  const collectors = await resolveCollectors({ prometheus: {}, postgres: {}, pgbouncer: {}, redis: {}, host: {} }, {}, lab.info);
   const parts: string[] = [];
   for (const c of collectors) {
     for (let i = 0; i < 5; i++) await c.sample(AbortSignal.timeout(2000), i * 1000); // connect, baselines, JIT
@@ -62,7 +62,7 @@ test('all collectors at 1 s cost the generator under 2% of one core', async () =
     target.push(await cpuOver(WINDOW_MS));
     (round < 0 ? [] : busy).push(
       await cpuOver(WINDOW_MS, async () => {
-        const collectors = resolveCollectors({ prometheus: {}, postgres: {}, pgbouncer: {}, redis: {}, host: {} }, {}, lab.info);
+        const collectors = await resolveCollectors({ prometheus: {}, postgres: {}, pgbouncer: {}, redis: {}, host: {} }, {}, lab.info);
         const t0 = performance.now();
         const lines: string[] = [];
         const sampler = createSampler({

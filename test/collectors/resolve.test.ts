@@ -55,8 +55,8 @@ test('a URL of the wrong kind is refused, and its password never appears in the 
 });
 
 test('no collectors option means no collectors; host enables host and generator', async () => {
-  assert.deepEqual(resolveCollectors(undefined, {}), []);
-  const cs = resolveCollectors({ host: {} }, {});
+  assert.deepEqual(await resolveCollectors(undefined, {}), []);
+  const cs = await resolveCollectors({ host: {} }, {});
   assert.deepEqual(cs.map((c) => c.name), ['host', 'generator']);
   for (const c of cs) await c.close();
 });
@@ -77,4 +77,14 @@ test('redaction removes passwords and secret parameters from URLs and free text'
   for (const [input, expected] of cases) assert.equal(redactUrl(input), expected);
   assert.equal(redactText('failed: postgres://a:b1234@h/db password=zzz'), 'failed: postgres://a:***@h/db password=***');
   assert.equal(redactText('auth failed for secretvalue', ['secretvalue']), 'auth failed for ***');
+});
+
+test('the default Prometheus URL is the run target\'s /metrics, so it follows --target; options and METRICS_URL still win', () => {
+  const where = (env: NodeJS.ProcessEnv, targetUrl?: string, url?: string) =>
+    planCollectors({ prometheus: url ? { url } : {} }, env, lab, targetUrl).map((p) => [p.from, p.url])[0];
+  assert.deepEqual(where({}, 'http://127.0.0.1:9191/api'), ['target', 'http://127.0.0.1:9191/metrics']);
+  assert.deepEqual(where({}, 'https://u:pw@localhost:8443'), ['target', 'https://localhost:8443/metrics']);
+  assert.deepEqual(where({}), ['lab', lab.metricsUrl]);
+  assert.deepEqual(where({ METRICS_URL: 'http://127.0.0.1:7/m' }, 'http://127.0.0.1:9191'), ['env', 'http://127.0.0.1:7/m']);
+  assert.deepEqual(where({}, 'http://127.0.0.1:9191', 'http://127.0.0.1:5/x'), ['options', 'http://127.0.0.1:5/x']);
 });

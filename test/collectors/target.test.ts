@@ -14,7 +14,7 @@ let tickers: string[];
 
 before(async () => {
   lab = await startTestLab({ targetEnv: { DB_POOL_MAX: '2' }, tokens: 5 });
-  collectors = resolveCollectors({ prometheus: {}, postgres: {}, redis: {}, host: {} }, {}, lab.info);
+  collectors = await resolveCollectors({ prometheus: {}, postgres: {}, redis: {}, host: {} }, {}, lab.info);
   token = readFileSync(lab.info.tokensFile, 'utf8').trim().split('\n')[1] as string;
   tickers = readFileSync(new URL('../../fixtures/tickers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1, 41);
 });

@@ -1,11 +1,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startServices, type Services } from '../support/services.ts';
 import { isAlive, isGroupAlive } from '../../src/lab/process.ts';
 import { isPortInUse } from '../../src/lab/free-port.ts';
+import { redisPing } from '../../src/lab/redis.ts';
+import { scramVerifier } from '../../src/lab/postgres.ts';
+import { serviceUser } from '../../src/lab/service-user.ts';
+
+/** The real uid a process runs as, from /proc. */
+function uidOf(pid: number): number {
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
 
 /** Runs one query with a fresh client and returns the rows. */
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -61,6 +69,33 @@ describe('the lab services (PostgreSQL, Redis, PgBouncer)', () => {
     }
   });
 
+  test('Redis refuses a client without the lab\'s password, which is on no command line, and runs as the service user', async () => {
+    const { port, password, pid } = services.redis;
+    assert.ok(password.length >= 20 && services.redisUrl.includes(`:${password}@`), 'REDIS_URL carries the password');
+    await assert.rejects(redisPing(port), /NOAUTH/);
+    assert.equal(await redisPing(port, '127.0.0.1', 2_000, password), true);
+    assert.ok(!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(password), 'the password is not on the command line');
+    const user = serviceUser();
+    if (user) assert.equal(uidOf(pid), user.uid, `redis runs as ${user.name}, as PostgreSQL does`);
+    else assert.equal(uidOf(pid), process.getuid?.());
+  });
+
+  test('the app role finds neither the provisioning statement nor its password in pg_stat_statements', async () => {
+    const rows = await query(services.databaseUrl, 'SELECT query FROM pg_stat_statements');
+    for (const { query: text } of rows as Array<{ query: string }>) {
+      assert.ok(!text.includes(services.postgres.password), `the password is in: ${text}`);
+      assert.doesNotMatch(text, /CREATE ROLE/i);
+    }
+  });
+
+  test('a SCRAM verifier has PostgreSQL\'s shape and depends on the salt, never containing the password', () => {
+    const v = scramVerifier('pw-123', Buffer.alloc(16, 1));
+    assert.match(v, /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}$/);
+    assert.equal(v, scramVerifier('pw-123', Buffer.alloc(16, 1)));
+    assert.notEqual(v, scramVerifier('pw-123', Buffer.alloc(16, 2)));
+    assert.ok(!v.includes('pw-123'));
+  });
+
   test('PgBouncer pools in transaction mode and its admin console answers SHOW POOLS', async () => {
     assert.ok(services.pgbouncerUrl && services.pgbouncerAdminUrl);
     const [row] = await query(services.pgbouncerUrl, 'SELECT current_user AS u, 41 + 1 AS n');
@@ -93,6 +128,13 @@ describe('the lab services (PostgreSQL, Redis, PgBouncer)', () => {
     await services.redis.start();
     assert.equal(services.redis.port, port);
     assert.equal(await isPortInUse(port), true);
+    const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      assert.equal(await redis.ping(), 'PONG', 'the same password after a restart (cache-outage drill)');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test('stop() leaves no process, no port in use and no folder', async () => {

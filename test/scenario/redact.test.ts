@@ -48,10 +48,10 @@ const def: ScenarioDefinition = {
   thresholds: { 'http_req_duration{name:token}': ['p(95)<100'] },
 };
 
-test('a redacted scenario keeps no secret and keeps everything else', () => {
-  const out = redactScenario(def);
+test('a redacted scenario with --keep-bodies keeps no secret and keeps everything else', () => {
+  const out = redactScenario(def, { keepBodies: true });
   const text = JSON.stringify(out);
-  for (const secret of ['topsecret', 'shh', '"p"', '"z"', 'Bearer', 'dbpass', 'monpass', 'password=pw', '"t"']) {
+  for (const secret of ['topsecret', 'shh', '"p"', '"z"', 'Bearer', 'dbpass', 'monpass', 'password=pw', '"t"', 'session=1']) {
     assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   }
   assert.equal(out.target.baseUrl, 'http://admin:***@127.0.0.1:8080');
@@ -59,13 +59,22 @@ test('a redacted scenario keeps no secret and keeps everything else', () => {
   assert.deepEqual(setupBody, { clientId: 'c1', clientSecret: '***', nested: { password: '***', keep: 'k' }, list: [{ api_key: '***' }] });
   const a = out.journeys[0]!.steps[0] as { headers: Record<string, string>; path: string };
   assert.deepEqual(a.headers, { Authorization: '***', 'X-Api-Key': '***', accept: 'application/json' });
-  assert.equal(a.path, '/x?session=1', 'paths are not URLs with secrets');
+  assert.equal(a.path, '/x?session=***', 'secret query parameters of a path are hidden');
   assert.equal((out.journeys[0]!.steps[1] as { body: string }).body, 'user=ann&password=***&remember=1');
   assert.deepEqual(out.setup!.steps[0]!.type === 'sql' ? {} : out.setup!.steps[0]!.capture, { token: '$.access_token' });
   assert.deepEqual(out.thresholds, def.thresholds);
   assert.deepEqual(out.collectors!.prometheus, { metrics: { session_count: 'x' } });
   assert.deepEqual(out.faults![0]!.params, { latencyMs: 50, token: '***' });
   assert.deepEqual(out.journeys[0]!.steps[2], def.journeys[0]!.steps[2]);
+});
+
+test('by default a body is reduced to its shape: keys and types, never values', () => {
+  const out = redactScenario(def);
+  const setupBody = (out.setup!.steps[0] as { body: unknown }).body;
+  assert.deepEqual(setupBody, { clientId: '<string>', clientSecret: '<string>', nested: { password: '<string>', keep: '<string>' }, list: [{ api_key: '<string>' }] });
+  assert.equal((out.journeys[0]!.steps[1] as { body: string }).body, 'user=<string>&password=<string>&remember=<string>');
+  const text = JSON.stringify(out);
+  for (const value of ['c1', 'shh', 'ann']) assert.ok(!text.includes(`"${value}"`) && !text.includes(`=${value}`), `${value} kept: ${text}`);
 });
 
 test('redaction does not modify its input', () => {

@@ -2,6 +2,7 @@
 // the upstream simulator and the target as child processes on port 0, and small HTTP helpers.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,8 @@ export async function spawnListening(script: string, args: string[], env: Record
 export interface Stack {
   services: Services;
   upstream: Child;
+  /** The bearer token the upstream simulator's control POSTs need. */
+  upstreamToken: string;
   target: Child;
   keys: SigningKeys;
   keyDir: string;
@@ -114,7 +117,8 @@ export async function startStack(opts: { services?: StartServicesOptions; target
     const pem = await generatePemKeyPair();
     const files = await writeKeyFiles(keyDir, pem);
     const keys = importKeys(pem);
-    const upstream = await spawnListening('src/target/upstream/main.ts', [], { PORT: '0' });
+    const upstreamToken = randomBytes(24).toString('base64url');
+    const upstream = await spawnListening('src/target/upstream/main.ts', [], { PORT: '0', UPSTREAM_CONTROL_TOKEN: upstreamToken });
     children.push(upstream);
     const baseEnv = {
       PORT: '0',
@@ -134,6 +138,7 @@ export async function startStack(opts: { services?: StartServicesOptions; target
     return {
       services,
       upstream,
+      upstreamToken,
       target,
       keys,
       keyDir,

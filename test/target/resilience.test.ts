@@ -45,7 +45,7 @@ after(async () => {
 });
 
 const control = async (body?: unknown, path = '/__control') =>
-  (await http(up, path, body === undefined ? {} : { method: 'POST', body })).body;
+  (await http(up, path, body === undefined ? {} : { method: 'POST', body, token: stack.upstreamToken })).body;
 const breakerState = async (): Promise<number> => metricValue((await http(base, '/metrics')).text, 'circuit_breaker_state');
 
 test('two concurrent bursts on one client are held to capacity + rate x time, with 429 and Retry-After', async () => {

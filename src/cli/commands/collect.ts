@@ -16,6 +16,7 @@ interface CollectFlags {
   pgbouncer?: string | true;
   redis?: string | true;
   host?: boolean;
+  allowHost?: string[];
 }
 
 const ENV_OF = { prometheus: 'METRICS_URL', postgres: 'DATABASE_URL', pgbouncer: 'PGBOUNCER_URL', redis: 'REDIS_URL' } as const;
@@ -47,6 +48,7 @@ export function registerCollect(program: Command): void {
     .option('--pgbouncer [url]', 'PgBouncer admin console (default $PGBOUNCER_URL)')
     .option('--redis [url]', 'Redis (default $REDIS_URL)')
     .option('--host', 'this machine and the collector process')
+    .option('--allow-host <host>', 'allow a non-loopback collector host (repeatable), as for run targets', (v: string, prev: string[]) => [...prev, v], [])
     .addHelpText('after', '\nWith no collector flag, every collector whose environment URL is set runs, plus --host.')
     .action(async (flags: CollectFlags) => {
       const durationMs = parseCliDurationMs(flags.duration as string, '--duration', { positive: true });
@@ -65,6 +67,7 @@ export function registerCollect(program: Command): void {
           collectors,
           durationMs,
           out: flags.out,
+          allowHosts: flags.allowHost,
           signal: ac.signal,
           onLog: (line) => process.stderr.write(`perfgate: ${line}\n`),
         });

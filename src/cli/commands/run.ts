@@ -21,6 +21,7 @@ interface RunFlags {
   lab?: boolean;
   labSeed?: string;
   failOnAlerts?: boolean;
+  keepBodies?: boolean;
   report: boolean;
 }
 
@@ -73,6 +74,7 @@ export function registerRun(program: Command): void {
     .option('--lab', 'run against the lab: the one `perfgate lab up` left running, or one started for this run')
     .option('--lab-seed <size>', 'seed size of a lab started for this run: small or default')
     .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
+    .option('--keep-bodies', 'keep request bodies in run.json (secret fields still redacted); by default only their shape')
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
@@ -102,6 +104,7 @@ export function registerRun(program: Command): void {
           lab: flags.lab,
           labSeed: flags.labSeed as 'small' | 'default' | undefined,
           failOnAlerts: flags.failOnAlerts,
+          keepBodies: flags.keepBodies,
           noReport: !flags.report,
           onLog: (line) => {
             if (!flags.quiet) process.stderr.write(`perfgate: ${line}\n`);

@@ -1,5 +1,6 @@
 // The upstream simulator: a market-data provider over node:http, with faults switched on and off at run time.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { NO_FAULTS, applyFaultPatch, quoteFor, type Faults } from './faults.ts';
@@ -35,14 +36,40 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Creates the simulator (not yet listening). `random` decides which requests fail under errorRate. */
-export function createUpstreamServer(random: () => number = Math.random): Server {
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function hasToken(req: IncomingMessage, token: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * Why a control POST is refused, or undefined when it may proceed: it needs the control token as a bearer token and a
+ * JSON body, so neither another local user nor a web page open on the machine (a text/plain form post) can switch faults.
+ */
+function controlRefusal(req: IncomingMessage, token: string | undefined): [number, string] | undefined {
+  if (!token) return [403, 'fault control is off: start the simulator with UPSTREAM_CONTROL_TOKEN'];
+  if (!hasToken(req, token)) return [401, 'the control token is missing or wrong (Authorization: Bearer <token>)'];
+  if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return [415, 'control requests must be application/json'];
+  return undefined;
+}
+
+/**
+ * Creates the simulator (not yet listening). `random` decides which requests fail under errorRate; `controlToken`
+ * is the bearer token that control POSTs need (none: control POSTs are refused).
+ */
+export function createUpstreamServer(random: () => number = Math.random, controlToken?: string): Server {
   let faults: Faults = { ...NO_FAULTS };
   let counts = zeroCounts();
   const hung = new Set<Socket>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://upstream');
     if (url.pathname === '/__control' && req.method === 'GET') return json(res, 200, { faults, requests: counts, openHung: hung.size });
+    const refusal = url.pathname.startsWith('/__control') && req.method === 'POST' ? controlRefusal(req, controlToken) : undefined;
+    if (refusal) {
+      req.resume();
+      return json(res, refusal[0], { error: 'control_refused', message: refusal[1] });
+    }
     if (url.pathname === '/__control/reset' && req.method === 'POST') {
       faults = { ...NO_FAULTS };
       counts = zeroCounts();
