@@ -205,7 +205,8 @@ export interface VerdictEntry {
   margin: number | null;
   marginPct: number | null;
   unit: string;
-  window: { fromMs: number; toMs: number };
+  /** The window judged; `spans` lists its stretches when a phase name is borne by several stages. */
+  window: { fromMs: number; toMs: number; spans?: Array<{ fromMs: number; toMs: number }> };
   abortOnFail: boolean;
   /** True when this threshold aborted the run. */
   aborted?: boolean;
