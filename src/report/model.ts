@@ -6,7 +6,7 @@ import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts
 import { serverSeries, type ServerSeries } from './server-series.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
-export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'not-evaluated';
+export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds' | 'not-evaluated';
 
 /** The report's input, derived from one run directory. */
 export interface ReportModel {

@@ -102,7 +102,10 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
       const samples = newSamples;
       newSamples = [];
       const result = live.onInterval(records, samples);
-      return result.abort ? { abort: result.abort } : undefined;
+      if (!result.abort) return undefined;
+      const e = result.entry;
+      const by = e && result.atMs !== undefined ? { key: e.key, expression: e.expression, atMs: result.atMs, observed: e.observed, unit: e.unit } : undefined;
+      return { abort: result.abort, ...(by ? { by } : {}) };
     },
     async afterLoad(ctx) {
       await schedule?.stop();
