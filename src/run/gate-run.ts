@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { parseThresholds } from '../slo/grammar.ts';
-import { createGateHooks } from './gate-hooks.ts';
+import { checkAlertRules, createGateHooks } from './gate-hooks.ts';
 import { planFaults, type FaultTarget } from './fault-scheduler.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
@@ -132,6 +132,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env });
     const def = resolved.definition;
     parseThresholds(def.thresholds, 'invalid thresholds');
+    checkAlertRules(def); // the alert rules too: a ConfigError before the lab or any request
     planFaults(def.faults, opts.lab === true || opts.sharedLab !== undefined); // faults need the lab: a ConfigError before anything starts
     if (!opts.lab && !opts.sharedLab) fillLabConnections(def, undefined);
     const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;

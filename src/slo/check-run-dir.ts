@@ -14,6 +14,7 @@ import { readJsonFile, readRunDir } from '../results/read.ts';
 import { RunDirError } from '../errors.ts';
 import { buildSummary } from '../results/summary.ts';
 import { evaluateAlerts } from './alerts.ts';
+import { resolveAlertRules, type AlertOverrides } from './alert-rules.ts';
 import { evaluateThresholds } from './evaluate.ts';
 import { parseThresholds, type ParsedThreshold, type ThresholdInput } from './grammar.ts';
 import { buildVerdict } from './verdict.ts';
@@ -36,6 +37,12 @@ export interface GateResult {
 export function runThresholds(run: RunJson): Record<string, ThresholdInput[]> | undefined {
   const config = run.config as { thresholds?: Record<string, ThresholdInput[]> } | null | undefined;
   return config && typeof config === 'object' ? config.thresholds : undefined;
+}
+
+/** The scenario's alert-rule overrides stored in run.json's config, or undefined. */
+export function runAlertOverrides(run: RunJson): AlertOverrides | undefined {
+  const config = run.config as { alerts?: AlertOverrides } | null | undefined;
+  return config && typeof config === 'object' ? config.alerts : undefined;
 }
 
 /** The capacity SLOs stored in run.json's config (ramps whose breaking point is searched), or undefined. */
@@ -61,7 +68,7 @@ export function evaluateRunData(data: { run: RunJson; intervals: IntervalRecord[
   // thresholds -> parse -> evaluate + alerts (+ capacity of a ramp) -> verdict -> summary (thresholds ok from the verdict)
   const parsed = parseThresholds(opts.thresholds ?? runThresholds(data.run), opts.thresholds ? 'invalid thresholds file' : 'invalid thresholds in run.json');
   const entries = evaluateThresholds(data, parsed, { abortedBy: data.run.abortedBy });
-  const alerts = evaluateAlerts(data);
+  const alerts = evaluateAlerts(data, { rules: resolveAlertRules(runAlertOverrides(data.run), 'invalid alert rules in run.json') });
   const capacitySlos = runCapacitySlos(data.run);
   const capacity = capacitySlos ? findCapacity(data, parseThresholds(capacitySlos, 'invalid capacity SLOs in run.json')) : undefined;
   const verdict = buildVerdict(data.run, entries, alerts, { failOnAlerts: opts.failOnAlerts, capacity, requests: requestTotals(data.intervals) });

@@ -90,7 +90,7 @@ test('alert rules report when they would first have fired, on a rolling 10 s win
   assert.equal(byRule['db-pool'].firstAtMs, 39_000);
   assert.equal(byRule['db-pool'].observed, 0.905);
   assert.equal(byRule['cache-hit'].fired, false);
-  assert.equal(byRule['cache-hit'].note, 'not evaluated: no data');
+  assert.equal(byRule['cache-hit'].note, 'not evaluated: no data after its 15 s warm-up');
 });
 
 test('the error-rate alert fires once the rolling rate passes 5%', () => {
