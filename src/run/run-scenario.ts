@@ -23,11 +23,18 @@ import { redactForRunJson, resolveScenario } from './resolve-scenario.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
 import { PERFGATE_VERSION } from '../version.ts';
+import { minSamplesForPercentile } from '../slo/sample-size.ts';
 
 /** Loop-lag p99 over the run above which the generator counts as saturated. */
 export const MAX_LOOP_LAG_P99_MS = 50;
 /** Share of dropped iterations above which the generator counts as saturated. */
 export const MAX_DROPPED_SHARE = 0.01;
+/**
+ * The shortest load whose loop-lag p99 is judged: the lag is sampled every 10 ms, and a p99 needs 1,000 samples
+ * (src/slo/sample-size.ts), so a shorter load (a run interrupted in its first seconds) is judged on dropped
+ * iterations alone; its start-up pause would otherwise be its p99.
+ */
+export const MIN_LAG_JUDGED_MS = minSamplesForPercentile(99) * 10;
 /** How long in-flight iterations get to finish after an interruption or abort. */
 export const STOP_GRACE_MS = 2000;
 
@@ -135,6 +142,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     load?.end(STOP_GRACE_MS);
   };
   let result = { loopLagP99Ms: 0, started: 0, dropped: 0 };
+  let loadMs = 0;
   try {
     const globals = { env, ...(await runSetup(plan, target, { env }, warn, setupOpts)) };
     await hooks.beforeLoad?.(ctx);
@@ -177,6 +185,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
         : undefined;
       try {
         result = await done;
+        loadMs = clock() - loadStartMs;
       } finally {
         refresher?.stop();
       }
@@ -202,7 +211,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   const maxDropped = opts.saturation?.maxDroppedShare ?? MAX_DROPPED_SHARE;
   // Every run is checked, an interrupted or aborted one too: invalid outranks both (exitCodeForOutcome).
   let saturated: string | undefined;
-  if (result.loopLagP99Ms > maxLagMs) {
+  if (result.loopLagP99Ms > maxLagMs && loadMs >= MIN_LAG_JUDGED_MS) {
     saturated = `the load generator saturated: its event-loop lag p99 was ${result.loopLagP99Ms.toFixed(1)} ms (limit ${maxLagMs} ms); use --workers or a smaller load`;
   } else if (attempted > 0 && result.dropped / attempted > maxDropped) {
     saturated = `the load generator could not hold the schedule: ${result.dropped} of ${attempted} iterations (${((100 * result.dropped) / attempted).toFixed(1)}%) were dropped (limit ${maxDropped * 100}%); raise maxVUs`;
