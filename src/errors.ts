@@ -1,4 +1,7 @@
 // Typed errors: every failure perfgate expects carries a literal code, and the CLI maps codes to exit codes.
+// exitCodeForOutcome is the one place where a run's outcome becomes its exit code (DESIGN.md "Exit codes").
+
+import type { RunStatus, VerdictStatus } from './results/format.ts';
 
 /** Exit codes, k6-compatible where k6 has one (see DESIGN.md "Exit codes"). */
 export const EXIT = {
@@ -73,4 +76,32 @@ export class LabError extends PerfgateError {
 /** Maps any thrown value to the process exit code. */
 export function exitCodeFor(err: unknown): number {
   return err instanceof PerfgateError ? err.exitCode : EXIT.internal;
+}
+
+/** What a finished run came to, as far as its exit code is concerned. */
+export interface RunOutcomeFacts {
+  /** run.json's status (`running` in a run.json means the run was killed before it could say). */
+  status: RunStatus;
+  /** Thresholds evaluated, and how many of them failed. */
+  thresholds: number;
+  failedThresholds: number;
+  /** Alert rules that would have fired, and whether that fails the run (--fail-on-alerts). */
+  firedAlerts: number;
+  failOnAlerts?: boolean;
+}
+
+/**
+ * The verdict status and exit code of a run, in this precedence, the first that applies winning: invalid (103) >
+ * interrupted (105) > aborted by a threshold (99) > a threshold failed (99) > an alert fired with failOnAlerts (99) >
+ * nothing judged (0: no thresholds, as k6) > pass (0). Invalid wins over interrupted: numbers that cannot be
+ * trusted stay untrusted when they are also partial.
+ */
+export function exitCodeForOutcome(o: RunOutcomeFacts): { status: VerdictStatus; exitCode: number } {
+  if (o.status === 'invalid') return { status: 'invalid', exitCode: EXIT.invalidRun };
+  if (o.status === 'interrupted' || o.status === 'running') return { status: 'interrupted', exitCode: EXIT.interrupted };
+  if (o.status === 'aborted') return { status: 'aborted', exitCode: EXIT.thresholdsFailed };
+  if (o.failedThresholds > 0) return { status: 'fail', exitCode: EXIT.thresholdsFailed };
+  if (o.failOnAlerts && o.firedAlerts > 0) return { status: 'fail', exitCode: EXIT.thresholdsFailed };
+  if (o.thresholds === 0) return { status: 'no-thresholds', exitCode: EXIT.ok };
+  return { status: 'pass', exitCode: EXIT.ok };
 }

@@ -9,7 +9,7 @@
 import type { IntervalRecord, MetricType, RequestIntervalRecord, SampleRecord, TickIntervalRecord, TimeWindow } from '../results/format.ts';
 import { metricInfo } from './catalog.ts';
 import { mergeEncodedSparse as mergeEncoded, SparseHistogram } from './sparse-histogram.ts';
-import { bucketMean, counterStats, gaugeStats, histogramQuantile, mergeBuckets, percentileOf, selectSamples, type GaugeStats, type NumericBuckets, type WindowMs } from './samples.ts';
+import { bucketMean, counterStats, gaugeStats, histogramQuantile, inWindowMs, mergeBuckets, percentileOf, selectSamples, windowDurationMs, type GaugeStats, type NumericBuckets, type WindowMs } from './samples.ts';
 
 /** The method tag of SQL step records. */
 export const SQL_METHOD = 'SQL';
@@ -63,7 +63,7 @@ export function aggregateMetric(data: AggregateData, metric: string, tags: Recor
 }
 
 const inWindow = (r: IntervalRecord, w: WindowMs, phase: string | undefined): boolean =>
-  r.tMs >= w.fromMs && r.tMs < w.toMs && (phase === undefined || r.phase === phase);
+  inWindowMs(w, r.tMs) && (phase === undefined || r.phase === phase);
 
 /** Request records matching a window and the record-level tags (name, method, phase). */
 export function selectRequests(intervals: readonly IntervalRecord[], metric: string, tags: Record<string, string>, window: WindowMs): RequestIntervalRecord[] {
@@ -80,7 +80,7 @@ export function selectRequests(intervals: readonly IntervalRecord[], metric: str
 
 /** Aggregates a client metric from interval records. */
 export function aggregateClient(intervals: readonly IntervalRecord[], metric: string, tags: Record<string, string>, window: WindowMs): Aggregate {
-  const windowMs = window.toMs - window.fromMs;
+  const windowMs = windowDurationMs(window);
   switch (metric) {
     case 'http_req_duration':
     case 'sql_query_duration': {
@@ -237,7 +237,7 @@ export function aggregateServer(data: AggregateData, metric: string, type: Metri
     return { ...gaugeAggregate(gaugeStats(sel.points), sel.gaps), type: 'trend' };
   }
   if (type === 'counter') {
-    const stats = counterStats(sel.points, window.toMs - window.fromMs);
+    const stats = counterStats(sel.points, windowDurationMs(window));
     return {
       type: 'counter', n: sel.points.length, gaps: sel.gaps,
       get: (agg) => (!stats ? null : agg.kind === 'count' ? stats.count : agg.kind === 'rate' ? stats.rate : null),

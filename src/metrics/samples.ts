@@ -12,10 +12,24 @@
 import type { SampleRecord, TimeWindow } from '../results/format.ts';
 import { metricInfo } from './catalog.ts';
 
-/** A time window in ms since the run started, toMs exclusive. */
+/** A time window in ms since the run started, toMs exclusive; `spans`, when set, are the only parts of it that count. */
 export interface WindowMs {
   fromMs: number;
   toMs: number;
+  /** Disjoint stretches inside [fromMs, toMs), in time order: a phase whose name several stages bear. */
+  spans?: Array<{ fromMs: number; toMs: number }>;
+}
+
+/** Whether a time (ms) falls in a window (in one of its spans, when it has them). */
+export function inWindowMs(w: WindowMs, tMs: number): boolean {
+  if (tMs < w.fromMs || tMs >= w.toMs) return false;
+  return !w.spans || w.spans.some((s) => tMs >= s.fromMs && tMs < s.toMs);
+}
+
+/** The length of a window in ms: the sum of its spans, when it has them. */
+export function windowDurationMs(w: WindowMs): number {
+  if (!w.spans) return Math.max(0, w.toMs - w.fromMs);
+  return w.spans.reduce((a, s) => a + Math.max(0, s.toMs - s.fromMs), 0);
 }
 
 /** The time a sample counts at (it describes the interval ending at its stamp). */
@@ -58,7 +72,7 @@ export function selectSamples(samples: readonly SampleRecord[], filter: SampleFi
   for (const s of samples) {
     if (s.metric !== filter.metric) continue;
     const at = sampleTimeMs(s.tMs);
-    if (filter.window && (at < filter.window.fromMs || at >= filter.window.toMs)) continue;
+    if (filter.window && !inWindowMs(filter.window, at)) continue;
     if (phase !== undefined && phaseAt(filter.phases ?? [], at) !== phase) continue;
     if (!Object.entries(labels).every(([k, v]) => s.labels?.[k] === v)) continue;
     if (s.value === null && !s.buckets) {

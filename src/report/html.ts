@@ -10,6 +10,7 @@ import { clock, fmtCount, fmtMs, fmtPct, fmtRate, fmtUnit } from './format-value
 import { bannerSentence, causeSentences, STATUS_WORD } from './narrative.ts';
 import { collectorGapLines } from './collector-gaps.ts';
 import { redactText } from '../redact.ts';
+import { abortedText, fewSamplesText } from '../slo/verdict.ts';
 import { REPORT_CSS } from './styles.ts';
 
 /** A chart ready for the page: its entry and the rendered SVG (absent when left out). */
@@ -57,16 +58,18 @@ function mark(pass: boolean | null): string {
 
 function sloRow(t: VerdictEntry): string {
   const margin = t.margin === null ? 'n/a' : `${t.margin >= 0 ? '+' : '−'}${fmtUnit(Math.abs(t.margin), t.unit)}${t.marginPct === null ? '' : ` (${Math.abs(t.marginPct).toFixed(1)}%)`}`;
-  const notes = [t.aborted ? 'aborted the run' : '', t.note ?? ''].filter(Boolean).join('; ');
-  return `<tr class="${t.pass ? 'pass' : 'fail'}"><td class="code">${escapeHtml(t.key)}</td><td class="code">${escapeHtml(t.expression)}</td><td class="num">${escapeHtml(fmtUnit(t.observed, t.unit))}</td><td class="num">${escapeHtml(`${t.operator} ${fmtUnit(t.limit, t.unit)}`)}</td><td class="num">${escapeHtml(margin)}</td><td>${mark(t.observed === null && !t.pass ? false : t.pass)}${notes ? ` <span class="muted">${escapeHtml(notes)}</span>` : ''}</td></tr>`;
+  const notes = [abortedText(t), t.note ?? ''].filter(Boolean).join('; ');
+  const few = t.fewSamples ? ` <span class="badge few" data-few-samples="${t.fewSamples.minSamples}">${escapeHtml(fewSamplesText(t))}</span>` : '';
+  const samples = t.samples === undefined ? '' : fmtCount(t.samples);
+  return `<tr class="${t.pass ? 'pass' : 'fail'}"><td class="code">${escapeHtml(t.key)}</td><td class="code">${escapeHtml(t.expression)}</td><td class="num">${escapeHtml(fmtUnit(t.observed, t.unit))}</td><td class="num">${escapeHtml(`${t.operator} ${fmtUnit(t.limit, t.unit)}`)}</td><td class="num">${escapeHtml(margin)}</td><td class="num">${escapeHtml(samples)}${few}</td><td>${mark(t.observed === null && !t.pass ? false : t.pass)}${notes ? ` <span class="muted">${escapeHtml(notes)}</span>` : ''}</td></tr>`;
 }
 
 function sloSection(m: ReportModel): string {
   if (!m.verdict) return '<h2>SLOs</h2><p class="note">The SLOs were not evaluated: this run has no verdict.json. Run <span class="code">perfgate check</span> on it.</p>';
   const rows = m.verdict.thresholds;
   const table = rows.length === 0
-    ? '<p class="note">No SLO thresholds were defined for this scenario.</p>'
-    : `<table><thead><tr><th>threshold</th><th>expression</th><th class="num">observed</th><th class="num">limit</th><th class="num">margin</th><th>result</th></tr></thead><tbody>${rows.map(sloRow).join('')}</tbody></table>`;
+    ? '<p class="note">No SLO thresholds were defined for this scenario, so nothing was judged: this is not a pass.</p>'
+    : `<table><thead><tr><th>threshold</th><th>expression</th><th class="num">observed</th><th class="num">limit</th><th class="num">margin</th><th class="num">samples</th><th>result</th></tr></thead><tbody>${rows.map(sloRow).join('')}</tbody></table>`;
   const fired = m.verdict.alerts.filter((a) => a.fired);
   const quiet = m.verdict.alerts.length - fired.length;
   const alerts = fired.length === 0

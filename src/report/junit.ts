@@ -2,7 +2,7 @@
 // value and margin, in the common JUnit XML shape Jenkins, GitLab and GitHub reporters read. Pure: data in, XML out.
 
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
-import { formatValue } from '../slo/verdict.ts';
+import { fewSamplesText, formatValue, samplesText } from '../slo/verdict.ts';
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold. */
 export function xmlEscape(text: string): string {
@@ -20,11 +20,23 @@ export function xmlEscape(text: string): string {
 const attrs = (a: Record<string, string | number>): string =>
   Object.entries(a).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join('');
 
-/** The failure message of a threshold: observed value, limit and margin. */
+/** " at 4 s" when the entry knows when it aborted the run, else "". */
+export function abortedAt(e: VerdictEntry): string {
+  return e.abortedAtMs === undefined ? '' : ` at ${Math.round(e.abortedAtMs / 1000)} s`;
+}
+
+/** The failure message of a threshold: observed value, limit, margin, sample count and the "few samples" mark. */
 export function failureMessage(e: VerdictEntry): string {
   if (e.observed === null) return `${e.note ?? 'no data'} (limit ${e.operator} ${formatValue(e.limit, e.unit)})`;
   const pct = e.marginPct === null ? '' : ` (${e.marginPct.toFixed(1)}%)`;
-  return `observed ${formatValue(e.observed, e.unit)}, limit ${e.operator} ${formatValue(e.limit, e.unit)}, margin ${e.margin}${e.unit === 'ms' ? ' ms' : ''}${pct}`;
+  const extra = [samplesText(e), fewSamplesText(e)].filter(Boolean).map((x) => `, ${x}`).join('');
+  return `observed ${formatValue(e.observed, e.unit)}, limit ${e.operator} ${formatValue(e.limit, e.unit)}, margin ${e.margin}${e.unit === 'ms' ? ' ms' : ''}${pct}${extra}`;
+}
+
+/** The window of an entry: "0..5000 ms", with its stretches when a phase has several. */
+function windowText(e: VerdictEntry): string {
+  const spans = e.window.spans ? ` (stretches ${e.window.spans.map((s) => `${s.fromMs}..${s.toMs}`).join(', ')})` : '';
+  return `${e.window.fromMs}..${e.window.toMs} ms${spans}`;
 }
 
 /** Renders junit.xml for a run's verdict; fired alerts are failures only with failOnAlerts. */
@@ -40,11 +52,13 @@ export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAl
       const detail = [
         `metric: ${e.key}`, `expression: ${e.expression}`, `observed: ${e.observed === null ? 'no data' : `${e.observed} ${e.unit}`}`,
         `margin: ${e.margin ?? 'n/a'} ${e.unit}${e.marginPct === null ? '' : ` (${e.marginPct}%)`}`,
-        `window: ${e.window.fromMs}..${e.window.toMs} ms`, ...(e.aborted ? ['this threshold aborted the run (abortOnFail)'] : []), ...(e.note ? [`note: ${e.note}`] : []),
+        `window: ${windowText(e)}`, ...(e.samples === undefined ? [] : [`samples: ${e.samples}`]), ...(e.fewSamples ? [fewSamplesText(e)] : []),
+        ...(e.aborted ? [`this threshold aborted the run (abortOnFail)${abortedAt(e)}`] : []), ...(e.note ? [`note: ${e.note}`] : []),
       ].join('\n');
       body.push(`      <failure${attrs({ message: failureMessage(e), type: 'ThresholdFailed' })}>${xmlEscape(detail)}</failure>`);
     } else {
-      body.push(`      <system-out>${xmlEscape(`observed ${formatValue(e.observed, e.unit)}, margin ${e.margin} ${e.unit}`)}</system-out>`);
+      const extra = [samplesText(e), fewSamplesText(e)].filter(Boolean).join('; ');
+      body.push(`      <system-out>${xmlEscape(`observed ${formatValue(e.observed, e.unit)}, margin ${e.margin} ${e.unit}${extra ? `; ${extra}` : ''}`)}</system-out>`);
     }
     cases.push(`    <testcase${attrs({ classname: e.key, name: e.expression, time: '0' })}>\n${body.join('\n')}\n    </testcase>`);
   }

@@ -2,7 +2,7 @@
 // to the charts), for CI logs, PR comments and $GITHUB_STEP_SUMMARY. Pure: data in, text out; every run string escaped.
 
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
-import { formatValue } from '../slo/verdict.ts';
+import { abortedText, fewSamplesText, formatValue } from '../slo/verdict.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 
 /** Escapes text for Markdown (tables included): HTML entities for & < >, backslashes for Markdown punctuation. */
@@ -30,6 +30,7 @@ const MARK: Record<VerdictJson['status'], string> = {
   aborted: '⛔ ABORTED',
   interrupted: '⚠️ INTERRUPTED',
   invalid: '⚠️ INVALID',
+  'no-thresholds': '➖ NO THRESHOLDS',
 };
 
 function marginText(e: VerdictEntry): string {
@@ -61,16 +62,17 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
   ];
   if (verdict.capacity) lines.push(`**${mdEscape(verdict.capacity.sentence)}**`, '');
   if (verdict.thresholds.length) {
-    lines.push('| | metric | threshold | observed | margin |', '|---|---|---|---|---|');
+    lines.push('| | metric | threshold | observed | margin | samples |', '|---|---|---|---|---|---|');
     for (const e of verdict.thresholds) {
       const mark = e.pass ? '✅' : '❌';
-      const observed = e.observed === null ? mdEscape(e.note ?? 'no data') : formatValue(e.observed, e.unit);
-      const extra = e.aborted ? ' (aborted the run)' : '';
-      lines.push(`| ${mark} | ${mdCode(e.key)} | ${mdCode(e.expression)}${extra} | ${mdEscape(observed)} | ${mdEscape(marginText(e))} |`);
+      const observed = e.observed === null ? (e.note ?? 'no data') : formatValue(e.observed, e.unit);
+      const extra = e.aborted ? ` (${abortedText(e)})` : '';
+      const samples = [e.samples === undefined ? '' : e.samples.toLocaleString('en-US'), e.fewSamples ? `⚠️ ${fewSamplesText(e)}` : ''].filter(Boolean).join(' ');
+      lines.push(`| ${mark} | ${mdCode(e.key)} | ${mdCode(e.expression)}${mdEscape(extra)} | ${mdEscape(observed)} | ${mdEscape(marginText(e))} | ${mdEscape(samples || '—')} |`);
     }
     lines.push('');
   } else {
-    lines.push('No thresholds were defined.', '');
+    lines.push('No thresholds were defined, so nothing was judged: this is not a pass.', '');
   }
   const fired = verdict.alerts.filter((a) => a.fired);
   if (fired.length) {

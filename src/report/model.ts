@@ -7,7 +7,7 @@ import { serverSeries, type ServerSeries } from './server-series.ts';
 import { collectorGaps, type CollectorGap } from './collector-gaps.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
-export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'not-evaluated';
+export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds' | 'not-evaluated';
 
 /** The report's input, derived from one run directory. */
 export interface ReportModel {

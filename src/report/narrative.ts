@@ -14,6 +14,7 @@ export const STATUS_WORD: Record<ReportModel['status'], string> = {
   invalid: 'INVALID',
   interrupted: 'INTERRUPTED',
   aborted: 'ABORTED',
+  'no-thresholds': 'NO THRESHOLDS',
   'not-evaluated': 'NOT EVALUATED',
 };
 

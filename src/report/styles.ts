@@ -35,6 +35,7 @@ figcaption{font-weight:600;margin-bottom:4px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}
 dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;word-break:break-all}
 .badge{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:600;color:#fff;background:#57606a}
+.badge.few{background:var(--warn);margin-left:4px}
 .badge.pass{background:var(--pass)}.badge.fail,.badge.aborted{background:var(--fail)}.badge.invalid,.badge.interrupted{background:var(--warn)}
 footer{margin-top:40px;font-size:12px;color:var(--muted)}
 a{color:#0969da}

@@ -49,6 +49,16 @@ export interface TimeWindow {
   endMs: number;
 }
 
+/** The abortOnFail threshold that stopped a run: its key and expression, when, and its value on the data so far. */
+export interface AbortedBy {
+  key: string;
+  expression: string;
+  /** The end of the data the decision was made on, ms since the run started. */
+  atMs: number;
+  observed?: number | null;
+  unit?: string;
+}
+
 /** run.json: what ran, against what, how it ended. Written at start (status running) and rewritten at the end. */
 export interface RunJson {
   format: typeof FORMAT_VERSION;
@@ -65,8 +75,8 @@ export interface RunJson {
   status: RunStatus;
   /** Why the run is aborted, interrupted or invalid, in one sentence. */
   statusReason?: string;
-  /** The abortOnFail threshold that stopped the run (status aborted), and when (ms since the start). */
-  abortedBy?: { key: string; expression: string; atMs: number };
+  /** The abortOnFail threshold that stopped the run (status aborted), when (ms since the start), and what it saw then. */
+  abortedBy?: AbortedBy;
   /** Base URL with any credentials removed. */
   target: { baseUrl: string };
   /** Executor and its peak load, for the report's one-line description. */
@@ -204,14 +214,24 @@ export interface VerdictEntry {
   limit: number;
   /** null when there was no data to evaluate. */
   observed: number | null;
+  /**
+   * Observations behind the value: requests (request metrics), iterations (iteration metrics), interval records (byte
+   * counters, vus), collector samples or histogram observations (server metrics).
+   */
+  samples?: number;
+  /** Set on a percentile whose window holds fewer samples than it needs (src/slo/sample-size.ts): it gates on noise. */
+  fewSamples?: { minSamples: number };
   pass: boolean;
   margin: number | null;
   marginPct: number | null;
   unit: string;
-  window: { fromMs: number; toMs: number };
+  /** The window judged; `spans` lists its stretches when a phase name is borne by several stages. */
+  window: { fromMs: number; toMs: number; spans?: Array<{ fromMs: number; toMs: number }> };
   abortOnFail: boolean;
   /** True when this threshold aborted the run. */
   aborted?: boolean;
+  /** When it aborted the run, ms since the start. */
+  abortedAtMs?: number;
   note?: string;
 }
 
@@ -229,8 +249,8 @@ export interface AlertFinding {
   note?: string;
 }
 
-/** Overall outcome of a run. */
-export type VerdictStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted';
+/** Overall outcome of a run. `no-thresholds`: nothing was judged (exit 0, as k6), never shown as a pass. */
+export type VerdictStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds';
 
 /** verdict.json. */
 export interface VerdictJson {
@@ -240,5 +260,7 @@ export interface VerdictJson {
   reason?: string;
   thresholds: VerdictEntry[];
   alerts: AlertFinding[];
+  /** Every request of the run (HTTP and SQL steps) and how many failed. */
+  requests?: { total: number; failed: number };
   capacity?: CapacityFinding;
 }

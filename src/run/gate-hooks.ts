@@ -7,6 +7,9 @@ import type { SampleRecord, TimeWindow } from '../results/format.ts';
 import { resolveCollectors, resolveIntervalMs, type LabUrls } from '../collectors/resolve.ts';
 import { createSampler, type Sampler } from '../collectors/sampler.ts';
 import { parseThresholds, type ParsedThreshold } from '../slo/grammar.ts';
+import { resolveAlertRules } from '../slo/alert-rules.ts';
+import { phases as stagePhases } from '../scenario/stages.ts';
+import { ConfigError } from '../errors.ts';
 import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
 import { checkRunDir, writeMarkdownSummary } from '../slo/check-run-dir.ts';
 import { writeIndex, writeReport } from '../report/write-report.ts';
@@ -49,6 +52,14 @@ export function breakerOpenDelays(faults: readonly TimeWindow[], states: Readonl
     });
 }
 
+/** Validates the scenario's alert rules before the load: their metric and expression, and phases that name a stage. */
+export function checkAlertRules(def: ScenarioDefinition): void {
+  const rules = resolveAlertRules(def.alerts, 'invalid alert rules');
+  const names = new Set(stagePhases(def.load).map((p) => p.name));
+  const issues = rules.flatMap((r) => (r.phases ?? []).filter((p) => !names.has(p)).map((p) => ({ path: `alerts.${r.name}.phases`, message: `no stage is named "${p}" (stages: ${[...names].join(', ') || 'none named'})` })));
+  if (issues.length) throw new ConfigError(issues, 'invalid alert rules');
+}
+
 /** The hooks plus what they found, for the CLI's final lines. */
 export interface GateHooks {
   hooks: RunHooks;
@@ -65,6 +76,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
   //   -> onInterval: live abortOnFail -> afterLoad: stop both -> finalize: verdict, JUnit, Markdown, report, index
   const def = opts.definition;
   const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds');
+  checkAlertRules(def);
   const guard = { allowHosts: opts.allowHosts, targetUrl: opts.targetUrl ?? def.target.baseUrl };
   const collectors = def.collectors ? await resolveCollectors(def.collectors, opts.env, opts.lab?.urls, {}, guard) : [];
   const intervalMs = resolveIntervalMs(def.collectors);
@@ -108,7 +120,10 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
       const samples = newSamples;
       newSamples = [];
       const result = live.onInterval(records, samples);
-      return result.abort ? { abort: result.abort } : undefined;
+      if (!result.abort) return undefined;
+      const e = result.entry;
+      const by = e && result.atMs !== undefined ? { key: e.key, expression: e.expression, atMs: result.atMs, observed: e.observed, unit: e.unit } : undefined;
+      return { abort: result.abort, ...(by ? { by } : {}) };
     },
     async afterLoad(ctx) {
       await schedule?.stop();

@@ -9,7 +9,7 @@ import { groupMembers, isAlive } from '../lab/process.ts';
 import { ConfigError } from '../errors.ts';
 import { loadScenario, type ScenarioCheck } from '../scenario/load.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
-import { createGateHooks } from './gate-hooks.ts';
+import { checkAlertRules, createGateHooks } from './gate-hooks.ts';
 import { planFaults, type FaultTarget } from './fault-scheduler.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
@@ -129,8 +129,8 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
     const hasLab = opts.lab === true || opts.sharedLab !== undefined;
-    // one validation pass: the scenario's problems and the gate's (faults need the lab, lab: connections, collector URLs)
-    const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab)];
+    // one validation pass: the scenario's problems and the gate's (faults need the lab, alert rules, lab: connections, collector URLs)
+    const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab), (d) => checkAlertRules(d)];
     if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env));
     const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
     const def = resolved.definition;

@@ -1,6 +1,6 @@
 // The hooks the rest of perfgate plugs into a run (collectors, live thresholds, the verdict, the report).
 
-import type { IntervalRecord, RunJson, SampleRecord } from '../results/format.ts';
+import type { AbortedBy, IntervalRecord, RunJson, SampleRecord } from '../results/format.ts';
 
 /** What beforeLoad and afterLoad receive. */
 export interface RunContext {
@@ -25,8 +25,8 @@ export interface FinalizeContext {
 export interface RunHooks {
   /** Before the load starts (after setup): start collectors here. */
   beforeLoad?(ctx: RunContext): void | Promise<void>;
-  /** Every closed interval (merged across workers); returning {abort} stops the load gracefully (status aborted). */
-  onInterval?(records: IntervalRecord[]): void | { abort: string };
+  /** Every closed interval (merged across workers); returning {abort} stops the load gracefully (status aborted, run.abortedBy = by). */
+  onInterval?(records: IntervalRecord[]): void | { abort: string; by?: AbortedBy };
   /** After the load stopped, before summary.json is written: stop collectors here. */
   afterLoad?(ctx: RunContext): void | Promise<void>;
   /** After run.json and summary.json are final: write the verdict and report; may set the exit code. */

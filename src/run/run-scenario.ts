@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { cpus, platform, arch } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { EXIT, InvalidRunError, exitCodeFor } from '../errors.ts';
+import { InvalidRunError, exitCodeFor, exitCodeForOutcome } from '../errors.ts';
 import type { IntervalRecord, ProfileName, RunJson, RunStatus, SampleRecord } from '../results/format.ts';
 import { FORMAT_VERSION, RUN_FILES } from '../results/format.ts';
 import { RunDirWriter } from '../results/run-dir-writer.ts';
@@ -23,11 +23,18 @@ import { redactForRunJson, resolveScenario, withDataFiles } from './resolve-scen
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
 import { PERFGATE_VERSION } from '../version.ts';
+import { minSamplesForPercentile } from '../slo/sample-size.ts';
 
 /** Loop-lag p99 over the run above which the generator counts as saturated. */
 export const MAX_LOOP_LAG_P99_MS = 50;
 /** Share of dropped iterations above which the generator counts as saturated. */
 export const MAX_DROPPED_SHARE = 0.01;
+/**
+ * The shortest load whose loop-lag p99 is judged: the lag is sampled every 10 ms, and a p99 needs 1,000 samples
+ * (src/slo/sample-size.ts), so a shorter load (a run interrupted in its first seconds) is judged on dropped
+ * iterations alone; its start-up pause would otherwise be its p99.
+ */
+export const MIN_LAG_JUDGED_MS = minSamplesForPercentile(99) * 10;
 /** How long in-flight iterations get to finish after an interruption or abort. */
 export const STOP_GRACE_MS = 2000;
 
@@ -146,6 +153,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     load?.end(STOP_GRACE_MS);
   };
   let result = { loopLagP99Ms: 0, started: 0, dropped: 0 };
+  let loadMs = 0;
   try {
     const globals = { env, ...(await runSetup(plan, target, { env }, warn, setupOpts)) };
     await hooks.beforeLoad?.(ctx);
@@ -164,6 +172,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
             if (verdict && 'abort' in verdict && state.status === 'completed') {
               state.status = 'aborted';
               state.reason = verdict.abort;
+              if (verdict.by) run.abortedBy = verdict.by;
               load?.end(STOP_GRACE_MS);
             }
           },
@@ -187,6 +196,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
         : undefined;
       try {
         result = await done;
+        loadMs = clock() - loadStartMs;
       } finally {
         refresher?.stop();
       }
@@ -210,14 +220,17 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   const attempted = result.started + result.dropped;
   const maxLagMs = opts.saturation?.maxLoopLagP99Ms ?? MAX_LOOP_LAG_P99_MS;
   const maxDropped = opts.saturation?.maxDroppedShare ?? MAX_DROPPED_SHARE;
-  if (state.status === 'completed' || state.status === 'aborted') {
-    if (result.loopLagP99Ms > maxLagMs) {
-      state.status = 'invalid';
-      state.reason = `the load generator saturated: its event-loop lag p99 was ${result.loopLagP99Ms.toFixed(1)} ms (limit ${maxLagMs} ms); use --workers or a smaller load`;
-    } else if (attempted > 0 && result.dropped / attempted > maxDropped) {
-      state.status = 'invalid';
-      state.reason = `the load generator could not hold the schedule: ${result.dropped} of ${attempted} iterations (${((100 * result.dropped) / attempted).toFixed(1)}%) were dropped (limit ${maxDropped * 100}%); raise maxVUs`;
-    }
+  // Every run is checked, an interrupted or aborted one too: invalid outranks both (exitCodeForOutcome).
+  let saturated: string | undefined;
+  if (result.loopLagP99Ms > maxLagMs && loadMs >= MIN_LAG_JUDGED_MS) {
+    saturated = `the load generator saturated: its event-loop lag p99 was ${result.loopLagP99Ms.toFixed(1)} ms (limit ${maxLagMs} ms); use --workers or a smaller load`;
+  } else if (attempted > 0 && result.dropped / attempted > maxDropped) {
+    saturated = `the load generator could not hold the schedule: ${result.dropped} of ${attempted} iterations (${((100 * result.dropped) / attempted).toFixed(1)}%) were dropped (limit ${maxDropped * 100}%); raise maxVUs`;
+  }
+  if (saturated) {
+    const also = state.status === 'interrupted' ? ' (the run was also interrupted by a signal)' : state.status === 'aborted' ? ' (the run was also aborted by a threshold)' : '';
+    state.status = 'invalid';
+    state.reason = `${saturated}${also}`;
   }
   const endedAt = new Date();
   run.status = state.status;
@@ -229,10 +242,8 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   const summary = buildSummary({ run, intervals: data.intervals, samples: data.samples });
   writer.writeJson(RUN_FILES.summary, summary);
   const fin = await hooks.finalize?.({ runDir: writer.dir, run });
-  let exitCode: number;
-  if (state.status === 'invalid') exitCode = EXIT.invalidRun;
-  else if (state.status === 'interrupted') exitCode = EXIT.interrupted;
-  else exitCode = (fin && fin.exitCode) ?? (state.status === 'aborted' ? EXIT.thresholdsFailed : EXIT.ok);
+  // The verdict's code when a gate wrote one (it comes from exitCodeForOutcome too), else the run status's alone.
+  const exitCode = (fin && fin.exitCode) ?? exitCodeForOutcome({ status: state.status, thresholds: 0, failedThresholds: 0, firedAlerts: 0 }).exitCode;
   run.exitCode = exitCode;
   writer.writeRun(run);
   writer.close();

@@ -145,6 +145,14 @@ const thresholdItem = z.union(
   ],
   { error: 'must be a threshold expression like "p(95)<200" or {threshold, abortOnFail?, delayAbortEval?}' },
 );
+/** An alert rule, or fields replacing a default rule's, or false (src/slo/alert-rules.ts checks metric and expr). */
+const alertRule = z.union([
+  z.literal(false),
+  strict({
+    severity: z.enum(['P0', 'P1', 'P2']).optional(), metric: nonEmpty.optional(), expr: nonEmpty.optional(), window: duration(true).optional(),
+    for: duration().optional(), warmup: duration().optional(), phases: z.array(nonEmpty).min(1).optional(), minSamples: wholeAtLeast(1).optional(), summary: nonEmpty.optional(),
+  }),
+], { error: 'must be an alert rule {severity, metric, expr, window?, for?, warmup?, phases?, minSamples?, summary}, or false' });
 const urlOnly = strict({ url: nonEmpty.optional() });
 /** A feeder pick: a mode name, or `{ zipf: exponent }` with a positive exponent (`'zipf'` is exponent 1). */
 const feederPick = z.union([
@@ -167,6 +175,7 @@ export const scenarioSchema = strict({
   connections: z.record(identifier, strict({ url: nonEmpty, poolSize: wholeAtLeast(1).optional() })).optional(),
   thresholds: z.record(nonEmpty, z.array(thresholdItem)).optional(),
   capacity: z.record(nonEmpty, z.array(thresholdItem)).optional(),
+  alerts: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: 'a rule name is letters, digits, "_", "." and "-", starting with a letter' }), alertRule).optional(),
   collectors: strict({
     prometheus: strict({ url: httpUrl.optional(), metrics: z.record(z.string(), z.string()).optional() }).optional(),
     postgres: urlOnly.optional(),

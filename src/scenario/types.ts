@@ -10,6 +10,7 @@ import type {
   Threshold,
 } from 'k6/options';
 import type { PinnedPg } from '../engine/host-guard.ts';
+import type { AlertOverrides } from '../slo/alert-rules.ts';
 
 /** A k6 stage with an optional name, which becomes the `phase` tag. */
 export interface Stage extends K6Stage {
@@ -165,6 +166,8 @@ export interface ScenarioDefinition {
   thresholds?: Record<string, Threshold[]>;
   /** Ramps: the SLOs whose breaking point the run searches (the highest load at which all held; the first to break). */
   capacity?: Record<string, Threshold[]>;
+  /** Alert rules: name -> a new rule, fields replacing a default rule's, or false to turn one off (src/slo/alert-rules.ts). */
+  alerts?: AlertOverrides;
   collectors?: CollectorsOptions;
   faults?: FaultSpec[];
   /** What the scenario needs of the lab when run with --lab (drills: several target workers, PgBouncer). */

@@ -1,94 +1,22 @@
-// The production alert rules (issue 5), evaluated over a run as "would have fired": at the end of every interval, on
-// a rolling window (10 s by default) of client intervals and collector samples, with the first time each would
-// have fired. Alerts annotate the verdict and the report; they change the exit code only when asked. Pure.
+// The alert rules (src/slo/alert-rules.ts) evaluated over a run as "would have fired": at the end of every interval,
+// on each rule's rolling window of client intervals and collector samples, after its warm-up and within its phases,
+// firing once its condition has held for its `for` duration. Alerts annotate the verdict and the report; they change
+// the exit code only when asked (--fail-on-alerts). Pure.
 
-import { mergeEncodedSparse, WindowHistogram, type SparseHistogram } from '../metrics/sparse-histogram.ts';
-import { gaugeStats, sampleTimeMs, selectSamples } from '../metrics/samples.ts';
-import { SQL_METHOD } from '../metrics/aggregate.ts';
-import type { AlertFinding, RequestIntervalRecord } from '../results/format.ts';
-import type { RunRecords } from './evaluate.ts';
+import type { AggregateData } from '../metrics/aggregate.ts';
+import { aggregateMetric } from '../metrics/aggregate.ts';
+import { sampleTimeMs, type WindowMs } from '../metrics/samples.ts';
+import type { AlertFinding, IntervalRecord, SampleRecord, TimeWindow } from '../results/format.ts';
+import { resolveAlertRules, type AlertRule } from './alert-rules.ts';
+import { sampleCount, type RunRecords } from './evaluate.ts';
+import { compare } from './grammar.ts';
 
-/** One alert rule: what it watches, the comparison, and its severity. */
-export interface AlertRule {
-  severity: AlertFinding['severity'];
-  rule: string;
-  description: string;
-  /** `error_rate`, `p99`/`p95` of client latency (ms), or a server metric (window average; ratios sum num/den). */
-  signal: 'error_rate' | 'p99' | 'p95' | { metric: string };
-  operator: '>' | '<';
-  limit: number;
-  /** Judged once warm: its windows start after the run's last phase named `warm-up` (a cold cache is no alert). */
-  afterWarmUp?: boolean;
-}
+export { DEFAULT_ALERT_RULES, resolveAlertRules, type AlertRule, type AlertRuleSpec, type AlertOverrides } from './alert-rules.ts';
 
-/** The alert rules from our production targets. */
-export const ALERT_RULES: readonly AlertRule[] = [
-  { severity: 'P0', rule: 'error-rate', description: 'error rate above 5%', signal: 'error_rate', operator: '>', limit: 0.05 },
-  { severity: 'P0', rule: 'latency-p99', description: 'p99 latency above 5 s', signal: 'p99', operator: '>', limit: 5000 },
-  { severity: 'P1', rule: 'db-pool', description: 'database pool utilisation above 90%', signal: { metric: 'db_pool_utilization' }, operator: '>', limit: 0.9 },
-  { severity: 'P1', rule: 'cache-hit', description: 'cache hit ratio below 50%', signal: { metric: 'cache_hit_ratio' }, operator: '<', limit: 0.5, afterWarmUp: true },
-  { severity: 'P1', rule: 'host-memory', description: 'host memory above 85%', signal: { metric: 'host_memory_utilization' }, operator: '>', limit: 0.85 },
-  { severity: 'P1', rule: 'redis-memory', description: 'Redis memory above 85%', signal: { metric: 'redis_memory_utilization' }, operator: '>', limit: 0.85 },
-  { severity: 'P2', rule: 'latency-p95', description: 'p95 latency above 500 ms', signal: 'p95', operator: '>', limit: 500 },
-];
-
-/** Alert evaluation options: the rolling window, and the fewest requests a client rule needs in it. */
+/** Alert evaluation options: the rules (default: the production rules). */
 export interface AlertOptions {
-  windowMs?: number;
-  minRequests?: number;
   rules?: readonly AlertRule[];
 }
-
-interface Second {
-  tMs: number;
-  count: number;
-  failed: number;
-  hist: SparseHistogram;
-}
-
-/** Evaluates the alert rules over the run: one finding per rule, fired or not, with when and the value seen. */
-export function evaluateAlerts(data: RunRecords, opts: AlertOptions = {}): AlertFinding[] {
-  // intervals -> per-second totals and merged histograms; samples -> per-metric points -> sliding windows -> rules
-  const windowMs = opts.windowMs ?? 10_000;
-  const minRequests = opts.minRequests ?? 10;
-  const byT = new Map<number, RequestIntervalRecord[]>();
-  const ends = new Set<number>();
-  for (const r of data.intervals) {
-    ends.add(r.tMs + r.intervalMs);
-    if (r.type !== 'req' || r.method === SQL_METHOD) continue;
-    const list = byT.get(r.tMs);
-    if (list) list.push(r);
-    else byT.set(r.tMs, [r]);
-  }
-  const seconds: Second[] = [...byT.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([tMs, recs]) => {
-      const hist = mergeEncodedSparse(recs.flatMap((r) => [r.okHist, r.failHist]));
-      return { tMs, count: recs.reduce((a, r) => a + r.count, 0), failed: recs.reduce((a, r) => a + r.failed, 0), hist };
-    });
-  const times = [...ends].sort((a, b) => a - b);
-  const client = clientWindows(seconds, times, windowMs);
-  const warmMs = Math.max(0, ...data.run.phases.filter((p) => p.name === 'warm-up').map((p) => p.endMs));
-  return (opts.rules ?? ALERT_RULES).map((rule) => {
-    const unit = typeof rule.signal === 'string' && rule.signal !== 'error_rate' ? 'ms' : 'ratio';
-    const finding: AlertFinding = { severity: rule.severity, rule: rule.rule, description: rule.description, fired: false, unit };
-    const signal = typeof rule.signal === 'object' ? sampleSignal(data, rule.signal.metric) : clientSignal(rule.signal, client, minRequests);
-    let worst: number | undefined;
-    const startMs = rule.afterWarmUp ? warmMs : 0;
-    for (const end of times) {
-      if (end <= startMs) continue;
-      const observed = signal(Math.max(startMs, end - windowMs), end);
-      if (observed === null) continue;
-      const breach = rule.operator === '>' ? observed > rule.limit : observed < rule.limit;
-      if (breach) return { ...finding, fired: true, firstAtMs: end, observed: round(observed) };
-      if (worst === undefined || (rule.operator === '>' ? observed > worst : observed < worst)) worst = observed;
-    }
-    if (worst === undefined) return { ...finding, note: 'not evaluated: no data' };
-    return { ...finding, observed: round(worst) };
-  });
-}
-
-const round = (v: number): number => Math.round(v * 1e6) / 1e6;
 
 /** The items of a time-sorted list within [fromMs, toMs), found by binary search. */
 function slice<T>(items: readonly T[], time: (t: T) => number, fromMs: number, toMs: number): T[] {
@@ -105,55 +33,78 @@ function slice<T>(items: readonly T[], time: (t: T) => number, fromMs: number, t
   return items.slice(first(fromMs), first(toMs));
 }
 
-/** A server signal over a window: sum(num)/sum(den) for ratios, else the mean of the samples; null without samples. */
-function sampleSignal(data: RunRecords, metric: string): (fromMs: number, toMs: number) => number | null {
-  const points = selectSamples(data.samples, { metric }).points;
-  return (fromMs, toMs) => {
-    const stats = gaugeStats(slice(points, (p) => sampleTimeMs(p.tMs), fromMs, toMs));
-    if (!stats) return null;
-    return points.some((p) => p.num !== undefined) ? stats.value : stats.avg;
-  };
+/** A window narrowed to the union of every stretch of the named phases; empty when none falls in it. */
+export function phasesWindow(phases: readonly TimeWindow[], names: readonly string[], w: WindowMs): WindowMs {
+  const spans = phases
+    .filter((p) => names.includes(p.name))
+    .map((p) => ({ fromMs: Math.max(w.fromMs, p.startMs), toMs: Math.min(w.toMs, p.endMs) }))
+    .filter((x) => x.toMs > x.fromMs)
+    .sort((a, b) => a.fromMs - b.fromMs);
+  if (spans.length === 0) return { fromMs: w.fromMs, toMs: w.fromMs };
+  if (spans.length === 1) return spans[0];
+  return { fromMs: spans[0].fromMs, toMs: spans[spans.length - 1].toMs, spans };
 }
 
-/** Client totals of one rolling window. */
-interface ClientWindow {
-  count: number;
-  failed: number;
-  p95Ms: number | null;
-  p99Ms: number | null;
+/** Records and samples sorted once, so each window reads only its own. */
+function windowReader(data: RunRecords): (w: WindowMs) => AggregateData {
+  const intervals = [...data.intervals].sort((a, b) => a.tMs - b.tMs);
+  const samples = [...data.samples].sort((a, b) => sampleTimeMs(a.tMs) - sampleTimeMs(b.tMs));
+  return (w) => ({
+    intervals: slice<IntervalRecord>(intervals, (r) => r.tMs, w.fromMs, w.toMs),
+    samples: slice<SampleRecord>(samples, (s) => sampleTimeMs(s.tMs), w.fromMs, w.toMs),
+    phases: data.run.phases,
+  });
 }
 
-/** Slides the window over the seconds once, ending at each interval end: totals and latency percentiles. */
-function clientWindows(seconds: Second[], times: number[], windowMs: number): Map<number, ClientWindow> {
-  const out = new Map<number, ClientWindow>();
-  const hist = new WindowHistogram();
-  let lo = 0;
-  let hi = 0;
-  let count = 0;
-  let failed = 0;
-  for (const end of times) {
-    for (; hi < seconds.length && seconds[hi].tMs < end; hi++) {
-      hist.apply(seconds[hi].hist, 1);
-      count += seconds[hi].count;
-      failed += seconds[hi].failed;
+/** Evaluates one rule at every interval end: the first time it fires, or the worst value it saw. */
+function evaluateRule(rule: AlertRule, data: RunRecords, ends: readonly number[], read: (w: WindowMs) => AggregateData, loadStartMs: number): AlertFinding {
+  const t = rule.threshold;
+  const unit = t.unit === 'ms' ? 'ms' : 'ratio';
+  const finding: AlertFinding = { severity: rule.severity, rule: rule.name, description: rule.summary, fired: false, unit };
+  const worse = (a: number, b: number) => (t.operator === '<' || t.operator === '<=' ? a < b : a > b);
+  let worst: number | undefined;
+  let holdingSinceMs: number | undefined;
+  // a rule with a warm-up also waits out the run's phases named `warm-up`: the scenario says when its cache is warm
+  const warmUpPhaseEndMs = Math.max(0, ...data.run.phases.filter((p) => p.name === 'warm-up').map((p) => p.endMs));
+  const warmEndMs = rule.warmupMs > 0 ? Math.max(loadStartMs + rule.warmupMs, warmUpPhaseEndMs) : loadStartMs;
+  for (const end of ends) {
+    if (end <= warmEndMs) continue;
+    let w: WindowMs = { fromMs: Math.max(end - rule.windowMs, rule.warmupMs > 0 ? warmEndMs : 0), toMs: end };
+    if (rule.phases) w = phasesWindow(data.run.phases, rule.phases, w);
+    if (w.toMs <= w.fromMs) {
+      holdingSinceMs = undefined;
+      continue;
     }
-    for (; lo < hi && seconds[lo].tMs < end - windowMs; lo++) {
-      hist.apply(seconds[lo].hist, -1);
-      count -= seconds[lo].count;
-      failed -= seconds[lo].failed;
+    const agg = aggregateMetric(read(w), t.metric, t.tags, w);
+    const observed = agg && agg.n > 0 && sampleCount(t, agg) >= rule.minSamples ? agg.get(t.aggregation) : null;
+    if (observed === null || !Number.isFinite(observed)) continue;
+    if (!compare(observed, t.operator, t.limit)) {
+      holdingSinceMs = undefined;
+      if (worst === undefined || worse(observed, worst)) worst = observed;
+      continue;
     }
-    const ms = (us: number | null) => (us === null ? null : us / 1000);
-    out.set(end, { count, failed, p95Ms: ms(hist.percentileUs(95)), p99Ms: ms(hist.percentileUs(99)) });
+    holdingSinceMs ??= end;
+    if (end - holdingSinceMs >= rule.forMs) return { ...finding, fired: true, firstAtMs: end, observed: round(observed) };
+    if (worst === undefined || worse(observed, worst)) worst = observed;
   }
-  return out;
+  if (worst === undefined) return { ...finding, note: `not evaluated: no data${noDataWhere(rule)}` };
+  return { ...finding, observed: round(worst) };
 }
 
-/** A client signal at a window end: the error rate, or a latency percentile (ms); null under minRequests requests. */
-function clientSignal(signal: 'error_rate' | 'p99' | 'p95', windows: Map<number, ClientWindow>, minRequests: number): (fromMs: number, toMs: number) => number | null {
-  return (_fromMs, toMs) => {
-    const w = windows.get(toMs);
-    if (!w || w.count < minRequests) return null;
-    if (signal === 'error_rate') return w.failed / w.count;
-    return signal === 'p99' ? w.p99Ms : w.p95Ms;
-  };
+/** Evaluates the alert rules over the run: one finding per rule, fired or not, with when and the value seen. */
+export function evaluateAlerts(data: RunRecords, opts: AlertOptions = {}): AlertFinding[] {
+  // interval ends -> per rule: window (rolling, after warm-up, within phases) -> aggregate -> condition held for `for`
+  const ends = [...new Set(data.intervals.map((r) => r.tMs + r.intervalMs))].sort((a, b) => a - b);
+  const read = windowReader(data);
+  const loadStartMs = data.intervals.reduce((m, r) => Math.min(m, r.tMs), Infinity);
+  return (opts.rules ?? resolveAlertRules()).map((rule) => evaluateRule(rule, data, ends, read, Number.isFinite(loadStartMs) ? loadStartMs : 0));
 }
+
+/** Where a rule looked for data, for its "no data" note: " after its 30 s warm-up in phase steady". */
+function noDataWhere(rule: AlertRule): string {
+  const warm = rule.warmupMs > 0 ? ` after its ${rule.warmupMs / 1000} s warm-up` : '';
+  const phases = rule.phases ? ` in phase ${rule.phases.join(', ')}` : '';
+  return `${warm}${phases}`;
+}
+
+const round = (v: number): number => Math.round(v * 1e6) / 1e6;

@@ -8,8 +8,9 @@
 import { aggregateMetric, type Aggregate, type AggregateData } from '../metrics/aggregate.ts';
 import { metricInfo } from '../metrics/catalog.ts';
 import type { WindowMs } from '../metrics/samples.ts';
-import type { IntervalRecord, RunJson, SampleRecord, VerdictEntry } from '../results/format.ts';
+import type { IntervalRecord, RunJson, SampleRecord, TimeWindow, VerdictEntry } from '../results/format.ts';
 import { compare, type ParsedThreshold } from './grammar.ts';
+import { isFewSamples, minSamplesForPercentile, percentileOfAggregation } from './sample-size.ts';
 
 /** A run's records, as evaluation reads them. */
 export interface RunRecords {
@@ -21,7 +22,7 @@ export interface RunRecords {
 /** Evaluation options: the window (default: the whole run), and the threshold that aborted the run if any. */
 export interface EvaluateOptions {
   window?: WindowMs;
-  abortedBy?: { key: string; expression: string };
+  abortedBy?: { key: string; expression: string; atMs?: number };
 }
 
 /** The whole run's window: from 0 to the end of the last record (or the run's duration, if later). */
@@ -32,12 +33,29 @@ export function runWindow(data: RunRecords): WindowMs {
   return { fromMs: 0, toMs };
 }
 
-/** The window a threshold is computed over: the run window, narrowed to the phase its `phase` tag names. */
+/**
+ * A window narrowed to the union of the named stretches (every stage bearing a phase name): one stretch gives a plain
+ * window, several give their span with `spans` set; none in the window gives an empty one. No stretch of that name
+ * at all leaves the window as it is (the phase filter then matches nothing: "no data").
+ */
+export function phaseWindow(phases: readonly TimeWindow[], name: string, window: WindowMs): WindowMs {
+  const named = phases.filter((p) => p.name === name);
+  if (named.length === 0) return window;
+  const spans = named
+    .map((p) => ({ fromMs: Math.max(window.fromMs, p.startMs), toMs: Math.min(window.toMs, p.endMs) }))
+    .filter((s) => s.toMs > s.fromMs)
+    .sort((a, b) => a.fromMs - b.fromMs);
+  if (spans.length === 0) {
+    const fromMs = Math.min(window.toMs, Math.max(window.fromMs, named[0].startMs));
+    return { fromMs, toMs: fromMs };
+  }
+  if (spans.length === 1) return spans[0];
+  return { fromMs: spans[0].fromMs, toMs: spans[spans.length - 1].toMs, spans };
+}
+
+/** The window a threshold is computed over: the run window, narrowed to every stretch of the phase its tag names. */
 export function thresholdWindow(data: Pick<RunRecords, 'run'>, t: Pick<ParsedThreshold, 'tags'>, window: WindowMs): WindowMs {
-  const phase = t.tags.phase === undefined ? undefined : data.run.phases.find((p) => p.name === t.tags.phase);
-  if (!phase) return window;
-  const fromMs = Math.max(window.fromMs, phase.startMs);
-  return { fromMs, toMs: Math.max(fromMs, Math.min(window.toMs, phase.endMs)) };
+  return t.tags.phase === undefined ? window : phaseWindow(data.run.phases, t.tags.phase, window);
 }
 
 const tidy = (v: number): number => Math.round(v * 1e9) / 1e9;
@@ -67,12 +85,30 @@ function serverNoDataNote(data: RunRecords, metric: string, agg: Aggregate | nul
   return 'no data: no sample matched the window and tag filters';
 }
 
+/** Client counters whose count is itself the number of observations (requests, iterations). */
+const COUNTED = new Set(['http_reqs', 'iterations', 'dropped_iterations']);
+
+/** The observations behind an aggregate (see VerdictEntry.samples). */
+export function sampleCount(t: Pick<ParsedThreshold, 'metric'>, agg: Aggregate | null): number {
+  if (!agg) return 0;
+  if (COUNTED.has(t.metric) && metricInfo(t.metric)?.side === 'client') return agg.n > 0 ? (agg.get({ kind: 'count' }) ?? 0) : 0;
+  return agg.n;
+}
+
+/** The "few samples" mark of a percentile threshold, or undefined (src/slo/sample-size.ts). */
+export function fewSamplesOf(t: Pick<ParsedThreshold, 'aggregationName'>, samples: number): { minSamples: number } | undefined {
+  const p = percentileOfAggregation(t.aggregationName);
+  return p !== undefined && isFewSamples(samples, p) ? { minSamples: minSamplesForPercentile(p) } : undefined;
+}
+
 /** Builds the verdict entry of one threshold from its aggregate. */
 export function entryFrom(data: RunRecords, t: ParsedThreshold, agg: Aggregate | null, window: WindowMs): VerdictEntry {
   const observed = agg && agg.n > 0 ? agg.get(t.aggregation) : null;
+  const samples = sampleCount(t, agg);
+  const few = samples > 0 ? fewSamplesOf(t, samples) : undefined;
   const base = {
     key: t.key, metric: t.metric, tags: t.tags, expression: t.expression, aggregation: t.aggregationName,
-    operator: t.operator, limit: t.limit, unit: t.unit, window, abortOnFail: t.abortOnFail,
+    operator: t.operator, limit: t.limit, unit: t.unit, window, abortOnFail: t.abortOnFail, samples, ...(few ? { fewSamples: few } : {}),
   };
   if (observed === null || !Number.isFinite(observed)) {
     const side = metricInfo(t.metric)?.side;
@@ -95,7 +131,11 @@ export function evaluateThresholds(data: RunRecords, parsed: readonly ParsedThre
   return parsed.map((t) => {
     const window = thresholdWindow(data, t, whole);
     const entry = entryFrom(data, t, aggregateMetric(aggData, t.metric, t.tags, window), window);
-    if (opts.abortedBy && opts.abortedBy.key === t.key && opts.abortedBy.expression === t.expression) entry.aborted = true;
+    const by = opts.abortedBy;
+    if (by && by.key === t.key && by.expression === t.expression) {
+      entry.aborted = true;
+      if (by.atMs !== undefined) entry.abortedAtMs = by.atMs;
+    }
     return entry;
   });
 }

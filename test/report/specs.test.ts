@@ -59,3 +59,12 @@ test('SLO limits are drawn as rules and breaching stretches as red points only w
   const none = JSON.stringify(buildCharts(buildModel(syntheticRun({ durationS: 30, verdict: 'none' }))).find((c) => c.id === 'latency')?.spec);
   assert.doesNotMatch(none, /"strokeDash":\[6,4\]/);
 });
+
+test('phase bands shade by name: every stretch of a phase that several stages bear looks alike', async () => {
+  const { shadedPhases } = await import('../../src/report/specs/common.ts');
+  const band = (name: string, startMs: number, endMs: number) => ({ kind: 'phase' as const, name, startMs, endMs });
+  const bands = [band('ramp-up', 0, 10), band('steady', 10, 20), band('spike', 20, 30), band('steady', 30, 40), band('ramp-down', 40, 50)];
+  assert.deepEqual(shadedPhases(bands).map((b) => `${b.name}@${b.startMs}`), ['steady@10', 'steady@30', 'ramp-down@40']);
+  // By position, the second steady would be shaded and the first not.
+  assert.deepEqual(shadedPhases([band('steady', 0, 10), band('spike', 10, 20), band('cool', 20, 30), band('steady', 30, 40)]).map((b) => b.name), ['spike']);
+});

@@ -46,6 +46,12 @@ test('an abortOnFail threshold stops the load early, and the run is aborted with
   assert.equal(data.run.status, 'aborted', data.run.statusReason);
   assert.equal(outcome.exitCode, 99);
   assert.equal(data.verdict?.status, 'aborted');
+  assert.equal(data.run.abortedBy?.key, 'http_req_duration');
+  assert.equal(data.run.abortedBy?.expression, 'p(95)<50');
+  assert.ok((data.run.abortedBy?.atMs ?? 0) >= 2000, `aborted at ${data.run.abortedBy?.atMs} ms, after delayAbortEval`);
+  assert.match(data.verdict?.reason ?? '', /^aborted by http_req_duration p\(95\)<50 at \d+ s \(observed [\d.]+ ms on the data so far\)/);
+  assert.equal(data.verdict?.thresholds[0].aborted, true);
+  assert.equal(data.verdict?.thresholds[0].abortedAtMs, data.run.abortedBy?.atMs);
   assert.ok((data.run.durationMs ?? Infinity) < 15_000, `stopped after ${data.run.durationMs} ms of a 20 s load`);
   assert.ok(existsSync(join(outcome.runDir, 'report.html')));
 });

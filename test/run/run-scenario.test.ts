@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runScenario } from '../../src/run/run-scenario.ts';
+import { MIN_LAG_JUDGED_MS, runScenario } from '../../src/run/run-scenario.ts';
 import { readRunDir } from '../../src/results/read.ts';
 import { HostNotAllowedError, InvalidRunError } from '../../src/errors.ts';
 import type { RequestIntervalRecord, TickIntervalRecord, IntervalRecord } from '../../src/results/format.ts';
@@ -144,4 +144,15 @@ test('a generator that cannot hold the schedule makes the run invalid with exit 
   assert.equal(outcome.exitCode, 103);
   assert.equal(outcome.run.status, 'invalid');
   assert.match(outcome.run.statusReason ?? '', /iterations .* were dropped/);
+});
+
+test('a load shorter than 10 s is not judged on its loop lag: a p99 of fewer than 1,000 samples is its start-up pause', async () => {
+  const outcome = await runScenario({
+    scenario: def({ setup: undefined, load: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '2s', preAllocatedVUs: 2, maxVUs: 5 } }),
+    reportsDir: reports,
+    saturation: { maxLoopLagP99Ms: 0.001, maxDroppedShare: 1 },
+  });
+  assert.equal(outcome.run.status, 'completed', outcome.run.statusReason);
+  assert.equal(outcome.exitCode, 0);
+  assert.equal(MIN_LAG_JUDGED_MS, 10_000);
 });

@@ -26,6 +26,7 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
   const [dirArg, ...rest] = args.slice(1);
   const flags: CheckFlags = {
     thresholds: rest.includes('--thresholds') ? rest[rest.indexOf('--thresholds') + 1] : undefined,
+    out: rest.includes('--out') ? rest[rest.indexOf('--out') + 1] : undefined,
     failOnAlerts: rest.includes('--fail-on-alerts'),
     json: rest.includes('--json'),
   };
@@ -78,13 +79,14 @@ test('an impossible --thresholds file exits 99 with the failing line in summary.
   const run = join(dir, 'no-server');
   const file = join(dir, 'impossible.json');
   await writeFile(file, JSON.stringify({ thresholds: { 'http_req_duration{name:company}': ['p(99)<1'] } }));
-  const { code, stdout } = await inProcess(['check', run, '--thresholds', file, '--json']);
+  const out = join(dir, 'impossible-check');
+  const { code, stdout } = await inProcess(['check', run, '--thresholds', file, '--json', '--out', out]);
   assert.equal(code, 99);
   const verdict = JSON.parse(stdout);
   assert.equal(verdict.thresholds.length, 1);
   assert.equal(verdict.thresholds[0].pass, false);
-  assert.match(await readFile(join(run, 'summary.md'), 'utf8'), /\| ❌ \| `http_req_duration\{name:company\}` \| `p\(99\)<1` \|/);
-  assert.match(await readFile(join(run, 'junit.xml'), 'utf8'), /<testcase classname="http_req_duration\{name:company\}" name="p\(99\)&lt;1" time="0">\n\s+<failure message="observed /);
+  assert.match(await readFile(join(out, 'summary.md'), 'utf8'), /\| ❌ \| `http_req_duration\{name:company\}` \| `p\(99\)<1` \|/);
+  assert.match(await readFile(join(out, 'junit.xml'), 'utf8'), /<testcase classname="http_req_duration\{name:company\}" name="p\(99\)&lt;1" time="0">\n\s+<failure message="observed /);
 });
 
 test('a .ts thresholds module is loaded, and alerts fail the run only with --fail-on-alerts', async () => {
@@ -130,4 +132,34 @@ test('with markdown: false, summary.md waits for writeMarkdownSummary, which lin
   assert.match(md, /Charts: \[latency\]\(charts\/latency\.svg\)/);
   assert.equal(await readFile(join(run, 'summary.md'), 'utf8'), md);
   assert.equal(await readFile(stepSummary, 'utf8'), `${md}\n`);
+});
+
+test('a what-if check (the real binary) leaves the run as it was and writes to a check-<time>/ folder or --out', async () => {
+  const run = join(dir, 'fail');
+  const files = ['verdict.json', 'summary.json', 'junit.xml', 'summary.md'];
+  await checkRunDir(run); // the run's own outputs, as a run leaves them
+  const before = await Promise.all(files.map((f) => readFile(join(run, f), 'utf8')));
+  const file = join(dir, 'lenient.json');
+  await writeFile(file, JSON.stringify({ http_reqs: ['count>0'] }));
+  const whatIf = await perfgate(['check', run, '--thresholds', file]);
+  assert.equal(whatIf.code, 0, whatIf.stdout + whatIf.stderr);
+  const outLine = /outputs: (.+check-\d{8}-\d{6}(-\d+)?)$/m.exec(whatIf.stdout);
+  assert.ok(outLine, whatIf.stdout);
+  assert.deepEqual(await Promise.all(files.map((f) => readFile(join(run, f), 'utf8'))), before, "the run's own files are untouched");
+  const written = JSON.parse(await readFile(join(outLine[1], 'verdict.json'), 'utf8'));
+  assert.equal(written.status, 'pass');
+  assert.deepEqual(JSON.parse(await readFile(join(outLine[1], 'thresholds.json'), 'utf8')).thresholds, { http_reqs: ['count>0'] });
+  assert.match(await readFile(join(outLine[1], 'summary.md'), 'utf8'), /## perfgate ✅ PASS/);
+  // Plain check on a run that has its verdict re-judges it without overwriting it either.
+  const plain = await perfgate(['check', run, '--out', join(dir, 'plain-check')]);
+  assert.equal(plain.code, 99);
+  assert.equal(JSON.parse(await readFile(join(dir, 'plain-check', 'verdict.json'), 'utf8')).status, 'fail');
+  assert.deepEqual(await Promise.all(files.map((f) => readFile(join(run, f), 'utf8'))), before);
+  const self = await perfgate(['check', run, '--thresholds', file, '--out', run]);
+  assert.equal(self.code, 104);
+  assert.match(self.stderr, /--out: is the run directory itself/);
+  const other = await perfgate(['check', run, '--out', join(dir, 'pass')]);
+  assert.equal(other.code, 104);
+  assert.match(other.stderr, /--out: .* is a run directory/);
+  assert.deepEqual(await Promise.all(files.map((f) => readFile(join(run, f), 'utf8'))), before);
 });

@@ -42,7 +42,7 @@ test('junit.xml of the failing fixture parses back with one test case per thresh
   assert.equal(failures, verdict.thresholds.filter((e) => !e.pass).length);
   const p95 = thresholdCases.find((c) => c.attrs.classname === 'http_req_duration' && c.attrs.name === 'p(95)<200');
   const failure = p95?.children.find((c) => c.name === 'failure');
-  assert.match(failure?.attrs.message ?? '', /^observed 420 ms, limit < 200 ms, margin -2\d\d(\.\d+)? ms \(-1\d\d\.\d%\)$/);
+  assert.match(failure?.attrs.message ?? '', /^observed 420 ms, limit < 200 ms, margin -2\d\d(\.\d+)? ms \(-1\d\d\.\d%\), [\d,]+ samples$/);
   assert.match(failure?.text ?? '', /observed: 4\d\d(\.\d+)? ms/);
 });
 
@@ -102,7 +102,7 @@ test('hostile text cannot break the Markdown table or inject HTML', async () => 
   const verdict: VerdictJson = { format: 1, status: 'fail', exitCode: 99, reason: HOSTILE, thresholds: [{ ...hostileEntry, observed: null, margin: null, marginPct: null }], alerts: [] };
   const md = renderMarkdown({ ...run, scenario: HOSTILE }, verdict);
   const row = md.split('\n').find((l) => l.startsWith('| ❌')) ?? '';
-  assert.equal(row.replace(/\\\|/g, '').split('|').length, 7, `one row of five cells: ${row}`);
+  assert.equal(row.replace(/\\\|/g, '').split('|').length, 8, `one row of six cells: ${row}`);
   assert.ok(!/<script|<img/.test(md.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, '')), 'no raw HTML outside code spans');
   assert.equal(mdEscape('a|b<c>*d*'), 'a\\|b&lt;c&gt;\\*d\\*');
   assert.equal(mdCode('x`y'), '`` x`y ``');

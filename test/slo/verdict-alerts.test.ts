@@ -29,7 +29,10 @@ test('the verdict status and exit code follow the run status, thresholds and ale
     ['invalid never passes', run('invalid', { statusReason: 'generator saturated' }), [entry(true)], [], false, 'invalid', 103, /^invalid run: generator saturated$/],
     ['invalid wins over failures', run('invalid'), [entry(false)], [], false, 'invalid', 103, /^invalid run/],
     ['aborted by a threshold is 99', run('aborted', { abortedBy: { key: 'http_req_failed', expression: 'rate<0.01', atMs: 42_000 } }), [entry(false)], [], false, 'aborted', 99, /^aborted by http_req_failed rate<0.01 at 42 s; 1 of 1 thresholds failed/],
-    ['no thresholds pass', run('completed'), [], [], false, 'pass', 0, /^no thresholds defined$/],
+    ['no thresholds judge nothing', run('completed'), [], [], false, 'no-thresholds', 0, /^no thresholds, so nothing was judged$/],
+    ['no thresholds name a fired P0', run('completed'), [], [{ ...alert(true), severity: 'P0', rule: 'error-rate', description: 'error rate above 5%' }], false, 'no-thresholds', 0, /^no thresholds, so nothing was judged; 1 alert rule\(s\) would have fired: P0 error-rate \(error rate above 5%\) at 5 s$/],
+    ['no thresholds fail on alerts when asked', run('completed'), [], [alert(true)], true, 'fail', 99, /--fail-on-alerts/],
+    ['invalid wins over interrupted', run('invalid', { statusReason: 'dropped; also interrupted' }), [entry(true)], [], false, 'invalid', 103, /^invalid run/],
   ];
   for (const [name, r, entries, alerts, failOnAlerts, status, exitCode, reason] of table) {
     const v = buildVerdict(r, entries, alerts, { failOnAlerts });
@@ -87,7 +90,7 @@ test('alert rules report when they would first have fired, on a rolling 10 s win
   assert.equal(byRule['db-pool'].firstAtMs, 39_000);
   assert.equal(byRule['db-pool'].observed, 0.905);
   assert.equal(byRule['cache-hit'].fired, false);
-  assert.equal(byRule['cache-hit'].note, 'not evaluated: no data');
+  assert.equal(byRule['cache-hit'].note, 'not evaluated: no data after its 15 s warm-up');
 });
 
 test('the cache-hit alert is judged once warm: a cold cache during ramp-up and warm-up fires nothing', () => {

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, EXIT } from '../../errors.ts';
-import type { ProfileName } from '../../results/format.ts';
+import type { ProfileName, VerdictJson } from '../../results/format.ts';
+import { statusWord } from '../../slo/verdict.ts';
 import { RUN_FILES } from '../../results/format.ts';
 import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
 import { attachProgress } from '../../run/progress.ts';
@@ -53,8 +54,8 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
 /** One line from verdict.json: the status in capitals and the reason, or undefined when there is none. */
 function readVerdictLine(runDir: string): string | undefined {
   try {
-    const v = JSON.parse(readFileSync(join(runDir, RUN_FILES.verdict), 'utf8')) as { status: string; reason?: string };
-    return `${v.status.toUpperCase()}${v.reason ? `: ${v.reason}` : ''}`;
+    const v = JSON.parse(readFileSync(join(runDir, RUN_FILES.verdict), 'utf8')) as VerdictJson;
+    return `${statusWord(v.status)}${v.reason ? `: ${v.reason}` : ''}`;
   } catch {
     return undefined;
   }

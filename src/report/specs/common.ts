@@ -43,11 +43,18 @@ export function timeX(title: string | null = 'time since start (mm:ss)'): { fiel
 /** Axis label of a time since the run start: mm:ss, with hours in front from one hour on. */
 const TIME_LABEL = "(datum.value >= 3600000 ? floor(datum.value / 3600000) + ':' : '') + utcFormat(datum.value, '%M:%S')";
 
-/** Background layers: every other phase shaded grey with a boundary line at each phase start, faults in amber; each labelled at the top. */
+/** The phase stretches shaded grey: every other phase name in order of first appearance, each with all its stretches. */
+export function shadedPhases(bands: readonly Band[]): Band[] {
+  const phases = bands.filter((b) => b.kind === 'phase').sort((a, b) => a.startMs - b.startMs);
+  const names = [...new Set(phases.map((b) => b.name))];
+  return phases.filter((b) => names.indexOf(b.name) % 2 === 1);
+}
+
+/** Background layers: phases shaded by name (each stretch of a name alike), a line at each phase start, faults in amber; each labelled. */
 export function bandLayers(bands: Band[]): LayerChild[] {
   const out: LayerChild[] = [];
   const phases = bands.filter((b) => b.kind === 'phase').sort((a, b) => a.startMs - b.startMs);
-  const shaded = phases.filter((_, i) => i % 2 === 1).map((b) => ({ tMs: b.startMs, endMs: b.endMs }));
+  const shaded = shadedPhases(bands).map((b) => ({ tMs: b.startMs, endMs: b.endMs }));
   const faults = bands.filter((b) => b.kind === 'fault').map((b) => ({ name: b.name, tMs: b.startMs, endMs: b.endMs }));
   if (shaded.length > 0) out.push({ data: { values: shaded }, mark: { type: 'rect', opacity: 0.6, color: COLORS.phase }, encoding: { x: timeX(), x2: { field: 'endMs' } } });
   if (faults.length > 0) out.push({ data: { values: faults }, mark: { type: 'rect', opacity: 0.5, color: COLORS.fault }, encoding: { x: timeX(), x2: { field: 'endMs' } } });
