@@ -4,7 +4,7 @@
 import { bootstrapLogVariance } from './bootstrap.ts';
 import { extractMeasurements, type RunRecords } from './extract.ts';
 import { DEFAULT_RUN_TO_RUN_SD, errorRateTest, logValue, mdeLogOf, predictionTest, singleBaselineTest, ALPHA, type ErrorRateTest, type RunToRunSpread, type TestResult } from './judge.ts';
-import { benjaminiHochberg, mean } from './stats.ts';
+import { adaptiveBenjaminiHochberg, mean } from './stats.ts';
 import type { Comparison, CompareJson, CompareVerdict, Measurement, RunRef } from './types.ts';
 import { adviceFor, decide, decideErrorRate, worseInterval } from './verdict.ts';
 
@@ -118,12 +118,12 @@ export function compareRuns(baselines: readonly RunInput[], candidate: RunInput,
 function finishComparisons(pending: Pending[]): Comparison[] {
   // Tarone (1990): a discrete test that cannot reach the level (too few failures) is left out of the family.
   const tested = pending.filter((p) => p.test && !('minPWorse' in p.test && p.test.minPWorse > ALPHA));
-  const discoveries = (adj: number[]) => adj.filter((a) => a <= ALPHA).length;
-  const adjW = benjaminiHochberg(tested.map((p) => p.test!.pWorse));
-  const adjB = benjaminiHochberg(tested.map((p) => p.test!.pBetter));
-  const adjusted = new Map(tested.map((p, i) => [p, [adjW[i], adjB[i]]] as const));
-  // The level a lone discovery needs in this family (Benjamini–Hochberg): the MDE is stated at it.
-  const mdeLevel = (ALPHA * Math.max(1, discoveries(adjW))) / Math.max(1, tested.length);
+  const worse = adaptiveBenjaminiHochberg(tested.map((p) => p.test!.pWorse), ALPHA);
+  const better = adaptiveBenjaminiHochberg(tested.map((p) => p.test!.pBetter), ALPHA);
+  const adjusted = new Map(tested.map((p, i) => [p, [worse.adjusted[i], better.adjusted[i]]] as const));
+  // The level a lone discovery of a regression needs in this family: the MDE is stated at it.
+  const found = worse.adjusted.filter((a) => a <= ALPHA).length;
+  const mdeLevel = ((ALPHA / (1 + ALPHA)) * Math.max(1, found)) / Math.max(1, worse.m - worse.stageOne);
   return pending.map((p) => {
     const t = p.test;
     if (!t) return { ...p.c, pWorseAdjusted: null, pBetterAdjusted: null, verdict: 'inconclusive', gated: false, note: p.note ?? 'inconclusive' };
@@ -205,7 +205,7 @@ function assemble(comparisons: Comparison[], baselines: readonly RunInput[], can
   return {
     format: 1, verdict, exitCode: fails ? 99 : 0, reason, candidate: candidate.ref, baselines: baselines.map((b) => b.ref),
     method: {
-      mode: baselines.length >= 2 ? 'prediction-interval' : 'widened-within-run', alpha: ALPHA, fdr: 'benjamini-hochberg',
+      mode: baselines.length >= 2 ? 'prediction-interval' : 'widened-within-run', alpha: ALPHA, fdr: 'benjamini-krieger-yekutieli',
       minEffect: m.minEffect, failOnInconclusive: m.failOnInconclusive, seed: m.seed, bootstrapReplicates: m.replicates,
       ...(m.spread ? { runToRunSpread: m.spread } : {}),
     },

@@ -35,6 +35,22 @@ export function benjaminiHochberg(ps: readonly number[]): number[] {
   return out;
 }
 
+/**
+ * Adaptive Benjamini–Hochberg, the two-stage procedure of Benjamini, Krieger & Yekutieli (2006): stage one runs BH at
+ * q / (1 + q) and counts its discoveries r1; stage two runs BH at q / (1 + q) * m / (m - r1), which spends the level
+ * on the hypotheses still believed null. Returned as adjusted p-values to compare with q (still controlling the
+ * false-discovery rate at q), and r1 for the level a lone discovery needs.
+ */
+export function adaptiveBenjaminiHochberg(ps: readonly number[], q: number): { adjusted: number[]; stageOne: number; m: number } {
+  const bh = benjaminiHochberg(ps);
+  const m = ps.filter((p) => Number.isFinite(p)).length;
+  if (m <= 1) return { adjusted: bh, stageOne: bh.filter((a) => a <= q).length, m };
+  const qPrime = q / (1 + q);
+  const stageOne = bh.filter((a, i) => Number.isFinite(ps[i]) && a <= qPrime).length;
+  const factor = (1 + q) * (Math.max(1, m - stageOne) / Math.max(1, m));
+  return { adjusted: bh.map((a) => Math.min(1, a * factor)), stageOne, m };
+}
+
 /** Autocovariances R(0..maxLag) of a series around its mean (divided by n, as in Politis & White). */
 export function autocovariances(xs: ArrayLike<number>, maxLag: number): number[] {
   const n = xs.length;

@@ -89,7 +89,7 @@ export interface CompareJson {
   method: {
     mode: 'prediction-interval' | 'widened-within-run';
     alpha: number;
-    fdr: 'benjamini-hochberg';
+    fdr: 'benjamini-krieger-yekutieli';
     minEffect: number;
     failOnInconclusive: boolean;
     seed: number;

@@ -137,3 +137,19 @@ function serverSamples(s: number, rand: () => number, dbFactor: number): SampleR
     { tMs, source: 'redis', metric: 'cache_hit_ratio', value: hits / 100, num: hits, den: 100 },
   ];
 }
+
+/** Writes a synthetic run as a run directory (run.json, intervals.ndjson, samples.ndjson). */
+export async function writeSyntheticRunDir(dir: string, r: RunInput, meta: { scenario?: string; profile?: 'ci' | 'smoke' | 'full'; startedAt: string; gitSha?: string; status?: 'completed' | 'invalid' }): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  const run = {
+    format: 1, id: `${meta.startedAt}-${meta.scenario ?? 'synthetic'}`, scenario: meta.scenario ?? 'synthetic', profile: meta.profile ?? 'ci',
+    startedAt: meta.startedAt, plannedDurationMs: 0, status: meta.status ?? 'completed', target: { baseUrl: 'http://127.0.0.1:1' },
+    load: { executor: 'constant-arrival-rate' }, config: {}, phases: [], faults: [],
+    environment: { node: 'v20', os: 'linux', arch: 'x64', cpus: 2, perfgateVersion: '0.1.0', workers: 1, ...(meta.gitSha ? { gitSha: meta.gitSha } : {}) },
+  };
+  await writeFile(join(dir, 'run.json'), JSON.stringify(run));
+  await writeFile(join(dir, 'intervals.ndjson'), r.records.intervals.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  await writeFile(join(dir, 'samples.ndjson'), r.records.samples.map((x) => JSON.stringify(x)).join('\n') + '\n');
+}
