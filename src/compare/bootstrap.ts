@@ -12,8 +12,8 @@ export interface IntervalSeries {
   rows: Float64Array;
   n: number;
   d: number;
-  /** The statistic of a summed d-vector (the run-level value when given the sum of all rows). */
-  stat: (sum: Float64Array) => number;
+  /** The statistic of summed rows, given the sum of any column j on demand (a statistic reads only the columns it needs). */
+  stat: (column: (j: number) => number) => number;
   /** A scalar series whose dependence drives the statistic (its linearisation); sets the block length. */
   driver: Float64Array;
 }
@@ -35,13 +35,6 @@ function prefixSums(s: IntervalSeries): Float64Array {
   return p;
 }
 
-/** Adds the sum of rows [from, to) (to <= n) into acc. */
-function addRange(p: Float64Array, d: number, from: number, to: number, acc: Float64Array): void {
-  const a = from * d;
-  const b = to * d;
-  for (let j = 0; j < d; j++) acc[j] += p[b + j] - p[a + j];
-}
-
 /**
  * The circular block bootstrap of log(stat): `replicates` resamples of n intervals in blocks of the automatic
  * length (Politis & White 2004), or `blockLength` when given. Replicates whose statistic is not finite and positive
@@ -53,22 +46,37 @@ export function bootstrapLogVariance(s: IntervalSeries, opts: { seed: number; re
   const L = Math.max(1, Math.min(s.n, opts.blockLength ?? automaticBlockLength(s.driver)));
   const p = prefixSums(s);
   const rand = seededRandom(opts.seed);
-  const acc = new Float64Array(s.d);
+  const blocks = Math.ceil(s.n / L);
+  // Each block of a replicate is one or two row ranges [from, to) (a block that wraps around the end is two).
+  const from = new Int32Array(2 * blocks);
+  const to = new Int32Array(2 * blocks);
+  const cache = new Float64Array(s.d);
+  const known = new Uint8Array(s.d);
+  let ranges = 0;
+  const column = (j: number): number => {
+    if (known[j]) return cache[j];
+    let sum = 0;
+    for (let r = 0; r < ranges; r++) sum += p[to[r] * s.d + j] - p[from[r] * s.d + j];
+    known[j] = 1;
+    return (cache[j] = sum);
+  };
   const logs: number[] = [];
-  for (let r = 0; r < B; r++) {
-    acc.fill(0);
+  for (let rep = 0; rep < B; rep++) {
+    ranges = 0;
     for (let filled = 0; filled < s.n; ) {
       const len = Math.min(L, s.n - filled);
       const start = Math.floor(rand() * s.n);
       const end = start + len;
-      if (end <= s.n) addRange(p, s.d, start, end, acc);
-      else {
-        addRange(p, s.d, start, s.n, acc);
-        addRange(p, s.d, 0, end - s.n, acc);
+      from[ranges] = start;
+      to[ranges++] = Math.min(end, s.n);
+      if (end > s.n) {
+        from[ranges] = 0;
+        to[ranges++] = end - s.n;
       }
       filled += len;
     }
-    const v = s.stat(acc);
+    known.fill(0);
+    const v = s.stat(column);
     if (Number.isFinite(v) && v > 0) logs.push(Math.log(v));
   }
   if (logs.length < B / 2) return null;

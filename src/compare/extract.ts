@@ -81,7 +81,7 @@ function clientMeasurements(reqs: readonly RequestIntervalRecord[], name: string
   out.push({
     key: measurementKey('http_reqs', name, 'rate'), metric: 'http_reqs', name, stat: 'rate', unit: 'per_s', direction: 'lower-is-worse',
     kind: 'throughput', value: total && durationS ? total / durationS : null, n: total,
-    series: () => ({ rows: counts, n: axis.n, d: 1, driver: counts, stat: (s) => s[0] / durationS }),
+    series: () => ({ rows: counts, n: axis.n, d: 1, driver: counts, stat: (col) => col(0) / durationS }),
   });
   out.push({
     key: measurementKey('http_req_failed', name, 'rate'), metric: 'http_req_failed', name, stat: 'rate', unit: 'ratio', direction: 'higher-is-worse',
@@ -146,7 +146,7 @@ function gaugeSeries(points: readonly SampleRecord[], n: number, slot: (tMs: num
   const level = den > 0 ? num / den : 0;
   const driver = new Float64Array(n);
   for (let t = 0; t < n; t++) driver[t] = rows[2 * t] - level * rows[2 * t + 1];
-  return { rows, n, d: 2, driver, stat: (s) => (s[1] > 0 ? s[0] / s[1] : NaN) };
+  return { rows, n, d: 2, driver, stat: (col) => (col(1) > 0 ? col(0) / col(1) : NaN) };
 }
 
 /** Server histogram rows: cumulative bucket counts per interval on the merged layout; the statistic is a quantile. */
@@ -171,6 +171,6 @@ function bucketSeries(points: readonly SampleRecord[], merged: ReadonlyArray<[nu
   for (let t = 0; t < n; t++) driver[t] = rows[t * d + at] - q * rows[t * d + d - 1];
   return {
     rows, n, d, driver,
-    stat: (s) => histogramQuantile(q, bounds.map((b, j) => [b, s[j]] as [number, number])) ?? NaN,
+    stat: (col) => histogramQuantile(q, bounds.map((b, j) => [b, col(j)] as [number, number])) ?? NaN,
   };
 }

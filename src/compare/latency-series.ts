@@ -15,16 +15,17 @@ const layout = createHistogram() as unknown as Layout;
 /** Threshold grid points per percentile. */
 const GRID = 48;
 
-/** The encoded latency histograms of each 1-second interval ("" entries allowed), and their merge. */
+/** The latency histograms of each 1-second interval, and their merge. */
 export interface LatencyIntervals {
-  perInterval: string[][];
+  perInterval: SparseHistogram[][];
   merged: SparseHistogram;
 }
 
-/** Merges each interval's encoded histograms, keeping the interval layout for the bootstrap. */
-export function latencyIntervals(perInterval: string[][]): LatencyIntervals {
+/** Decodes and merges each interval's encoded histograms ("" entries skipped), keeping the interval layout for the bootstrap. */
+export function latencyIntervals(encoded: string[][]): LatencyIntervals {
   const merged = new SparseHistogram();
-  for (const list of perInterval) for (const e of list) if (e) merged.merge(decodeSparse(e));
+  const perInterval = encoded.map((list) => list.filter((e) => e).map(decodeSparse));
+  for (const list of perInterval) for (const h of list) merged.merge(h);
   return { perInterval, merged };
 }
 
@@ -37,20 +38,28 @@ function thresholdGrid(merged: SparseHistogram, q: number): number[] {
   return [...new Set(values)];
 }
 
-/** The q-quantile (us) of a replicate: rank q * total located on the grid and interpolated on the log scale. */
-function gridQuantile(sum: Float64Array, grid: readonly number[], q: number): number {
-  const target = q * sum[0];
-  if (sum[0] <= 0) return NaN;
-  if (sum[1] >= target) return grid[0];
-  for (let g = 1; g < grid.length; g++) {
-    const c = sum[1 + g];
-    if (c >= target) {
-      const c0 = sum[g];
-      const f = c > c0 ? (target - c0) / (c - c0) : 1;
-      return grid[g - 1] * Math.pow(grid[g] / grid[g - 1], f);
-    }
+/**
+ * The q-quantile (us) of a replicate: rank q * total located on the grid by walking out from the grid's centre (the
+ * run's own percentile, where replicates fall; each step reads one column) and interpolated on the log scale.
+ */
+function gridQuantile(column: (j: number) => number, grid: readonly number[], q: number): number {
+  const total = column(0);
+  if (total <= 0) return NaN;
+  const target = q * total;
+  const at = (g: number) => column(1 + g);
+  const last = grid.length - 1;
+  let hi = grid.length >> 1;
+  if (at(hi) >= target) {
+    while (hi > 0 && at(hi - 1) >= target) hi--;
+    if (hi === 0) return grid[0];
+  } else {
+    while (hi < last && at(hi) < target) hi++;
+    if (at(hi) < target) return grid[last];
   }
-  return grid[grid.length - 1];
+  const c0 = at(hi - 1);
+  const c = at(hi);
+  const f = c > c0 ? (target - c0) / (c - c0) : 1;
+  return grid[hi - 1] * Math.pow(grid[hi] / grid[hi - 1], f);
 }
 
 /** The bootstrap series of the q-quantile of latency: rows [count, count <= grid_0, ..., count <= grid_G-1]. */
@@ -59,8 +68,9 @@ export function percentileSeries(li: LatencyIntervals, q: number): IntervalSerie
   const grid = thresholdGrid(li.merged, q);
   if (grid.length < 2) return null;
   const gridIdx = grid.map((v) => layout.countsArrayIndex(v));
-  const point = li.merged.percentileUs(100 * q) as number;
-  const pointIdx = layout.countsArrayIndex(point);
+  // The block length comes from the median's linearisation: a tail's own indicator series is too sparse (a few
+  // requests beyond p99 per second) to show the dependence of consecutive seconds.
+  const medianIdx = layout.countsArrayIndex(li.merged.percentileUs(50) as number);
   const n = li.perInterval.length;
   const d = 1 + grid.length;
   const rows = new Float64Array(n * d);
@@ -70,11 +80,10 @@ export function percentileSeries(li: LatencyIntervals, q: number): IntervalSerie
     cell.fill(0);
     let total = 0;
     let below = 0;
-    for (const e of li.perInterval[t]) {
-      if (!e) continue;
-      for (const [i, c] of decodeSparse(e).counts) {
+    for (const h of li.perInterval[t]) {
+      for (const [i, c] of h.counts) {
         total += c;
-        if (i <= pointIdx) below += c;
+        if (i <= medianIdx) below += c;
         cell[firstAtOrAbove(gridIdx, i)] += c;
       }
     }
@@ -85,9 +94,9 @@ export function percentileSeries(li: LatencyIntervals, q: number): IntervalSerie
       cum += cell[g];
       rows[o + 1 + g] = cum;
     }
-    driver[t] = below - q * total;
+    driver[t] = below - 0.5 * total;
   }
-  return { rows, n, d, driver, stat: (sum) => gridQuantile(sum, grid, q) / 1000 };
+  return { rows, n, d, driver, stat: (column) => gridQuantile(column, grid, q) / 1000 };
 }
 
 /** The first grid position whose bucket index is >= i (grid.length when none): the cell a bucket counts in. */

@@ -63,7 +63,7 @@ test('the block bootstrap of a mean recovers the long-run variance of an AR(1) s
   const n = 2000;
   const phi = 0.6;
   const series = ar1(n, phi, 11).map((x) => x + 10);
-  const s = { rows: series, n, d: 1, driver: series, stat: (sum: Float64Array) => sum[0] / n };
+  const s = { rows: series, n, d: 1, driver: series, stat: (col: (j: number) => number) => col(0) / n };
   const got = bootstrapLogVariance(s, { seed: 3, replicates: 400 });
   assert.ok(got);
   const trueVar = 1 / 12 / (1 - phi) ** 2 / n / 100; // log scale: var(mean) / mean^2
