@@ -138,6 +138,9 @@ const thresholdItem = z.union(
 const urlOnly = strict({ url: nonEmpty.optional() });
 const profileScale = strict({ time: z.number().positive().optional(), load: z.number().positive().optional() });
 
+/** A regression gate's minimum effect: a percentage such as '5%'. */
+const minEffect = z.union([z.string().regex(/^\d+(\.\d+)?\s*%$/, { error: (iss) => `must be a percentage such as '5%', got ${JSON.stringify(iss.input)}` }), z.number().positive()]);
+
 /** The whole scenario. */
 export const scenarioSchema = strict({
   name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: (iss) => `must be a non-empty name of letters, digits, ".", "_" and "-" (it names the run directory), got ${JSON.stringify(iss.input)}` }),
@@ -152,6 +155,7 @@ export const scenarioSchema = strict({
   connections: z.record(identifier, strict({ url: nonEmpty, poolSize: wholeAtLeast(1).optional() })).optional(),
   thresholds: z.record(nonEmpty, z.array(thresholdItem)).optional(),
   capacity: z.record(nonEmpty, z.array(thresholdItem)).optional(),
+  compare: z.record(nonEmpty, z.union([minEffect, z.record(nonEmpty, minEffect)])).optional(),
   collectors: strict({
     prometheus: strict({ url: httpUrl.optional(), metrics: z.record(z.string(), z.string()).optional() }).optional(),
     postgres: urlOnly.optional(),

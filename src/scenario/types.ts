@@ -152,6 +152,8 @@ export interface ScenarioDefinition {
   thresholds?: Record<string, Threshold[]>;
   /** Ramps: the SLOs whose breaking point the run searches (the highest load at which all held; the first to break). */
   capacity?: Record<string, Threshold[]>;
+  /** Regression gate: per-metric minimum effects, e.g. `{ 'http_req_duration{name:company}': { 'p(95)': '5%' } }`. */
+  compare?: Record<string, string | number | Record<string, string | number>>;
   collectors?: CollectorsOptions;
   faults?: FaultSpec[];
   /** What the scenario needs of the lab when run with --lab (drills: several target workers, PgBouncer). */
