@@ -6,7 +6,7 @@ import { extractMeasurements, type RunRecords } from './extract.ts';
 import { DEFAULT_RUN_TO_RUN_SD, errorRateTest, logValue, mdeLogOf, predictionTest, singleBaselineTest, ALPHA, type ErrorRateTest, type RunToRunSpread, type TestResult } from './judge.ts';
 import { adaptiveBenjaminiHochberg, mean } from './stats.ts';
 import type { Comparison, CompareJson, CompareVerdict, Measurement, RunRef } from './types.ts';
-import { adviceFor, decide, decideErrorRate, worseInterval } from './verdict.ts';
+import { adviceFor, decide, decideErrorRate, ERROR_RATE_FLOOR, worseInterval } from './verdict.ts';
 
 /** A run to compare: what compare.json names it by, and its records. */
 export interface RunInput {
@@ -41,78 +41,85 @@ interface Pending {
   runSd?: number;
 }
 
+/** What the per-statistic steps share: options, the noise runs, and which run-to-run spreads were used. */
+interface Context {
+  seed: number;
+  replicates: number;
+  minEffect: number;
+  minEffects: Record<string, number>;
+  noise: Array<Array<Map<string, Measurement>>>;
+  used: { defaultSpread: boolean; learntRuns: number };
+}
+
 /** Compares a candidate with one or more baselines (newest first); see DESIGN.md "Regression gate". */
 export function compareRuns(baselines: readonly RunInput[], candidate: RunInput, opts: CompareOptions = {}): CompareJson {
-  // measurements per run -> one test per statistic -> Benjamini–Hochberg -> verdicts -> overall verdict and exit code
-  const seed = opts.seed ?? 1;
-  const replicates = opts.replicates ?? 200;
-  const minEffect = opts.minEffect ?? 0.1;
+  // measurements per run -> one test per statistic -> adaptive Benjamini–Hochberg -> verdicts -> overall verdict, exit code
+  const ctx: Context = {
+    seed: opts.seed ?? 1, replicates: opts.replicates ?? 200, minEffect: opts.minEffect ?? 0.1, minEffects: opts.minEffects ?? {},
+    noise: opts.noiseGroups?.map((g) => g.map(extractMeasurements)) ?? [], used: { defaultSpread: false, learntRuns: 0 },
+  };
   const cand = extractMeasurements(candidate.records);
   const bases = baselines.map((b) => extractMeasurements(b.records));
-  const noise = opts.noiseGroups?.map((g) => g.map(extractMeasurements)) ?? [];
-  let defaultSpreadUsed = false;
-  let learntRuns = 0;
-  const within = (m: Measurement, salt: number): number | null => {
-    const s = m.series?.();
-    return s ? (bootstrapLogVariance(s, { seed: seed + salt, replicates })?.logVariance ?? null) : null;
-  };
   const pending: Pending[] = [];
-  let salt = 0;
-  for (const key of allKeys(cand, bases)) {
+  for (const [i, key] of allKeys(cand, bases).entries()) {
     const bm = bases.map((b) => b.get(key));
-    const cm = cand.get(key) ?? { ...(bm.find((m) => m)! as Measurement), value: null, n: 0, series: undefined };
-    if (bm.every((m) => m?.value === undefined || m.value === null)) continue;
-    const effect = opts.minEffects?.[key] ?? opts.minEffects?.[cm.metric] ?? minEffect;
-    const present = bm.filter((m): m is Measurement => m !== undefined && m.value !== null);
-    const res = RESOLUTION[cm.unit] ?? 0.01;
-    const centre = cm.kind === 'error-rate'
-      ? sum(present, (m) => m.failed ?? 0) / sum(present, (m) => m.n)
-      : Math.exp(mean(present.map((m) => logValue(m.value as number, res))));
-    const c: Pending['c'] = {
-      key, metric: cm.metric, ...(cm.name !== undefined ? { name: cm.name } : {}), stat: cm.stat, unit: cm.unit, direction: cm.direction,
-      baseline: { values: bm.map((m) => m?.value ?? null), center: centre }, candidate: cm.value,
-      ratio: null, interval: null, pWorse: null, pBetter: null, minDetectableEffect: null, minEffect: effect, noise: present.length >= 2 ? 'baselines' : 'default',
-    };
-    const p: Pending = { c, k: present.length, cand: cm };
-    pending.push(p);
-    salt += 7919;
-    if (cm.value === null) {
-      p.note = 'inconclusive: the candidate has no data for it';
-      continue;
-    }
-    const short = tailShortfall([...present, cm]);
-    if (short) {
-      p.note = short;
-      continue;
-    }
-    if (cm.kind === 'error-rate') {
-      p.test = errorRateTest({ failed: sum(present, (m) => m.failed ?? 0), total: sum(present, (m) => m.n) }, { failed: cm.failed ?? 0, total: cm.n });
-      continue;
-    }
-    const floorLog = res / Math.max(centre, res);
-    const candLog = logValue(cm.value, res);
-    const mySalt = salt;
-    const candWithin = memo(() => within(cm, mySalt));
-    p.withinVar = candWithin;
-    if (present.length >= 2) {
-      p.test = predictionTest(present.map((m) => logValue(m.value as number, res)), candLog, cm.direction, floorLog);
-      continue;
-    }
-    const spread = learntSpread(noise, key, res) ?? { sd: DEFAULT_RUN_TO_RUN_SD, df: Infinity, source: 'default' as const, includesWithinRun: false };
-    if (spread.source === 'default') defaultSpreadUsed = true;
-    else learntRuns = Math.max(learntRuns, spread.runs ?? 0);
-    const wb = spread.includesWithinRun ? 0 : (within(present[0], mySalt + 1) ?? 0);
-    const wc = spread.includesWithinRun ? 0 : (candWithin() ?? 0);
-    p.test = singleBaselineTest(logValue(present[0].value as number, res), candLog, cm.direction, { baseline: wb, candidate: wc }, spread, floorLog);
-    const runVar = spread.includesWithinRun ? spread.sd ** 2 : spread.sd ** 2 + (wb + wc) / 2;
-    p.withinVar = () => (spread.includesWithinRun ? null : (wb + wc) / 2);
-    p.runSd = Math.sqrt(runVar);
+    if (bm.every((m) => m?.value === undefined || m.value === null)) continue; // new in the candidate: nothing to compare
+    const cm = cand.get(key) ?? { ...(bm.find((m) => m) as Measurement), value: null, n: 0, series: undefined };
+    pending.push(pendingFor(key, cm, bm, 7919 * (i + 1), ctx));
   }
-  const comparisons = finishComparisons(pending);
-  return assemble(comparisons, baselines, candidate, {
-    minEffect, failOnInconclusive: opts.failOnInconclusive ?? false, seed, replicates,
-    spread: baselines.length >= 2 ? undefined : defaultSpreadUsed ? { value: DEFAULT_RUN_TO_RUN_SD, source: 'default' } : learntRuns ? { source: 'learnt', runs: learntRuns } : undefined,
+  const { defaultSpread, learntRuns } = ctx.used;
+  return assemble(finishComparisons(pending), baselines, candidate, {
+    minEffect: ctx.minEffect, failOnInconclusive: opts.failOnInconclusive ?? false, seed: ctx.seed, replicates: ctx.replicates,
+    spread: defaultSpread ? { value: DEFAULT_RUN_TO_RUN_SD, source: 'default' } : learntRuns ? { source: 'learnt', runs: learntRuns } : undefined,
   });
+}
+
+/** One statistic: its comparison so far and its test, or the note of why it cannot be tested. */
+function pendingFor(key: string, cm: Measurement, bm: ReadonlyArray<Measurement | undefined>, salt: number, ctx: Context): Pending {
+  const present = bm.filter((m): m is Measurement => m !== undefined && m.value !== null);
+  const res = RESOLUTION[cm.unit] ?? 0.01;
+  const centre = cm.kind === 'error-rate'
+    ? sum(present, (m) => m.failed ?? 0) / sum(present, (m) => m.n)
+    : Math.exp(mean(present.map((m) => logValue(m.value as number, res))));
+  const c: Pending['c'] = {
+    key, metric: cm.metric, ...(cm.name !== undefined ? { name: cm.name } : {}), stat: cm.stat, unit: cm.unit, direction: cm.direction,
+    baseline: { values: bm.map((m) => m?.value ?? null), center: centre }, candidate: cm.value,
+    ratio: null, interval: null, pWorse: null, pBetter: null, minDetectableEffect: null,
+    minEffect: ctx.minEffects[key] ?? ctx.minEffects[cm.metric] ?? ctx.minEffect, noise: present.length >= 2 ? 'baselines' : 'default',
+  };
+  const p: Pending = { c, k: present.length, cand: cm };
+  if (cm.value === null) p.note = 'inconclusive: the candidate has no data for it';
+  else p.note = tailShortfall([...present, cm]);
+  if (p.note) return p;
+  if (cm.kind === 'error-rate') {
+    p.test = errorRateTest({ failed: sum(present, (m) => m.failed ?? 0), total: sum(present, (m) => m.n) }, { failed: cm.failed ?? 0, total: cm.n });
+  } else testContinuous(p, present, res, centre, salt, ctx);
+  return p;
+}
+
+/** The test of a continuous statistic: the baselines' prediction interval, or with one baseline the widened difference. */
+function testContinuous(p: Pending, present: readonly Measurement[], res: number, centre: number, salt: number, ctx: Context): void {
+  const within = (m: Measurement, s: number): number | null => {
+    const series = m.series?.();
+    return series ? (bootstrapLogVariance(series, { seed: ctx.seed + s, replicates: ctx.replicates })?.logVariance ?? null) : null;
+  };
+  const cm = p.cand;
+  const floorLog = res / Math.max(centre, res);
+  const candLog = logValue(cm.value as number, res);
+  const candWithin = memo(() => within(cm, salt));
+  p.withinVar = candWithin;
+  if (present.length >= 2) {
+    p.test = predictionTest(present.map((m) => logValue(m.value as number, res)), candLog, cm.direction, floorLog);
+    return;
+  }
+  const spread = learntSpread(ctx.noise, p.c.key, res) ?? { sd: DEFAULT_RUN_TO_RUN_SD, df: Infinity, source: 'default' as const, includesWithinRun: false };
+  if (spread.source === 'default') ctx.used.defaultSpread = true;
+  else ctx.used.learntRuns = Math.max(ctx.used.learntRuns, spread.runs ?? 0);
+  const wb = spread.includesWithinRun ? 0 : (within(present[0], salt + 1) ?? 0);
+  const wc = spread.includesWithinRun ? 0 : (candWithin() ?? 0);
+  p.test = singleBaselineTest(logValue(present[0].value as number, res), candLog, cm.direction, { baseline: wb, candidate: wc }, spread, floorLog);
+  p.withinVar = () => (spread.includesWithinRun ? null : (wb + wc) / 2);
+  p.runSd = Math.sqrt(spread.includesWithinRun ? spread.sd ** 2 : spread.sd ** 2 + (wb + wc) / 2);
 }
 
 function finishComparisons(pending: Pending[]): Comparison[] {
@@ -154,13 +161,24 @@ function noteFor(c: Comparison, p: Pending, t: TestResult | ErrorRateTest, level
     case 'unchanged':
       return `any change is within the ${pct(c.minEffect)} minimum; ${mde}`;
     default: {
-      if ('candidateRate' in t) return `inconclusive: too few failures to tell; a longer run (this one has ${p.cand.n} requests) would decide it`;
+      if ('candidateRate' in t) return errorRateAdvice(t, p.cand.n);
+      if (p.k < 2 && c.noise === 'default') {
+        return `inconclusive: ${mde} with one baseline and the assumed ${pct(DEFAULT_RUN_TO_RUN_SD)} run-to-run spread; 3 or more baselines would measure the spread and may decide it`;
+      }
       const runSd = p.runSd ?? t.se / Math.sqrt(1 + 1 / Math.max(p.k, 1));
       const significantRaw = (c.pWorse ?? 1) <= ALPHA;
       const prefix = significantRaw ? 'not significant after the multiple-comparison adjustment; ' : '';
       return prefix + adviceFor({ k: p.k, runSd, withinVar: p.withinVar?.() ?? null, minEffect: c.minEffect, mdeLog: Math.log(1 + (c.minDetectableEffect ?? 0)), level });
     }
   }
+}
+
+/** What would decide an inconclusive error rate: with no failures, the requests that show any rise is under 0.1 pp. */
+function errorRateAdvice(t: ErrorRateTest, requests: number): string {
+  const need = Math.ceil(Math.log(ALPHA) / Math.log(1 - Math.min(0.999, t.baselineRate + ERROR_RATE_FLOOR)));
+  return t.candidateRate === 0 && need > requests
+    ? `inconclusive: no failures, but ${requests} requests cannot show that a rise is under 0.1 percentage point; a run of ${need} requests would decide it`
+    : `inconclusive: too few failures to tell; a longer run (this one has ${requests} requests) would decide it`;
 }
 
 const fmtP = (p: number | null) => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));

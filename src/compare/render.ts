@@ -61,7 +61,7 @@ export function renderCompareMarkdown(r: CompareJson): string {
     '',
     `${mdEscape(r.reason)}.`,
     '',
-    `Candidate ${who(r.candidate)} against ${r.baselines.map(who).join(', ')}; ${mdEscape(method)}; 5% per side with Benjamini–Hochberg over ${r.comparisons.length} comparisons; minimum effect ${Number((r.method.minEffect * 100).toPrecision(3))}%.`,
+    `Candidate ${who(r.candidate)} against ${r.baselines.map(who).join(', ')}; ${mdEscape(method)}; 5% per side with adaptive Benjamini–Hochberg over ${r.comparisons.length} comparisons; minimum effect ${Number((r.method.minEffect * 100).toPrecision(3))}%.`,
     '',
   ];
   if (shown.length) lines.push(head, ...shown.map(row), '');

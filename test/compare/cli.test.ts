@@ -87,3 +87,25 @@ test('request names from the run are escaped in compare.md and compare-junit.xml
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('recorded runs: a candidate without server metrics is inconclusive on them, and one baseline uses the marked default spread', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'perfgate-compare-'));
+  try {
+    const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'runs');
+    let md = '';
+    const code = await runCompare([join(fixtures, 'pass')], join(fixtures, 'no-server'), { ...flags, out: root }, { write: (t) => (md += t), env: {} });
+    assert.equal(code, 0);
+    const json = JSON.parse(await readFile(join(root, 'compare.json'), 'utf8')) as CompareJson;
+    assert.equal(json.verdict, 'inconclusive');
+    assert.deepEqual(json.method.runToRunSpread, { value: 0.05, source: 'default' });
+    assert.match(md, /run-to-run spread of 5% \(default, an assumption: add baselines\)/);
+    const db = json.comparisons.find((c) => c.key === 'db_query_duration p(95)');
+    assert.equal(db?.verdict, 'inconclusive');
+    assert.equal(db?.note, 'inconclusive: the candidate has no data for it');
+    const p99 = json.comparisons.find((c) => c.key === 'http_req_duration{name:company} p(99)');
+    assert.match(p99?.note ?? '', /p\(99\) needs at least 1000 samples per run/);
+    assert.match(json.comparisons.find((c) => c.key === 'http_req_failed rate')?.note ?? '', /a run of 2995 requests would decide it/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
