@@ -1,7 +1,7 @@
 // `perfgate collect` as a library call: the collectors alone, for a duration, into a run directory (run.json,
 // samples.ndjson streamed, summary.json), for load that comes from elsewhere.
 
-import { execFileSync } from 'node:child_process';
+import { gitInfo } from '../results/git-info.ts';
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,7 @@ export async function runCollect(opts: CollectOptions): Promise<CollectResult> {
     target: { baseUrl: plans.find((p) => p.name === 'prometheus')?.where ?? '' },
     load: { executor: 'none' },
     config: { collectors: plans.map((p) => ({ name: p.name, url: p.where, from: p.from })), intervalMs },
-    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, gitSha: gitSha(), workers: 0 },
+    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(process.cwd()), workers: 0 },
     phases: [],
     faults: [],
   };
@@ -111,12 +111,4 @@ export async function runCollect(opts: CollectOptions): Promise<CollectResult> {
   writer.close();
   opts.onLog?.(`${stats.samples} samples, ${stats.gaps} gaps in ${writer.dir}`);
   return { dir: writer.dir, status: run.status, stats };
-}
-
-function gitSha(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }

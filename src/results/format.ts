@@ -90,6 +90,8 @@ export interface RunJson {
     cpus: number;
     perfgateVersion: string;
     gitSha?: string;
+    /** The branch (GITHUB_HEAD_REF or GITHUB_REF_NAME on a detached CI checkout). */
+    gitBranch?: string;
     workers: number;
   };
   phases: TimeWindow[];

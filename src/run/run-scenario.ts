@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { cpus, platform, arch } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { gitInfo } from '../results/git-info.ts';
 import { InvalidRunError, exitCodeFor, exitCodeForOutcome } from '../errors.ts';
 import type { IntervalRecord, ProfileName, RunJson, RunStatus, SampleRecord } from '../results/format.ts';
 import { FORMAT_VERSION, RUN_FILES } from '../results/format.ts';
@@ -73,14 +73,6 @@ export function runScenario(opts: RunScenarioOptions): RunHandle {
   return new RunHandle((handle) => execute(opts, handle));
 }
 
-function gitSha(cwd: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The definition the load runs: each `sql` connection checked by the host guard and pinned to its checked address. */
 async function pinConnections(def: ScenarioDefinition, allowHosts: readonly string[]): Promise<ScenarioDefinition> {
   if (!def.connections) return def;
@@ -130,7 +122,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     target: { baseUrl: redactUrl(def.target.baseUrl) },
     load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRatePerS(def.load) !== undefined ? { peakRatePerS: peakRatePerS(def.load) } : {}) },
     config: redactForRunJson(def, opts.keepBodies),
-    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, gitSha: gitSha(cwd), workers },
+    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers },
     phases: [],
     faults: [],
   };

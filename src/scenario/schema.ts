@@ -161,6 +161,9 @@ const feederPick = z.union([
 ]);
 const profileScale = strict({ time: z.number().positive().optional(), load: z.number().positive().optional() });
 
+/** A regression gate's minimum effect: a percentage such as '5%'. */
+const minEffect = z.union([z.string().regex(/^\d+(\.\d+)?\s*%$/, { error: (iss) => `must be a percentage such as '5%', got ${JSON.stringify(iss.input)}` }), z.number().positive()]);
+
 /** The whole scenario. */
 export const scenarioSchema = strict({
   name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: (iss) => `must be a non-empty name of letters, digits, ".", "_" and "-" (it names the run directory), got ${JSON.stringify(iss.input)}` }),
@@ -176,6 +179,7 @@ export const scenarioSchema = strict({
   thresholds: z.record(nonEmpty, z.array(thresholdItem)).optional(),
   capacity: z.record(nonEmpty, z.array(thresholdItem)).optional(),
   alerts: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: 'a rule name is letters, digits, "_", "." and "-", starting with a letter' }), alertRule).optional(),
+  compare: z.record(nonEmpty, z.union([minEffect, z.record(nonEmpty, minEffect)])).optional(),
   collectors: strict({
     prometheus: strict({ url: httpUrl.optional(), metrics: z.record(z.string(), z.string()).optional() }).optional(),
     postgres: urlOnly.optional(),

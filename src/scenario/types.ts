@@ -168,6 +168,8 @@ export interface ScenarioDefinition {
   capacity?: Record<string, Threshold[]>;
   /** Alert rules: name -> a new rule, fields replacing a default rule's, or false to turn one off (src/slo/alert-rules.ts). */
   alerts?: AlertOverrides;
+  /** Regression gate: per-metric minimum effects, e.g. `{ 'http_req_duration{name:company}': { 'p(95)': '5%' } }`. */
+  compare?: Record<string, string | number | Record<string, string | number>>;
   collectors?: CollectorsOptions;
   faults?: FaultSpec[];
   /** What the scenario needs of the lab when run with --lab (drills: several target workers, PgBouncer). */

@@ -14,6 +14,7 @@ import { marketRoutes } from './routes/market.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { AJV_OPTIONS } from './schemas.ts';
+import { registerSlowRoute } from './slowdown.ts';
 
 /** Verifies the bearer token (cached until expiry) and sets request.claims; 401 otherwise. */
 async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<void> {
@@ -61,6 +62,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     requestIdHeader: false,
   });
   await app.register(helmet, { global: true });
+  if (ctx.config.slowRoute) registerSlowRoute(app, ctx.config.slowRoute);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpDuration.observe(

@@ -14,6 +14,8 @@ export class TargetConfigError extends Error {
   }
 }
 
+import { parseSlowRoute, type SlowRoute } from './slowdown.ts';
+
 /** What the limiter does when Redis cannot answer in time. */
 export type RateLimitFailPolicy = 'open' | 'closed';
 
@@ -38,6 +40,10 @@ export interface TargetConfig {
   logLevel: string;
   rateLimitFailPolicy: RateLimitFailPolicy;
   cacheTtlS: number;
+  /** Testbed: one route slowed by a factor (SLOW_ROUTE). */
+  slowRoute?: SlowRoute;
+  /** Testbed: every database query slowed by this factor (SLOW_DB_FACTOR; 1 = off). */
+  slowDbFactor: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -93,7 +99,18 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     logLevel,
     rateLimitFailPolicy: policy as RateLimitFailPolicy,
     cacheTtlS: int('CACHE_TTL_S', 60, 1, 86_400),
+    slowDbFactor: 1,
   };
+  if (env.SLOW_ROUTE) {
+    const rule = parseSlowRoute(env.SLOW_ROUTE);
+    if (typeof rule === 'string') issues.push({ path: 'SLOW_ROUTE', message: rule });
+    else config.slowRoute = rule;
+  }
+  if (env.SLOW_DB_FACTOR) {
+    const f = Number(env.SLOW_DB_FACTOR);
+    if (!(f >= 1 && f <= 100)) issues.push({ path: 'SLOW_DB_FACTOR', message: `must be a number from 1 to 100, got ${JSON.stringify(env.SLOW_DB_FACTOR)}` });
+    else config.slowDbFactor = f;
+  }
   if (Boolean(config.jwtPrivateKeyFile) !== Boolean(config.jwtPublicKeyFile)) {
     issues.push({ path: 'JWT_PUBLIC_KEY_FILE', message: 'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE go together' });
   }

@@ -27,6 +27,10 @@ const badEnv: Array<[Record<string, string>, string]> = [
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   [{ RATE_LIMIT_FAIL_POLICY: 'maybe' }, 'RATE_LIMIT_FAIL_POLICY'],
   [{ JWT_PRIVATE_KEY_FILE: '/k.pem' }, 'JWT_PUBLIC_KEY_FILE'],
+  [{ SLOW_ROUTE: 'companies=2' }, 'SLOW_ROUTE'],
+  [{ SLOW_ROUTE: 'GET /api/v1/companies=0.5' }, 'SLOW_ROUTE'],
+  [{ SLOW_DB_FACTOR: 'fast' }, 'SLOW_DB_FACTOR'],
+  [{ SLOW_DB_FACTOR: '0.5' }, 'SLOW_DB_FACTOR'],
 ];
 for (const [env, field] of badEnv) {
   test(`a bad ${field} is reported by name`, () => {
@@ -39,6 +43,14 @@ test('every bad variable is reported at once', () => {
     () => parseTargetConfig({ PORT: 'x', TARGET_WORKERS: 'y' }),
     (err: unknown) => err instanceof TargetConfigError && err.issues.length === 2,
   );
+});
+
+test('the testbed knobs are off by default and parse a route template with its factor', () => {
+  assert.equal(parseTargetConfig({}).slowRoute, undefined);
+  assert.equal(parseTargetConfig({}).slowDbFactor, 1);
+  const c = parseTargetConfig({ SLOW_ROUTE: 'GET /api/v1/companies/:ticker=1.3', SLOW_DB_FACTOR: '1.5' });
+  assert.deepEqual(c.slowRoute, { method: 'GET', url: '/api/v1/companies/:ticker', factor: 1.3 });
+  assert.equal(c.slowDbFactor, 1.5);
 });
 
 test('PORT=0 is allowed (the kernel picks one)', () => assert.equal(parseTargetConfig({ PORT: '0' }).port, 0));

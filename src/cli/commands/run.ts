@@ -9,6 +9,8 @@ import { statusWord } from '../../slo/verdict.ts';
 import { RUN_FILES } from '../../results/format.ts';
 import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
 import { attachProgress } from '../../run/progress.ts';
+import { compareGate } from '../../run/compare-gate.ts';
+import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compare.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
 interface RunFlags {
@@ -24,6 +26,8 @@ interface RunFlags {
   failOnAlerts?: boolean;
   keepBodies?: boolean;
   report: boolean;
+  /** Baseline run directories or folders: compare the run with them at the end. */
+  baseline: string[];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -63,8 +67,8 @@ function readVerdictLine(runDir: string): string | undefined {
 
 /** Registers `perfgate run`. */
 export function registerRun(program: Command): void {
-  program
-    .command('run')
+  addCompareOptions(program
+    .command('run'))
     .description('run a scenario and write its run directory')
     .argument('<scenario>', 'a scenario name (scenarios/<name>.ts) or a .ts/.json file')
     .option('--profile <name>', 'full, ci or smoke', 'full')
@@ -79,8 +83,10 @@ export function registerRun(program: Command): void {
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
-    .action(async (scenario: string, flags: RunFlags) => {
+    .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
+    .action(async (scenario: string, flags: RunFlags & CompareFlags) => {
       const { profile, workers } = parseRunFlags(flags);
+      const compareOpts = flags.baseline.length ? parseCompareFlags(flags) : undefined;
       const ac = new AbortController();
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
@@ -129,6 +135,14 @@ export function registerRun(program: Command): void {
           if (outcome.reportHtml) process.stderr.write(`perfgate: report: ${outcome.reportHtml}\n`);
         }
         process.exitCode = outcome.exitCode;
+        if (compareOpts && outcome.run.status === 'completed') {
+          // The regression gate: its exit code counts only when the run itself passed.
+          const { result, markdown } = await compareGate({ baselines: flags.baseline, candidate: outcome.runDir, ...compareOpts, env: process.env });
+          if (!flags.quiet) process.stderr.write(`${markdown}\n`);
+          if (outcome.exitCode === EXIT.ok) process.exitCode = result.exitCode;
+        } else if (compareOpts && !flags.quiet) {
+          process.stderr.write(`perfgate: run ${outcome.run.status}: not compared with the baselines\n`);
+        }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

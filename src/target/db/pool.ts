@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { Histogram } from 'prom-client';
 import { classifyDbError } from './errors.ts';
+import { slowed } from '../slowdown.ts';
 
 /** Pool settings. */
 export interface PoolOptions {
@@ -13,6 +14,8 @@ export interface PoolOptions {
   statementTimeoutMs: number;
   onError: (err: Error) => void;
   onNotice?: (message: string) => void;
+  /** Testbed: every query takes this many times as long (1 = off). */
+  slowFactor?: number;
 }
 
 /** A pool plus query timing; `query` maps connectivity failures to DbUnavailableError. */
@@ -57,7 +60,7 @@ export function createDb(options: PoolOptions, queryHistogram?: Histogram<'query
       try {
         for (let attempt = 0; ; attempt++) {
           try {
-            return await pool.query<R>(text, params);
+            return await slowed(options.slowFactor ?? 1, () => pool.query<R>(text, params));
           } catch (err) {
             if (attempt === 0 && withTimeout && err instanceof Error && err.message.includes(UNSUPPORTED_PARAM)) {
               withTimeout = false;
