@@ -20,7 +20,7 @@ export interface GateHooksOptions {
   definition: ScenarioDefinition;
   env: NodeJS.ProcessEnv;
   /** The lab's URLs and fault injection, when the run started one. */
-  lab?: { urls: LabUrls; faults: FaultTarget };
+  lab?: { urls: LabUrls & { targetUrl?: string }; faults: FaultTarget };
   failOnAlerts?: boolean;
   /** Skip the HTML report and charts (the verdict, JUnit and Markdown are still written). */
   noReport?: boolean;
@@ -92,6 +92,7 @@ export function createGateHooks(opts: GateHooksOptions): GateHooks {
           clock: ctx.clock,
           windows: ctx.run.faults,
           writeSample: write,
+          targetUrl: opts.lab.urls.targetUrl,
           onLog: opts.onLog,
           onError: opts.onError,
         });
