@@ -38,6 +38,10 @@ export interface TargetConfig {
   logLevel: string;
   rateLimitFailPolicy: RateLimitFailPolicy;
   cacheTtlS: number;
+  /** libuv's thread pool size (UV_THREADPOOL_SIZE, read by Node at start); bcrypt, crypto and SCRAM share it. */
+  threadPoolSize: number;
+  /** Concurrent bcrypt checks per process; below threadPoolSize so the pool always has threads for the rest. */
+  bcryptConcurrency: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -93,7 +97,12 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     logLevel,
     rateLimitFailPolicy: policy as RateLimitFailPolicy,
     cacheTtlS: int('CACHE_TTL_S', 60, 1, 86_400),
+    threadPoolSize: int('UV_THREADPOOL_SIZE', 4, 1, 1024),
+    bcryptConcurrency: int('BCRYPT_CONCURRENCY', 2, 1, 1024),
   };
+  if (config.bcryptConcurrency >= config.threadPoolSize) {
+    issues.push({ path: 'BCRYPT_CONCURRENCY', message: `must be below UV_THREADPOOL_SIZE (${config.threadPoolSize}), so bcrypt never takes every libuv thread` });
+  }
   if (Boolean(config.jwtPrivateKeyFile) !== Boolean(config.jwtPublicKeyFile)) {
     issues.push({ path: 'JWT_PUBLIC_KEY_FILE', message: 'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE go together' });
   }

@@ -22,7 +22,12 @@ describe('auth-flood drill', { timeout: 400_000 }, () => {
   test('the flood is answered with 429s, the API keeps p95 < 100 ms and errors < 0.1%, the correct secret works after', async () => {
     const { exitCode, data } = await gatedRun({ scenario: 'auth-flood', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     const flood = data.samples.filter((s) => s.metric.startsWith('login_'));
-    console.log(`auth-flood smoke: ${explain(data)} | ${JSON.stringify(flood.map((s) => [s.metric, s.labels, s.value]))}`);
+    const statuses: Record<string, number> = {};
+    for (const r of data.intervals) {
+      if (r.type !== 'req') continue;
+      for (const [k, n] of [...Object.entries(r.statuses), ...Object.entries(r.errors)]) statuses[k] = (statuses[k] ?? 0) + (n ?? 0);
+    }
+    console.log(`auth-flood smoke: ${explain(data)} | API answers ${JSON.stringify(statuses)} | ${JSON.stringify(flood.map((s) => [s.metric, s.labels, s.value]))}`);
     assert.equal(exitCode, 0, explain(data));
     const total = flood.filter((s) => s.metric === 'login_flood_requests').reduce((n, s) => n + (s.value ?? 0), 0);
     assert.ok(total > 100, `the flood sent ${total} requests`);
