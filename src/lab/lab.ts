@@ -158,7 +158,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         const env = { ...process.env, ...opts.targetEnv, ...keyEnv };
         await runTargetCommand(['gen-keys', '--out', keysDir], env, setupLog);
         const count = String(opts.tokens ?? 500);
-        await runTargetCommand(['mint-tokens', '--count', count, '--ttl', '2h', '--client', 'perfgate-load', '--out', tokensFile], env, setupLog);
+        await runTargetCommand(['mint-tokens', '--count', count, '--ttl', '15m', '--client', 'perfgate-load', '--out', tokensFile], env, setupLog);
       })()
     : null;
   const upstreamToken = randomBytes(24).toString('base64url'); // fault control needs it (see upstream/server.ts)

@@ -81,9 +81,15 @@ export function startUpstream(port: number, logFile: string, env: NodeJS.Process
   return startNodeService('upstream', UPSTREAM_MAIN, [], fullEnv, port, logFile, () => isPortInUse(port), 30_000);
 }
 
+/**
+ * libuv's thread pool for the lab's target, set on purpose: bcrypt (BCRYPT_CONCURRENCY, 2 by default), crypto and
+ * PostgreSQL's SCRAM login all take its threads, so it is sized with room beyond bcrypt. A scenario's targetEnv wins.
+ */
+export const TARGET_THREADPOOL_SIZE = '8';
+
 /** Starts `target serve` with the given environment; ready once GET /health/ready answers 200. */
 export function startTargetServer(port: number, logFile: string, env: NodeJS.ProcessEnv): Promise<NodeServiceHandle> {
-  const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
+  const fullEnv = { ...process.env, UV_THREADPOOL_SIZE: TARGET_THREADPOOL_SIZE, ...env, PORT: String(port), HOST: '127.0.0.1' };
   const readyUrl = `http://127.0.0.1:${port}/health/ready`;
   return startNodeService('target', TARGET_MAIN, ['serve'], fullEnv, port, logFile, () => answers200(readyUrl), 60_000);
 }

@@ -6,6 +6,7 @@ import type { SampleRecord, TimeWindow } from '../results/format.ts';
 import type { FaultSpec } from '../scenario/types.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { isAlive } from '../lab/process.ts';
+import { correctSecretWorks, floodSamples, startLoginFlood, type LoginFlood } from './login-flood.ts';
 
 /** What a fault needs from the lab (the subset of src/lab's LabFaults the scheduler calls). */
 export interface FaultTarget {
@@ -23,6 +24,10 @@ interface FaultContext {
   clock: () => number;
   writeSample: (s: SampleRecord) => void;
   signal: AbortSignal;
+  /** The target's base URL (faults that send traffic, such as login-flood). */
+  targetUrl?: string;
+  /** The fault's params as scheduled. */
+  params?: Record<string, unknown>;
 }
 
 /** Longest wait for a killed worker's replacement (the RTO we hold the measured figure against). */
@@ -31,7 +36,8 @@ export const MAX_RECOVERY_WAIT_MS = 600_000;
 /** One fault action: how to begin it and, for faults with a duration, how to end it. */
 interface FaultAction {
   begin(lab: FaultTarget, params: Record<string, unknown>, ctx: FaultContext): Promise<unknown>;
-  end?(lab: FaultTarget): Promise<unknown>;
+  /** Ends the fault; `begun` is what begin() resolved with. */
+  end?(lab: FaultTarget, begun: unknown, ctx: FaultContext): Promise<unknown>;
 }
 
 /** The fault actions a scenario may schedule. */
@@ -49,7 +55,32 @@ export const FAULT_ACTIONS: Record<string, FaultAction> = {
   'redis-stop': { begin: (lab) => lab.redisStop(), end: (lab) => lab.redisStart() },
   'postgres-restart': { begin: (lab) => lab.postgresRestart() },
   'worker-kill': { begin: (lab, _params, ctx) => killAndTimeRecovery(lab, ctx) },
+  'login-flood': { begin: (_lab, params, ctx) => beginLoginFlood(params, ctx), end: (_lab, flood, ctx) => endLoginFlood(flood as LoginFlood, ctx) },
 };
+
+/** The login-flood fault's defaults: flooding clients, their source addresses, and the real client checked after. */
+const FLOOD_DEFAULTS = { clients: 150, sources: 30, clientId: 'perfgate-load', clientSecret: 'perfgate-load-secret' };
+
+/** Starts bad logins from many clients against the target (params: clients, sources, clientId, clientSecret). */
+async function beginLoginFlood(params: Record<string, unknown>, ctx: FaultContext): Promise<LoginFlood> {
+  if (!ctx.targetUrl) throw new ConfigError([{ path: 'faults', message: 'login-flood needs the lab\'s target' }], 'invalid faults');
+  const p = { ...FLOOD_DEFAULTS, ...params };
+  return startLoginFlood({
+    targetUrl: ctx.targetUrl,
+    clients: Number(p.clients),
+    sources: Number(p.sources),
+    good: { clientId: String(p.clientId), clientSecret: String(p.clientSecret) },
+    signal: ctx.signal,
+  });
+}
+
+/** Stops the flood, checks the correct secret still works, and writes the flood's samples. */
+async function endLoginFlood(flood: LoginFlood, ctx: FaultContext): Promise<void> {
+  const counts = await flood.stop();
+  const p = { ...FLOOD_DEFAULTS, ...ctx.params };
+  const ok = await correctSecretWorks(ctx.targetUrl!, { clientId: String(p.clientId), clientSecret: String(p.clientSecret) });
+  for (const s of floodSamples(ctx.clock(), counts, ok)) ctx.writeSample(s);
+}
 
 /** Kills a worker, then (in the background) writes `recovery_time`: ms until the worker count is whole again. */
 async function killAndTimeRecovery(lab: FaultTarget, ctx: FaultContext): Promise<void> {
@@ -121,6 +152,8 @@ export function startFaultSchedule(opts: {
   clock: () => number;
   windows: TimeWindow[];
   writeSample: (s: SampleRecord) => void;
+  /** The target's base URL, for faults that send traffic. */
+  targetUrl?: string;
   onLog?: (line: string) => void;
   onError?: (err: Error) => void;
 }): FaultSchedule {
@@ -130,6 +163,8 @@ export function startFaultSchedule(opts: {
   const timers = new Set<NodeJS.Timeout>();
   const pending = new Set<Promise<unknown>>();
   const active = new Map<PlannedFault, TimeWindow>();
+  const begun = new Map<PlannedFault, unknown>();
+  const ctxOf = (f: PlannedFault) => ({ clock: opts.clock, writeSample: opts.writeSample, signal: ended.signal, targetUrl: opts.targetUrl, params: f.params });
   const track = (p: Promise<unknown>) => {
     const q = p.catch((err: Error) => opts.onError?.(new Error(`fault action failed: ${err.message}`)));
     pending.add(q);
@@ -144,7 +179,7 @@ export function startFaultSchedule(opts: {
     active.delete(f);
     const action = FAULT_ACTIONS[f.action]!;
     track(
-      (action.end ? action.end(opts.lab) : Promise.resolve()).then(() => {
+      (action.end ? action.end(opts.lab, begun.get(f), ctxOf(f)) : Promise.resolve()).then(() => {
         w.endMs = opts.clock();
         mark(f, 0);
         opts.onLog?.(`fault ${f.action} ended at ${(w.endMs / 1000).toFixed(1)} s`);
@@ -160,7 +195,8 @@ export function startFaultSchedule(opts: {
       opts.onLog?.(`fault ${f.action} began at ${(w.startMs / 1000).toFixed(1)} s`);
       const action = FAULT_ACTIONS[f.action]!;
       track(
-        action.begin(opts.lab, f.params, { clock: opts.clock, writeSample: opts.writeSample, signal: ended.signal }).then(() => {
+        action.begin(opts.lab, f.params, ctxOf(f)).then((result) => {
+          begun.set(f, result);
           if (!action.end) {
             w.endMs = opts.clock();
             mark(f, 0);

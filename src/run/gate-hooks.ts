@@ -27,7 +27,7 @@ export interface GateHooksOptions {
   /** Hosts besides loopback the collectors may reach: the run's --allow-host and target.allowHosts. */
   allowHosts?: readonly string[];
   /** The lab's URLs and fault injection, when the run started one. */
-  lab?: { urls: LabUrls; faults: FaultTarget };
+  lab?: { urls: LabUrls & { targetUrl?: string }; faults: FaultTarget };
   failOnAlerts?: boolean;
   /** Skip the HTML report and charts (the verdict, JUnit and Markdown are still written). */
   noReport?: boolean;
@@ -109,6 +109,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
           clock: ctx.clock,
           windows: ctx.run.faults,
           writeSample: write,
+          targetUrl: opts.lab.urls.targetUrl,
           onLog: opts.onLog,
           onError: opts.onError,
         });

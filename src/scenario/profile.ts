@@ -35,7 +35,7 @@ export function applyProfile(def: ScenarioDefinition, profile: ProfileName): Sce
   const out = structuredClone(def);
   if (profile === 'full') return out;
   out.load = scaleLoad(out.load, time, load);
-  if (out.faults) out.faults = out.faults.map((f) => scaleFault(f, time));
+  if (out.faults) out.faults = out.faults.map((f) => scaleFault(f, time, load));
   return out;
 }
 
@@ -94,8 +94,10 @@ function scaleLoad(l: LoadOptions, time: number, load: number): LoadOptions {
   return out as unknown as LoadOptions;
 }
 
-function scaleFault(f: FaultSpec, time: number): FaultSpec {
+/** Scales a fault's times, and its `clients` param (a count of traffic sources, as in login-flood) like the VUs. */
+function scaleFault(f: FaultSpec, time: number, load: number): FaultSpec {
   const out: FaultSpec = { ...f, at: f.at === '0' ? f.at : scaleDuration(f.at, time, 'faults.at', false) };
   if (f.duration !== undefined) out.duration = scaleDuration(f.duration, time, 'faults.duration', true);
+  if (typeof f.params?.clients === 'number') out.params = { ...f.params, clients: scaleCount(f.params.clients, load) };
   return out;
 }

@@ -44,6 +44,10 @@ export interface TargetConfig {
   slowRoute?: SlowRoute;
   /** Testbed: every database query slowed by this factor (SLOW_DB_FACTOR; 1 = off). */
   slowDbFactor: number;
+  /** libuv's thread pool size (UV_THREADPOOL_SIZE, read by Node at start); bcrypt, crypto and SCRAM share it. */
+  threadPoolSize: number;
+  /** Concurrent bcrypt checks per process; below threadPoolSize so the pool always has threads for the rest. */
+  bcryptConcurrency: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -100,7 +104,12 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     rateLimitFailPolicy: policy as RateLimitFailPolicy,
     cacheTtlS: int('CACHE_TTL_S', 60, 1, 86_400),
     slowDbFactor: 1,
+    threadPoolSize: int('UV_THREADPOOL_SIZE', 4, 1, 1024),
+    bcryptConcurrency: int('BCRYPT_CONCURRENCY', 2, 1, 1024),
   };
+  if (config.bcryptConcurrency >= config.threadPoolSize) {
+    issues.push({ path: 'BCRYPT_CONCURRENCY', message: `must be below UV_THREADPOOL_SIZE (${config.threadPoolSize}), so bcrypt never takes every libuv thread` });
+  }
   if (env.SLOW_ROUTE) {
     const rule = parseSlowRoute(env.SLOW_ROUTE);
     if (typeof rule === 'string') issues.push({ path: 'SLOW_ROUTE', message: rule });

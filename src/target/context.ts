@@ -10,6 +10,8 @@ import type { Db } from './db/pool.ts';
 import type { QuoteClient } from './market/quote-client.ts';
 import type { TargetMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
+import type { LoginGuard } from './rate-limit/login-guard.ts';
+import type { Semaphore } from './routes/auth.ts';
 
 /** The service's dependencies. */
 export interface AppContext {
@@ -18,6 +20,10 @@ export interface AppContext {
   redis: Redis;
   cache: Cache;
   limiter: RateLimiter;
+  /** The Redis login guard of POST /auth/token. */
+  loginGuard: LoginGuard;
+  /** The one bcrypt semaphore of this process. */
+  bcryptGate: Semaphore;
   quotes: QuoteClient;
   keys: SigningKeys;
   tokenCache: VerifiedTokenCache;

@@ -52,7 +52,7 @@ function program(): Command {
     .command('mint-tokens')
     .description('mint load-test tokens into a CSV with header `token` (env JWT_PRIVATE_KEY_FILE)')
     .option('--count <n>', 'how many tokens', arg((s) => Number(s)), 100)
-    .option('--ttl <ttl>', 'token lifetime (900, 30m, 2h, 1d)', arg(parseTtlS), 7200)
+    .option('--ttl <ttl>', 'token lifetime, at most 15m (the API refuses longer-lived tokens)', arg(parseTtlS), 900)
     .option('--client <id>', 'seeded client id', 'perfgate-load')
     .requiredOption('--out <file>', 'CSV file to write')
     .action(async (opts: { count: number; ttl: number; client: string; out: string }) => {

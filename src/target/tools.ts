@@ -3,7 +3,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { SEED_CLIENTS } from './auth/clients.ts';
-import { signAccessToken } from './auth/jwt.ts';
+import { TOKEN_TTL_S, signAccessToken } from './auth/jwt.ts';
 import { generatePemKeyPair, writeKeyFiles } from './auth/keys.ts';
 import { generateCompanies, type SeedSize } from './seed/generate.ts';
 
@@ -39,6 +39,7 @@ export async function mintTokens(options: { count: number; ttlS: number; clientI
   if (!Number.isInteger(options.count) || options.count < 1 || options.count > 100_000) {
     throw new Error('--count must be an integer from 1 to 100000');
   }
+  if (options.ttlS > TOKEN_TTL_S) throw new Error(`--ttl must be at most ${TOKEN_TTL_S} s (15m): the API refuses longer-lived tokens`);
   const privateKey = createPrivateKey(await readFile(options.privateKeyFile, 'utf8'));
   const lines = ['token'];
   for (let i = 1; i <= options.count; i++) {

@@ -139,3 +139,10 @@ test('an unknown profile is a ConfigError listing the valid ones', () => {
       err.issues[0]!.message === 'unknown profile "nightly" (expected one of full, ci, smoke)',
   );
 });
+
+test("a profile scales a fault's clients like the VUs, and leaves its other params alone", () => {
+  const def = structuredClone(baseline);
+  def.faults = [{ action: 'login-flood', at: '30s', duration: '30s', params: { clients: 150, sources: 30 } }];
+  const out = applyProfile(def, 'ci');
+  assert.deepEqual(out.faults![0]!.params, { clients: Math.round(150 * profileScale(def, 'ci').load!), sources: 30 });
+});

@@ -126,3 +126,12 @@ test('the verified-token cache stays bounded', () => {
   assert.equal(cache.get('a', 0), undefined);
   assert.deepEqual(cache.get('c', 0), claims);
 });
+
+test('a token living longer than 15 minutes, or issued in the future beyond 30 s of skew, is rejected; 20 s of skew is allowed', async () => {
+  const claims = { sub: 's', clientId: 'c', tier: 'standard' as const };
+  await assert.rejects(verifyAccessToken(keys.publicKey, await signAccessToken(keys.privateKey, claims, 7200)), /longer than 15 minutes/);
+  await assert.rejects(verifyAccessToken(keys.publicKey, await signAccessToken(keys.privateKey, claims, 600, nowS() + 120)), /iat/);
+  const skewed = await verifyAccessToken(keys.publicKey, await signAccessToken(keys.privateKey, claims, 600, nowS() + 20));
+  assert.equal(skewed.sub, 's');
+  await assert.rejects(verifyAccessToken(keys.publicKey, await signAccessToken(keys.privateKey, claims, 900, nowS() - 960)), /expired|iat/);
+});

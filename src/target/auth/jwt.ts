@@ -11,6 +11,9 @@ export const TOKEN_AUDIENCE = 'perfgate-api';
 /** Lifetime of a token from POST /auth/token (15 minutes). */
 export const TOKEN_TTL_S = 900;
 
+/** Clock skew allowed between issuer and verifier. */
+export const CLOCK_SKEW_S = 30;
+
 /** The claims the API relies on, after verification. */
 export interface AccessClaims {
   sub: string;
@@ -52,6 +55,8 @@ export function checkClaims(payload: JWTPayload): AccessClaims {
   }
   if (!isTierName(payload.tier)) throw new TokenRejectedError('token has an unknown tier');
   if (typeof payload.exp !== 'number') throw new TokenRejectedError('token has no expiry');
+  if (typeof payload.iat !== 'number') throw new TokenRejectedError('token has no issue time');
+  if (payload.exp - payload.iat > TOKEN_TTL_S) throw new TokenRejectedError('token lives longer than 15 minutes');
   return { sub: payload.sub, clientId: payload.client_id, tier: payload.tier, expS: payload.exp };
 }
 
@@ -62,7 +67,9 @@ export async function verifyAccessToken(publicKey: KeyObject, token: string): Pr
       algorithms: ['RS256'],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
-      requiredClaims: ['exp', 'sub'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: TOKEN_TTL_S,
+      clockTolerance: CLOCK_SKEW_S,
     });
     return checkClaims(payload);
   } catch (err) {

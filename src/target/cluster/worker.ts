@@ -13,6 +13,8 @@ import { createLogger } from '../logger.ts';
 import { createQuoteClient } from '../market/quote-client.ts';
 import { BREAKER_STATE, createMetrics } from '../metrics.ts';
 import { RateLimiter } from '../rate-limit/limiter.ts';
+import { LoginGuard } from '../rate-limit/login-guard.ts';
+import { Semaphore } from '../routes/auth.ts';
 import { isIpc } from './ipc.ts';
 
 /** A running server. */
@@ -116,6 +118,8 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
   }
   const ctx: AppContext = {
     config, db, redis, cache, limiter, quotes, metrics, logger, metricsText,
+    loginGuard: new LoginGuard(redis, config.rateLimitFailPolicy, config.redisCommandTimeoutMs),
+    bcryptGate: new Semaphore(config.bcryptConcurrency, config.bcryptConcurrency * 2),
     keys: importKeys(pem),
     tokenCache: new VerifiedTokenCache(),
   };

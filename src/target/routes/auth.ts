@@ -6,9 +6,13 @@ import type { AppContext } from '../context.ts';
 import { DUMMY_BCRYPT_HASH, isTierName } from '../auth/clients.ts';
 import { TOKEN_TTL_S, signAccessToken } from '../auth/jwt.ts';
 import { HttpError } from '../http-errors.ts';
+import { retryAfterSeconds } from '../rate-limit/bucket.ts';
 import { tokenBody } from '../schemas.ts';
 
-/** Bounds concurrent bcrypt checks (each takes a libuv thread for ~0.3 s) so a flood of logins cannot stall the API. */
+/**
+ * Bounds concurrent bcrypt checks (each takes a libuv thread for ~0.3 s) so a flood of logins cannot stall the API.
+ * One per process, shared by every token route, sized below the libuv thread pool (see config.ts).
+ */
 export class Semaphore {
   private active = 0;
   private readonly queue: Array<() => void> = [];
@@ -35,24 +39,44 @@ export class Semaphore {
   }
 }
 
-/** Registers POST /auth/token at `prefix` (the service mounts it at / and at /api/v1). */
+/** Refuses a login attempt with 429 and Retry-After (whole seconds, at least 1). */
+function tooMany(retryAfterUs: number, message: string, error = 'too_many_logins'): HttpError {
+  return new HttpError(429, error, message, { retryAfterS: retryAfterSeconds(retryAfterUs) });
+}
+
+/**
+ * Registers POST /auth/token at `path` (the service mounts it at / and at /api/v1).
+ * pipeline: Redis login guard (client id, source address, service; client backoff) -> shared bcrypt slot (bounded
+ * queue) -> client lookup -> bcrypt compare -> sign, or record the failure.
+ */
 export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string): void {
-  const gate = new Semaphore(4, 200);
   app.post<{ Body: { clientId: string; clientSecret: string } }>(path, { schema: { body: tokenBody } }, async (req, reply) => {
     const { clientId, clientSecret } = req.body;
-    const { rows } = await ctx.db.query<{ secretHash: string; tier: string }>(
-      'client_lookup',
-      'SELECT secret_hash AS "secretHash", tier FROM api_clients WHERE client_id = $1',
-      [clientId],
-    );
-    const client = rows[0];
-    // Unknown ids are checked against a dummy hash, so they take as long as a wrong secret.
-    const ok = await gate.run(() => bcrypt.compare(clientSecret, client?.secretHash ?? DUMMY_BCRYPT_HASH));
-    if (ok === undefined) throw new HttpError(503, 'busy', 'too many token requests in flight; retry shortly', { retryAfterS: 1 });
-    if (!ok || !client || !isTierName(client.tier)) {
+    const decision = await ctx.loginGuard.check(clientId, req.ip);
+    if (decision.degraded) ctx.metrics.rateLimiterDegraded.inc({ policy: ctx.config.rateLimitFailPolicy });
+    if (!decision.allowed) {
+      ctx.metrics.rateLimited.inc({ tier: `login-${decision.reason || 'degraded'}` });
+      if (decision.reason === 'block') throw tooMany(decision.retryAfterUs, 'too many failed logins for this client; retry later', 'login_backoff');
+      throw tooMany(decision.retryAfterUs, 'too many login attempts; retry later');
+    }
+    const outcome = await ctx.bcryptGate.run(async () => {
+      const { rows } = await ctx.db.query<{ secretHash: string; tier: string }>(
+        'client_lookup',
+        'SELECT secret_hash AS "secretHash", tier FROM api_clients WHERE client_id = $1',
+        [clientId],
+      );
+      const client = rows[0];
+      // Unknown ids are checked against a dummy hash, so they take as long as a wrong secret.
+      const ok = await bcrypt.compare(clientSecret, client?.secretHash ?? DUMMY_BCRYPT_HASH);
+      return ok && client && isTierName(client.tier) ? { tier: client.tier } : null;
+    });
+    if (outcome === undefined) throw tooMany(1_000_000, 'too many token requests in flight; retry shortly');
+    if (outcome === null) {
+      await ctx.loginGuard.failed(clientId);
       throw new HttpError(401, 'invalid_client', 'unknown client or wrong secret');
     }
-    const token = await signAccessToken(ctx.keys.privateKey, { sub: clientId, clientId, tier: client.tier }, TOKEN_TTL_S);
+    await ctx.loginGuard.succeeded(clientId);
+    const token = await signAccessToken(ctx.keys.privateKey, { sub: clientId, clientId, tier: outcome.tier }, TOKEN_TTL_S);
     return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
   });
 }

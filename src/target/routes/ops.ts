@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 
-/** Runs a check with a deadline; resolves to "ok" or the reason it failed. */
-async function check(deadlineMs: number, fn: () => Promise<unknown>): Promise<string> {
+/** Runs a check with a deadline; resolves to "ok", or "failed" (the reason goes to the log, never to the caller). */
+async function check(deadlineMs: number, fn: () => Promise<unknown>, log: (reason: string) => void = () => undefined): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -15,7 +15,8 @@ async function check(deadlineMs: number, fn: () => Promise<unknown>): Promise<st
     ]);
     return 'ok';
   } catch (err) {
-    return (err as Error).message || 'failed';
+    log((err as Error).message || 'failed');
+    return 'failed';
   } finally {
     clearTimeout(timer);
   }
@@ -27,8 +28,8 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/health/ready', async (_req, reply) => {
     const [postgres, redis] = await Promise.all([
-      check(1000, () => ctx.db.query('health', 'SELECT 1')),
-      check(1000, () => ctx.redis.ping()),
+      check(1000, () => ctx.db.query('health', 'SELECT 1'), (reason) => ctx.logger.warn({ check: 'postgres', reason }, 'readiness check failed')),
+      check(1000, () => ctx.redis.ping(), (reason) => ctx.logger.warn({ check: 'redis', reason }, 'readiness check failed')),
     ]);
     const ready = postgres === 'ok' && redis === 'ok';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis }, pid: process.pid });
