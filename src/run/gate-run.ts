@@ -131,7 +131,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const hasLab = opts.lab === true || opts.sharedLab !== undefined;
     // one validation pass: the scenario's problems and the gate's (faults need the lab, alert rules, lab: connections, collector URLs)
     const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab), (d) => checkAlertRules(d)];
-    if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env));
+    if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env, undefined, opts.targetUrl ?? d.target.baseUrl));
     const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
     const def = resolved.definition;
     const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;

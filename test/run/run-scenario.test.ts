@@ -148,7 +148,7 @@ test('a generator that cannot hold the schedule makes the run invalid with exit 
 
 test('a load shorter than 10 s is not judged on its loop lag: a p99 of fewer than 1,000 samples is its start-up pause', async () => {
   const outcome = await runScenario({
-    scenario: def({ setup: undefined, load: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '2s', preAllocatedVUs: 2, maxVUs: 5 } }),
+    scenario: def({ setup: undefined, journeys: [{ name: 'j', steps: [{ name: 'echo', path: '/echo' }] }], load: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '2s', preAllocatedVUs: 2, maxVUs: 5 } }),
     reportsDir: reports,
     saturation: { maxLoopLagP99Ms: 0.001, maxDroppedShare: 1 },
   });
