@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
   probe: async () => (await import('./commands/probe.ts')).registerProbe,
   collect: async () => (await import('./commands/collect.ts')).registerCollect,
+  init: async () => (await import('./commands/init.ts')).registerInit,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */

@@ -8,6 +8,7 @@ import type { ProfileName } from '../../results/format.ts';
 import { RUN_FILES } from '../../results/format.ts';
 import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
 import { attachProgress } from '../../run/progress.ts';
+import { listScenarios } from '../../scenario/load.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
 interface RunFlags {
@@ -22,6 +23,13 @@ interface RunFlags {
   labSeed?: string;
   failOnAlerts?: boolean;
   report: boolean;
+  list?: boolean;
+}
+
+/** `perfgate run --list`: every scenario a bare name reaches, the project's first, each with where it comes from. */
+async function printScenarioList(cwd: string): Promise<void> {
+  const lines = (await listScenarios(cwd)).map((s) => `${s.name.padEnd(20)} ${s.origin.padEnd(8)} ${s.path}`);
+  process.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'no scenarios found\n');
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -64,7 +72,8 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run a scenario and write its run directory')
-    .argument('<scenario>', 'a scenario name (scenarios/<name>.ts) or a .ts/.json file')
+    .argument('[scenario]', 'a scenario name (scenarios/<name>, yours first, then the bundled ones) or a .ts/.mts/.cts/.js/.mjs/.cjs/.json file')
+    .option('--list', 'list the scenarios a name can reach, marked project or bundled, and exit')
     .option('--profile <name>', 'full, ci or smoke', 'full')
     .option('--target <url>', 'base URL of the target (overrides target.baseUrl)')
     .option('--out <dir>', 'run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>)')
@@ -76,7 +85,9 @@ export function registerRun(program: Command): void {
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
-    .action(async (scenario: string, flags: RunFlags) => {
+    .action(async (scenario: string | undefined, flags: RunFlags) => {
+      if (flags.list) return printScenarioList(process.cwd());
+      if (!scenario) throw new ConfigError([{ path: 'scenario', message: 'name a scenario or a file (perfgate run --list shows them)' }], 'invalid arguments');
       const { profile, workers } = parseRunFlags(flags);
       const ac = new AbortController();
       let signals = 0;
