@@ -1,8 +1,10 @@
-// perfgate's public library API: define scenarios, load them, run them, and the run-directory types.
+// perfgate's public library API: define scenarios, the SLO catalogue, load and run scenarios, and the run-directory
+// types.
 
 export { defineScenario } from './scenario/define.ts';
 export { loadScenario, type ResolvedScenario, type LoadScenarioOptions } from './scenario/load.ts';
 export { validateScenario } from './scenario/schema.ts';
+export { slos, mergeSlos, onPhase, type SloSet } from '../scenarios/slos.ts';
 export type * from './scenario/types.ts';
 export { runScenario, type RunScenarioOptions, MAX_LOOP_LAG_P99_MS, MAX_DROPPED_SHARE } from './run/run-scenario.ts';
 export { RunHandle, type RunOutcome, type RunEvents } from './run/run-handle.ts';

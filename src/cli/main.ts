@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   probe: async () => (await import('./commands/probe.ts')).registerProbe,
   collect: async () => (await import('./commands/collect.ts')).registerCollect,
   compare: async () => (await import('./commands/compare.ts')).registerCompare,
+  init: async () => (await import('./commands/init.ts')).registerInit,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */

@@ -3,7 +3,8 @@
 
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import type { ProfileName, TimeWindow } from '../results/format.ts';
 import { phaseTagIssues, templateIssues, thresholdIssues } from './checks.ts';
@@ -59,16 +60,42 @@ export interface LoadScenarioOptions {
   checks?: ScenarioCheck[];
 }
 
-const EXTENSIONS = ['.ts', '.js', '.mjs', '.json'];
+/** The extensions a scenario file may have: every TypeScript and JavaScript module kind, and JSON. */
+export const SCENARIO_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
 const FOLDERS = ['scenarios', join('scenarios', 'drills')];
+/** The folder holding perfgate's own scenarios/ (the bundled scenarios and drills), in a clone or an installed package. */
+export const BUNDLED_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Finds the file of a scenario reference: a path (with an extension or a slash) or a bare name in scenarios/. */
+/** Where a scenario found by name comes from: the user's project (cwd) or the perfgate package. */
+export type ScenarioOrigin = 'project' | 'bundled';
+
+/** A scenario found by name. */
+export interface KnownScenario {
+  name: string;
+  origin: ScenarioOrigin;
+  /** Absolute path of its file. */
+  path: string;
+}
+
+/** The folders bare names are looked up in, in order: the project's scenarios/ and drills/, then the bundled ones. */
+function nameRoots(cwd: string): { root: string; origin: ScenarioOrigin }[] {
+  const roots: { root: string; origin: ScenarioOrigin }[] = [{ root: resolve(cwd), origin: 'project' }];
+  if (resolve(BUNDLED_ROOT) !== resolve(cwd)) roots.push({ root: resolve(BUNDLED_ROOT), origin: 'bundled' });
+  return roots;
+}
+
+/**
+ * Finds the file of a scenario reference: a path (with a scenario extension or a slash), or a bare name looked up in
+ * the project's scenarios/ and scenarios/drills/, then in perfgate's bundled ones.
+ */
 export async function resolveScenarioPath(ref: string, cwd = process.cwd()): Promise<string> {
-  const isPath = EXTENSIONS.includes(extname(ref)) || ref.includes('/') || ref.includes('\\');
-  const candidates = isPath ? [resolve(cwd, ref)] : FOLDERS.flatMap((d) => EXTENSIONS.map((e) => resolve(cwd, d, ref + e)));
+  const isPath = SCENARIO_EXTENSIONS.includes(extname(ref)) || ref.includes('/') || ref.includes('\\');
+  const candidates = isPath
+    ? [resolve(cwd, ref)]
+    : nameRoots(cwd).flatMap(({ root }) => FOLDERS.flatMap((d) => SCENARIO_EXTENSIONS.map((e) => resolve(root, d, ref + e))));
   for (const c of candidates) if (await isFile(c)) return c;
   if (isPath) throw new ConfigError([{ path: 'scenario', message: `file "${ref}" does not exist` }], 'scenario not found');
-  const known = await knownScenarios(cwd);
+  const known = [...new Set((await listScenarios(cwd)).map((s) => s.name))];
   const hint = known.length ? `; known scenarios: ${known.join(', ')}` : '';
   throw new ConfigError(
     [{ path: 'scenario', message: `no scenario named "${ref}" (looked for scenarios/${ref}.ts and scenarios/drills/${ref}.ts)${hint}` }],
@@ -84,18 +111,34 @@ async function isFile(p: string): Promise<boolean> {
   }
 }
 
-/** Names of the scenarios in scenarios/ and scenarios/drills/: the modules whose default export is a scenario. */
+/** Names of the scenarios in the project's scenarios/ and scenarios/drills/: the modules whose default export is a scenario. */
 export async function knownScenarios(cwd = process.cwd()): Promise<string[]> {
-  const names = new Set<string>();
+  return (await scenariosIn(resolve(cwd), 'project')).map((s) => s.name).sort();
+}
+
+/**
+ * Every scenario a bare name can reach, sorted by name: the project's, then the bundled ones. A bundled scenario
+ * that a project scenario of the same name shadows is listed too (its name reaches the project's).
+ */
+export async function listScenarios(cwd = process.cwd()): Promise<KnownScenario[]> {
+  const found: KnownScenario[] = [];
+  for (const { root, origin } of nameRoots(cwd)) found.push(...(await scenariosIn(root, origin)));
+  return found.sort((a, b) => a.name.localeCompare(b.name) || (a.origin === 'project' ? -1 : 1));
+}
+
+async function scenariosIn(root: string, origin: ScenarioOrigin): Promise<KnownScenario[]> {
+  const found = new Map<string, KnownScenario>();
   for (const d of FOLDERS) {
-    const entries = await readdir(resolve(cwd, d)).catch(() => [] as string[]);
+    const entries = (await readdir(resolve(root, d)).catch(() => [] as string[])).sort();
     for (const e of entries) {
       const ext = extname(e);
-      if (!EXTENSIONS.includes(ext) || e.endsWith('.d.ts')) continue;
-      if (await isScenarioFile(resolve(cwd, d, e))) names.add(e.slice(0, -ext.length));
+      const name = e.slice(0, -ext.length);
+      if (!SCENARIO_EXTENSIONS.includes(ext) || /\.d\.[mc]?ts$/.test(e) || found.has(name)) continue;
+      const path = resolve(root, d, e);
+      if (await isScenarioFile(path)) found.set(name, { name, origin, path });
     }
   }
-  return [...names].sort();
+  return [...found.values()];
 }
 
 /** Whether a file's default export (or a .json's content) looks like a scenario: a name, a load and journeys. */
@@ -128,12 +171,26 @@ export async function readScenarioFile(path: string, shown = path): Promise<unkn
   }
   let mod: Record<string, unknown> = {};
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // tsImport compiles any module kind whatever the caller's package type is (a .ts in a CommonJS project reads as
+    // CommonJS), and registers nothing globally.
+    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     fail(`"${shown}" failed to load: ${firstLines(String((err as Error)?.message ?? err).replaceAll(path, shown))}`);
   }
-  if (mod.default === undefined) fail(`"${shown}" has no default export (write: export default defineScenario({...}))`);
-  return mod.default;
+  const value = defaultExport(mod);
+  if (value === undefined) fail(`"${shown}" has no default export (write: export default defineScenario({...}))`);
+  return value;
+}
+
+/**
+ * A module's default export. A CommonJS module (a .cjs, or a .ts/.js in a CommonJS project) gives its module.exports as
+ * `default`: its own `export default` (compiled to `exports.default`) is one level down; `module.exports = {...}` is
+ * the value itself.
+ */
+function defaultExport(mod: Record<string, unknown>): unknown {
+  const value = mod.default as Record<string, unknown> | undefined;
+  if (value && typeof value === 'object' && '__esModule' in value && 'default' in value) return value.default;
+  return value;
 }
 
 function firstLines(s: string, n = 4): string {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, resolveDefinition, knownScenarios } from '../../src/scenario/load.ts';
+import { loadScenario, resolveDefinition, knownScenarios, listScenarios, BUNDLED_ROOT } from '../../src/scenario/load.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -20,6 +20,9 @@ before(async () => {
   await writeFile(join(dir, 'scenarios', 'drills', 'drill-kit.ts'), 'export function phases() { return []; }\nexport default { helper: true };\n');
   await writeFile(join(dir, 'scenarios', 'drills', 'redis-outage.ts'), scenario('redis-outage'));
   await writeFile(join(dir, 'scenarios', 'drills', 'baseline.ts'), scenario('shadowed'));
+  await writeFile(join(dir, 'scenarios', 'typed.mts'), scenario('typed-mts'));
+  await writeFile(join(dir, 'scenarios', 'common.cts'), scenario('common-cts'));
+  await writeFile(join(dir, 'scenarios', 'plain.cjs'), scenario('x').replace('export default', 'module.exports ='));
 });
 
 after(async () => {
@@ -85,11 +88,31 @@ test('a bare name is looked up in scenarios/, then scenarios/drills/', async () 
 });
 
 test('the known scenarios are the modules whose default export is a scenario', async () => {
-  assert.deepEqual(await knownScenarios(dir), ['baseline', 'redis-outage'], 'slos.ts and the helper module are left out');
+  assert.deepEqual(await knownScenarios(dir), ['baseline', 'common', 'plain', 'redis-outage', 'typed'], 'slos.ts and the helper module are left out');
 });
 
+test('a bare name the project lacks is a bundled scenario; the project comes first and the list marks each origin', async () => {
+  const normal = await loadScenario('normal', { cwd: dir });
+  assert.equal(normal.sourcePath, join(BUNDLED_ROOT, 'scenarios', 'normal.ts'));
+  assert.equal((await loadScenario('upstream-outage', { cwd: dir })).definition.name, 'upstream-outage');
+  assert.equal((await loadScenario('baseline', { cwd: dir })).sourcePath, join(dir, 'scenarios', 'baseline.ts'));
+  const list = await listScenarios(dir);
+  const origins = list.filter((s) => s.name === 'baseline').map((s) => s.origin);
+  assert.deepEqual(origins, ['project', 'bundled'], 'the shadowed bundled baseline is listed after the project one');
+  assert.ok(list.some((s) => s.name === 'worker-crash' && s.origin === 'bundled'));
+  assert.ok(list.every((s) => s.name !== 'slos' && s.name !== 'journeys'));
+});
+
+const kinds: [string, string][] = [['typed.mts', 'typed-mts'], ['common.cts', 'common-cts'], ['plain.cjs', 'x']];
+for (const [file, name] of kinds) {
+  test(`a ${file.split('.')[1]} scenario file loads by path and by name`, async () => {
+    assert.equal((await loadScenario(join('scenarios', file), { cwd: dir })).definition.name, name);
+    assert.equal((await loadScenario(file.split('.')[0]!, { cwd: dir })).definition.name, name);
+  });
+}
+
 const badFiles: [string, string, string | RegExp][] = [
-  ['an unknown name', 'nope', /^scenario: no scenario named "nope" \(looked for scenarios\/nope\.ts and scenarios\/drills\/nope\.ts\); known scenarios: baseline, redis-outage$/],
+  ['an unknown name', 'nope', /^scenario: no scenario named "nope" \(looked for scenarios\/nope\.ts and scenarios\/drills\/nope\.ts\); known scenarios: baseline, cache-outage, common, .*redis-outage, .*worker-crash$/],
   ['a missing file', 'scenarios/missing.ts', 'scenario: file "scenarios/missing.ts" does not exist'],
 ];
 for (const [name, ref, expected] of badFiles) {

@@ -11,6 +11,7 @@ import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
 import { attachProgress } from '../../run/progress.ts';
 import { compareGate } from '../../run/compare-gate.ts';
 import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compare.ts';
+import { listScenarios } from '../../scenario/load.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
 interface RunFlags {
@@ -28,6 +29,13 @@ interface RunFlags {
   report: boolean;
   /** Baseline run directories or folders: compare the run with them at the end. */
   baseline: string[];
+  list?: boolean;
+}
+
+/** `perfgate run --list`: every scenario a bare name reaches, the project's first, each with where it comes from. */
+async function printScenarioList(cwd: string): Promise<void> {
+  const lines = (await listScenarios(cwd)).map((s) => `${s.name.padEnd(20)} ${s.origin.padEnd(8)} ${s.path}`);
+  process.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'no scenarios found\n');
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -70,7 +78,8 @@ export function registerRun(program: Command): void {
   addCompareOptions(program
     .command('run'))
     .description('run a scenario and write its run directory')
-    .argument('<scenario>', 'a scenario name (scenarios/<name>.ts) or a .ts/.json file')
+    .argument('[scenario]', 'a scenario name (scenarios/<name>, yours first, then the bundled ones) or a .ts/.mts/.cts/.js/.mjs/.cjs/.json file')
+    .option('--list', 'list the scenarios a name can reach, marked project or bundled, and exit')
     .option('--profile <name>', 'full, ci or smoke', 'full')
     .option('--target <url>', 'base URL of the target (overrides target.baseUrl)')
     .option('--out <dir>', 'run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>)')
@@ -84,7 +93,9 @@ export function registerRun(program: Command): void {
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
-    .action(async (scenario: string, flags: RunFlags & CompareFlags) => {
+    .action(async (scenario: string | undefined, flags: RunFlags & CompareFlags) => {
+      if (flags.list) return printScenarioList(process.cwd());
+      if (!scenario) throw new ConfigError([{ path: 'scenario', message: 'name a scenario or a file (perfgate run --list shows them)' }], 'invalid arguments');
       const { profile, workers } = parseRunFlags(flags);
       const compareOpts = flags.baseline.length ? parseCompareFlags(flags) : undefined;
       const ac = new AbortController();
