@@ -112,7 +112,7 @@ for (const [file, name] of kinds) {
 }
 
 const badFiles: [string, string, string | RegExp][] = [
-  ['an unknown name', 'nope', /^scenario: no scenario named "nope" \(looked for scenarios\/nope\.ts and scenarios\/drills\/nope\.ts\); known scenarios: baseline, cache-outage, common, .*redis-outage, .*worker-crash$/],
+  ['an unknown name', 'nope', /^scenario: no scenario named "nope" \(looked for scenarios\/nope\.ts and scenarios\/drills\/nope\.ts\); known scenarios: auth-flood, baseline, cache-outage, common, .*redis-outage, .*worker-crash$/],
   ['a missing file', 'scenarios/missing.ts', 'scenario: file "scenarios/missing.ts" does not exist'],
 ];
 for (const [name, ref, expected] of badFiles) {
