@@ -18,7 +18,7 @@ after(async () => {
 });
 
 const dirsCases: Array<[string, string, string[]]> = [
-  ['a scenario anywhere: its own folder', '/work/api/load.ts', ['/work/api']],
+  ['a scenario anywhere: its own folder', '/srv/api/load.ts', ['/srv/api']],
   ['a scenario in scenarios/: its folder, then the project', '/proj/scenarios/baseline.ts', ['/proj/scenarios', '/proj']],
   ['a drill in scenarios/drills/: its folder, then the project', '/proj/scenarios/drills/outage.ts', ['/proj/scenarios/drills', '/proj']],
   ['the nearest scenarios/ folder wins', '/a/scenarios/b/scenarios/c.json', ['/a/scenarios/b/scenarios', '/a/scenarios/b']],
