@@ -1,21 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../support/cli.ts';
 import { startJsonServer, type TestServer } from '../support/servers.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'perfgate.js');
-
-/** Runs the real binary without blocking this process (its test server must keep answering); killed after timeoutMs. */
-function runBin(args: string[], cwd: string, timeoutMs: number): Promise<{ status: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) => child.on('close', (status) => (clearTimeout(timer), resolve({ status, stderr }))));
-}
 let server: TestServer;
 let dir: string;
 before(async () => {
@@ -40,8 +30,8 @@ async function runWithSecrets(name: string, extra: string[]): Promise<{ runJson:
     }] }],
   }));
   const out = join(dir, name);
-  const r = await runBin(['run', file, '--out', out, '--quiet', '--no-report', ...extra], dir, 60_000);
-  return { runJson: readFileSync(join(out, 'run.json'), 'utf8'), status: r.status, stderr: r.stderr };
+  const r = await runCli(['run', file, '--out', out, '--quiet', '--no-report', ...extra], { cwd: dir, timeoutMs: 60_000 });
+  return { runJson: readFileSync(join(out, 'run.json'), 'utf8'), status: r.code, stderr: r.stderr };
 }
 
 test('run.json hides a signature header, a key= parameter and a pw= in a body field, and keeps only the body\'s shape', async () => {
