@@ -11,6 +11,7 @@ import type { QuoteClient } from './market/quote-client.ts';
 import type { TargetMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
 import type { LoginGuard } from './rate-limit/login-guard.ts';
+import type { Tarpit } from './rate-limit/tarpit.ts';
 import type { Semaphore } from './routes/auth.ts';
 
 /** The service's dependencies. */
@@ -24,6 +25,8 @@ export interface AppContext {
   loginGuard: LoginGuard;
   /** The one bcrypt semaphore of this process. */
   bcryptGate: Semaphore;
+  /** Holds refused logins before answering (rate-limit/tarpit.ts). */
+  tarpit: Tarpit;
   quotes: QuoteClient;
   keys: SigningKeys;
   tokenCache: VerifiedTokenCache;

@@ -19,10 +19,10 @@ describe('auth-flood drill', { timeout: 400_000 }, () => {
     await reports?.cleanup();
   });
 
-  // Known open defect of the reference target: during the flood the API's p95 stays above 100 ms (423 ms measured on
-  // an idle 2-core machine), while errors, the 429 share and the correct secret already hold. The test asserts what
-  // holds, and that the p95 gate is the only threshold that may fail; when the target is fixed it must pass outright.
-  test('the flood is answered with 429s, the API keeps errors < 0.1%, the correct secret works after', async () => {
+  // The drill's promise in full: every threshold holds (errors and p95 of the API during the flood, the 429 share and
+  // the correct secret after it). Refusals are held in the target's tarpit, so the closed-loop flood cannot crowd out
+  // the authenticated API, and the real client's trusted address is never locked out.
+  test('the flood is answered with 429s, the API keeps p95 < 100 ms and errors < 0.1%, the correct secret works after', async () => {
     const { exitCode, data } = await gatedRun({ scenario: 'auth-flood', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     const flood = data.samples.filter((s) => s.metric.startsWith('login_'));
     const statuses: Record<string, number> = {};
@@ -31,10 +31,9 @@ describe('auth-flood drill', { timeout: 400_000 }, () => {
       for (const [k, n] of [...Object.entries(r.statuses), ...Object.entries(r.errors)]) statuses[k] = (statuses[k] ?? 0) + (n ?? 0);
     }
     console.log(`auth-flood smoke: ${explain(data)} | API answers ${JSON.stringify(statuses)} | ${JSON.stringify(flood.map((s) => [s.metric, s.labels, s.value]))}`);
-    assert.notEqual(data.run.status, 'invalid', explain(data));
-    const failed = failures(data);
-    assert.ok(failed.every((f) => f === 'http_req_duration{phase:flood} p(95)<100'), explain(data));
-    assert.equal(exitCode, failed.length ? 99 : 0, explain(data));
+    assert.equal(data.run.status, 'completed', explain(data));
+    assert.deepEqual(failures(data), [], explain(data));
+    assert.equal(exitCode, 0, explain(data));
     const total = flood.filter((s) => s.metric === 'login_flood_requests').reduce((n, s) => n + (s.value ?? 0), 0);
     assert.ok(total > 100, `the flood sent ${total} requests`);
   });

@@ -65,13 +65,13 @@ export default def;
 `;
 
 /**
- * The scenario loaded, ran and was judged: exit 0, or 103 when the generator's own event loop lagged on a busy machine
- * (the run is then marked invalid; a 1 s run has no room to absorb a stall of the shared CPU).
+ * The scenario loaded, ran and passed: exit 0 and a completed run (a 1 s load is not judged on loop lag, and 10 req/s
+ * to a local server that answers at once drops no iteration, so nothing here may mark the run invalid).
  */
 function assertRan(r: { code: number; out: string }, name: string): void {
-  assert.ok(r.code === 0 || r.code === 103, `${name}: exit ${r.code}: ${r.out}`);
+  assert.equal(r.code, 0, `${name}: exit ${r.code}: ${r.out}`);
   assert.match(r.out, new RegExp(`running ${name} \\(full\\) against ${url}`));
-  assert.match(r.out, /run (completed|invalid)/);
+  assert.match(r.out, /run completed/);
 }
 
 before(async () => {
@@ -140,8 +140,8 @@ test('the bundled baseline runs from the installed package at smoke with --lab, 
   assert.match(list.out, /^baseline\s+bundled\s/m);
   assert.match(list.out, /^upstream-outage\s+bundled\s/m);
   const r = await perfgate(project.esm, ['run', 'baseline', '--profile', 'smoke', '--lab', '--no-report']);
-  // The thresholds are judged (0 or 99): at smoke size the warm-cache SLO can miss, which is the scenario's business.
-  assert.ok(r.code === 0 || r.code === 99, r.out);
+  // Every shipped scenario passes at smoke on a fresh lab (test/e2e/scenarios.test.ts holds the same promise).
+  assert.equal(r.code, 0, r.out);
   assert.match(r.out, /running baseline \(smoke\)/);
   assert.match(r.out, /run completed/);
 });

@@ -5,7 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { http, metricValue, startStack, type Stack } from './harness.ts';
-import { FAILURES_BEFORE_BACKOFF, LOGIN_LIMITS, MAX_BACKOFF_S, backoffSeconds } from '../../src/target/rate-limit/login-guard.ts';
+import { Redis } from 'ioredis';
+import { FAILURES_BEFORE_BACKOFF, LOGIN_LIMITS, LoginGuard, MAX_BACKOFF_S, backoffSeconds } from '../../src/target/rate-limit/login-guard.ts';
+import { Tarpit } from '../../src/target/rate-limit/tarpit.ts';
 import { Semaphore } from '../../src/target/routes/auth.ts';
 import { parseTargetConfig } from '../../src/target/config.ts';
 
@@ -13,7 +15,9 @@ let stack: Stack;
 let base: string;
 
 before(async () => {
-  stack = await startStack();
+  // A roomy Redis deadline: these tests are about the guard's decisions, not about Redis answering within 150 ms on a
+  // busy machine (a missed deadline refuses the login by the fail-closed policy, which test/target/resilience covers).
+  stack = await startStack({ targetEnv: { REDIS_COMMAND_TIMEOUT_MS: '3000' } });
   base = stack.target.baseUrl;
 });
 after(async () => {
@@ -22,7 +26,8 @@ after(async () => {
 
 /** One login from a given loopback source address. */
 async function login(clientId: string, clientSecret: string, localAddress = '127.0.0.1') {
-  const dispatcher = new Agent({ connect: { localAddress } });
+  // undici binds the source address with the Agent's own `localAddress` (inside `connect` it is ignored).
+  const dispatcher = new Agent({ localAddress });
   try {
     const res = await undiciFetch(`${base}/api/v1/auth/token`, {
       method: 'POST',
@@ -74,7 +79,82 @@ test('one client id tried from many addresses is refused once its bucket is empt
   assert.ok(statuses.slice(LOGIN_LIMITS.client.capacity).every((s) => s === 429), statuses.join(','));
 });
 
+test('a client that logged in from an address still logs in there after a flood blocked it everywhere else', async () => {
+  const home = '127.0.2.1';
+  assert.equal((await login('perfgate-load', 'perfgate-load-secret', home)).status, 200, 'the first login trusts the pair');
+  // The attacker knows the client id: wrong secrets from other addresses drain its bucket and start its backoff.
+  // Bounded: the client bucket refills 0.2/s, so five failures (the backoff's threshold) come within a dozen tries.
+  const attack: string[] = [];
+  for (let i = 0; i < 12 && attack.at(-1) !== 'login_backoff'; i++) {
+    const a = await login('perfgate-load', `wrong-${i}`, `127.0.2.${10 + i}`);
+    attack.push(a.status === 429 ? (a.body.error ?? '429') : String(a.status));
+  }
+  assert.equal(attack.at(-1), 'login_backoff', `the attack ends with the client blocked: ${attack.join(',')}`);
+  const elsewhere = await login('perfgate-load', 'perfgate-load-secret', '127.0.2.99');
+  assert.equal(elsewhere.status, 429, 'a new address is refused while the client is blocked');
+  assert.equal((await login('perfgate-load', 'perfgate-load-secret', home)).status, 200, 'the trusted pair is not locked out');
+});
+
+test("a trusted pair's own repeated failures end its trust, and then the client's backoff applies there too", async () => {
+  const redis = new Redis(stack.services.redisUrl, { lazyConnect: true });
+  await redis.connect();
+  try {
+    const roomy = { client: { capacity: 100, refillPerS: 10 }, address: { capacity: 100, refillPerS: 10 }, global: { capacity: 100, refillPerS: 10 } };
+    const guard = new LoginGuard(redis, 'closed', 2000, roomy);
+    const [id, home] = [`pair-${process.pid}`, '127.0.3.1'];
+    assert.equal((await guard.check(id, home)).trusted, false);
+    await guard.succeeded(id, home);
+    for (let i = 0; i < FAILURES_BEFORE_BACKOFF; i++) {
+      const d = await guard.check(id, home);
+      assert.ok(d.allowed && d.trusted, `try ${i}: ${JSON.stringify(d)}`);
+      assert.equal(await guard.failed(id, home, true), 0, 'a trusted pair never blocks the client');
+    }
+    assert.equal((await guard.check(id, home)).trusted, false, 'the pair lost its trust');
+    let backoffS = 0;
+    for (let i = 0; i < FAILURES_BEFORE_BACKOFF; i++) backoffS = await guard.failed(id, home, false);
+    assert.equal(backoffS, 1);
+    assert.deepEqual(await guard.check(id, home).then((d) => [d.allowed, d.reason]), [false, 'block']);
+  } finally {
+    redis.disconnect();
+  }
+});
+
+test('a refused login is answered only after the tarpit delay, so a closed-loop flood is slowed to one try per second per connection', async () => {
+  const n = LOGIN_LIMITS.address.capacity + 5;
+  const timed = await Promise.all(Array.from({ length: n }, async (_, i) => {
+    const t0 = performance.now();
+    const a = await login(`tar-${i}`, 'x', '127.0.4.1');
+    return { status: a.status, heldMs: performance.now() - t0 };
+  }));
+  const refused = timed.filter((a) => a.status === 429);
+  assert.ok(refused.length >= 5, timed.map((a) => a.status).join(','));
+  // The address bucket is empty after the burst (a token in about 1 s), and a full bcrypt queue holds for 1 s.
+  assert.ok(refused.every((a) => a.heldMs >= 500), `held ms: ${refused.map((a) => a.heldMs.toFixed(0)).join(',')}`);
+});
+
 describe('login guard pure parts', () => {
+  test('the tarpit holds at most maxHeld at once, never longer than maxMs, and releaseAll frees them', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const pit = new Tarpit(1000, 2);
+    const done: string[] = [];
+    const a = pit.hold(5000).then(() => done.push('a'));
+    const b = pit.hold(300).then(() => done.push('b'));
+    await pit.hold(5000).then(() => done.push('c (over the bound: at once)'));
+    assert.equal(pit.size, 2);
+    t.mock.timers.tick(300);
+    await b;
+    assert.deepEqual(done, ['c (over the bound: at once)', 'b']);
+    t.mock.timers.tick(700);
+    await a;
+    assert.equal(pit.size, 0, 'a 5 s request was held 1 s, the maximum');
+    const held = pit.hold(1000);
+    pit.releaseAll();
+    await held;
+    assert.equal(pit.size, 0);
+    assert.equal(await pit.hold(0), undefined, 'no delay: at once');
+  });
+
+
   test('backoff doubles from the threshold and is capped', () => {
     const rows: Array<[number, number]> = [[0, 0], [FAILURES_BEFORE_BACKOFF - 1, 0], [FAILURES_BEFORE_BACKOFF, 1], [FAILURES_BEFORE_BACKOFF + 3, 8], [FAILURES_BEFORE_BACKOFF + 30, MAX_BACKOFF_S]];
     for (const [failures, want] of rows) assert.equal(backoffSeconds(failures), want, `${failures} failures`);

@@ -14,6 +14,7 @@ import { createQuoteClient } from '../market/quote-client.ts';
 import { BREAKER_STATE, createMetrics } from '../metrics.ts';
 import { RateLimiter } from '../rate-limit/limiter.ts';
 import { LoginGuard } from '../rate-limit/login-guard.ts';
+import { Tarpit } from '../rate-limit/tarpit.ts';
 import { Semaphore } from '../routes/auth.ts';
 import { isIpc } from './ipc.ts';
 
@@ -120,6 +121,7 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
     config, db, redis, cache, limiter, quotes, metrics, logger, metricsText,
     loginGuard: new LoginGuard(redis, config.rateLimitFailPolicy, config.redisCommandTimeoutMs),
     bcryptGate: new Semaphore(config.bcryptConcurrency, config.bcryptConcurrency * 2),
+    tarpit: new Tarpit(),
     keys: importKeys(pem),
     tokenCache: new VerifiedTokenCache(),
   };
@@ -135,6 +137,7 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
     port,
     close() {
       closing ??= (async () => {
+        ctx.tarpit.releaseAll();
         await app.close().catch((err: unknown) => logger.warn({ err }, 'closing the server failed'));
         await Promise.allSettled([db!.close(), quotes.close(), redis.quit().catch(() => redis.disconnect())]);
         logger.flush();

@@ -1,6 +1,9 @@
 // The login guard for POST /auth/token, checked in Redis before any database or bcrypt work: a token bucket per
 // client id, one per source address and one for the whole service, plus a backoff for a client after repeated
 // failed logins (exponential, capped). One Lua script decides atomically on Redis's clock, so all workers agree.
+// A client that has logged in from an address is trusted there for a day: its logins from that address take a token
+// from their own bucket only, so a flood of bad logins (which drains the address, service and client buckets and sets
+// the client's backoff) cannot lock the real client out. Its own failures from that address end the trust.
 
 import type { Redis } from 'ioredis';
 import type { RateLimitFailPolicy } from '../config.ts';
@@ -20,6 +23,8 @@ export const FAILURES_BEFORE_BACKOFF = 5;
 export const FAILURE_WINDOW_S = 900;
 /** The longest backoff. */
 export const MAX_BACKOFF_S = 300;
+/** How long a successful login trusts its (client, address) pair. */
+export const TRUST_TTL_S = 86_400;
 
 /** The backoff after `failures` failed logins (pure): 0 below the threshold, then 1, 2, 4 ... s up to MAX_BACKOFF_S. */
 export function backoffSeconds(failures: number): number {
@@ -27,41 +32,57 @@ export function backoffSeconds(failures: number): number {
   return Math.min(MAX_BACKOFF_S, 2 ** (failures - FAILURES_BEFORE_BACKOFF));
 }
 
-// KEYS: block, client bucket, address bucket, global bucket. ARGV: capacity and rate of each bucket.
-// A blocked client is refused with the block's remaining time; otherwise a token is taken from every bucket, or from
-// none if any is empty. Returns {allowed (0|1), retry-after in microseconds, which ("block"|"client"|"address"|"global"|"")}.
+// KEYS: block, client bucket, address bucket, global bucket, trust mark, the trusted pair's bucket. ARGV: capacity and
+// rate of the client, address and global buckets. A trusted pair takes a token from its own bucket (the client's
+// capacity and rate) and nothing else. Otherwise a blocked client is refused with the block's remaining time, and a
+// token is taken from every bucket, or from none if any is empty.
+// Returns {allowed (0|1), retry-after in microseconds, which ("block"|"client"|"address"|"global"|""), trusted (0|1)}.
 const LOGIN_GUARD_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local function take(keys, caps, rates, names)
+  local states = {}
+  for i = 1, #keys do
+    local s = redis.call('HMGET', keys[i], 'tokens', 'ts')
+    local tokens = tonumber(s[1]) or caps[i]
+    local ts = tonumber(s[2]) or now
+    local elapsed = now - ts
+    if elapsed < 0 then elapsed = 0 end
+    tokens = math.min(caps[i], tokens + elapsed * rates[i] / 1000000)
+    if tokens < 1 then return {0, math.ceil((1 - tokens) * 1000000 / rates[i]), names[i]} end
+    states[i] = tokens - 1
+  end
+  for i = 1, #keys do
+    redis.call('HSET', keys[i], 'tokens', tostring(states[i]), 'ts', tostring(now))
+    redis.call('PEXPIRE', keys[i], math.ceil(caps[i] / rates[i] * 1000) + 1000)
+  end
+  return {1, 0, ''}
+end
+local caps = {tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[5])}
+local rates = {tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[6])}
+if redis.call('EXISTS', KEYS[5]) == 1 then
+  local r = take({KEYS[6]}, {caps[1]}, {rates[1]}, {'client'})
+  r[4] = 1
+  return r
+end
 local blockMs = redis.call('PTTL', KEYS[1])
-if blockMs > 0 then return {0, blockMs * 1000, 'block'} end
-local names = {'client', 'address', 'global'}
-local states = {}
-for i = 1, 3 do
-  local cap = tonumber(ARGV[2 * i - 1])
-  local rate = tonumber(ARGV[2 * i])
-  local s = redis.call('HMGET', KEYS[i + 1], 'tokens', 'ts')
-  local tokens = tonumber(s[1]) or cap
-  local ts = tonumber(s[2]) or now
-  local elapsed = now - ts
-  if elapsed < 0 then elapsed = 0 end
-  tokens = math.min(cap, tokens + elapsed * rate / 1000000)
-  if tokens < 1 then return {0, math.ceil((1 - tokens) * 1000000 / rate), names[i]} end
-  states[i] = {tokens - 1, cap, rate}
-end
-for i = 1, 3 do
-  redis.call('HSET', KEYS[i + 1], 'tokens', tostring(states[i][1]), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[i + 1], math.ceil(states[i][2] / states[i][3] * 1000) + 1000)
-end
-return {1, 0, ''}
+if blockMs > 0 then return {0, blockMs * 1000, 'block', 0} end
+local r = take({KEYS[2], KEYS[3], KEYS[4]}, caps, rates, {'client', 'address', 'global'})
+r[4] = 0
+return r
 `;
 
-// KEYS: failures, block. ARGV: window s, threshold, max backoff s. Counts a failure and sets the block when due.
+// KEYS: failures, block, trust mark. ARGV: window s, threshold, max backoff s. Counts a failure and sets the block
+// when due; for a trusted pair (KEYS are then the pair's own), the block is the end of the trust.
 const LOGIN_FAILED_LUA = `
 local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 local threshold = tonumber(ARGV[2])
 if n < threshold then return {n, 0} end
+if KEYS[3] ~= '' then
+  redis.call('DEL', KEYS[3])
+  return {n, 0}
+end
 local backoff = math.min(tonumber(ARGV[3]), 2 ^ (n - threshold))
 redis.call('SET', KEYS[2], '1', 'PX', math.floor(backoff * 1000))
 return {n, backoff}
@@ -69,8 +90,8 @@ return {n, backoff}
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    loginGuard(block: string, client: string, address: string, global: string, ...args: number[]): Promise<[number, number, string]>;
-    loginFailed(failures: string, block: string, windowS: number, threshold: number, maxBackoffS: number): Promise<[number, number]>;
+    loginGuard(block: string, client: string, address: string, global: string, trust: string, trusted: string, ...args: number[]): Promise<[number, number, string, number]>;
+    loginFailed(failures: string, block: string, trust: string, windowS: number, threshold: number, maxBackoffS: number): Promise<[number, number]>;
   }
 }
 
@@ -82,6 +103,8 @@ export interface LoginDecision {
   reason: '' | 'block' | 'client' | 'address' | 'global';
   /** True when Redis could not answer and the fail policy decided. */
   degraded: boolean;
+  /** True when this client has logged in from this address before (its own bucket only). */
+  trusted: boolean;
 }
 
 /** Keys of one client's and one address's login state. */
@@ -91,6 +114,9 @@ const keys = (clientId: string, address: string) => ({
   client: `login:rl:client:${clientId}`,
   address: `login:rl:addr:${address}`,
   global: 'login:rl:all',
+  trust: `login:trust:${clientId}:${address}`,
+  trustedBucket: `login:rl:pair:${clientId}:${address}`,
+  trustedFailures: `login:fail:${clientId}:${address}`,
 });
 
 /** The login guard over Redis. */
@@ -101,8 +127,8 @@ export class LoginGuard {
     private readonly deadlineMs: number,
     private readonly limits = LOGIN_LIMITS,
   ) {
-    redis.defineCommand('loginGuard', { numberOfKeys: 4, lua: LOGIN_GUARD_LUA });
-    redis.defineCommand('loginFailed', { numberOfKeys: 2, lua: LOGIN_FAILED_LUA });
+    redis.defineCommand('loginGuard', { numberOfKeys: 6, lua: LOGIN_GUARD_LUA });
+    redis.defineCommand('loginFailed', { numberOfKeys: 3, lua: LOGIN_FAILED_LUA });
   }
 
   /** Decides whether a login attempt by `clientId` from `address` may go on to the database and bcrypt. */
@@ -110,29 +136,37 @@ export class LoginGuard {
     const k = keys(clientId, address);
     const { client, address: addr, global } = this.limits;
     try {
-      const [allowed, retryUs, reason] = await withDeadline(
-        this.redis.loginGuard(k.block, k.client, k.address, k.global, client.capacity, client.refillPerS, addr.capacity, addr.refillPerS, global.capacity, global.refillPerS),
+      const [allowed, retryUs, reason, trusted] = await withDeadline(
+        this.redis.loginGuard(k.block, k.client, k.address, k.global, k.trust, k.trustedBucket, client.capacity, client.refillPerS, addr.capacity, addr.refillPerS, global.capacity, global.refillPerS),
         this.deadlineMs,
       );
-      return { allowed: allowed === 1, retryAfterUs: Number(retryUs), reason: reason as LoginDecision['reason'], degraded: false };
+      return { allowed: allowed === 1, retryAfterUs: Number(retryUs), reason: reason as LoginDecision['reason'], degraded: false, trusted: trusted === 1 };
     } catch {
-      return { allowed: this.failPolicy === 'open', retryAfterUs: 1_000_000, reason: '', degraded: true };
+      return { allowed: this.failPolicy === 'open', retryAfterUs: 1_000_000, reason: '', degraded: true, trusted: false };
     }
   }
 
-  /** Records a failed login; resolves with the backoff now in force (s), 0 when none (or Redis is away). */
-  async failed(clientId: string): Promise<number> {
-    const k = keys(clientId, '');
+  /**
+   * Records a failed login; resolves with the backoff now in force (s), 0 when none (or Redis is away). A trusted
+   * pair counts its own failures, and the last one it may have ends its trust instead of blocking the client.
+   */
+  async failed(clientId: string, address: string, trusted: boolean): Promise<number> {
+    const k = keys(clientId, address);
     try {
-      const [, backoffS] = await withDeadline(this.redis.loginFailed(k.failures, k.block, FAILURE_WINDOW_S, FAILURES_BEFORE_BACKOFF, MAX_BACKOFF_S), this.deadlineMs);
+      const call = trusted
+        ? this.redis.loginFailed(k.trustedFailures, k.block, k.trust, FAILURE_WINDOW_S, FAILURES_BEFORE_BACKOFF, MAX_BACKOFF_S)
+        : this.redis.loginFailed(k.failures, k.block, '', FAILURE_WINDOW_S, FAILURES_BEFORE_BACKOFF, MAX_BACKOFF_S);
+      const [, backoffS] = await withDeadline(call, this.deadlineMs);
       return Number(backoffS);
     } catch {
       return 0;
     }
   }
 
-  /** Forgets a client's failed logins after a successful one. */
-  async succeeded(clientId: string): Promise<void> {
-    await withDeadline(this.redis.del(keys(clientId, '').failures), this.deadlineMs).catch(() => undefined);
+  /** After a successful login: forgets the client's failed logins and trusts the pair for TRUST_TTL_S. */
+  async succeeded(clientId: string, address: string): Promise<void> {
+    const k = keys(clientId, address);
+    const done = this.redis.multi().del(k.failures, k.trustedFailures).set(k.trust, '1', 'EX', TRUST_TTL_S).exec();
+    await withDeadline(done, this.deadlineMs).catch(() => undefined);
   }
 }

@@ -21,11 +21,14 @@ export class Semaphore {
     private readonly maxQueued: number,
   ) {}
 
-  /** Runs fn when a slot is free; returns undefined at once when too many are already waiting. */
-  async run<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs fn when a slot is free; returns undefined at once when too many are already waiting. A priority caller
+   * (a trusted login, bounded by its own bucket) goes to the head of the queue and is never turned away.
+   */
+  async run<T>(fn: () => Promise<T>, priority = false): Promise<T | undefined> {
     if (this.active >= this.limit) {
-      if (this.queue.length >= this.maxQueued) return undefined;
-      await new Promise<void>((resolve) => this.queue.push(resolve));
+      if (!priority && this.queue.length >= this.maxQueued) return undefined;
+      await new Promise<void>((resolve) => (priority ? this.queue.unshift(resolve) : this.queue.push(resolve)));
     } else {
       this.active++;
     }
@@ -46,8 +49,9 @@ function tooMany(retryAfterUs: number, message: string, error = 'too_many_logins
 
 /**
  * Registers POST /auth/token at `path` (the service mounts it at / and at /api/v1).
- * pipeline: Redis login guard (client id, source address, service; client backoff) -> shared bcrypt slot (bounded
- * queue) -> client lookup -> bcrypt compare -> sign, or record the failure.
+ * pipeline: Redis login guard (a trusted client+address pair: its own bucket; others: client id, source address,
+ * service, client backoff) -> refused: held in the tarpit, then 429 -> shared bcrypt slot (bounded queue; trusted
+ * pairs first) -> client lookup -> bcrypt compare -> sign and trust the pair, or record the failure.
  */
 export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string): void {
   app.post<{ Body: { clientId: string; clientSecret: string } }>(path, { schema: { body: tokenBody } }, async (req, reply) => {
@@ -56,6 +60,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
     if (decision.degraded) ctx.metrics.rateLimiterDegraded.inc({ policy: ctx.config.rateLimitFailPolicy });
     if (!decision.allowed) {
       ctx.metrics.rateLimited.inc({ tier: `login-${decision.reason || 'degraded'}` });
+      await ctx.tarpit.hold(decision.retryAfterUs / 1000);
       if (decision.reason === 'block') throw tooMany(decision.retryAfterUs, 'too many failed logins for this client; retry later', 'login_backoff');
       throw tooMany(decision.retryAfterUs, 'too many login attempts; retry later');
     }
@@ -69,13 +74,16 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
       // Unknown ids are checked against a dummy hash, so they take as long as a wrong secret.
       const ok = await bcrypt.compare(clientSecret, client?.secretHash ?? DUMMY_BCRYPT_HASH);
       return ok && client && isTierName(client.tier) ? { tier: client.tier } : null;
-    });
-    if (outcome === undefined) throw tooMany(1_000_000, 'too many token requests in flight; retry shortly');
+    }, decision.trusted);
+    if (outcome === undefined) {
+      await ctx.tarpit.hold(1000);
+      throw tooMany(1_000_000, 'too many token requests in flight; retry shortly');
+    }
     if (outcome === null) {
-      await ctx.loginGuard.failed(clientId);
+      await ctx.loginGuard.failed(clientId, req.ip, decision.trusted);
       throw new HttpError(401, 'invalid_client', 'unknown client or wrong secret');
     }
-    await ctx.loginGuard.succeeded(clientId);
+    await ctx.loginGuard.succeeded(clientId, req.ip);
     const token = await signAccessToken(ctx.keys.privateKey, { sub: clientId, clientId, tier: outcome.tier }, TOKEN_TTL_S);
     return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
   });
