@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { createHistogram, encodeHistogram, recordLatencyUs } from '../src/metrics/histogram.ts';
 import type { IntervalRecord, RequestIntervalRecord, RunJson, SampleRecord, TickIntervalRecord } from '../src/results/format.ts';
 import { FORMAT_VERSION } from '../src/results/format.ts';
-import { histogramQuantile, toNumericBuckets } from '../src/metrics/samples.ts';
+import { histogramQuantile, toNumericBuckets } from '../src/metrics/buckets.ts';
 import { evaluateRunData } from '../src/slo/check-run-dir.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';

@@ -2,15 +2,15 @@
 // run, writes verdict.json, summary.json, junit.xml and summary.md atomically (into the run, or a what-if's folder),
 // and appends the Markdown to $GITHUB_STEP_SUMMARY when it is set.
 
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, VerdictJson } from '../results/format.ts';
 import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
+import { writeFileAtomic } from '../results/atomic-write.ts';
 import { collectorGaps } from '../report/collector-gaps.ts';
 import { RunDirError } from '../errors.ts';
 import { buildSummary } from '../results/summary.ts';
@@ -76,18 +76,6 @@ export function evaluateRunData(data: { run: RunJson; intervals: IntervalRecord[
   return { parsed, verdict, summary: buildSummary(data, verdict) };
 }
 
-/** Writes a file atomically: a temporary name in the same folder, then a rename. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, content);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /** The chart files present in a run directory, as relative paths (`charts/latency.svg`), sorted. */
 export async function listCharts(dir: string): Promise<string[]> {
   const chartsDir = join(dir, RUN_FILES.charts);
@@ -118,7 +106,7 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
   const samples: SampleRecord[] = [];
   for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
   const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples) });
-  await writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
+  writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
   return markdown;
@@ -136,11 +124,11 @@ export async function checkRunDir(dir: string, opts: CheckRunDirOptions = {}): P
   if (out !== dir) {
     await mkdir(out, { recursive: true });
     const judged = opts.thresholds ?? runThresholds(data.run) ?? {};
-    await writeFileAtomic(join(out, 'thresholds.json'), `${JSON.stringify({ run: relative(out, dir) || '.', failOnAlerts: opts.failOnAlerts === true, thresholds: judged }, null, 2)}\n`);
+    writeFileAtomic(join(out, 'thresholds.json'), `${JSON.stringify({ run: relative(out, dir) || '.', failOnAlerts: opts.failOnAlerts === true, thresholds: judged }, null, 2)}\n`);
   }
-  await writeFileAtomic(join(out, RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
-  await writeFileAtomic(join(out, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFileAtomic(join(out, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts }));
+  writeFileAtomic(join(out, RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
+  writeFileAtomic(join(out, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(join(out, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts }));
   if (opts.markdown !== false) await writeMarkdownSummary(dir, { env: opts.env, outDir: out });
   return { verdict, exitCode: verdict.exitCode, summary };
 }
