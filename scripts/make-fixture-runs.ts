@@ -12,7 +12,7 @@ import { createHistogram, encodeHistogram, recordLatencyUs } from '../src/metric
 import type { IntervalRecord, RequestIntervalRecord, RunJson, SampleRecord, TickIntervalRecord } from '../src/results/format.ts';
 import { FORMAT_VERSION } from '../src/results/format.ts';
 import { histogramQuantile, toNumericBuckets } from '../src/metrics/buckets.ts';
-import { evaluateRunData } from '../src/slo/check-run-dir.ts';
+import { evaluateRunData } from '../src/slo/evaluate-run.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { seededRandom } from '../src/engine/random.ts';

@@ -10,12 +10,12 @@ import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { IntervalRecord } from '../results/format.ts';
-import { buildReport } from './build-report.ts';
-import { bannerStatus } from './model.ts';
-import { renderSvg } from './render-svg.ts';
-import { CHART_IDS } from './specs/index.ts';
-import { clientSeries } from './series.ts';
-import { renderIndexHtml, trendSpecs, type IndexEntry } from './index-page.ts';
+import { buildReport } from '../report/build-report.ts';
+import { bannerStatus } from '../report/model.ts';
+import { renderSvg } from '../report/render-svg.ts';
+import { CHART_IDS } from '../report/specs/index.ts';
+import { clientSeries } from '../report/series.ts';
+import { renderIndexHtml, trendSpecs, type IndexEntry } from '../report/index-page.ts';
 import { redactDeep, redactText } from '../redact.ts';
 
 /** What writeReport wrote. */
