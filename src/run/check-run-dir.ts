@@ -6,7 +6,7 @@ import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
-import type { RunJson, SampleRecord, SummaryJson, VerdictJson } from '../results/format.ts';
+import type { RunData, RunJson, SampleRecord, SummaryJson, VerdictJson } from '../results/format.ts';
 import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
@@ -28,21 +28,23 @@ export interface CheckRunDirOptions extends GateOptions {
   markdown?: boolean;
   /** Where the outputs go (a what-if's folder); default the run directory itself. */
   outDir?: string;
+  /** The run directory as already read (a run's finalise reads it once); default: read it. */
+  data?: RunData;
 }
 
 /**
  * Writes summary.md from the run directory's run.json and verdict.json, linking the charts present now, and appends
  * it to $GITHUB_STEP_SUMMARY when `env` sets it. Call it after the report when the charts should be linked.
  */
-export async function writeMarkdownSummary(dir: string, opts: { env?: Record<string, string | undefined>; outDir?: string } = {}): Promise<string> {
+export async function writeMarkdownSummary(dir: string, opts: { env?: Record<string, string | undefined>; outDir?: string; data?: RunData } = {}): Promise<string> {
   const out = opts.outDir ?? dir;
-  const run = await readJsonFile<RunJson>(join(dir, RUN_FILES.run));
-  const verdict = await readJsonFile<VerdictJson>(join(out, RUN_FILES.verdict));
+  const run = opts.data?.run ?? (await readJsonFile<RunJson>(join(dir, RUN_FILES.run)));
+  const verdict = opts.data?.verdict ?? (await readJsonFile<VerdictJson>(join(out, RUN_FILES.verdict)));
   if (!run || !verdict) throw new RunDirError(`${out}: needs ${RUN_FILES.run} and ${RUN_FILES.verdict} to write ${RUN_FILES.markdown}`);
   const up = relative(out, dir).split(sep).join('/');
   const charts = (await listCharts(dir)).map((c) => (up ? `${up}/${c}` : c));
-  const samples: SampleRecord[] = [];
-  for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
+  const samples: SampleRecord[] = opts.data?.samples ?? [];
+  if (!opts.data) for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
   const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples) });
   writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
@@ -56,7 +58,7 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
  */
 export async function checkRunDir(dir: string, opts: CheckRunDirOptions = {}): Promise<{ verdict: VerdictJson; exitCode: number; summary: SummaryJson }> {
   // read run dir -> evaluateRunData -> atomic writes (verdict, summary, junit) -> summary.md + $GITHUB_STEP_SUMMARY
-  const data = await readRunDir(dir);
+  const data = opts.data ?? (await readRunDir(dir));
   const { verdict, summary } = evaluateRunData(data, opts);
   const out = opts.outDir ?? dir;
   if (out !== dir) {

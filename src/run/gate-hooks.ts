@@ -139,19 +139,20 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
       }
     },
     async finalize(ctx) {
-      // verdict, summary, JUnit -> report (needs verdict.json) -> summary.md (links the charts the report wrote)
-      const { verdict, exitCode } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false });
+      // the run read once (ctx.data) -> verdict, summary, JUnit -> report -> summary.md (links the charts the report wrote)
+      const { verdict, exitCode, summary } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false, data: ctx.data });
+      const data = { ...ctx.data, verdict, summary };
       outputs.verdictStatus = verdict.status;
       if (!opts.noReport) {
         try {
-          outputs.reportHtml = (await writeReport(ctx.runDir)).htmlPath;
+          outputs.reportHtml = (await writeReport(ctx.runDir, { data })).htmlPath;
           if (isRunsFolder(dirname(ctx.runDir))) await writeIndex(dirname(ctx.runDir));
         } catch (err) {
           opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
         }
       }
-      await writeMarkdownSummary(ctx.runDir, { env: opts.env });
-      return { exitCode };
+      await writeMarkdownSummary(ctx.runDir, { env: opts.env, data });
+      return { exitCode, summary };
     },
   };
   return { hooks, outputs };

@@ -19,7 +19,8 @@ import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
 import { runSetup } from './setup.ts';
 import { startSetupRefresh } from './setup-refresh.ts';
-import { redactForRunJson, resolveScenario, withDataFiles } from './resolve-scenario.ts';
+import { redactForRunJson, resolveScenario, withDataFiles, withTarget } from './resolve-scenario.ts';
+import type { ResolvedScenario } from '../scenario/load.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
 import { PERFGATE_VERSION } from '../version.ts';
@@ -42,6 +43,8 @@ export const STOP_GRACE_MS = 2000;
 export interface RunScenarioOptions {
   /** A scenario definition, or a scenario name / file path. */
   scenario: string | ScenarioDefinition;
+  /** The scenario resolved already (runWithGate resolves it once): run as it is, `scenario` and `profile` unused. */
+  resolved?: ResolvedScenario;
   profile?: ProfileName;
   /** Overrides target.baseUrl. */
   targetUrl?: string;
@@ -96,7 +99,9 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     if (handle.listenerCount('error') > 0) handle.emit('error', err);
   };
 
-  const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
+  const scenario = opts.resolved
+    ? withTarget(opts.resolved, opts.targetUrl)
+    : await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
   const def = scenario.definition;
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];
@@ -230,10 +235,11 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   run.endedAt = endedAt.toISOString();
   run.durationMs = endedAt.getTime() - startedAt.getTime();
   writer.writeRun(run);
-  const data = await readRunDir(writer.dir);
-  const summary = buildSummary({ run, intervals: data.intervals, samples: data.samples });
-  writer.writeJson(RUN_FILES.summary, summary);
-  const fin = await hooks.finalize?.({ runDir: writer.dir, run });
+  // The run directory is read once; summary.json is written once: by the gate's finalize, or here without one.
+  const data = { ...(await readRunDir(writer.dir)), run };
+  const fin = await hooks.finalize?.({ runDir: writer.dir, run, data });
+  const summary = (fin && fin.summary) || buildSummary(data);
+  if (!(fin && fin.summary)) writer.writeJson(RUN_FILES.summary, summary);
   // The verdict's code when a gate wrote one (it comes from exitCodeForOutcome too), else the run status's alone.
   const exitCode = (fin && fin.exitCode) ?? exitCodeForOutcome({ status: state.status, thresholds: 0, failedThresholds: 0, firedAlerts: 0 }).exitCode;
   run.exitCode = exitCode;

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import type { RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
+import type { RunData, RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
 import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
@@ -27,11 +27,11 @@ export interface WrittenReport {
   opened?: boolean;
 }
 
-/** Builds and writes report.html and charts/*.svg of a run directory; `open` shows it in a browser when one exists. */
-export async function writeReport(runDir: string, options: { open?: boolean } = {}): Promise<WrittenReport> {
-  // run dir -> readRunDir -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
+/** Builds and writes report.html and charts/*.svg of a run directory (or of `data`, read already); `open` shows it in a browser. */
+export async function writeReport(runDir: string, options: { open?: boolean; data?: RunData } = {}): Promise<WrittenReport> {
+  // run dir -> readRunDir (unless the caller read it) -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
   const dir = resolve(runDir);
-  const data = await readRunDir(dir);
+  const data = options.data ?? (await readRunDir(dir));
   const built = await buildReport(data);
   const chartsDir = join(dir, RUN_FILES.charts);
   await mkdir(chartsDir, { recursive: true });
