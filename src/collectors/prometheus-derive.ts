@@ -4,7 +4,7 @@
 import type { CollectorSample } from './types.ts';
 import type { PromExposition } from './prometheus-parse.ts';
 import { CounterTracker, HistogramTracker, type CumulativeBuckets } from './counters.ts';
-import { histogramQuantile } from './histogram-quantile.ts';
+import { histogramQuantile } from '../metrics/buckets.ts';
 
 /** The exposed names perfgate reads, keyed by the reference target's name; override any to fit your service. */
 export const DEFAULT_PROM_NAMES = {

@@ -4,7 +4,8 @@
 
 import { SQL_METHOD } from '../metrics/aggregate.ts';
 import { metricInfo } from '../metrics/catalog.ts';
-import { gaugeStats, histogramQuantile, mergeBuckets, sampleTimeMs, selectSamples } from '../metrics/samples.ts';
+import { histogramQuantile, mergeBuckets } from '../metrics/buckets.ts';
+import { gaugeStats, sampleTimeMs, selectSamples } from '../metrics/samples.ts';
 import type { IntervalRecord, RequestIntervalRecord, SampleRecord } from '../results/format.ts';
 import type { IntervalSeries } from './bootstrap.ts';
 import { latencyIntervals, percentileSeries } from './latency-series.ts';

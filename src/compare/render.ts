@@ -3,7 +3,7 @@
 
 import { mdCode, mdEscape } from '../report/markdown.ts';
 import { xmlEscape } from '../report/junit.ts';
-import { formatValue } from '../slo/verdict.ts';
+import { formatValue } from '../report/format-values.ts';
 import type { Comparison, CompareJson, CompareVerdict } from './types.ts';
 
 const MARK: Record<CompareVerdict, string> = {

@@ -1,12 +1,12 @@
-// One engine on one thread: runs the scenario's executor (closed: constant-vus, ramping-vus; open:
-// constant-arrival-rate, ramping-arrival-rate) over VUs, closes an interval every second on the run clock, and
-// stops gracefully (gracefulStop / gracefulRampDown) or at once.
+// One engine on one thread: runs the scenario's executor model over VUs (closed: src/engine/closed-model.ts; open:
+// src/engine/open-model.ts), closes an interval every second on the run clock, and stops gracefully
+// (gracefulStop / gracefulRampDown) or at once.
 
 import { performance } from 'node:perf_hooks';
 import type { IntervalRecord } from '../results/format.ts';
 import type { LoadOptions, ScenarioDefinition } from '../scenario/types.ts';
 import type { TemplateVars } from '../scenario/template.ts';
-import { isOpenModel, iterateArrivalsMs, phaseAt, plannedDurationMs, rateAt, vusAt } from '../scenario/stages.ts';
+import { isOpenModel, phaseAt, rateAt } from '../scenario/stages.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { Recorder } from './recorder.ts';
 import { connectTargetOf, TimeoutSweeper } from './http-connection.ts';
@@ -16,15 +16,14 @@ import { settleHeap } from './settle-heap.ts';
 import { Vu, type StepRunner, type VuShared } from './vu.ts';
 import type { CompiledPlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
+import { ClosedModel } from './closed-model.ts';
+import { OpenModel } from './open-model.ts';
+import type { Executor, ExecutorHost, Shard } from './executor.ts';
+
+export { shardCount, type Shard } from './executor.ts';
 
 /** k6's default gracefulStop and gracefulRampDown. */
 export const DEFAULT_GRACEFUL_MS = 30_000;
-
-/** This engine's share of the load when sharded across worker threads. */
-export interface Shard {
-  index: number;
-  count: number;
-}
 
 /** Everything one engine needs. */
 export interface EngineOptions {
@@ -58,11 +57,6 @@ export interface EngineResult {
 const PRECONNECT_CONCURRENCY = 256;
 const PRECONNECT_TIMEOUT_MS = 5_000;
 
-/** Number of this shard's members among the first `n` global items (items are dealt round-robin). */
-export function shardCount(n: number, shard: Shard): number {
-  return n <= shard.index ? 0 : Math.floor((n - shard.index - 1) / shard.count) + 1;
-}
-
 /** One thread's engine. */
 export class Engine {
   private readonly o: EngineOptions;
@@ -75,13 +69,10 @@ export class Engine {
   private readonly intervalMs: number;
   /** performance.now() of the run clock's origin in this thread. */
   private readonly t0Perf: number;
-  private readonly durationMs: number;
   private readonly gracefulStopMs: number;
-  private readonly gracefulRampDownMs: number;
+  private readonly executor: Executor;
   private readonly vus: Vu[] = [];
   private readonly active = new Set<Vu>();
-  private readonly retiring = new Map<Vu, number>();
-  private idle: Vu[] = [];
   private ending = false;
   private finished = false;
   private started = 0;
@@ -90,10 +81,6 @@ export class Engine {
   private intervalTimer: NodeJS.Timeout | undefined;
   private nextIntervalIndex = 0;
   private resolveDone: (() => void) | undefined;
-  private arrivals: Iterator<number> | undefined;
-  private nextArrivalMs: number | undefined;
-  private arrivalIndex = 0;
-  private maxLocalVUs = 0;
   /** When the load starts, ms on the run clock (stage math is relative to it). */
   private loadStartMs = 0;
 
@@ -104,23 +91,45 @@ export class Engine {
     this.intervalMs = opts.intervalMs ?? 1000;
     this.recorder = new Recorder(this.intervalMs);
     this.t0Perf = opts.t0EpochMs - performance.timeOrigin;
-    this.durationMs = plannedDurationMs(this.load);
-    const l = this.load as { gracefulStop?: string; gracefulRampDown?: string };
-    this.gracefulStopMs = l.gracefulStop ? parseDurationMs(l.gracefulStop, 'load.gracefulStop') : DEFAULT_GRACEFUL_MS;
-    this.gracefulRampDownMs = l.gracefulRampDown ? parseDurationMs(l.gracefulRampDown, 'load.gracefulRampDown') : DEFAULT_GRACEFUL_MS;
+    const load = this.load;
+    this.gracefulStopMs = load.gracefulStop ? parseDurationMs(load.gracefulStop, 'load.gracefulStop') : DEFAULT_GRACEFUL_MS;
+    const rampDown = 'gracefulRampDown' in load && load.gracefulRampDown;
+    const gracefulRampDownMs = rampDown ? parseDurationMs(rampDown, 'load.gracefulRampDown') : DEFAULT_GRACEFUL_MS;
+    this.executor = isOpenModel(load) ? new OpenModel(this.host(), load, this.gracefulStopMs) : new ClosedModel(this.host(), load, this.gracefulStopMs, gracefulRampDownMs);
     this.shared = {
       plan: opts.plan,
       recorder: this.recorder,
       target: connectTargetOf(opts.target, opts.def.insecureSkipTLSVerify),
-      origin: opts.target.origin,
-      insecureSkipTLSVerify: opts.def.insecureSkipTLSVerify ?? false,
-      allowHosts: opts.allowHosts ?? [],
-      redirectTargets: new Map(),
-      sweeper: this.sweeper,
+      redirects: {
+        origin: opts.target.origin,
+        insecureSkipTLSVerify: opts.def.insecureSkipTLSVerify ?? false,
+        allowHosts: opts.allowHosts ?? [],
+        cleared: new Map(),
+        sweeper: this.sweeper,
+      },
       globals: opts.globals,
       feed: opts.feed,
       runners: opts.runners ?? {},
       onError: opts.onError ?? (() => {}),
+    };
+  }
+
+  /** The engine as its executor model sees it. */
+  private host(): ExecutorHost {
+    return {
+      shard: this.shard,
+      recorder: this.recorder,
+      vus: this.vus,
+      active: this.active,
+      newVu: (i) => this.newVu(i),
+      ending: () => this.ending,
+      loadMs: () => this.loadMs(),
+      loadStartPerf: () => this.t0Perf + this.loadStartMs,
+      countStarted: () => void this.started++,
+      countDropped: () => void this.dropped++,
+      schedule: (fn, ms) => void (this.timers[0] = setTimeout(fn, ms)),
+      end: (graceMs) => this.end(graceMs),
+      checkFinished: () => this.checkFinished(),
     };
   }
 
@@ -139,9 +148,7 @@ export class Engine {
    * queueing behind TCP handshakes and garbage collection.
    */
   async prepare(): Promise<void> {
-    const count = isOpenModel(this.load)
-      ? shardCount((this.load as { preAllocatedVUs: number }).preAllocatedVUs, this.shard)
-      : shardCount(vusAt(this.load, 0), this.shard);
+    const count = this.executor.preparedVUs();
     for (let i = this.vus.length; i < count; i++) this.newVu(i);
     if (this.o.plan.journeys.some((j) => j.steps.some((s) => s.kind === 'http'))) {
       const deadline = performance.now() + PRECONNECT_TIMEOUT_MS;
@@ -165,8 +172,7 @@ export class Engine {
     this.scheduleInterval();
     const start = () => {
       if (this.ending) return this.checkFinished(); // stopped before it began
-      if (isOpenModel(this.load)) this.startOpen();
-      else this.startClosed();
+      this.executor.start();
     };
     const waitMs = loadStartMs - this.now();
     if (waitMs > 0 && !this.ending) this.timers.push(setTimeout(start, waitMs));
@@ -186,125 +192,6 @@ export class Engine {
     Object.assign(this.shared.globals, globals);
   }
 
-  // ---- closed model: VU i runs while i is below the target VU count ----
-
-  private startClosed(): void {
-    const control = () => {
-      if (this.ending) return;
-      const t = this.loadMs();
-      if (t >= this.durationMs) {
-        this.end(this.gracefulStopMs);
-        return;
-      }
-      const n = shardCount(vusAt(this.load, t), this.shard);
-      for (let i = 0; i < Math.max(n, this.vus.length); i++) {
-        const vu = this.vus[i] ?? (i < n ? this.newVu(i) : undefined);
-        if (!vu) continue;
-        if (i < n) {
-          this.retiring.delete(vu);
-          if (!this.active.has(vu)) {
-            this.active.add(vu);
-            if (!vu.running) this.loopClosed(vu);
-          }
-        } else if (this.active.has(vu) && !this.retiring.has(vu)) {
-          this.retiring.set(vu, performance.now() + this.gracefulRampDownMs);
-        }
-      }
-      const nowPerf = performance.now();
-      for (const [vu, deadline] of this.retiring) if (nowPerf >= deadline) this.retire(vu, true);
-      this.recorder.setVus(this.active.size);
-      const wait = Math.min(50, Math.max(1, this.durationMs - t));
-      this.timers[0] = setTimeout(control, wait);
-    };
-    control();
-  }
-
-  private readonly loopClosedBound = (vu: Vu) => this.loopClosed(vu);
-
-  private loopClosed(vu: Vu): void {
-    if (this.retiring.has(vu)) {
-      this.retire(vu, false);
-      return;
-    }
-    if (this.ending || !this.active.has(vu)) {
-      this.active.delete(vu);
-      this.recorder.setVus(this.active.size);
-      this.checkFinished();
-      return;
-    }
-    this.started++;
-    vu.startIteration(undefined, this.loopClosedBound);
-  }
-
-  private retire(vu: Vu, hard: boolean): void {
-    this.retiring.delete(vu);
-    this.active.delete(vu);
-    if (hard) vu.stop();
-    this.recorder.setVus(this.active.size);
-  }
-
-  // ---- open model: iterations start on the schedule; an iteration with no free VU is dropped ----
-
-  private startOpen(): void {
-    const load = this.load as { preAllocatedVUs: number; maxVUs?: number };
-    const pre = shardCount(load.preAllocatedVUs, this.shard);
-    this.maxLocalVUs = Math.max(pre, shardCount(load.maxVUs ?? load.preAllocatedVUs, this.shard));
-    for (let i = 0; i < pre; i++) this.idle.push(this.vus[i] ?? this.newVu(i));
-    this.idle.reverse();
-    this.arrivals = iterateArrivalsMs(this.load, 0);
-    this.advanceArrival();
-    this.scheduleOpen();
-  }
-
-  private advanceArrival(): void {
-    for (;;) {
-      const r = this.arrivals!.next();
-      if (r.done) {
-        this.nextArrivalMs = undefined;
-        return;
-      }
-      const k = this.arrivalIndex++;
-      if (k % this.shard.count === this.shard.index) {
-        this.nextArrivalMs = r.value;
-        return;
-      }
-    }
-  }
-
-  private readonly releaseOpenBound = (vu: Vu) => this.releaseOpen(vu);
-
-  private scheduleOpen(): void {
-    if (this.ending) return;
-    const t = this.loadMs();
-    const loadStartPerf = this.t0Perf + this.loadStartMs;
-    while (this.nextArrivalMs !== undefined && this.nextArrivalMs <= t) {
-      let vu = this.idle.pop();
-      if (!vu && this.vus.length < this.maxLocalVUs) vu = this.newVu(this.vus.length);
-      if (vu) {
-        this.active.add(vu);
-        this.started++;
-        vu.startIteration(loadStartPerf + this.nextArrivalMs, this.releaseOpenBound);
-      } else {
-        this.dropped++;
-        this.recorder.droppedIteration();
-      }
-      this.advanceArrival();
-    }
-    this.recorder.setVus(this.active.size);
-    if (this.nextArrivalMs === undefined) {
-      const rest = this.durationMs - t;
-      this.timers[0] = setTimeout(() => this.end(this.gracefulStopMs), Math.max(0, rest));
-      return;
-    }
-    this.timers[0] = setTimeout(() => this.scheduleOpen(), Math.max(0, this.nextArrivalMs - t));
-  }
-
-  private releaseOpen(vu: Vu): void {
-    this.active.delete(vu);
-    if (!this.ending) this.idle.push(vu);
-    else this.checkFinished();
-  }
-
   // ---- ending ----
 
   /** Stops starting iterations; running ones get graceMs to finish, then are stopped. */
@@ -312,7 +199,7 @@ export class Engine {
     if (this.ending) return;
     this.ending = true;
     for (const t of this.timers) clearTimeout(t);
-    for (const vu of this.retiring.keys()) this.retire(vu, true);
+    this.executor.onEnd();
     // Idle closed-model VUs (thinking between iterations count as running) stop at once.
     for (const vu of [...this.active]) if (!vu.running) this.active.delete(vu);
     this.recorder.setVus(this.active.size);

@@ -1,7 +1,7 @@
 // Compiles a scenario's journeys once into what the hot path needs: request bytes (pre-serialised when the step
 // has no template), expected statuses, checks, captures and think ranges.
 
-import type { HttpStep, Journey, ScenarioDefinition, Step } from '../scenario/types.ts';
+import type { HttpStep, Journey, ScenarioDefinition, SqlStep, Step } from '../scenario/types.ts';
 import { compileBodyTemplate, compileTemplate, type TemplateFn, type TemplateVars } from '../scenario/template.ts';
 import { compileJsonPath, type JsonPathFn } from '../scenario/json-path.ts';
 import { parseThink, type ThinkRange } from '../scenario/think.ts';
@@ -43,18 +43,21 @@ export interface CompiledHttpStep {
   think: ThinkRange | undefined;
 }
 
-/** A step kind other than HTTP (e.g. `sql`), run by a StepRunner registered for its kind. */
-export interface CompiledOtherStep {
-  kind: string;
+/** A `sql` step, run by the StepRunner registered for its kind (src/engine/sql-runner.ts). */
+export interface CompiledSqlStep {
+  kind: 'sql';
   name: string;
-  method: string;
+  method: 'SQL';
   think: ThinkRange | undefined;
   timeoutMs: number;
-  step: Step;
+  step: SqlStep;
 }
 
-/** Any compiled step. */
-export type CompiledStep = CompiledHttpStep | CompiledOtherStep;
+/** A step run by a StepRunner rather than the VU's HTTP client. */
+export type CompiledRunnerStep = CompiledSqlStep;
+
+/** Any compiled step; `kind` tells them apart. */
+export type CompiledStep = CompiledHttpStep | CompiledRunnerStep;
 
 /** A journey ready to run. */
 export interface CompiledJourney {

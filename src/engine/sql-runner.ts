@@ -4,8 +4,7 @@
 import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import type { ErrorClass } from '../results/format.ts';
-import type { SqlStep } from '../scenario/types.ts';
-import type { CompiledOtherStep, CompiledStep } from './plan.ts';
+import type { CompiledSqlStep } from './plan.ts';
 import type { StepContext, StepRunner, Vu } from './vu.ts';
 import { classifyError } from './error-class.ts';
 import { pgClientConfig, type PinnedPg } from './host-guard.ts';
@@ -24,9 +23,9 @@ export class SqlRunner implements StepRunner {
 
   constructor(private readonly connections: Record<string, { url: string; pinned?: PinnedPg }>) {}
 
-  run(vu: Vu, compiled: CompiledStep, ctx: StepContext, done: () => void): void {
+  run(vu: Vu, compiled: CompiledSqlStep, ctx: StepContext, done: () => void): void {
     if (ctx.signal.aborted) return;
-    const step = (compiled as CompiledOtherStep).step as SqlStep;
+    const step = compiled.step;
     const stats = vu.stats(compiled);
     const sentAtMs = performance.now();
     const startMs = ctx.scheduledAtMs !== undefined && ctx.scheduledAtMs < sentAtMs ? ctx.scheduledAtMs : sentAtMs;
@@ -55,7 +54,7 @@ export class SqlRunner implements StepRunner {
       (c) => {
         if (settled) return;
         client = c;
-        c.query(step.sql, step.params as unknown[] | undefined).then(() => finish(undefined), (e: Error & { code?: string }) => finish(e));
+        c.query(step.sql, step.params).then(() => finish(undefined), (e: Error & { code?: string }) => finish(e));
       },
       (e: Error & { code?: string }) => finish(e),
     );

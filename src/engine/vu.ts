@@ -4,13 +4,12 @@
 import { performance } from 'node:perf_hooks';
 import type { TemplateVars } from '../scenario/template.ts';
 import { drawThinkMs } from '../scenario/think.ts';
-import { connectTargetOf, HttpConnection, type ConnectTarget, type RequestOutcome, type TimeoutSweeper } from './http-connection.ts';
+import { HttpConnection, type ConnectTarget, type RequestOutcome } from './http-connection.ts';
 import { classifyStatus, isExpectedStatus } from './error-class.ts';
 import { pickWeighted } from './random.ts';
-import { isIdempotent, REDIRECT_STATUSES, redirectMethod, redirectRequest, requestLine } from './redirect.ts';
-import { guardRedirect, type ResolvedTarget } from './host-guard.ts';
+import { RedirectChain, type RedirectShared } from './redirect-chain.ts';
 import type { Recorder, StepStats } from './recorder.ts';
-import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledStep } from './plan.ts';
+import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledRunnerStep, CompiledStep } from './plan.ts';
 
 /** What a step runner gets with a step: when it was due, the iteration it belongs to, and the iteration's stop. */
 export interface StepContext {
@@ -27,7 +26,7 @@ export interface StepContext {
  * A step stopped by its signal records nothing, and a `done` that comes after the stop is ignored.
  */
 export interface StepRunner {
-  run(vu: Vu, step: CompiledStep, ctx: StepContext, done: () => void): void;
+  run(vu: Vu, step: CompiledRunnerStep, ctx: StepContext, done: () => void): void;
   /** Frees what the runner holds for a VU (connections). */
   release?(vu: Vu): void;
 }
@@ -37,15 +36,8 @@ export interface VuShared {
   plan: CompiledPlan;
   recorder: Recorder;
   target: ConnectTarget;
-  /** The target's origin (`http://host:port`, lower-case): redirects elsewhere go through the host guard. */
-  origin: string;
-  /** Accept any TLS certificate (also on hosts redirects lead to). */
-  insecureSkipTLSVerify: boolean;
-  /** Hosts a redirect may lead to besides loopback (--allow-host, target.allowHosts). */
-  allowHosts: readonly string[];
-  /** Other origins redirects led to, resolved and cleared once per engine. */
-  redirectTargets: Map<string, Promise<ResolvedTarget>>;
-  sweeper: TimeoutSweeper;
+  /** The redirect chains' shared state (the target's origin, the host guard's inputs, the sweeper). */
+  redirects: RedirectShared;
   /** Setup captures and env, read by every VU (prototype of each VU's variables). */
   globals: TemplateVars;
   /** Per-iteration data (feeders): variables for a VU id and iteration number. */
@@ -73,14 +65,8 @@ export class Vu {
   private scheduledAtMs: number | undefined;
   private done: ((vu: Vu) => void) | undefined;
   private readonly statsCache = new Map<CompiledStep, StepStats>();
-  /** The redirect chain of the request in flight: hops so far, where it is, and what earlier hops cost. */
-  private hops = 0;
-  private hopOrigin = '';
-  private hopBytesIn = 0;
-  private hopBytesOut = 0;
-  private firstWaitingUs = -1;
-  /** Connections to other origins that redirects led to. */
-  private readonly otherConns = new Map<string, HttpConnection>();
+  /** The redirect chain of the request in flight. */
+  private readonly chain: RedirectChain;
   private readonly nextStepBound = () => this.nextStep();
 
   constructor(
@@ -90,7 +76,8 @@ export class Vu {
   ) {
     this.vars = Object.create(shared.globals) as TemplateVars;
     this.vars.__VU = id;
-    this.conn = new HttpConnection(shared.target, shared.sweeper);
+    this.conn = new HttpConnection(shared.target, shared.redirects.sweeper);
+    this.chain = new RedirectChain(shared.redirects, this.conn);
   }
 
   /**
@@ -137,7 +124,7 @@ export class Vu {
     }
     const step = journey.steps[this.stepIndex++]!;
     const scheduled = this.stepIndex === 1 ? this.scheduledAtMs : undefined;
-    if (step.kind === 'http') this.runHttp(step as CompiledHttpStep, scheduled);
+    if (step.kind === 'http') this.runHttp(step, scheduled);
     else {
       const runner = this.shared.runners[step.kind];
       if (!runner) {
@@ -211,69 +198,23 @@ export class Vu {
     }
     const sentAtMs = performance.now();
     const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
-    this.hops = 0;
-    this.hopBytesIn = 0;
-    this.hopBytesOut = 0;
-    this.firstWaitingUs = -1;
-    if (step.maxRedirects > 0) this.hopOrigin = this.shared.origin;
+    this.chain.reset();
     this.conn.request(bytes, { collectBody: step.collectBody, head: step.head, timeoutMs: step.timeoutMs, idempotent: step.idempotent }, (o) =>
       this.onResponse(step, o, startMs, sentAtMs, bytes),
     );
   }
 
   private onResponse(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number, sent: Buffer): void {
-    if (o.location !== undefined && this.hops < step.maxRedirects && REDIRECT_STATUSES.has(o.status) && !this.stopped) {
-      this.hops++;
-      this.hopBytesIn += o.bytesIn;
-      this.hopBytesOut += o.bytesOut;
-      if (this.firstWaitingUs < 0 && o.firstByteAtMs > 0) this.firstWaitingUs = (o.firstByteAtMs - sentAtMs) * 1000;
-      this.follow(step, o.location, o.status, sent, startMs);
+    if (!this.stopped && this.chain.takes(step, o, sentAtMs)) {
+      const iteration = this.iteration;
+      this.chain.follow(step, o.location!, o.status, sent, {
+        onResponse: (next, nextSentAtMs, nextSent) => this.onResponse(step, next, startMs, nextSentAtMs, nextSent),
+        fail: (errorClass) => this.failChain(step, startMs, errorClass),
+        current: () => this.isCurrent(iteration),
+      });
       return;
     }
     this.record(step, o, startMs, sentAtMs);
-  }
-
-  /** Sends the next request of a redirect chain: on the same connection within the origin, else through the host guard. */
-  private follow(step: CompiledHttpStep, location: string, status: number, sent: Buffer, startMs: number): void {
-    const line = requestLine(sent);
-    let url: URL;
-    try {
-      url = new URL(location, this.hopOrigin + line.path);
-    } catch {
-      this.failChain(step, startMs, 'protocol');
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      this.failChain(step, startMs, 'protocol');
-      return;
-    }
-    const origin = `${url.protocol}//${url.host}`.toLowerCase();
-    const crossOrigin = origin !== this.hopOrigin;
-    const next = redirectRequest(sent, status, { pathAndQuery: url.pathname + url.search, hostHeader: url.host, crossOrigin, crossOriginDrop: step.crossOriginDrop });
-    const send = (conn: HttpConnection) => {
-      this.hopOrigin = origin;
-      const method = redirectMethod(line.method, status);
-      const sentAtMs = performance.now();
-      const opts = { collectBody: step.collectBody, head: method === 'HEAD', timeoutMs: step.timeoutMs, idempotent: isIdempotent(method) };
-      conn.request(next, opts, (o) => this.onResponse(step, o, startMs, sentAtMs, next));
-    };
-    if (origin === this.shared.origin) return send(this.conn);
-    const known = this.otherConns.get(origin);
-    if (known) return send(known);
-    let cleared = this.shared.redirectTargets.get(origin);
-    if (!cleared) this.shared.redirectTargets.set(origin, (cleared = guardRedirect(url.toString(), this.shared.origin, this.shared.allowHosts)));
-    const iteration = this.iteration;
-    cleared.then(
-      (t) => {
-        if (!this.isCurrent(iteration)) return;
-        let conn = this.otherConns.get(origin);
-        if (!conn) this.otherConns.set(origin, (conn = new HttpConnection(connectTargetOf(t, this.shared.insecureSkipTLSVerify), this.shared.sweeper)));
-        send(conn);
-      },
-      () => {
-        if (this.isCurrent(iteration)) this.failChain(step, startMs, 'host_not_allowed');
-      },
-    );
   }
 
   /** Records a redirect chain that cannot go on (a refused host, an unsupported scheme or an invalid Location). */
@@ -295,11 +236,11 @@ export class Vu {
     let waitingUs = o.firstByteAtMs > 0 ? (o.firstByteAtMs - sentAtMs) * 1000 : 0;
     let bytesIn = o.bytesIn;
     let bytesOut = o.bytesOut;
-    if (this.hops > 0) {
+    if (this.chain.hops > 0) {
       // One request per step: the chain's whole time, bytes of every hop, time to first byte of the first hop.
-      if (this.firstWaitingUs >= 0) waitingUs = this.firstWaitingUs;
-      bytesIn += this.hopBytesIn;
-      bytesOut += this.hopBytesOut;
+      if (this.chain.firstWaitingUs >= 0) waitingUs = this.chain.firstWaitingUs;
+      bytesIn += this.chain.bytesIn;
+      bytesOut += this.chain.bytesOut;
     }
     stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, bytesIn, bytesOut);
     if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
@@ -346,8 +287,7 @@ export class Vu {
     if (this.thinkTimer) clearTimeout(this.thinkTimer);
     this.thinkTimer = undefined;
     this.conn.destroy();
-    for (const c of this.otherConns.values()) c.destroy();
-    this.otherConns.clear();
+    this.chain.destroy();
     for (const r of Object.values(this.shared.runners)) r.release?.(this);
     if (this.running) {
       this.running = false;

@@ -1,9 +1,10 @@
 // LabInfo: what a running lab publishes (URLs, PIDs, ports, logs), stored in .perfgate/lab.json (mode 0600,
 // since its URLs carry passwords) so `lab status`, `lab down`, `run --lab` and the collectors can find the lab.
 
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactUrl } from '../redact.ts';
+import { writeJsonAtomic } from '../results/atomic-write.ts';
 
 /** One service of the lab: its PID (the process group leader), port and log file. */
 export interface LabService {
@@ -60,10 +61,7 @@ export function writeLabInfo(info: LabInfo, cwd = process.cwd()): string {
   const dir = perfgateDir(cwd);
   mkdirSync(dir, { recursive: true });
   const path = labInfoPath(cwd);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeJsonAtomic(path, info, 0o600);
   return path;
 }
 

@@ -85,23 +85,52 @@ export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'targ
   }
 }
 
-/**
- * Starts the lab.
- * prerequisites → open-file limit → postgres → redis → [pgbouncer] → gen-keys, migrate, seed, mint tokens
- * → upstream → target → LabInfo. Any failure tears down what was started and rethrows.
- */
-export async function startLab(opts: LabOptions = {}): Promise<Lab> {
-  const log = opts.onLog ?? (() => undefined);
-  const withTarget = opts.target ?? true;
-  const workers = opts.workers ?? 1;
-  const seed = opts.seed ?? 'small';
+/** The lab's folders: the state folder (owned: made here and removed at stop), and its logs and setup files. */
+interface LabPaths {
+  stateDir: string;
+  ownedDir: string | null;
+  logs: string;
+  tokensFile: string;
+  keysDir: string;
+  setupLog: string;
+  keyEnv: { JWT_PRIVATE_KEY_FILE: string; JWT_PUBLIC_KEY_FILE: string };
+}
+
+/** How the lab stops: the services started so far (stopped in reverse order), and the signal handlers. */
+interface Teardown {
+  running: Stoppable[];
+  stop(): Promise<void>;
+  stopped: Promise<void>;
+}
+
+/** The services the lab started: the data services always, the upstream simulator and the target with `target`. */
+interface LabServices {
+  postgres: PostgresHandle;
+  redis: RedisHandle;
+  pgbouncer?: PgBouncerHandle;
+  upstream?: NodeServiceHandle;
+  target?: NodeServiceHandle;
+}
+
+/** What starts before the data services, because it needs none: key generation and tokens, and the upstream. */
+interface EarlyStarters {
+  tokensReady: Promise<void> | null;
+  upstreamReady: Promise<NodeServiceHandle> | null;
+  upstreamToken: string;
+}
+
+/** Checks the options and the binaries, and raises the open-file limit PgBouncer's connection storm needs. */
+function checkLabStart(opts: LabOptions, workers: number, log: (line: string) => void): void {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new LabError(`workers must be an integer from 1 to 64, got ${workers}`);
   checkLabPrerequisites(opts);
   if (opts.pgbouncer) {
     const limit = raiseOpenFileLimit();
     if (limit.before.soft !== limit.after.soft || !limit.ok) log(limit.message);
   }
+}
 
+/** Makes the state folder (a temporary one unless given, removed at exit) and names the files in it. */
+function makeLabPaths(opts: LabOptions): LabPaths {
   let ownedDir: string | null = null;
   const stateDir = opts.stateDir ?? (ownedDir = mkdtempSync(join(tmpdir(), 'perfgate-lab-')));
   if (ownedDir) removeAtExit(ownedDir);
@@ -109,7 +138,20 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   chmodSync(stateDir, 0o711);
   const logs = join(stateDir, 'logs');
   mkdirSync(logs, { recursive: true });
+  const keysDir = join(stateDir, 'keys');
+  return {
+    stateDir,
+    ownedDir,
+    logs,
+    tokensFile: join(stateDir, 'tokens.csv'),
+    keysDir,
+    setupLog: join(logs, 'target-setup.log'),
+    keyEnv: { JWT_PRIVATE_KEY_FILE: join(keysDir, 'jwt-private.pem'), JWT_PUBLIC_KEY_FILE: join(keysDir, 'jwt-public.pem') },
+  };
+}
 
+/** The teardown: stops the running services in reverse order, removes an owned folder; SIGINT/SIGTERM trigger it. */
+function createTeardown(ownedDir: string | null, handleSignals: boolean, log: (line: string) => void): Teardown {
   const running: Stoppable[] = [];
   let stopping: Promise<void> | null = null;
   let markStopped: () => void = () => undefined;
@@ -120,7 +162,6 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   };
-  const handleSignals = opts.handleSignals ?? true;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (handleSignals) {
@@ -146,157 +187,166 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
+  return { running, stop, stopped };
+}
 
-  const tokensFile = join(stateDir, 'tokens.csv');
-  const keysDir = join(stateDir, 'keys');
-  const setupLog = join(logs, 'target-setup.log');
-  const keyEnv = { JWT_PRIVATE_KEY_FILE: join(keysDir, 'jwt-private.pem'), JWT_PUBLIC_KEY_FILE: join(keysDir, 'jwt-public.pem') };
-  const tStart = Date.now();
-  // Independent of the data services, so started first: key generation (then tokens) and the upstream simulator.
+/** Starts key generation (then the tokens) and the upstream simulator, which need no data service. */
+function startEarly(opts: LabOptions, paths: LabPaths, withTarget: boolean): EarlyStarters {
   const tokensReady: Promise<void> | null = withTarget
     ? (async () => {
-        const env = { ...process.env, ...opts.targetEnv, ...keyEnv };
-        await runTargetCommand(['gen-keys', '--out', keysDir], env, setupLog);
+        const env = { ...process.env, ...opts.targetEnv, ...paths.keyEnv };
+        await runTargetCommand(['gen-keys', '--out', paths.keysDir], env, paths.setupLog);
         const count = String(opts.tokens ?? 500);
-        await runTargetCommand(['mint-tokens', '--count', count, '--ttl', '15m', '--client', 'perfgate-load', '--out', tokensFile], env, setupLog);
+        await runTargetCommand(['mint-tokens', '--count', count, '--ttl', '15m', '--client', 'perfgate-load', '--out', paths.tokensFile], env, paths.setupLog);
       })()
     : null;
   const upstreamToken = randomBytes(24).toString('base64url'); // fault control needs it (see upstream/server.ts)
   const upstreamReady: Promise<NodeServiceHandle> | null = withTarget
-    ? freePort().then((port) => startUpstream(port, join(logs, 'upstream.log'), { UPSTREAM_CONTROL_TOKEN: upstreamToken }))
+    ? freePort().then((port) => startUpstream(port, join(paths.logs, 'upstream.log'), { UPSTREAM_CONTROL_TOKEN: upstreamToken }))
     : null;
   tokensReady?.catch(() => undefined);
   upstreamReady?.catch(() => undefined);
+  return { tokensReady, upstreamReady, upstreamToken };
+}
 
+/** Starts PostgreSQL, Redis and (optionally) PgBouncer, each pushed onto the teardown once ready. */
+async function startDataServices(opts: LabOptions, paths: LabPaths, running: Stoppable[], log: (line: string) => void): Promise<LabServices> {
+  let t0 = Date.now();
+  const postgres = await startPostgres({ dataDir: join(paths.stateDir, 'postgres'), logFile: join(paths.logs, 'postgres.log'), unsafeNoFsync: opts.unsafeNoFsync, search: opts.search });
+  running.push({ name: 'postgres', stop: () => postgres.stop() });
+  log(`postgres ready on 127.0.0.1:${postgres.port} (${since(t0)})`);
+  t0 = Date.now();
+  const redis = await startRedis({ dir: join(paths.stateDir, 'redis'), logFile: join(paths.logs, 'redis.log'), search: opts.search });
+  running.push({ name: 'redis', stop: () => redis.stop() });
+  log(`redis ready on 127.0.0.1:${redis.port} (${since(t0)})`);
+  if (!opts.pgbouncer) return { postgres, redis };
+  t0 = Date.now();
+  const pgbouncer = await startPgBouncer({ postgresUrl: postgres.databaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search });
+  running.push({ name: 'pgbouncer', stop: () => pgbouncer.stop() });
+  log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
+  return { postgres, redis, pgbouncer };
+}
+
+/** The LabInfo of the data services; the upstream's and the target's fields are filled in once they run. */
+function dataServicesInfo(s: LabServices, paths: LabPaths, workers: number, seed: LabInfo['seed'], withTarget: boolean): LabInfo {
+  const { postgres, redis, pgbouncer } = s;
+  return {
+    version: 1,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    stateDir: paths.stateDir,
+    databaseUrl: postgres.databaseUrl,
+    redisUrl: redis.url,
+    pgbouncerUrl: pgbouncer?.url,
+    pgbouncerAdminUrl: pgbouncer?.adminUrl,
+    upstreamUrl: '',
+    upstreamControlUrl: '',
+    targetUrl: '',
+    metricsUrl: '',
+    tokensFile: withTarget ? paths.tokensFile : '',
+    workers,
+    seed: withTarget ? seed : 'none',
+    services: {
+      postgres: { pid: postgres.pid, port: postgres.port, logFile: postgres.logFile },
+      redis: { pid: redis.pid, port: redis.port, logFile: redis.logFile },
+      ...(pgbouncer ? { pgbouncer: { pid: pgbouncer.pid, port: pgbouncer.port, logFile: pgbouncer.logFile } } : {}),
+    },
+  };
+}
+
+/** Migrates and seeds the database, waits for the tokens and the upstream, then starts the target on them. */
+async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early: EarlyStarters; services: LabServices; info: LabInfo; running: Stoppable[]; log: (line: string) => void; tStart: number }): Promise<void> {
+  const { paths, early, services, info, running, log } = ctx;
+  const { postgres, redis, pgbouncer } = services;
+  const seed = opts.seed ?? 'small';
+  const workers = info.workers;
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...opts.targetEnv, ...paths.keyEnv, DATABASE_URL: postgres.databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: opts.targetLogLevel ?? 'warn' };
+  let t0 = Date.now();
+  await runTargetCommand(['migrate'], baseEnv, paths.setupLog);
+  if (seed !== 'none') await runTargetCommand(['seed', '--size', seed], baseEnv, paths.setupLog);
+  await early.tokensReady;
+  log(`target data ready: keys, migrations, seed ${seed}, ${opts.tokens ?? 500} tokens (${since(t0)})`);
+
+  const upstream = (services.upstream = await early.upstreamReady!);
+  running.push(upstream);
+  log(`upstream ready on 127.0.0.1:${upstream.port} (${since(ctx.tStart)} since the lab started)`);
+  info.upstreamUrl = upstream.url;
+  info.upstreamControlUrl = `${upstream.url}/__control`;
+  info.upstreamControlToken = early.upstreamToken;
+  info.services.upstream = { pid: upstream.pid, port: upstream.port, logFile: upstream.logFile };
+
+  t0 = Date.now();
+  const env = { ...baseEnv, DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
+  const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env));
+  running.push(target);
+  log(`target ready on 127.0.0.1:${target.port} with ${workers} worker${workers > 1 ? 's' : ''} (${since(t0)})`);
+  info.targetUrl = target.url;
+  info.metricsUrl = `${target.url}/metrics`;
+  info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
+}
+
+/** The faults the lab can inject into its own services (drills). */
+function faultsOf(s: LabServices, info: LabInfo, upstreamToken: string): LabFaults {
+  const { postgres, redis, target } = s;
+  return {
+    redisStop: () => redis.stop(),
+    redisStart: async () => {
+      await redis.start();
+      info.services.redis = { ...info.services.redis!, pid: redis.pid };
+    },
+    postgresRestart: async () => {
+      await postgres.restart();
+      info.services.postgres = { ...info.services.postgres!, pid: postgres.pid };
+    },
+    upstream: async (control) => {
+      if (!info.upstreamControlUrl) throw new LabError('upstream: this lab has no upstream simulator (target: false)');
+      const res = await fetch(info.upstreamControlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamToken}` },
+        body: JSON.stringify(control),
+        signal: AbortSignal.timeout(5_000),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new LabError(`upstream control answered ${res.status}: ${text.slice(0, 200)}`);
+      return text ? (JSON.parse(text) as unknown) : null;
+    },
+    killWorker: async () => {
+      if (!target) throw new LabError('target: this lab has no target (target: false)');
+      const victim = groupMembers(target.pid).filter((p) => p !== target.pid)[0];
+      if (victim === undefined) throw new LabError(`target: no worker process to kill (TARGET_WORKERS=${info.workers})`);
+      process.kill(victim, 'SIGKILL');
+      return victim;
+    },
+  };
+}
+
+/**
+ * Starts the lab. Any failure tears down what was started and rethrows.
+ *
+ *   checkLabStart (options, binaries, open files) -> makeLabPaths -> createTeardown (signals)
+ *     -> startEarly (gen-keys + tokens, upstream: in the background)
+ *     -> startDataServices (postgres -> redis -> [pgbouncer]) -> dataServicesInfo
+ *     -> [startTargetStack: migrate, seed, tokens, upstream, target] -> faultsOf -> Lab
+ */
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const log = opts.onLog ?? (() => undefined);
+  const withTarget = opts.target ?? true;
+  const workers = opts.workers ?? 1;
+  checkLabStart(opts, workers, log);
+  const paths = makeLabPaths(opts);
+  const { running, stop, stopped } = createTeardown(paths.ownedDir, opts.handleSignals ?? true, log);
+  const tStart = Date.now();
+  const early = startEarly(opts, paths, withTarget);
   try {
-    let t0 = Date.now();
-    const postgres: PostgresHandle = await startPostgres({
-      dataDir: join(stateDir, 'postgres'),
-      logFile: join(logs, 'postgres.log'),
-      unsafeNoFsync: opts.unsafeNoFsync,
-      search: opts.search,
-    });
-    running.push({ name: 'postgres', stop: () => postgres.stop() });
-    log(`postgres ready on 127.0.0.1:${postgres.port} (${since(t0)})`);
-
-    t0 = Date.now();
-    const redis: RedisHandle = await startRedis({ dir: join(stateDir, 'redis'), logFile: join(logs, 'redis.log'), search: opts.search });
-    running.push({ name: 'redis', stop: () => redis.stop() });
-    log(`redis ready on 127.0.0.1:${redis.port} (${since(t0)})`);
-
-    let pgbouncer: PgBouncerHandle | undefined;
-    if (opts.pgbouncer) {
-      t0 = Date.now();
-      pgbouncer = await startPgBouncer({
-        postgresUrl: postgres.databaseUrl,
-        dir: join(stateDir, 'pgbouncer'),
-        logFile: join(logs, 'pgbouncer.log'),
-        search: opts.search,
-      });
-      running.push({ name: 'pgbouncer', stop: () => pgbouncer!.stop() });
-      log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
-    }
-
-    const baseEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...opts.targetEnv,
-      ...keyEnv,
-      DATABASE_URL: postgres.databaseUrl,
-      REDIS_URL: redis.url,
-      LOG_LEVEL: opts.targetLogLevel ?? 'warn',
-    };
-    const info: LabInfo = {
-      version: 1,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      stateDir,
-      databaseUrl: postgres.databaseUrl,
-      redisUrl: redis.url,
-      pgbouncerUrl: pgbouncer?.url,
-      pgbouncerAdminUrl: pgbouncer?.adminUrl,
-      upstreamUrl: '',
-      upstreamControlUrl: '',
-      targetUrl: '',
-      metricsUrl: '',
-      tokensFile: withTarget ? tokensFile : '',
-      workers,
-      seed: withTarget ? seed : 'none',
-      services: {
-        postgres: { pid: postgres.pid, port: postgres.port, logFile: postgres.logFile },
-        redis: { pid: redis.pid, port: redis.port, logFile: redis.logFile },
-        ...(pgbouncer ? { pgbouncer: { pid: pgbouncer.pid, port: pgbouncer.port, logFile: pgbouncer.logFile } } : {}),
-      },
-    };
-
-    let upstream: NodeServiceHandle | undefined;
-    let target: NodeServiceHandle | undefined;
-    if (withTarget && tokensReady && upstreamReady) {
-      t0 = Date.now();
-      await runTargetCommand(['migrate'], baseEnv, setupLog);
-      if (seed !== 'none') await runTargetCommand(['seed', '--size', seed], baseEnv, setupLog);
-      await tokensReady;
-      log(`target data ready: keys, migrations, seed ${seed}, ${opts.tokens ?? 500} tokens (${since(t0)})`);
-
-      upstream = await upstreamReady;
-      running.push(upstream);
-      log(`upstream ready on 127.0.0.1:${upstream.port} (${since(tStart)} since the lab started)`);
-      info.upstreamUrl = upstream.url;
-      info.upstreamControlUrl = `${upstream.url}/__control`;
-      info.upstreamControlToken = upstreamToken;
-      info.services.upstream = { pid: upstream.pid, port: upstream.port, logFile: upstream.logFile };
-
-      t0 = Date.now();
-      const targetPort = await freePort();
-      target = await startTargetServer(targetPort, join(logs, 'target.log'), {
-        ...baseEnv,
-        DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl,
-        UPSTREAM_URL: upstream.url,
-        TARGET_WORKERS: String(workers),
-      });
-      running.push(target);
-      log(`target ready on 127.0.0.1:${target.port} with ${workers} worker${workers > 1 ? 's' : ''} (${since(t0)})`);
-      info.targetUrl = target.url;
-      info.metricsUrl = `${target.url}/metrics`;
-      info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
-    }
-
-    const faults: LabFaults = {
-      redisStop: () => redis.stop(),
-      redisStart: async () => {
-        await redis.start();
-        info.services.redis = { ...info.services.redis!, pid: redis.pid };
-      },
-      postgresRestart: async () => {
-        await postgres.restart();
-        info.services.postgres = { ...info.services.postgres!, pid: postgres.pid };
-      },
-      upstream: async (control) => {
-        if (!info.upstreamControlUrl) throw new LabError('upstream: this lab has no upstream simulator (target: false)');
-        const res = await fetch(info.upstreamControlUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamToken}` },
-          body: JSON.stringify(control),
-          signal: AbortSignal.timeout(5_000),
-        });
-        const text = await res.text();
-        if (!res.ok) throw new LabError(`upstream control answered ${res.status}: ${text.slice(0, 200)}`);
-        return text ? (JSON.parse(text) as unknown) : null;
-      },
-      killWorker: async () => {
-        if (!target) throw new LabError('target: this lab has no target (target: false)');
-        const workerPids = groupMembers(target.pid).filter((p) => p !== target!.pid);
-        const victim = workerPids[0];
-        if (victim === undefined) throw new LabError(`target: no worker process to kill (TARGET_WORKERS=${workers})`);
-        process.kill(victim, 'SIGKILL');
-        return victim;
-      },
-    };
-    return { info, stop, faults, stopped };
+    const services = await startDataServices(opts, paths, running, log);
+    const info = dataServicesInfo(services, paths, workers, opts.seed ?? 'small', withTarget);
+    if (withTarget) await startTargetStack(opts, { paths, early, services, info, running, log, tStart });
+    return { info, stop, faults: faultsOf(services, info, early.upstreamToken), stopped };
   } catch (err) {
     // Wait for the early starters, so nothing they started escapes the teardown.
-    await tokensReady?.catch(() => undefined);
-    const early = await upstreamReady?.catch(() => null);
-    if (early && !running.includes(early)) running.push(early);
+    await early.tokensReady?.catch(() => undefined);
+    const upstream = await early.upstreamReady?.catch(() => null);
+    if (upstream && !running.includes(upstream)) running.push(upstream);
     await stop();
     throw err;
   }

@@ -9,7 +9,8 @@
 import type { IntervalRecord, MetricType, RequestIntervalRecord, SampleRecord, TickIntervalRecord, TimeWindow } from '../results/format.ts';
 import { metricInfo } from './catalog.ts';
 import { mergeEncodedSparse as mergeEncoded, SparseHistogram } from './sparse-histogram.ts';
-import { bucketMean, counterStats, gaugeStats, histogramQuantile, inWindowMs, mergeBuckets, percentileOf, selectSamples, windowDurationMs, type GaugeStats, type NumericBuckets, type WindowMs } from './samples.ts';
+import { bucketMean, histogramQuantile, mergeBuckets, type NumericBuckets } from './buckets.ts';
+import { counterStats, gaugeStats, inWindowMs, percentileOf, selectSamples, windowDurationMs, type GaugeStats, type WindowMs } from './samples.ts';
 
 /** The method tag of SQL step records. */
 export const SQL_METHOD = 'SQL';

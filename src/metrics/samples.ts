@@ -10,6 +10,7 @@
 // takes that series alone, so totals are not counted twice. Samples with value null are gaps: skipped and counted.
 
 import type { SampleRecord, TimeWindow } from '../results/format.ts';
+import { mergeBuckets } from './buckets.ts';
 import { metricInfo } from './catalog.ts';
 
 /** A time window in ms since the run started, toMs exclusive; `spans`, when set, are the only parts of it that count. */
@@ -106,82 +107,6 @@ function combine(list: SampleRecord[], unitIsRatio: boolean): SampleRecord {
   const withBuckets = list.filter((s) => s.buckets);
   if (withBuckets.length) out.buckets = mergeBuckets(withBuckets.map((s) => s.buckets ?? []));
   return out;
-}
-
-/** Cumulative buckets with numeric bounds (+Inf as Infinity), sorted by bound. */
-export type NumericBuckets = Array<[number, number]>;
-
-/** Normalises sample buckets: '+Inf' to Infinity, sorted by bound, and an +Inf bucket added when missing. */
-export function toNumericBuckets(buckets: ReadonlyArray<readonly [number | '+Inf', number]>): NumericBuckets {
-  const out: NumericBuckets = buckets.map(([le, c]) => [le === '+Inf' ? Infinity : le, c]);
-  out.sort((a, b) => a[0] - b[0]);
-  if (out.length && out[out.length - 1][0] !== Infinity) out.push([Infinity, out[out.length - 1][1]]);
-  return out;
-}
-
-/**
- * Adds cumulative bucket deltas of several samples. Bounds missing from a sample's layout count as the cumulative
- * count of its largest bound below (a step function), so differing layouts merge without inventing observations.
- */
-export function mergeBuckets(list: ReadonlyArray<ReadonlyArray<readonly [number | '+Inf', number]>>): NumericBuckets {
-  const layouts = list.map(toNumericBuckets);
-  const bounds = [...new Set(layouts.flatMap((l) => l.map(([b]) => b)))].sort((a, b) => a - b);
-  return bounds.map((bound) => {
-    let total = 0;
-    for (const l of layouts) {
-      let c = 0;
-      for (const [b, count] of l) {
-        if (b > bound) break;
-        c = count;
-      }
-      total += c;
-    }
-    return [bound, total];
-  });
-}
-
-/**
- * The q-quantile (0..1) of cumulative buckets, as Prometheus' histogram_quantile: find the bucket holding rank
- * q * total, interpolate linearly inside it (the first bucket starts at 0); a rank in the +Inf bucket returns the
- * highest finite bound. null when the buckets hold no observation.
- */
-export function histogramQuantile(q: number, buckets: NumericBuckets): number | null {
-  if (buckets.length === 0 || Number.isNaN(q)) return null;
-  const total = buckets[buckets.length - 1][1];
-  if (total === 0) return null;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  const finite = buckets.filter(([b]) => b !== Infinity);
-  if (finite.length === 0) return null;
-  const rank = q * total;
-  let i = finite.findIndex(([, c]) => c >= rank);
-  if (i === -1) return finite[finite.length - 1][0];
-  // For q = 0 take the first bucket that holds anything, not an empty leading one.
-  if (rank === 0) i = finite.findIndex(([, c]) => c > 0);
-  if (i === 0 && finite[0][0] <= 0) return finite[0][0];
-  const start = i > 0 ? finite[i - 1][0] : 0;
-  const below = i > 0 ? finite[i - 1][1] : 0;
-  const inBucket = finite[i][1] - below;
-  if (inBucket <= 0) return finite[i][0];
-  return start + ((finite[i][0] - start) * (rank - below)) / inBucket;
-}
-
-/** Mean of cumulative buckets from bucket midpoints (the +Inf bucket counts at the highest finite bound); an estimate. */
-export function bucketMean(buckets: NumericBuckets): number | null {
-  const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
-  if (total === 0) return null;
-  let sum = 0;
-  let prevBound = 0;
-  let prevCount = 0;
-  let lastFinite = 0;
-  for (const [b, c] of buckets) {
-    const n = c - prevCount;
-    const mid = b === Infinity ? lastFinite : (prevBound + b) / 2;
-    sum += n * mid;
-    prevCount = c;
-    if (b !== Infinity) prevBound = lastFinite = b;
-  }
-  return sum / total;
 }
 
 /** The p-th percentile (0..100) of values, interpolated linearly between the closest ranks (k6's Trend method). */

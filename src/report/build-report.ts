@@ -1,6 +1,6 @@
 // Builds the report's contents in memory from a run's records: the page and every chart's SVG. No file I/O.
 
-import type { RunData } from '../results/read.ts';
+import type { RunData } from '../results/format.ts';
 import { buildModel, type ReportModel } from './model.ts';
 import { buildCharts, type ChartId } from './specs/index.ts';
 import { renderSvg } from './render-svg.ts';

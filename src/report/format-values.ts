@@ -42,15 +42,27 @@ export function fmtRate(perS: number | null | undefined): string {
   return perS >= 100 ? `${Math.round(perS).toLocaleString('en-US')}/s` : `${perS.toFixed(1)}/s`;
 }
 
-/** A value in a metric's unit (ms, ratio, count, bytes, per_s, cores). */
-export function fmtUnit(value: number | null | undefined, unit: string): string {
+/**
+ * A value in a metric's unit (ms, ratio, count, bytes, per_s, cores). The short style is for people (1.25 s, 12%);
+ * `precise` keeps three to four significant digits in the unit as measured (1250 ms, 12.35%), for verdict reasons,
+ * JUnit, Markdown and the terminal, and says "no data" for null. The one value formatter of the project.
+ */
+export function fmtUnit(value: number | null | undefined, unit: string, precise = false): string {
+  if (precise && (value === null || value === undefined)) return 'no data';
   if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  const abs = Math.abs(value);
+  const num = String(Number(abs >= 100 ? value.toFixed(0) : abs >= 1 ? value.toFixed(2) : value.toPrecision(3)));
   switch (unit) {
-    case 'ms': return fmtMs(value);
-    case 'ratio': return fmtPct(value);
-    case 'per_s': return fmtRate(value);
-    case 'bytes': return value >= 1 << 20 ? `${(value / (1 << 20)).toFixed(1)} MiB` : `${fmtCount(value)} B`;
-    case 'cores': return `${value.toFixed(2)} cores`;
-    default: return Number.isInteger(value) ? fmtCount(value) : String(Number(value.toPrecision(4)));
+    case 'ms': return precise ? `${num} ms` : fmtMs(value);
+    case 'ratio': return precise ? `${Number((value * 100).toPrecision(4))}%` : fmtPct(value);
+    case 'per_s': return precise ? `${num}/s` : fmtRate(value);
+    case 'bytes': return precise ? `${num} B` : value >= 1 << 20 ? `${(value / (1 << 20)).toFixed(1)} MiB` : `${fmtCount(value)} B`;
+    case 'cores': return `${precise ? num : value.toFixed(2)} cores`;
+    default: return precise ? num : Number.isInteger(value) ? fmtCount(value) : String(Number(value.toPrecision(4)));
   }
+}
+
+/** fmtUnit in its precise style: the value as verdict reasons, JUnit, Markdown and the terminal print it. */
+export function formatValue(value: number | null, unit: string): string {
+  return fmtUnit(value, unit, true);
 }

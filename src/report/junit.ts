@@ -2,7 +2,8 @@
 // value and margin, in the common JUnit XML shape Jenkins, GitLab and GitHub reporters read. Pure: data in, XML out.
 
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
-import { fewSamplesText, formatValue, samplesText } from '../slo/verdict.ts';
+import { fewSamplesText, samplesText } from '../slo/verdict.ts';
+import { formatValue } from './format-values.ts';
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold. */
 export function xmlEscape(text: string): string {

@@ -2,7 +2,8 @@
 // to the charts), for CI logs, PR comments and $GITHUB_STEP_SUMMARY. Pure: data in, text out; every run string escaped.
 
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
-import { abortedText, fewSamplesText, formatValue } from '../slo/verdict.ts';
+import { abortedText, fewSamplesText } from '../slo/verdict.ts';
+import { formatValue } from './format-values.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 
 /** Escapes text for Markdown (tables included): HTML entities for & < >, backslashes for Markdown punctuation. */

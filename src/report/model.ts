@@ -1,6 +1,6 @@
 // The report model: everything the charts, the narrative and the page need, computed once from a run's data.
 
-import type { RunData } from '../results/read.ts';
+import type { RunData } from '../results/format.ts';
 import type { RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
 import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts';
 import { serverSeries, type ServerSeries } from './server-series.ts';

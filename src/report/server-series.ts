@@ -2,6 +2,7 @@
 // metrics from summed numerators and denominators, histogram metrics as a p95 from merged bucket deltas.
 // Pure: samples in, rows out.
 
+import { histogramQuantile, mergeBuckets } from '../metrics/buckets.ts';
 import type { SampleRecord } from '../results/format.ts';
 
 /** One point of a server series; `series` tells lines apart within one chart (a label value or a metric). */
@@ -33,36 +34,12 @@ export interface TopStatement {
   meanMs?: number;
 }
 
-/** Interpolated quantile of cumulative Prometheus buckets, like PromQL histogram_quantile; null when empty. */
-export function bucketQuantile(q: number, buckets: Array<[number | '+Inf', number]>): number | null {
-  const sorted = buckets
-    .map(([le, c]) => [le === '+Inf' ? Infinity : Number(le), c] as [number, number])
-    .filter(([le]) => !Number.isNaN(le))
-    .sort((a, b) => a[0] - b[0]);
-  if (sorted.length === 0) return null;
-  const total = sorted[sorted.length - 1][1];
-  if (!(total > 0)) return null;
-  const rank = q * total;
-  let prevLe = 0;
-  let prevCount = 0;
-  for (const [le, count] of sorted) {
-    if (count >= rank) {
-      if (le === Infinity) return prevLe;
-      if (count === prevCount) return le;
-      return prevLe + ((le - prevLe) * (rank - prevCount)) / (count - prevCount);
-    }
-    prevLe = le;
-    prevCount = count;
-  }
-  return prevLe;
-}
-
 interface Acc {
   sum: number;
   n: number;
   num: number;
   den: number;
-  buckets?: Map<number | '+Inf', number>;
+  buckets?: Array<NonNullable<SampleRecord['buckets']>>;
 }
 
 /** Groups samples of one metric into time buckets and series, reducing each group to one value. */
@@ -74,8 +51,7 @@ function reduce(samples: SampleRecord[], bucketMs: number, seriesOf: (s: SampleR
     let a = groups.get(key);
     if (!a) groups.set(key, (a = { sum: 0, n: 0, num: 0, den: 0 }));
     if (mode === 'p95' && s.buckets) {
-      a.buckets ??= new Map();
-      for (const [le, c] of s.buckets) a.buckets.set(le, (a.buckets.get(le) ?? 0) + c);
+      (a.buckets ??= []).push(s.buckets);
     } else if (mode === 'ratio' && typeof s.num === 'number' && typeof s.den === 'number') {
       a.num += s.num;
       a.den += s.den;
@@ -88,7 +64,7 @@ function reduce(samples: SampleRecord[], bucketMs: number, seriesOf: (s: SampleR
   for (const [key, a] of groups) {
     const [t, series] = key.split('\u0000');
     let value: number | null = null;
-    if (a.buckets) value = bucketQuantile(0.95, [...a.buckets]);
+    if (a.buckets) value = histogramQuantile(0.95, mergeBuckets(a.buckets));
     else if (a.den > 0) value = a.num / a.den;
     else if (a.n > 0) value = a.sum / a.n;
     if (value !== null && Number.isFinite(value)) rows.push({ tMs: Number(t), series, value });

@@ -266,3 +266,13 @@ export interface VerdictJson {
   requests?: { total: number; failed: number };
   capacity?: CapacityFinding;
 }
+
+/** Everything a run directory holds, in memory. */
+export interface RunData {
+  dir: string;
+  run: RunJson;
+  intervals: IntervalRecord[];
+  samples: SampleRecord[];
+  summary?: SummaryJson;
+  verdict?: VerdictJson;
+}

@@ -5,18 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunDirError } from '../errors.ts';
-import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, VerdictJson } from './format.ts';
+import type { IntervalRecord, RunData, RunJson, SampleRecord, SummaryJson, VerdictJson } from './format.ts';
 import { FORMAT_VERSION, RUN_FILES } from './format.ts';
 
-/** Everything a run directory holds, in memory. */
-export interface RunData {
-  dir: string;
-  run: RunJson;
-  intervals: IntervalRecord[];
-  samples: SampleRecord[];
-  summary?: SummaryJson;
-  verdict?: VerdictJson;
-}
+/** Everything a run directory holds, in memory (the shape lives with the format, so the pure core can name it). */
+export type { RunData } from './format.ts';
 
 /** Streams the records of an NDJSON file; a missing file yields nothing, an unparsable last line is skipped. */
 export async function* readRecords<T>(path: string): AsyncGenerator<T> {

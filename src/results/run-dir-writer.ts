@@ -4,6 +4,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, lstatSync, writeFileSync, writeSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunDirError } from '../errors.ts';
+import { writeJsonAtomic } from './atomic-write.ts';
 import { RUN_FILES, type IntervalRecord, type RunJson, type SampleRecord } from './format.ts';
 
 /** Where a run directory goes. */
@@ -25,13 +26,6 @@ export function runStamp(d: Date): string {
 /** A scenario name made safe for a folder name. */
 export function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'run';
-}
-
-/** Writes a JSON file atomically: a temporary file in the same folder, then a rename. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
 }
 
 /** The file that marks a folder of runs perfgate owns: a reports folder, or the parent folder an --out created. */

@@ -5,8 +5,8 @@
 import { aggregateMetric, aggregateServer, CLIENT_TAGS, SQL_METHOD, type Aggregate, type AggregateData } from '../metrics/aggregate.ts';
 import { metricInfo } from '../metrics/catalog.ts';
 import type { WindowMs } from '../metrics/samples.ts';
-import { parseKey } from '../slo/grammar.ts';
-import { runWindow, thresholdWindow } from '../slo/evaluate.ts';
+import { parseKey } from '../metrics/metric-key.ts';
+import { runWindow, thresholdWindow } from '../metrics/windows.ts';
 import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, SummaryMetric, VerdictJson } from './format.ts';
 import { FORMAT_VERSION } from './format.ts';
 

@@ -10,7 +10,7 @@ import type { CompareJson, RunRef } from '../compare/types.ts';
 import { ConfigError, RunDirError, type ConfigIssue } from '../errors.ts';
 import { findRuns, newestFirst, pickBaselines, type FoundRun } from '../results/find-runs.ts';
 import { readRunDir } from '../results/read.ts';
-import { writeJsonAtomic } from '../results/run-dir-writer.ts';
+import { writeJsonAtomic } from '../results/atomic-write.ts';
 
 /** Files the gate writes. */
 export const COMPARE_FILES = { json: 'compare.json', markdown: 'compare.md', junit: 'compare-junit.xml' } as const;

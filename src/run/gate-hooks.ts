@@ -11,8 +11,8 @@ import { resolveAlertRules } from '../slo/alert-rules.ts';
 import { phases as stagePhases } from '../scenario/stages.ts';
 import { ConfigError } from '../errors.ts';
 import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
-import { checkRunDir, writeMarkdownSummary } from '../slo/check-run-dir.ts';
-import { writeIndex, writeReport } from '../report/write-report.ts';
+import { checkRunDir, writeMarkdownSummary } from './check-run-dir.ts';
+import { writeIndex, writeReport } from './write-report.ts';
 import { isRunsFolder } from '../results/run-dir-writer.ts';
 import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
 import type { RunHooks } from './hooks.ts';
@@ -139,19 +139,20 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
       }
     },
     async finalize(ctx) {
-      // verdict, summary, JUnit -> report (needs verdict.json) -> summary.md (links the charts the report wrote)
-      const { verdict, exitCode } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false });
+      // the run read once (ctx.data) -> verdict, summary, JUnit -> report -> summary.md (links the charts the report wrote)
+      const { verdict, exitCode, summary } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false, data: ctx.data });
+      const data = { ...ctx.data, verdict, summary };
       outputs.verdictStatus = verdict.status;
       if (!opts.noReport) {
         try {
-          outputs.reportHtml = (await writeReport(ctx.runDir)).htmlPath;
+          outputs.reportHtml = (await writeReport(ctx.runDir, { data })).htmlPath;
           if (isRunsFolder(dirname(ctx.runDir))) await writeIndex(dirname(ctx.runDir));
         } catch (err) {
           opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
         }
       }
-      await writeMarkdownSummary(ctx.runDir, { env: opts.env });
-      return { exitCode };
+      await writeMarkdownSummary(ctx.runDir, { env: opts.env, data });
+      return { exitCode, summary };
     },
   };
   return { hooks, outputs };

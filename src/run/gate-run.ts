@@ -13,6 +13,7 @@ import { checkAlertRules, createGateHooks } from './gate-hooks.ts';
 import { planFaults, type FaultTarget } from './fault-scheduler.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
+import { withTarget } from './resolve-scenario.ts';
 
 /** Options of a gated run: runScenario's, plus the lab and the gate's. */
 export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scenario'> {
@@ -132,11 +133,13 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     // one validation pass: the scenario's problems and the gate's (faults need the lab, alert rules, lab: connections, collector URLs)
     const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab), (d) => checkAlertRules(d)];
     if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env, undefined, opts.targetUrl ?? d.target.baseUrl));
-    const resolved = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
-    const def = resolved.definition;
-    const lab = opts.lab || opts.sharedLab ? await acquireLab(def, opts, cwd) : undefined;
+    const loaded = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
+    const lab = opts.lab || opts.sharedLab ? await acquireLab(loaded.definition, opts, cwd) : undefined;
     try {
       const targetUrl = opts.targetUrl ?? lab?.urls.targetUrl;
+      // resolved once: the hooks and the engine hold the same definition (lab: connections filled, --target applied)
+      const resolved = withTarget({ ...loaded, definition: fillLabConnections(loaded.definition, lab?.urls) }, targetUrl);
+      const def = resolved.definition;
       const gate = await createGateHooks({
         definition: def,
         env,
@@ -148,8 +151,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
         onLog: opts.onLog,
         onError: (err) => outer.emit('error', err),
       });
-      const original = fillLabConnections(resolved.original as ScenarioDefinition, lab?.urls);
-      const inner = runScenario({ ...opts, scenario: original, cwd, env, dataDirs: resolved.dataDirs, targetUrl, hooks: gate.hooks });
+      const inner = runScenario({ ...opts, scenario: def, resolved, cwd, env, targetUrl, hooks: gate.hooks });
       inner.on('start', (e) => outer.emit('start', e));
       inner.on('tick', (r) => outer.emit('tick', r));
       inner.on('sample', (s) => outer.emit('sample', s));

@@ -1,6 +1,6 @@
 // The hooks the rest of perfgate plugs into a run (collectors, live thresholds, the verdict, the report).
 
-import type { AbortedBy, IntervalRecord, RunJson, SampleRecord } from '../results/format.ts';
+import type { AbortedBy, IntervalRecord, RunData, RunJson, SampleRecord, SummaryJson } from '../results/format.ts';
 
 /** What beforeLoad and afterLoad receive. */
 export interface RunContext {
@@ -15,10 +15,12 @@ export interface RunContext {
   writeSample: (record: SampleRecord) => void;
 }
 
-/** What finalize receives: the final run.json (status and statusReason set). */
+/** What finalize receives: the final run.json (status and statusReason set) and the run directory, read once. */
 export interface FinalizeContext {
   runDir: string;
   run: RunJson;
+  /** The run directory's records as read after the load (summary.json and verdict.json not written yet). */
+  data: RunData;
 }
 
 /** Hooks of runScenario; each is optional. */
@@ -29,6 +31,6 @@ export interface RunHooks {
   onInterval?(records: IntervalRecord[]): void | { abort: string; by?: AbortedBy };
   /** After the load stopped, before summary.json is written: stop collectors here. */
   afterLoad?(ctx: RunContext): void | Promise<void>;
-  /** After run.json and summary.json are final: write the verdict and report; may set the exit code. */
-  finalize?(ctx: FinalizeContext): Promise<{ exitCode?: number } | void>;
+  /** After run.json is final: write the verdict and report; may set the exit code. A summary it returns is one it wrote. */
+  finalize?(ctx: FinalizeContext): Promise<{ exitCode?: number; summary?: SummaryJson } | void>;
 }

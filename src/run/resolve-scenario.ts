@@ -15,8 +15,13 @@ export async function resolveScenario(
 ): Promise<ResolvedScenario> {
   const common = { profile: opts.profile, cwd: opts.cwd, env: opts.env };
   const resolved = typeof scenario === 'string' ? await loadScenario(scenario, common) : await resolveDefinition(scenario, { ...common, dataDirs: opts.dataDirs });
-  if (opts.targetUrl) resolved.definition.target = { ...resolved.definition.target, baseUrl: opts.targetUrl };
-  return resolved;
+  return withTarget(resolved, opts.targetUrl);
+}
+
+/** The resolved scenario with the --target override applied to its definition (unchanged without one). */
+export function withTarget(resolved: ResolvedScenario, targetUrl: string | undefined): ResolvedScenario {
+  if (!targetUrl) return resolved;
+  return { ...resolved, definition: { ...resolved.definition, target: { ...resolved.definition.target, baseUrl: targetUrl } } };
 }
 
 /** The definition the engine loads: each data feeder's file replaced by the absolute path it resolved to. */

@@ -19,7 +19,10 @@ import { startLoad, type RunningLoad } from '../engine/load-runner.ts';
 import { compilePlan } from '../engine/plan.ts';
 import { runSetup } from './setup.ts';
 import { startSetupRefresh } from './setup-refresh.ts';
-import { redactForRunJson, resolveScenario, withDataFiles } from './resolve-scenario.ts';
+import { redactForRunJson, resolveScenario, withDataFiles, withTarget } from './resolve-scenario.ts';
+import type { ResolvedScenario } from '../scenario/load.ts';
+import type { ResolvedTarget } from '../engine/host-guard.ts';
+import type { CompiledPlan } from '../engine/plan.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
 import { PERFGATE_VERSION } from '../version.ts';
@@ -42,6 +45,8 @@ export const STOP_GRACE_MS = 2000;
 export interface RunScenarioOptions {
   /** A scenario definition, or a scenario name / file path. */
   scenario: string | ScenarioDefinition;
+  /** The scenario resolved already (runWithGate resolves it once): run as it is, `scenario` and `profile` unused. */
+  resolved?: ResolvedScenario;
   profile?: ProfileName;
   /** Overrides target.baseUrl. */
   targetUrl?: string;
@@ -83,33 +88,94 @@ async function pinConnections(def: ScenarioDefinition, allowHosts: readonly stri
   return { ...def, connections };
 }
 
+/** A run's scenario made ready: resolved, its target and connections cleared by the host guard, its plan compiled. */
+interface PreparedRun {
+  scenario: ResolvedScenario;
+  def: ScenarioDefinition;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  workers: number;
+  allowHosts: string[];
+  target: ResolvedTarget;
+  loadDef: ScenarioDefinition;
+  plan: CompiledPlan;
+  setupOpts: { allowHosts: string[]; insecureSkipTLSVerify?: boolean };
+}
+
+/** The open run directory and the run clock. */
+interface OpenRun {
+  writer: RunDirWriter;
+  run: RunJson;
+  startedAt: Date;
+  t0EpochMs: number;
+  clock: () => number;
+}
+
+/** How the load went: the engine's figures, the load's length, and the status so far. */
+interface LoadResult {
+  result: { loopLagP99Ms: number; started: number; dropped: number };
+  loadMs: number;
+  state: { status: RunStatus; reason?: string };
+}
+
+/**
+ * One run, as a pipeline of named stages:
+ *
+ *   prepare (resolve + validate, host guard, compile) -> openRunDir (run.json `running`, `start` event)
+ *     -> runLoad (setup -> beforeLoad -> load: intervals streamed, onInterval, setup refresh)
+ *     -> afterLoad -> judgeSaturation (invalid outranks all) -> finish (run.json final, the run read once,
+ *        finalize: verdict, summary.json, report; exit code)
+ */
 async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<RunOutcome> {
-  // resolve + validate -> host guard -> compile -> run dir (running) -> setup -> beforeLoad
-  //   -> load (intervals streamed, onInterval) -> afterLoad -> status -> summary.json, run.json -> finalize
-  const cwd = opts.cwd ?? process.cwd();
-  const env = opts.env ?? process.env;
-  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
-  const seed = opts.seed ?? 1;
-  const intervalMs = opts.intervalMs ?? 1000;
-  const hooks = opts.hooks ?? {};
   const warn = (err: Error) => {
     if (handle.listenerCount('error') > 0) handle.emit('error', err);
   };
+  const prep = await prepare(opts, warn);
+  const open = openRunDir(prep, opts);
+  handle.emit('start', { runDir: open.writer.dir, run: open.run });
+  const stop = new AbortController();
+  const ctx: RunContext = {
+    runDir: open.writer.dir,
+    run: open.run,
+    clock: open.clock,
+    signal: stop.signal,
+    writeSample: (record: SampleRecord) => {
+      open.writer.appendSample(record);
+      handle.emit('sample', record);
+    },
+  };
+  const loaded = await runLoad(prep, open, opts, handle, ctx, warn).finally(() => stop.abort());
+  await opts.hooks?.afterLoad?.(ctx);
+  open.writer.flush();
+  judgeSaturation(loaded, opts.saturation);
+  return finish(open, loaded.state, opts.hooks ?? {});
+}
 
-  const scenario = await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
+/** Resolves the scenario (unless given resolved), clears the target and sql connections, compiles the plan. */
+async function prepare(opts: RunScenarioOptions, warn: (err: Error) => void): Promise<PreparedRun> {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const scenario = opts.resolved
+    ? withTarget(opts.resolved, opts.targetUrl)
+    : await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
   const def = scenario.definition;
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];
   const target = await guardTarget(def.target.baseUrl, allowHosts);
   const loadDef = await pinConnections(def, allowHosts);
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
-  const setupOpts = { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify };
+  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  return { scenario, def, cwd, env, workers, allowHosts, target, loadDef, plan, setupOpts: { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify } };
+}
 
+/** Creates the run directory and writes run.json with status `running`; starts the run clock. */
+function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
+  const { def, scenario, cwd, env } = prep;
   const startedAt = new Date();
   const t0EpochMs = performance.timeOrigin + performance.now();
   const clock = () => performance.timeOrigin + performance.now() - t0EpochMs;
   const writer = RunDirWriter.create({ out: opts.out, reportsDir: opts.reportsDir ?? `${cwd}/reports`, scenario: def.name, startedAt });
-  const planned = plannedDurationMs(def.load);
+  const peakRate = peakRatePerS(def.load);
   const run: RunJson = {
     format: FORMAT_VERSION,
     id: randomUUID(),
@@ -117,82 +183,43 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     ...(def.description ? { description: def.description } : {}),
     profile: scenario.profile,
     startedAt: startedAt.toISOString(),
-    plannedDurationMs: planned,
+    plannedDurationMs: plannedDurationMs(def.load),
     status: 'running',
     target: { baseUrl: redactUrl(def.target.baseUrl) },
-    load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRatePerS(def.load) !== undefined ? { peakRatePerS: peakRatePerS(def.load) } : {}) },
+    load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}) },
     config: redactForRunJson(def, opts.keepBodies),
-    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers },
+    environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers: prep.workers },
     phases: [],
     faults: [],
   };
   writer.writeRun(run);
-  handle.emit('start', { runDir: writer.dir, run });
+  return { writer, run, startedAt, t0EpochMs, clock };
+}
 
-  const stop = new AbortController();
-  const writeSample = (record: SampleRecord) => {
-    writer.appendSample(record);
-    handle.emit('sample', record);
-  };
-  const ctx: RunContext = { runDir: writer.dir, run, clock, signal: stop.signal, writeSample };
-  const state: { status: RunStatus; reason?: string } = { status: 'completed' };
+/**
+ * Setup, beforeLoad, then the load until its end, an abort or a signal. A failure before the load ran (setup, the
+ * load not starting) is written into run.json, and rethrown.
+ */
+async function runLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions, handle: RunHandle, ctx: RunContext, warn: (err: Error) => void): Promise<LoadResult> {
+  const { plan, target, env, setupOpts } = prep;
+  const { writer, run } = open;
+  const out: LoadResult = { result: { loopLagP99Ms: 0, started: 0, dropped: 0 }, loadMs: 0, state: { status: 'completed' } };
   let load: RunningLoad | undefined;
   const onAbort = () => {
-    if (state.status === 'completed') {
-      state.status = 'interrupted';
-      state.reason = 'interrupted by a signal before the planned end';
-    }
+    if (out.state.status === 'completed') out.state = { status: 'interrupted', reason: 'interrupted by a signal before the planned end' };
     load?.end(STOP_GRACE_MS);
   };
-  let result = { loopLagP99Ms: 0, started: 0, dropped: 0 };
-  let loadMs = 0;
   try {
     const globals = { env, ...(await runSetup(plan, target, { env }, warn, setupOpts)) };
-    await hooks.beforeLoad?.(ctx);
-    if (opts.signal?.aborted) onAbort();
-    else {
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      load = await startLoad(
-        { def: withDataFiles(loadDef, scenario.dataFiles), target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs, baseDir: scenario.baseDir, seed, intervalMs, allowHosts },
-        workers,
-        {
-          onRecords: (records: IntervalRecord[]) => {
-            writer.appendIntervals(records);
-            writer.flush();
-            handle.emit('tick', records);
-            const verdict = hooks.onInterval?.(records);
-            if (verdict && 'abort' in verdict && state.status === 'completed') {
-              state.status = 'aborted';
-              state.reason = verdict.abort;
-              if (verdict.by) run.abortedBy = verdict.by;
-              load?.end(STOP_GRACE_MS);
-            }
-          },
-          onError: warn,
-        },
-      );
-      // Workers start on the same clock a few ms from now.
-      const loadStartMs = clock() + (workers > 1 ? 20 : 0);
-      run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
-      writer.writeRun(run);
-      const done = load.begin(loadStartMs);
-      if (opts.signal?.aborted) onAbort();
-      const running = load;
-      const refresher = def.setup?.refreshEvery
-        ? startSetupRefresh({
-            everyMs: parseDurationMs(def.setup.refreshEvery, 'setup.refreshEvery'),
-            refresh: () => runSetup(plan, target, { env }, () => {}, setupOpts),
-            apply: (captures) => running.updateGlobals(JSON.parse(JSON.stringify(captures)) as Record<string, unknown>),
-            onError: warn,
-          })
-        : undefined;
-      try {
-        result = await done;
-        loadMs = clock() - loadStartMs;
-      } finally {
-        refresher?.stop();
-      }
+    await opts.hooks?.beforeLoad?.(ctx);
+    if (opts.signal?.aborted) {
+      onAbort();
+      return out;
     }
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    load = await startEngines(prep, open, opts, handle, globals, out, () => load, warn);
+    await driveLoad(prep, open, opts, load, out, onAbort, warn);
+    return out;
   } catch (err) {
     // Setup failed or the load could not start: the run directory still says why.
     run.status = err instanceof InvalidRunError ? 'invalid' : 'aborted';
@@ -204,14 +231,61 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     throw err;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    stop.abort();
   }
-  await hooks.afterLoad?.(ctx);
-  writer.flush();
+}
 
+/** Starts the engines (on worker threads with --workers); each closed interval is streamed, emitted and judged live. */
+function startEngines(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions, handle: RunHandle, globals: Record<string, unknown>, out: LoadResult, current: () => RunningLoad | undefined, warn: (err: Error) => void): Promise<RunningLoad> {
+  const { writer, run } = open;
+  const engineDef = withDataFiles(prep.loadDef, prep.scenario.dataFiles);
+  const loadOpts = { def: engineDef, target: prep.target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs: open.t0EpochMs, baseDir: prep.scenario.baseDir, seed: opts.seed ?? 1, intervalMs: opts.intervalMs ?? 1000, allowHosts: prep.allowHosts };
+  return startLoad(loadOpts, prep.workers, {
+    onRecords: (records: IntervalRecord[]) => {
+      writer.appendIntervals(records);
+      writer.flush();
+      handle.emit('tick', records);
+      const verdict = opts.hooks?.onInterval?.(records);
+      if (verdict && 'abort' in verdict && out.state.status === 'completed') {
+        out.state = { status: 'aborted', reason: verdict.abort };
+        if (verdict.by) run.abortedBy = verdict.by;
+        current()?.end(STOP_GRACE_MS);
+      }
+    },
+    onError: warn,
+  });
+}
+
+/** Begins the load on the shared clock, writes the phases, refreshes setup on its period, waits for the end. */
+async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions, load: RunningLoad, out: LoadResult, onAbort: () => void, warn: (err: Error) => void): Promise<void> {
+  const { def, plan, target, env, setupOpts } = prep;
+  // Workers start on the same clock a few ms from now.
+  const loadStartMs = open.clock() + (prep.workers > 1 ? 20 : 0);
+  open.run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
+  open.writer.writeRun(open.run);
+  const done = load.begin(loadStartMs);
+  if (opts.signal?.aborted) onAbort();
+  const refresher = def.setup?.refreshEvery
+    ? startSetupRefresh({
+        everyMs: parseDurationMs(def.setup.refreshEvery, 'setup.refreshEvery'),
+        refresh: () => runSetup(plan, target, { env }, () => {}, setupOpts),
+        apply: (captures) => load.updateGlobals(JSON.parse(JSON.stringify(captures)) as Record<string, unknown>),
+        onError: warn,
+      })
+    : undefined;
+  try {
+    out.result = await done;
+    out.loadMs = open.clock() - loadStartMs;
+  } finally {
+    refresher?.stop();
+  }
+}
+
+/** Marks the run invalid when the generator saturated (loop lag, dropped iterations); invalid outranks every status. */
+function judgeSaturation(loaded: LoadResult, limits: RunScenarioOptions['saturation']): void {
+  const { result, loadMs, state } = loaded;
   const attempted = result.started + result.dropped;
-  const maxLagMs = opts.saturation?.maxLoopLagP99Ms ?? MAX_LOOP_LAG_P99_MS;
-  const maxDropped = opts.saturation?.maxDroppedShare ?? MAX_DROPPED_SHARE;
+  const maxLagMs = limits?.maxLoopLagP99Ms ?? MAX_LOOP_LAG_P99_MS;
+  const maxDropped = limits?.maxDroppedShare ?? MAX_DROPPED_SHARE;
   // Every run is checked, an interrupted or aborted one too: invalid outranks both (exitCodeForOutcome).
   let saturated: string | undefined;
   if (result.loopLagP99Ms > maxLagMs && loadMs >= MIN_LAG_JUDGED_MS) {
@@ -219,21 +293,25 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   } else if (attempted > 0 && result.dropped / attempted > maxDropped) {
     saturated = `the load generator could not hold the schedule: ${result.dropped} of ${attempted} iterations (${((100 * result.dropped) / attempted).toFixed(1)}%) were dropped (limit ${maxDropped * 100}%); raise maxVUs`;
   }
-  if (saturated) {
-    const also = state.status === 'interrupted' ? ' (the run was also interrupted by a signal)' : state.status === 'aborted' ? ' (the run was also aborted by a threshold)' : '';
-    state.status = 'invalid';
-    state.reason = `${saturated}${also}`;
-  }
+  if (!saturated) return;
+  const also = state.status === 'interrupted' ? ' (the run was also interrupted by a signal)' : state.status === 'aborted' ? ' (the run was also aborted by a threshold)' : '';
+  loaded.state = { status: 'invalid', reason: `${saturated}${also}` };
+}
+
+/** Writes the final run.json, reads the run once for finalize (verdict, summary.json, report), sets the exit code. */
+async function finish(open: OpenRun, state: LoadResult['state'], hooks: RunHooks): Promise<RunOutcome> {
+  const { writer, run, startedAt } = open;
   const endedAt = new Date();
   run.status = state.status;
   if (state.reason) run.statusReason = state.reason;
   run.endedAt = endedAt.toISOString();
   run.durationMs = endedAt.getTime() - startedAt.getTime();
   writer.writeRun(run);
-  const data = await readRunDir(writer.dir);
-  const summary = buildSummary({ run, intervals: data.intervals, samples: data.samples });
-  writer.writeJson(RUN_FILES.summary, summary);
-  const fin = await hooks.finalize?.({ runDir: writer.dir, run });
+  // The run directory is read once; summary.json is written once: by the gate's finalize, or here without one.
+  const data = { ...(await readRunDir(writer.dir)), run };
+  const fin = await hooks.finalize?.({ runDir: writer.dir, run, data });
+  const summary = (fin && fin.summary) || buildSummary(data);
+  if (!(fin && fin.summary)) writer.writeJson(RUN_FILES.summary, summary);
   // The verdict's code when a gate wrote one (it comes from exitCodeForOutcome too), else the run status's alone.
   const exitCode = (fin && fin.exitCode) ?? exitCodeForOutcome({ status: state.status, thresholds: 0, failedThresholds: 0, firedAlerts: 0 }).exitCode;
   run.exitCode = exitCode;
@@ -241,5 +319,3 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   writer.close();
   return { runDir: writer.dir, run, summary, exitCode };
 }
-
-

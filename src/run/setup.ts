@@ -22,9 +22,8 @@ export async function runSetup(
   const sweeper = new TimeoutSweeper();
   let templateError: Error | undefined;
   const vu = new Vu(0, {
-    plan, recorder, target: connectTargetOf(target, opts.insecureSkipTLSVerify), sweeper, globals, runners: {},
-    origin: target.origin, allowHosts: opts.allowHosts ?? [], insecureSkipTLSVerify: opts.insecureSkipTLSVerify ?? false,
-    redirectTargets: new Map(),
+    plan, recorder, target: connectTargetOf(target, opts.insecureSkipTLSVerify), globals, runners: {},
+    redirects: { origin: target.origin, allowHosts: opts.allowHosts ?? [], insecureSkipTLSVerify: opts.insecureSkipTLSVerify ?? false, cleared: new Map(), sweeper },
     onError: (err) => {
       templateError = err;
       onError(err);

@@ -4,7 +4,8 @@
 
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { metricInfo } from '../metrics/catalog.ts';
-import { parseKey, parseThresholds, type ThresholdInput } from '../slo/grammar.ts';
+import { parseThresholds, type ThresholdInput } from '../slo/grammar.ts';
+import { parseKey } from '../metrics/metric-key.ts';
 import { closestName } from './issues.ts';
 import { findTemplateVars, type TemplateVarUse } from './template.ts';
 

@@ -12,7 +12,7 @@
 import type { ConfigIssue } from '../errors.ts';
 import type { ProfileName } from '../results/format.ts';
 import { metricInfo } from '../metrics/catalog.ts';
-import { parseKey } from '../slo/grammar.ts';
+import { parseKey } from '../metrics/metric-key.ts';
 import { formatDuration, parseDurationMs } from './duration.ts';
 import { isOpenModel, spans } from './stages.ts';
 import { parseThink } from './think.ts';

@@ -3,7 +3,7 @@
 
 import type { TimeWindow } from '../results/format.ts';
 import { parseDurationMs } from './duration.ts';
-import type { LoadOptions, Stage } from './types.ts';
+import type { LoadOptions, OpenModelLoad, Stage } from './types.ts';
 
 /** k6's default timeUnit for arrival-rate executors. */
 export const DEFAULT_TIME_UNIT = '1s';
@@ -18,7 +18,7 @@ export interface StageSpan {
 }
 
 /** True for the open-model executors (iterations start on a schedule). */
-export function isOpenModel(load: LoadOptions): boolean {
+export function isOpenModel(load: LoadOptions): load is OpenModelLoad {
   return load.executor === 'constant-arrival-rate' || load.executor === 'ramping-arrival-rate';
 }
 

@@ -31,6 +31,11 @@ export type RampingArrivalRateLoad = Omit<RampingArrivalRateScenario, K6Base | '
 /** The load options of a scenario, in k6's vocabulary. */
 export type LoadOptions = ConstantVUsLoad | RampingVUsLoad | ConstantArrivalRateLoad | RampingArrivalRateLoad;
 
+/** The closed-model loads: a number of VUs loop (constant-vus, ramping-vus). */
+export type ClosedModelLoad = ConstantVUsLoad | RampingVUsLoad;
+/** The open-model loads: iterations start on a schedule (constant-arrival-rate, ramping-arrival-rate). */
+export type OpenModelLoad = ConstantArrivalRateLoad | RampingArrivalRateLoad;
+
 /** Executor names perfgate supports. */
 export type ExecutorName = LoadOptions['executor'];
 

@@ -2,9 +2,10 @@
 // still held, and the first SLO to break (when, at what load, by how much). Pure.
 
 import type { CapacityFinding, IntervalRecord, TickIntervalRecord } from '../results/format.ts';
-import { evaluateThresholds, runWindow, type RunRecords } from './evaluate.ts';
+import { evaluateThresholds, type RunRecords } from './evaluate.ts';
+import { runWindow } from '../metrics/windows.ts';
 import type { ParsedThreshold } from './grammar.ts';
-import { formatValue } from './verdict.ts';
+import { formatValue } from '../report/format-values.ts';
 
 /** Sliding window over which each SLO is judged at every interval end (long enough for stable percentiles). */
 export const CAPACITY_WINDOW_MS = 10_000;

@@ -9,7 +9,8 @@ import { aggregateMetric, aggregateServer, selectRequests, trendAggregate, type 
 import { mergeEncodedSparse, SparseHistogram } from '../metrics/sparse-histogram.ts';
 import { metricInfo } from '../metrics/catalog.ts';
 import type { IntervalRecord, SampleRecord, TimeWindow, VerdictEntry } from '../results/format.ts';
-import { entryFrom, thresholdWindow, type RunRecords } from './evaluate.ts';
+import { entryFrom, type RunRecords } from './evaluate.ts';
+import { thresholdWindow } from '../metrics/windows.ts';
 import type { ParsedThreshold } from './grammar.ts';
 import { describeEntry } from './verdict.ts';
 

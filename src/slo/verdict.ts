@@ -6,6 +6,7 @@
 import { exitCodeForOutcome } from '../errors.ts';
 import type { AlertFinding, CapacityFinding, RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
 import { FORMAT_VERSION } from '../results/format.ts';
+import { formatValue } from '../report/format-values.ts';
 
 /** Verdict options: fail on fired alerts, the run's request totals, and the capacity finding of stress runs. */
 export interface VerdictOptions {
@@ -17,21 +18,6 @@ export interface VerdictOptions {
 /** The status in capitals for a first line: PASS, FAIL, ABORTED, INTERRUPTED, INVALID, NO THRESHOLDS. */
 export function statusWord(status: VerdictJson['status']): string {
   return status.replace('-', ' ').toUpperCase();
-}
-
-/** Formats an observed value with its unit, for one-line reasons. */
-export function formatValue(value: number | null, unit: string): string {
-  if (value === null) return 'no data';
-  const n = Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
-  const num = String(Number(n));
-  switch (unit) {
-    case 'ms': return `${num} ms`;
-    case 'ratio': return `${Number((value * 100).toPrecision(4))}%`;
-    case 'bytes': return `${num} B`;
-    case 'per_s': return `${num}/s`;
-    case 'cores': return `${num} cores`;
-    default: return num;
-  }
 }
 
 /** The sample count of an entry in words: "16 samples", or "" when the entry predates sample counts. */

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRunDir } from '../../src/results/read.ts';
-import { writeReport } from '../../src/report/write-report.ts';
+import { writeReport } from '../../src/run/write-report.ts';
 import { syntheticRun, writeRunDir } from '../report/support.ts';
 
 function median(xs: number[]): number {

@@ -1,39 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketMean, gaugeStats, histogramQuantile, mergeBuckets, percentileOf, sampleTimeMs, selectSamples, toNumericBuckets } from '../../src/metrics/samples.ts';
+import { gaugeStats, percentileOf, sampleTimeMs, selectSamples } from '../../src/metrics/samples.ts';
 import type { SampleRecord } from '../../src/results/format.ts';
 
-const B = toNumericBuckets([[1, 0], [2, 10], [4, 30], ['+Inf', 40]]);
-
-test('histogram quantiles interpolate inside the bucket as Prometheus histogram_quantile does (hand-computed)', () => {
-  const table: Array<[number, number | null]> = [
-    [0.5, 3], // rank 20: bucket (2,4] holds ranks 10..30 -> 2 + 2 * 10/20
-    [0.25, 2], // rank 10: exactly the top of (1,2]
-    [0.1, 1.4], // rank 4: 1 + 1 * 4/10
-    [0.75, 4], // rank 30: the top of (2,4]
-    [0.9, 4], // rank 36 lies in +Inf: the highest finite bound
-    [1, 4],
-    [0, 1], // the first non-empty bucket starts at 1
-  ];
-  for (const [q, want] of table) assert.equal(histogramQuantile(q, B), want, `q=${q}`);
-  assert.equal(histogramQuantile(0.5, toNumericBuckets([[10, 5], ['+Inf', 5]])), 5, 'the first bucket starts at 0');
-  assert.equal(histogramQuantile(0.5, toNumericBuckets([[10, 0], ['+Inf', 0]])), null, 'no observation');
-  assert.equal(histogramQuantile(-0.1, B), -Infinity);
-  assert.equal(histogramQuantile(1.1, B), Infinity);
-  assert.equal(histogramQuantile(0.5, toNumericBuckets([[-1, 3], [5, 4], ['+Inf', 4]])), -1, 'a first bound <= 0 is returned as is');
-});
-
-test('bucket deltas of several samples merge bound by bound, and differing layouts merge as step functions', () => {
-  assert.deepEqual(mergeBuckets([[[1, 1], [2, 3], ['+Inf', 3]], [[1, 0], [2, 2], ['+Inf', 5]]]), [[1, 1], [2, 5], [Infinity, 8]]);
-  // The second layout lacks bound 2: its cumulative count there is that of bound 1.
-  assert.deepEqual(mergeBuckets([[[1, 1], [2, 3], ['+Inf', 3]], [[1, 2], ['+Inf', 4]]]), [[1, 3], [2, 5], [Infinity, 7]]);
-  assert.deepEqual(toNumericBuckets([[5, 2], [1, 1]]), [[1, 1], [5, 2], [Infinity, 2]], 'sorted, +Inf added');
-});
-
-test('the bucket mean uses midpoints, and the +Inf bucket counts at the highest finite bound', () => {
-  // 10 in (1,2] at 1.5, 20 in (2,4] at 3, 10 in +Inf at 4 -> (15 + 60 + 40) / 40
-  assert.equal(bucketMean(B), 115 / 40);
-});
 
 test('gauge percentiles interpolate between closest ranks, as k6 trends do', () => {
   const sorted = [1, 2, 3, 4, 10];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { writeReport } from '../../src/report/write-report.ts';
+import { writeReport } from '../../src/run/write-report.ts';
 import { syntheticRun, writeRunDir } from './support.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/runs/', import.meta.url));

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeIndex, writeReport } from '../../src/report/write-report.ts';
+import { writeIndex, writeReport } from '../../src/run/write-report.ts';
 import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/errors.ts';
 import { RUNS_FOLDER_MARKER } from '../../src/results/run-dir-writer.ts';

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { clock, fmtMs, fmtPct, fmtUnit } from '../../src/report/format-values.ts';
 import { escapeHtml, jsonForScript } from '../../src/report/escape.ts';
 import { redactDeep, redactText } from '../../src/redact.ts';
-import { bucketQuantile } from '../../src/report/server-series.ts';
 import { bannerStatus, buildModel } from '../../src/report/model.ts';
 import { bannerSentence, causeSentences, worstBreach } from '../../src/report/narrative.ts';
 import { entry, syntheticRun } from './support.ts';
@@ -41,14 +40,6 @@ test('credentials in URLs and secret parameters or fields are redacted', () => {
   assert.deepEqual(redactDeep({ password: 'x', nested: { apiKey: 'k', url: 'mysql://a:b@h' }, list: ['http://c:d@h'] }), { password: '***', nested: { apiKey: '***', url: 'mysql://a:***@h' }, list: ['http://c:***@h'] });
 });
 
-test('bucket quantiles interpolate like PromQL histogram_quantile', () => {
-  const b: Array<[number | '+Inf', number]> = [[10, 50], [100, 90], [1000, 100], ['+Inf', 100]];
-  assert.equal(bucketQuantile(0.5, b), 10);
-  assert.equal(bucketQuantile(0.7, b), 55);
-  assert.equal(bucketQuantile(0.95, b), 550);
-  assert.equal(bucketQuantile(0.95, [[10, 0], ['+Inf', 0]]), null);
-  assert.equal(bucketQuantile(0.99, [[10, 1], ['+Inf', 10]]), 10);
-});
 
 test('without a verdict the banner is never PASS', () => {
   const run = syntheticRun({ durationS: 2 }).run;

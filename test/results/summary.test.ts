@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSummary, metricKey } from '../../src/results/summary.ts';
-import { evaluateRunData } from '../../src/slo/check-run-dir.ts';
+import { evaluateRunData } from '../../src/slo/evaluate-run.ts';
 import { evaluateThresholds } from '../../src/slo/evaluate.ts';
 import { parseThresholds } from '../../src/slo/grammar.ts';
 import { buildVerdict } from '../../src/slo/verdict.ts';

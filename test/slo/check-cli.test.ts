@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCheck, type CheckFlags } from '../../src/cli/commands/check.ts';
 import { exitCodeFor } from '../../src/errors.ts';
-import { checkRunDir, writeMarkdownSummary } from '../../src/slo/check-run-dir.ts';
+import { checkRunDir, writeMarkdownSummary } from '../../src/run/check-run-dir.ts';
 import { FIXTURES } from './support.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'perfgate.js');

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { generateRun, FIXTURE_KINDS } from '../../scripts/make-fixture-runs.ts';
 import { evaluateThresholds } from '../../src/slo/evaluate.ts';
 import { parseThresholds, type ThresholdInput } from '../../src/slo/grammar.ts';
-import { evaluateRunData } from '../../src/slo/check-run-dir.ts';
-import { mergeBuckets, histogramQuantile } from '../../src/metrics/samples.ts';
+import { evaluateRunData } from '../../src/slo/evaluate-run.ts';
+import { mergeBuckets, histogramQuantile } from '../../src/metrics/buckets.ts';
 import type { RunData } from '../../src/results/read.ts';
 import { FIXTURES, fixture, hdrPercentileMs } from './support.ts';
 

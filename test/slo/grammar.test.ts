@@ -35,6 +35,10 @@ const valid: Valid[] = [
   ['http_req_duration', { threshold: 'p(99) < 10', abortOnFail: true, delayAbortEval: '10s' }, { abortOnFail: true, delayAbortEvalMs: 10_000, limit: 10 }],
   ['http_req_duration', { threshold: 'p(95)<200' }, { abortOnFail: false, delayAbortEvalMs: 0 }],
   ['http_req_failed', { threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '1m30s' }, { delayAbortEvalMs: 90_000 }],
+  // delayAbortEval takes every duration a scenario takes (one parser, src/scenario/duration.ts)
+  ['http_req_failed', { threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '0' }, { delayAbortEvalMs: 0 }],
+  ['http_req_failed', { threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '1d' }, { delayAbortEvalMs: 86_400_000 }],
+  ['http_req_failed', { threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '500us' }, { delayAbortEvalMs: 0.5 }],
 ];
 
 test('every valid form parses into the typed tree', () => {

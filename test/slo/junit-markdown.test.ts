@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderJunit, xmlEscape } from '../../src/report/junit.ts';
 import { mdCode, mdEscape, renderMarkdown } from '../../src/report/markdown.ts';
-import { evaluateRunData } from '../../src/slo/check-run-dir.ts';
+import { evaluateRunData } from '../../src/slo/evaluate-run.ts';
 import type { RunJson, VerdictEntry, VerdictJson } from '../../src/results/format.ts';
 import { fixture } from './support.ts';
 import { parseXml, type XmlElement } from './xml.ts';

@@ -11,9 +11,10 @@ import { tsImport } from 'tsx/esm/api';
 import { ConfigError, RunDirError } from '../../errors.ts';
 import { RUN_FILES, type VerdictJson } from '../../results/format.ts';
 import { runStamp } from '../../results/run-dir-writer.ts';
-import { checkRunDir } from '../../slo/check-run-dir.ts';
+import { checkRunDir } from '../../run/check-run-dir.ts';
 import type { ThresholdInput } from '../../slo/grammar.ts';
-import { entryNotes, formatValue, statusWord } from '../../slo/verdict.ts';
+import { entryNotes, statusWord } from '../../slo/verdict.ts';
+import { formatValue } from '../../report/format-values.ts';
 
 /** The flags of `perfgate check`. */
 export interface CheckFlags {

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { dirname, relative, resolve } from 'node:path';
 import { RunDirError } from '../../errors.ts';
-import { isDirectory, writeIndex, writeReport } from '../../report/write-report.ts';
+import { isDirectory, writeIndex, writeReport } from '../../run/write-report.ts';
 import { isRunsFolder } from '../../results/run-dir-writer.ts';
 
 /** Registers `perfgate report`. */

@@ -3,18 +3,19 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import type { RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
+import type { RunData, RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
 import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
+import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { IntervalRecord } from '../results/format.ts';
-import { buildReport } from './build-report.ts';
-import { bannerStatus } from './model.ts';
-import { renderSvg } from './render-svg.ts';
-import { CHART_IDS } from './specs/index.ts';
-import { clientSeries } from './series.ts';
-import { renderIndexHtml, trendSpecs, type IndexEntry } from './index-page.ts';
+import { buildReport } from '../report/build-report.ts';
+import { bannerStatus } from '../report/model.ts';
+import { renderSvg } from '../report/render-svg.ts';
+import { CHART_IDS } from '../report/specs/index.ts';
+import { clientSeries } from '../report/series.ts';
+import { renderIndexHtml, trendSpecs, type IndexEntry } from '../report/index-page.ts';
 import { redactDeep, redactText } from '../redact.ts';
 
 /** What writeReport wrote. */
@@ -26,35 +27,23 @@ export interface WrittenReport {
   opened?: boolean;
 }
 
-/** Writes a file atomically: a temporary name in the same folder, then a rename. */
-export async function writeAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    await writeFile(tmp, content, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** Builds and writes report.html and charts/*.svg of a run directory; `open` shows it in a browser when one exists. */
-export async function writeReport(runDir: string, options: { open?: boolean } = {}): Promise<WrittenReport> {
-  // run dir -> readRunDir -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
+/** Builds and writes report.html and charts/*.svg of a run directory (or of `data`, read already); `open` shows it in a browser. */
+export async function writeReport(runDir: string, options: { open?: boolean; data?: RunData } = {}): Promise<WrittenReport> {
+  // run dir -> readRunDir (unless the caller read it) -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
   const dir = resolve(runDir);
-  const data = await readRunDir(dir);
+  const data = options.data ?? (await readRunDir(dir));
   const built = await buildReport(data);
   const chartsDir = join(dir, RUN_FILES.charts);
   await mkdir(chartsDir, { recursive: true });
   const chartPaths: string[] = [];
   for (const c of built.charts) {
     const path = join(chartsDir, `${c.id}.svg`);
-    await writeAtomic(path, c.svg);
+    writeFileAtomic(path, c.svg);
     chartPaths.push(path);
   }
   for (const o of built.omitted) await rm(join(chartsDir, `${o.id}.svg`), { force: true });
   const htmlPath = join(dir, RUN_FILES.report);
-  await writeAtomic(htmlPath, built.html);
+  writeFileAtomic(htmlPath, built.html);
   const out: WrittenReport = { htmlPath, chartPaths, omitted: built.omitted };
   if (options.open) out.opened = openInBrowser(htmlPath);
   return out;
@@ -139,7 +128,7 @@ export async function writeIndex(reportsDir: string): Promise<string> {
   const trends: Array<{ id: string; title: string; svg: string }> = [];
   for (const t of trendSpecs(entries)) trends.push({ id: t.id, title: t.title, svg: redactText(await renderSvg(t.spec)) });
   const path = join(dir, 'index.html');
-  await writeAtomic(path, redactText(renderIndexHtml(entries, trends)));
+  writeFileAtomic(path, redactText(renderIndexHtml(entries, trends)));
   return path;
 }
 
