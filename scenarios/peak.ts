@@ -1,4 +1,4 @@
-// peak: 2,000 users for 15 minutes, gated on the peak-load criteria (p99 < 500 ms, errors < 1%, host CPU p95 < 70%).
+// peak: 2,000 users for 15 minutes, gated on the peak-load criteria (p99 < 500 ms, errors < 1%, the service's CPU share p95 < 70%).
 
 import { defineScenario } from '../src/scenario/define.ts';
 import { slos } from './slos.ts';

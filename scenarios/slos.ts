@@ -30,11 +30,14 @@ export const slos = {
     http_req_duration: ['p(95)<200'],
     http_req_failed: ['rate<0.001'],
   },
-  /** Load-test success criteria, peak load: p99 < 500 ms, errors < 1%, resource usage (host CPU, p95) < 70%. */
+  /**
+   * Load-test success criteria, peak load: p99 < 500 ms, errors < 1%, resource usage < 70%: the service's share of
+   * the machine's CPU (p95), without the load generator that shares a lab's host (src/collectors/host.ts).
+   */
   peak: {
     http_req_duration: ['p(99)<500'],
     http_req_failed: ['rate<0.01'],
-    host_cpu_utilization: ['p(95)<0.7'],
+    service_cpu_utilization: ['p(95)<0.7'],
   },
 } satisfies Record<string, SloSet>;
 

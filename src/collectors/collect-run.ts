@@ -12,7 +12,7 @@ import { readRecords } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 import { createSampler, type SamplerStats } from './sampler.ts';
-import { createCollectors, guardCollectors, planCollectors, resolveIntervalMs, type LabUrls } from './resolve.ts';
+import { createCollectors, guardCollectors, planCollectors, resolveIntervalMs, serviceGroups, type LabUrls } from './resolve.ts';
 
 /** Options of runCollect. */
 export interface CollectOptions {
@@ -45,7 +45,7 @@ export async function runCollect(opts: CollectOptions): Promise<CollectResult> {
   //   ─► summary.json from samples.ndjson ─► close (reports/latest)
   const env = opts.env ?? process.env;
   const plans = await guardCollectors(planCollectors(opts.collectors, env, opts.lab), opts.allowHosts);
-  const collectors = createCollectors(plans, opts.collectors);
+  const collectors = createCollectors(plans, opts.collectors, { serviceGroups: serviceGroups(opts.lab) });
   const intervalMs = resolveIntervalMs(opts.collectors);
   const startedAt = new Date();
   const t0 = performance.now();

@@ -1,7 +1,13 @@
-// The machine and the generator: host CPU and memory from /proc (Linux), the generator process's CPU
-// (process.cpuUsage) and event-loop lag p99 (perf_hooks.monitorEventLoopDelay).
+// The machine and the generator: host CPU and memory from /proc (Linux), the service's share of the machine's CPU,
+// the generator process's CPU (process.cpuUsage) and event-loop lag p99 (perf_hooks.monitorEventLoopDelay).
+//
+// service_cpu_utilization is what a "resources < 70%" promise is about: the CPU the service under test used, as a
+// share of the machine, without the load generator that shares the lab's host. With the lab's process groups known
+// (target, PostgreSQL, Redis, PgBouncer), it is the sum of their processes' utime + stime over the interval
+// (basis "lab-processes"; a neighbour on the machine does not count). Without them (a target of the user's), it is
+// the machine's busy share minus perfgate's own process (basis "host-minus-generator").
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Collector, CollectorSample } from './types.ts';
 
@@ -29,22 +35,78 @@ export function parseMeminfo(text: string): number {
   return 1 - available / total;
 }
 
-/** Host CPU utilisation (busy/total jiffies over the interval) and memory utilisation. */
-export function createHostCollector(procDir = '/proc'): Collector {
-  let prev: { busy: number; total: number } | undefined;
+/** The process group and the CPU ticks (utime + stime) of one /proc/<pid>/stat line, or undefined when malformed. */
+export function parsePidStat(text: string): { pgrp: number; ticks: number } | undefined {
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+  const f = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const [pgrp, utime, stime] = [Number(f[2]), Number(f[11]), Number(f[12])];
+  return [pgrp, utime, stime].every(Number.isFinite) ? { pgrp, ticks: utime + stime } : undefined;
+}
+
+/** CPU ticks of every process in the given process groups, by PID (Linux /proc). */
+function groupTicks(procDir: string, groups: ReadonlySet<number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync(procDir)) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`${procDir}/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited between the listing and the read
+    }
+    const st = parsePidStat(text);
+    if (st && groups.has(st.pgrp)) out.set(Number(entry), st.ticks);
+  }
+  return out;
+}
+
+/**
+ * The ticks the processes used between two readings: a PID seen both times contributes its growth, a new one all of
+ * its ticks (it started within the interval); one that exited meanwhile is lost for its last interval (pure).
+ */
+export function ticksBetween(prev: ReadonlyMap<number, number>, now: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const [pid, ticks] of now) sum += Math.max(0, ticks - (prev.get(pid) ?? 0));
+  return sum;
+}
+
+/** Options of the host collector. */
+export interface HostCollectorOptions {
+  /** Process group ids of the service under test (the lab's services); without them the basis is host minus generator. */
+  serviceGroups?: readonly number[];
+}
+
+/** Host CPU utilisation (busy/total jiffies over the interval), the service's share of it, and memory utilisation. */
+export function createHostCollector(procDir = '/proc', opts: HostCollectorOptions = {}): Collector {
+  const groups = opts.serviceGroups?.length ? new Set(opts.serviceGroups) : undefined;
+  let prev: { busy: number; total: number; service: Map<number, number>; ownUs: number } | undefined;
+  const ownUs = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
   return {
     name: 'host',
-    metrics: ['host_cpu_utilization', 'host_memory_utilization'],
+    metrics: ['host_cpu_utilization', 'service_cpu_utilization', 'host_memory_utilization'],
     async sample(): Promise<CollectorSample[]> {
       // procfs reads are in-memory and take microseconds: synchronous reads cost less than the thread pool's round trip.
       const stat = readFileSync(`${procDir}/stat`, 'utf8');
       const meminfo = readFileSync(`${procDir}/meminfo`, 'utf8');
       const out: CollectorSample[] = [];
       const cpu = parseProcStat(stat);
+      const now = { ...cpu, service: groups ? groupTicks(procDir, groups) : new Map<number, number>(), ownUs: ownUs() };
       if (prev && cpu.total > prev.total) {
-        out.push({ source: 'host', metric: 'host_cpu_utilization', value: Math.max(0, cpu.busy - prev.busy) / (cpu.total - prev.total) });
+        const total = cpu.total - prev.total;
+        const busyShare = Math.max(0, cpu.busy - prev.busy) / total;
+        out.push({ source: 'host', metric: 'host_cpu_utilization', value: busyShare });
+        if (groups) {
+          out.push({ source: 'host', metric: 'service_cpu_utilization', value: Math.min(1, ticksBetween(prev.service, now.service) / total), labels: { basis: 'lab-processes' } });
+        } else {
+          // total counts the ticks of every core at USER_HZ = 100/s: perfgate's CPU seconds * 100 / total is its share.
+          const ownShare = (now.ownUs - prev.ownUs) / 1e4 / total;
+          out.push({ source: 'host', metric: 'service_cpu_utilization', value: Math.max(0, busyShare - ownShare), labels: { basis: 'host-minus-generator' } });
+        }
       }
-      prev = cpu;
+      prev = now;
       out.push({ source: 'host', metric: 'host_memory_utilization', value: parseMeminfo(meminfo) });
       return out;
     },

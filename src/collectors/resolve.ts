@@ -21,6 +21,17 @@ export interface LabUrls {
   redisUrl: string;
   pgbouncerAdminUrl?: string;
   metricsUrl: string;
+  /** The lab's services by name (their PIDs lead their process groups): the service under test for host CPU. */
+  services?: Record<string, { pid: number }>;
+}
+
+/** The lab's services that are the service under test (the upstream simulator stands for a third party). */
+const SERVICE_UNDER_TEST = ['target', 'postgres', 'redis', 'pgbouncer'];
+
+/** The process groups of the service under test, from the lab's services. */
+export function serviceGroups(lab: LabUrls | undefined): number[] | undefined {
+  const pids = SERVICE_UNDER_TEST.map((n) => lab?.services?.[n]?.pid).filter((p): p is number => Number.isInteger(p) && p! > 0);
+  return pids.length ? pids : undefined;
 }
 
 /** A collector to build, with its resolved endpoint (redacted in `where`). */
@@ -120,6 +131,8 @@ export function resolveIntervalMs(options: CollectorsOptions | undefined): numbe
 export interface CollectorShared {
   /** The engine's event-loop lag p99 (ms) since the previous call; the generator collector then runs no monitor of its own. */
   loopLagP99Ms?: () => number;
+  /** Process groups of the service under test (serviceGroups of the lab), for service_cpu_utilization. */
+  serviceGroups?: readonly number[];
 }
 
 /** How collector URLs are checked: the hosts the run allows besides loopback, and the run's target. */
@@ -154,7 +167,8 @@ export async function resolveCollectors(
   shared: CollectorShared = {},
   guard: CollectorGuard = {},
 ): Promise<Collector[]> {
-  return createCollectors(await guardCollectors(planCollectors(options, env, lab, guard.targetUrl), guard.allowHosts), options, shared);
+  const withGroups = { ...shared, serviceGroups: shared.serviceGroups ?? serviceGroups(lab) };
+  return createCollectors(await guardCollectors(planCollectors(options, env, lab, guard.targetUrl), guard.allowHosts), options, withGroups);
 }
 
 /** The live collectors of plans that guardCollectors cleared. */
@@ -177,7 +191,7 @@ export function createCollectors(plans: readonly CollectorPlan[], options: Colle
         out.push(createRedisCollector({ url: p.url as string, pinned: p.redis, commandTimeoutMs: timeoutMs }));
         break;
       case 'host':
-        out.push(createHostCollector(), createGeneratorCollector({ loopLagP99Ms: shared.loopLagP99Ms }));
+        out.push(createHostCollector('/proc', { serviceGroups: shared.serviceGroups }), createGeneratorCollector({ loopLagP99Ms: shared.loopLagP99Ms }));
         break;
     }
   }

@@ -56,6 +56,7 @@ export const METRICS: Record<string, MetricInfo> = {
   circuit_breaker_state: { type: 'gauge', unit: 'state', side: 'server', description: '0 closed, 1 half-open, 2 open' },
   rate_limited: { type: 'counter', unit: 'count', side: 'server', description: 'requests the rate limiter turned away' },
   host_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine CPU utilisation' },
+  service_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: "the service's share of the machine's CPU, without the load generator (src/collectors/host.ts)" },
   host_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine memory utilisation' },
   recovery_time: { type: 'gauge', unit: 'ms', side: 'server', description: 'time until a killed target worker was replaced (drills)' },
   breaker_open_delay: { type: 'gauge', unit: 'ms', side: 'server', description: 'time from an upstream fault until the circuit breaker opened (drills)' },

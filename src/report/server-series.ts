@@ -21,6 +21,8 @@ export interface ServerSeries {
   cacheHitRatio: ServerRow[];
   redisMemory: ServerRow[];
   hostCpu: ServerRow[];
+  /** The service's share of the machine's CPU, without the load generator. */
+  serviceCpu: ServerRow[];
   generatorCpu: ServerRow[];
   generatorLoopLag: ServerRow[];
   topStatements: TopStatement[];
@@ -93,6 +95,7 @@ export function serverSeries(samples: SampleRecord[], bucketMs: number): ServerS
     cacheHitRatio: reduce(get('cache_hit_ratio'), bucketMs, named('cache hit ratio'), 'ratio'),
     redisMemory: reduce(get('redis_memory_utilization'), bucketMs, named('Redis memory'), 'mean'),
     hostCpu: reduce(get('host_cpu_utilization'), bucketMs, named('host CPU'), 'mean'),
+    serviceCpu: reduce(get('service_cpu_utilization'), bucketMs, named('service CPU'), 'mean'),
     generatorCpu: reduce(get('generator_cpu'), bucketMs, named('generator CPU'), 'mean'),
     generatorLoopLag: reduce(get('generator_event_loop_lag'), bucketMs, named('generator loop lag'), 'mean'),
     topStatements: topStatements(get('pg_top_statement')),

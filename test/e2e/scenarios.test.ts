@@ -36,9 +36,10 @@ test('the main job: baseline at the ci profile against its own lab passes and le
     assert.equal(data.run.status, 'completed');
     assert.deepEqual(data.run.phases.map((p) => p.name), ['ramp-up', 'warm-up', 'steady', 'ramp-down']);
     const metrics = Object.keys(data.summary!.metrics);
-    for (const m of ['http_req_duration', 'http_req_failed', 'db_pool_utilization', 'db_query_duration', 'cache_hit_ratio', 'redis_memory_utilization', 'host_cpu_utilization']) {
+    for (const m of ['http_req_duration', 'http_req_failed', 'db_pool_utilization', 'db_query_duration', 'cache_hit_ratio', 'redis_memory_utilization', 'host_cpu_utilization', 'service_cpu_utilization']) {
       assert.ok(metrics.includes(m), `summary.json has ${m}`);
     }
+    assert.ok(data.samples.some((s) => s.metric === 'service_cpu_utilization' && s.labels?.basis === 'lab-processes'), 'on the lab, service CPU counts the lab\'s processes');
     assert.match(stderr, /PASS: all \d+ thresholds passed/);
     assert.match(stderr, /report: .*report\.html/);
     const html = readFileSync(join(out, RUN_FILES.report), 'utf8');

@@ -53,14 +53,14 @@ export function cacheSpec(m: ReportModel): TopLevelSpec | undefined {
   }));
 }
 
-/** Host CPU and generator CPU (top, percent) and the generator's event-loop lag (bottom, ms). */
+/** Host, service and generator CPU (top, percent) and the generator's event-loop lag (bottom, ms). */
 export function hostSpec(m: ReportModel): TopLevelSpec | undefined {
   const gen = m.server.generatorCpu.length > 0 ? m.server.generatorCpu : m.client.generator.map((g) => ({ tMs: g.tMs, series: 'generator CPU', value: g.cpu }));
   const lag = m.server.generatorLoopLag.length > 0 ? m.server.generatorLoopLag : m.client.generator.map((g) => ({ tMs: g.tMs, series: 'generator loop lag', value: g.loopLagMs }));
-  const cpu = [...m.server.hostCpu, ...gen.map((g) => ({ ...g, series: 'generator CPU (of one core)' }))];
+  const cpu = [...m.server.hostCpu, ...m.server.serviceCpu, ...gen.map((g) => ({ ...g, series: 'generator CPU (of one core)' }))];
   if (m.server.hostCpu.length === 0 && gen.length === 0) return undefined;
   const panels: ConcatChild[] = [
-    { width: CHART_WIDTH, height: 150, layer: linePanelLayers({ rows: cpu, thresholds: thresholdsFor(m.verdict, 'host_cpu_utilization'), seriesFor: () => 'host CPU', yTitle: 'CPU', kind: 'ratio', bands: m.bands, xTitle: lag.length > 0 ? null : undefined }) },
+    { width: CHART_WIDTH, height: 150, layer: linePanelLayers({ rows: cpu, thresholds: [...thresholdsFor(m.verdict, 'host_cpu_utilization'), ...thresholdsFor(m.verdict, 'service_cpu_utilization')], seriesFor: (t) => (t.metric === 'service_cpu_utilization' ? 'service CPU' : 'host CPU'), yTitle: 'CPU', kind: 'ratio', bands: m.bands, xTitle: lag.length > 0 ? null : undefined }) },
   ];
   if (lag.length > 0) {
     panels.push({ width: CHART_WIDTH, height: 100, layer: linePanelLayers({ rows: lag.map((l) => ({ ...l, series: 'generator loop lag' })), thresholds: thresholdsFor(m.verdict, 'generator_event_loop_lag'), seriesFor: () => 'generator loop lag', yTitle: 'loop lag p99 (ms)', kind: 'number', unitLabel: 'ms', colors: [COLORS.series[5]], bands: m.bands }) });
