@@ -103,7 +103,8 @@ export async function compareGate(opts: CompareGateOptions): Promise<CompareGate
   const pool = (await Promise.all(opts.baselines.map(findRuns))).flat();
   const { baselines, rest } = pickBaselines(candidate, pool, opts.maxBaselines ?? 5);
   if (baselines.length === 0) {
-    throw new RunDirError(`no completed baseline run of scenario "${candidate.run.scenario}" (profile ${candidate.run.profile}) in ${opts.baselines.join(', ')}`);
+    const build = candidate.run.target?.build ? `, target build ${candidate.run.target.build}` : '';
+    throw new RunDirError(`no completed, unprofiled baseline run of scenario "${candidate.run.scenario}" (profile ${candidate.run.profile}${build}) in ${opts.baselines.join(', ')}`);
   }
   let noiseGroups: RunInput['records'][][] | undefined;
   if (baselines.length === 1) {

@@ -119,7 +119,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
     startedAt: startedAt.toISOString(),
     plannedDurationMs: planned,
     status: 'running',
-    target: { baseUrl: redactUrl(def.target.baseUrl) },
+    target: { baseUrl: redactUrl(def.target.baseUrl), ...targetBuild(env) },
     load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRatePerS(def.load) !== undefined ? { peakRatePerS: peakRatePerS(def.load) } : {}) },
     config: redactForRunJson(def, opts.keepBodies),
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers },
@@ -242,4 +242,8 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   return { runDir: writer.dir, run, summary, exitCode };
 }
 
-
+/** The target build named by PERFGATE_TARGET_BUILD (trimmed, at most 200 characters), for run.json. */
+export function targetBuild(env: Record<string, string | undefined>): { build?: string } {
+  const build = env.PERFGATE_TARGET_BUILD?.trim().slice(0, 200);
+  return build ? { build } : {};
+}
