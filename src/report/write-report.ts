@@ -10,6 +10,7 @@ import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import type { IntervalRecord } from '../results/format.ts';
 import { buildReport } from './build-report.ts';
+import type { CompareJson } from '../compare/types.ts';
 import { bannerStatus } from './model.ts';
 import { renderSvg } from './render-svg.ts';
 import { CHART_IDS } from './specs/index.ts';
@@ -43,7 +44,7 @@ export async function writeReport(runDir: string, options: { open?: boolean } = 
   // run dir -> readRunDir -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
   const dir = resolve(runDir);
   const data = await readRunDir(dir);
-  const built = await buildReport(data);
+  const built = await buildReport({ ...data, compare: await readJsonFile<CompareJson>(join(dir, 'compare.json')) });
   const chartsDir = join(dir, RUN_FILES.charts);
   await mkdir(chartsDir, { recursive: true });
   const chartPaths: string[] = [];
