@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCompare } from '../../src/cli/commands/compare.ts';
@@ -48,4 +48,23 @@ test('the target build comes from PERFGATE_TARGET_BUILD, trimmed, and is absent 
   assert.deepEqual(targetBuild({ PERFGATE_TARGET_BUILD: ' api:1.4.2 ' }), { build: 'api:1.4.2' });
   assert.deepEqual(targetBuild({ PERFGATE_TARGET_BUILD: '  ' }), {});
   assert.deepEqual(targetBuild({}), {});
+});
+
+test('compare puts its rows into the candidate\'s summary.md once, however often it runs, after the run\'s own text', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'perfgate-summary-'));
+  try {
+    const bases = join(root, 'runs');
+    for (let j = 0; j < 3; j++) await writeSyntheticRunDir(join(bases, `b${j}`), syntheticRun({ ...spec, seed: 20 + j }), { startedAt: `2026-01-0${j + 1}T00:00:00.000Z` });
+    const cand = join(root, 'cand');
+    await writeSyntheticRunDir(cand, syntheticRun({ ...spec, seed: 29, slowdown: { factor: 1.3 } }), { startedAt: '2026-02-01T00:00:00.000Z' });
+    await writeFile(join(cand, 'summary.md'), '### perfgate: PASS\n\nthe run itself\n');
+    for (let i = 0; i < 2; i++) await runCompare([bases], cand, { baselines: '5', minEffect: '10%' }, { write: () => {}, env: {} });
+    const md = await readFile(join(cand, 'summary.md'), 'utf8');
+    assert.ok(md.startsWith('### perfgate: PASS\n\nthe run itself\n\n<!-- perfgate:compare -->\n### Compared with baseline: ❌ regressed'), md.slice(0, 200));
+    assert.equal(md.split('### Compared with baseline').length, 2, 'one compare section');
+    assert.match(md, /\| metric \| baseline \| candidate \| change \| interval \(90%\) \| could detect \| verdict \|/);
+    assert.match(md, /\| `http_req_duration p\(95\)` \| [\d.]+ ms \| [\d.]+ ms \| \+\d+% \|/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
