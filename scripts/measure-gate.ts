@@ -81,7 +81,7 @@ function main(): void {
     const names = regressedNames(r);
     for (const n of names) nameCount.set(n, (nameCount.get(n) ?? 0) + 1);
     const p95 = r.comparisons.find((x) => x.key === `http_req_duration{name:${SLOW_NAME}} p(95)`);
-    rows.push(`| ${SLOW_NAME} 1.3x ${i + 1} | ${r.verdict} | p95 ${p95?.verdict} (x${p95?.ratio?.toFixed(2)}) | ${[...names].join(', ') || '-'} |`);
+    rows.push(`| ${SLOW_NAME} 1.3x ${i + 1} | ${r.verdict} | p95 ${p95?.verdict} (${p95?.ratio ? `x${p95.ratio.toFixed(2)}` : "no ratio: too few samples"}) | ${[...names].join(', ') || '-'} |`);
   }
   const c = join(work, 'db');
   run(db, c);
