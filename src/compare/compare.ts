@@ -4,7 +4,8 @@
 import { bootstrapLogVariance } from './bootstrap.ts';
 import { extractMeasurements, type RunRecords } from './extract.ts';
 import { DEFAULT_RUN_TO_RUN_SD, errorRateTest, logValue, mdeLogOf, predictionTest, singleBaselineTest, ALPHA, type ErrorRateTest, type RunToRunSpread, type TestResult } from './judge.ts';
-import { adaptiveBenjaminiHochberg, mean } from './stats.ts';
+import { fitVariancePrior, type VariancePrior } from './moderate.ts';
+import { adaptiveBenjaminiHochberg, mean, sampleSd } from './stats.ts';
 import type { Comparison, CompareJson, CompareVerdict, Measurement, RunRef } from './types.ts';
 import { adviceFor, decide, decideErrorRate, ERROR_RATE_FLOOR, worseInterval } from './verdict.ts';
 
@@ -36,9 +37,13 @@ interface Pending {
   note?: string;
   k: number;
   cand: Measurement;
+  /** Which baselines hold the statistic, one character per baseline ('1' present): moderation correlates on these. */
+  runs: string;
   withinVar?: () => number | null;
   /** The spread of one run's log value, when it did not come from the baselines. */
   runSd?: number;
+  /** With k >= 2 baselines: the inputs of the prediction test, run once the family's variance prior is known. */
+  pred?: { logs: number[]; candLog: number; floorLog: number };
 }
 
 /** What the per-statistic steps share: options, the noise runs, and which run-to-run spreads were used. */
@@ -53,7 +58,7 @@ interface Context {
 
 /** Compares a candidate with one or more baselines (newest first); see DESIGN.md "Regression gate". */
 export function compareRuns(baselines: readonly RunInput[], candidate: RunInput, opts: CompareOptions = {}): CompareJson {
-  // measurements per run -> one test per statistic -> adaptive Benjamini–Hochberg -> verdicts -> overall verdict, exit code
+  // measurements per run -> one test per statistic (k >= 2: variances moderated over the family) -> adaptive Benjamini–Hochberg -> verdicts -> overall verdict, exit code
   const ctx: Context = {
     seed: opts.seed ?? 1, replicates: opts.replicates ?? 200, minEffect: opts.minEffect ?? 0.1, minEffects: opts.minEffects ?? {},
     noise: opts.noiseGroups?.map((g) => g.map(extractMeasurements)) ?? [], used: { defaultSpread: false, learntRuns: 0 },
@@ -67,11 +72,78 @@ export function compareRuns(baselines: readonly RunInput[], candidate: RunInput,
     const cm = cand.get(key) ?? { ...(bm.find((m) => m) as Measurement), value: null, n: 0, series: undefined };
     pending.push(pendingFor(key, cm, bm, 7919 * (i + 1), ctx));
   }
+  const prior = moderate(pending);
   const { defaultSpread, learntRuns } = ctx.used;
-  return assemble(finishComparisons(pending), baselines, candidate, {
+  return assemble(finishComparisons(pending, prior), baselines, candidate, {
     minEffect: ctx.minEffect, failOnInconclusive: opts.failOnInconclusive ?? false, seed: ctx.seed, replicates: ctx.replicates,
     spread: defaultSpread ? { value: DEFAULT_RUN_TO_RUN_SD, source: 'default' } : learntRuns ? { source: 'learnt', runs: learntRuns } : undefined,
+    moderation: prior ? { priorDf: Number.isFinite(prior.df) ? prior.df : null, priorSpread: Math.sqrt(prior.variance), statistics: prior.members } : undefined,
   });
+}
+
+/**
+ * The prediction tests of the statistics with k >= 2 baselines, their variances moderated by a prior fitted to the
+ * family of their spreads (Smyth 2004). A family is one statistic of one metric across the request names and the whole
+ * run (p(95) of http_req_duration of every name), the members that are alike; different statistics are not pooled (a
+ * p(99) is noisier than a p(50) by design, and pooling them raised the false alarms). A statistic whose baselines
+ * agree to its resolution is left out and not moderated: its spread is the resolution floor, not a sample. Returns the
+ * prior of the largest family, for compare.json.
+ */
+function moderate(pending: readonly Pending[]): VariancePrior | null {
+  const families = new Map<string, Pending[]>();
+  for (const p of pending) {
+    if (!p.pred || !(sampleSd(p.pred.logs) > p.pred.floorLog)) continue;
+    const key = `${p.c.metric} ${p.c.stat}`;
+    families.set(key, [...(families.get(key) ?? []), p]);
+  }
+  const priors = new Map<Pending, VariancePrior>();
+  let shown: VariancePrior | null = null;
+  for (const live of families.values()) {
+    const fitted = fitVariancePrior(live.map((p) => ({ variance: sampleSd(p.pred!.logs) ** 2, df: p.pred!.logs.length - 1 })));
+    const prior = fitted && { ...fitted, pooledDf: effectivePooledDf(live) };
+    if (!prior) continue;
+    for (const p of live) priors.set(p, prior);
+    if (!shown || prior.members > shown.members) shown = prior;
+  }
+  for (const p of pending) {
+    if (p.pred) p.test = predictionTest(p.pred.logs, p.pred.candLog, p.cand.direction, p.pred.floorLog, priors.get(p));
+  }
+  return shown;
+}
+
+/**
+ * The degrees of freedom the family's spreads hold together. The statistics of one comparison share the baselines'
+ * run-to-run drift, so their sample variances are correlated (cov(s_g^2, s_h^2) = rho_gh^2 * sqrt(var s_g^2 var s_h^2)
+ * for normal deviations) and pooling G of them gains less than G times the degrees of freedom: sum(d_g) * G /
+ * sum_gh rho_gh^2, with rho^2 each pair's adjusted squared correlation over the baselines (1 when they were measured
+ * on different baselines).
+ */
+function effectivePooledDf(live: readonly Pending[]): number {
+  const dev = live.map((p) => {
+    const m = mean(p.pred!.logs);
+    return p.pred!.logs.map((x) => x - m);
+  });
+  let sumRho2 = 0;
+  for (let g = 0; g < live.length; g++) {
+    for (let h = 0; h < live.length; h++) {
+      if (g === h) sumRho2 += 1;
+      else if (live[g].runs !== live[h].runs) sumRho2 += 1;
+      else sumRho2 += adjustedRho2(dev[g], dev[h]);
+    }
+  }
+  return (live.reduce((a, p) => a + p.pred!.logs.length - 1, 0) * live.length) / sumRho2;
+}
+
+/** The adjusted squared correlation 1 - (1 - r^2)(n - 1)/(n - 2) of two centred series, held within [0, 1]. */
+function adjustedRho2(a: readonly number[], b: readonly number[]): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) (ab += a[i] * b[i], aa += a[i] ** 2, bb += b[i] ** 2);
+  const n = a.length;
+  if (n < 3 || aa === 0 || bb === 0) return 1;
+  const r2 = (ab * ab) / (aa * bb);
+  return Math.min(1, Math.max(0, 1 - ((1 - r2) * (n - 1)) / (n - 2)));
 }
 
 /** One statistic: its comparison so far and its test, or the note of why it cannot be tested. */
@@ -87,7 +159,7 @@ function pendingFor(key: string, cm: Measurement, bm: ReadonlyArray<Measurement 
     ratio: null, interval: null, pWorse: null, pBetter: null, minDetectableEffect: null,
     minEffect: ctx.minEffects[key] ?? ctx.minEffects[cm.metric] ?? ctx.minEffect, noise: present.length >= 2 ? 'baselines' : 'default',
   };
-  const p: Pending = { c, k: present.length, cand: cm };
+  const p: Pending = { c, k: present.length, cand: cm, runs: bm.map((m) => (m && m.value !== null ? '1' : '0')).join('') };
   if (cm.value === null) p.note = 'inconclusive: the candidate has no data for it';
   else p.note = tailShortfall([...present, cm]);
   if (p.note) return p;
@@ -109,7 +181,7 @@ function testContinuous(p: Pending, present: readonly Measurement[], res: number
   const candWithin = memo(() => within(cm, salt));
   p.withinVar = candWithin;
   if (present.length >= 2) {
-    p.test = predictionTest(present.map((m) => logValue(m.value as number, res)), candLog, cm.direction, floorLog);
+    p.pred = { logs: present.map((m) => logValue(m.value as number, res)), candLog, floorLog };
     return;
   }
   const spread = learntSpread(ctx.noise, p.c.key, res) ?? { sd: DEFAULT_RUN_TO_RUN_SD, df: Infinity, source: 'default' as const, includesWithinRun: false };
@@ -122,7 +194,7 @@ function testContinuous(p: Pending, present: readonly Measurement[], res: number
   p.runSd = Math.sqrt(spread.includesWithinRun ? spread.sd ** 2 : spread.sd ** 2 + (wb + wc) / 2);
 }
 
-function finishComparisons(pending: Pending[]): Comparison[] {
+function finishComparisons(pending: Pending[], prior: VariancePrior | null): Comparison[] {
   // Tarone (1990): a discrete test that cannot reach the level (too few failures) is left out of the family.
   const tested = pending.filter((p) => p.test && !('minPWorse' in p.test && p.test.minPWorse > ALPHA));
   const worse = adaptiveBenjaminiHochberg(tested.map((p) => p.test!.pWorse), ALPHA);
@@ -145,12 +217,12 @@ function finishComparisons(pending: Pending[]): Comparison[] {
       ...p.c, ratio, interval: t.interval, pWorse: t.pWorse, pBetter: t.pBetter, pWorseAdjusted: aw, pBetterAdjusted: ab,
       minDetectableEffect: Math.exp(isError ? t.mdeLog : mdeLogOf(t.se, t.df, mdeLevel)) - 1, noise: t.noise, verdict: d.verdict, gated: d.gated, note: '',
     };
-    c.note = noteFor(c, p, t, mdeLevel);
+    c.note = noteFor(c, p, t, mdeLevel, prior);
     return c;
   });
 }
 
-function noteFor(c: Comparison, p: Pending, t: TestResult | ErrorRateTest, level: number): string {
+function noteFor(c: Comparison, p: Pending, t: TestResult | ErrorRateTest, level: number, prior: VariancePrior | null): string {
   const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
   const mde = `could detect ${pct(c.minDetectableEffect ?? 0)}`;
   switch (c.verdict) {
@@ -168,7 +240,7 @@ function noteFor(c: Comparison, p: Pending, t: TestResult | ErrorRateTest, level
       const runSd = p.runSd ?? t.se / Math.sqrt(1 + 1 / Math.max(p.k, 1));
       const significantRaw = (c.pWorse ?? 1) <= ALPHA;
       const prefix = significantRaw ? 'not significant after the multiple-comparison adjustment; ' : '';
-      return prefix + adviceFor({ k: p.k, runSd, withinVar: p.withinVar?.() ?? null, minEffect: c.minEffect, mdeLog: Math.log(1 + (c.minDetectableEffect ?? 0)), level });
+      return prefix + adviceFor({ k: p.k, runSd, priorDf: p.k >= 2 && t.df > p.k - 1 ? (prior?.df ?? 0) : 0, withinVar: p.withinVar?.() ?? null, minEffect: c.minEffect, mdeLog: Math.log(1 + (c.minDetectableEffect ?? 0)), level });
     }
   }
 }
@@ -209,7 +281,7 @@ function learntSpread(groups: ReadonlyArray<ReadonlyArray<Map<string, Measuremen
   return df > 0 ? { sd: Math.sqrt(ss / df), df, source: 'learnt', includesWithinRun: true, runs } : null;
 }
 
-function assemble(comparisons: Comparison[], baselines: readonly RunInput[], candidate: RunInput, m: { minEffect: number; failOnInconclusive: boolean; seed: number; replicates: number; spread?: CompareJson['method']['runToRunSpread'] }): CompareJson {
+function assemble(comparisons: Comparison[], baselines: readonly RunInput[], candidate: RunInput, m: { minEffect: number; failOnInconclusive: boolean; seed: number; replicates: number; spread?: CompareJson['method']['runToRunSpread']; moderation?: CompareJson['method']['moderation'] }): CompareJson {
   const count = (v: CompareVerdict) => comparisons.filter((c) => c.verdict === v).length;
   const gated = comparisons.filter((c) => c.gated);
   const inconclusive = count('inconclusive');
@@ -226,6 +298,7 @@ function assemble(comparisons: Comparison[], baselines: readonly RunInput[], can
       mode: baselines.length >= 2 ? 'prediction-interval' : 'widened-within-run', alpha: ALPHA, fdr: 'benjamini-krieger-yekutieli',
       minEffect: m.minEffect, failOnInconclusive: m.failOnInconclusive, seed: m.seed, bootstrapReplicates: m.replicates,
       ...(m.spread ? { runToRunSpread: m.spread } : {}),
+      ...(m.moderation ? { moderation: m.moderation } : {}),
     },
     comparisons,
   };

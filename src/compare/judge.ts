@@ -1,10 +1,12 @@
 // The error term and the test of one comparison, before the multiple-comparison step. Run-level values are compared
 // on the log scale, so changes are ratios. With k >= 2 baselines the candidate is judged against the baselines'
-// prediction interval, mean +- t(k-1) * s * sqrt(1 + 1/k); with one, the difference of the two runs has the variance
+// prediction interval, mean +- t(k-1) * s * sqrt(1 + 1/k), s moderated across the comparison's statistics; with one,
+// the difference of the two runs has the variance
 // of both within-run bootstraps plus twice the run-to-run variance. Error rates use the exact conditional binomial
 // test. Pure.
 
 import { binomialLowerTail, binomialUpperTail, clopperPearson, tCdf, tQuantile } from './distributions.ts';
+import { moderateVariance, type VariancePrior } from './moderate.ts';
 import { mean, sampleSd } from './stats.ts';
 import type { Direction, NoiseSource } from './types.ts';
 
@@ -68,14 +70,17 @@ export function logValue(v: number, resolution: number): number {
 }
 
 /**
- * Prediction-interval test (k >= 2 baselines): t = (y - mean) / (s * sqrt(1 + 1/k)), k - 1 degrees of freedom. The
- * spread s is at least `floorLog` (the metric's resolution at its level), so identical baselines cannot make a
- * meaningless difference significant.
+ * Prediction-interval test (k >= 2 baselines): t = (y - mean) / (s * sqrt(1 + 1/k)), k - 1 degrees of freedom. With a
+ * prior from the comparison's family of spreads (moderate.ts), s^2 is the moderated variance and the degrees of freedom
+ * are k - 1 + d0 (capped at the family's pooled df). The spread s is at least `floorLog` (the metric's resolution at
+ * its level), so identical baselines cannot make a meaningless difference significant.
  */
-export function predictionTest(baselineLogs: readonly number[], candidateLog: number, direction: Direction, floorLog: number): TestResult {
+export function predictionTest(baselineLogs: readonly number[], candidateLog: number, direction: Direction, floorLog: number, prior?: VariancePrior): TestResult {
   const k = baselineLogs.length;
-  const s = Math.max(sampleSd(baselineLogs), floorLog);
-  return finish(candidateLog - mean(baselineLogs), s * Math.sqrt(1 + 1 / k), k - 1, direction, 'baselines');
+  const raw = { variance: sampleSd(baselineLogs) ** 2, df: k - 1 };
+  const { variance, df } = prior ? moderateVariance(raw.variance, raw.df, prior) : raw;
+  const s = Math.max(Math.sqrt(variance), floorLog);
+  return finish(candidateLog - mean(baselineLogs), s * Math.sqrt(1 + 1 / k), df, direction, 'baselines');
 }
 
 /**

@@ -96,6 +96,12 @@ export interface CompareJson {
     bootstrapReplicates: number;
     /** With one baseline: the run-to-run spread used (log scale), and where it came from. */
     runToRunSpread?: { source: 'learnt' | 'default'; value?: number; runs?: number };
+    /**
+     * With k >= 2 and a statistic over 3 or more request names: the prior of the moderated variances (Smyth 2004) of
+     * the largest family, fitted to the spreads of its `statistics` members: its degrees of freedom d0 (null:
+     * infinite, every spread shrunk to the prior) and its spread s0 (log scale).
+     */
+    moderation?: { priorDf: number | null; priorSpread: number; statistics: number };
   };
   comparisons: Comparison[];
 }

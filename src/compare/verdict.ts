@@ -36,14 +36,15 @@ const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
 
 /**
  * What would decide an inconclusive continuous comparison with k baselines: the baseline count (up to 20) or the
- * run length (up to 10x) at which the minimum detectable effect falls to the minimum effect. `runSd` is the spread
+ * run length (up to 10x) at which the minimum detectable effect falls to the minimum effect (with `priorDf`, the prior
+ * degrees of freedom of the moderated spread, added to each k - 1). `runSd` is the spread
  * of one run's log value, `withinVar` the part of its variance that a longer run divides (null when unknown).
  */
-export function adviceFor(input: { k: number; runSd: number; withinVar: number | null; minEffect: number; mdeLog: number; level: number }): string {
+export function adviceFor(input: { k: number; priorDf?: number; runSd: number; withinVar: number | null; minEffect: number; mdeLog: number; level: number }): string {
   const target = Math.log(1 + input.minEffect);
   const can = `could detect ${pct(Math.exp(input.mdeLog) - 1)}, the minimum is ${pct(input.minEffect)}`;
   const ks = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20].filter((k) => k > input.k);
-  const mdeAt = (k: number, sd: number) => mdeLogOf(sd * Math.sqrt(1 + 1 / k), k - 1, input.level);
+  const mdeAt = (k: number, sd: number) => mdeLogOf(sd * Math.sqrt(1 + 1 / k), k - 1 + (input.priorDf ?? 0), input.level);
   const moreBaselines = ks.find((k) => mdeAt(k, input.runSd) <= target);
   let longer: number | undefined;
   if (input.withinVar !== null) {

@@ -4,7 +4,9 @@ import type { RunData } from '../results/format.ts';
 import { buildModel, type ReportModel } from './model.ts';
 import { buildCharts, type ChartId } from './specs/index.ts';
 import { renderSvg } from './render-svg.ts';
-import { renderReportHtml, type RenderedChart } from './html.ts';
+import { renderReportHtml, scopeSvgIds, type RenderedChart } from './html.ts';
+import { compareBandSpec, renderCompareSection } from './compare-section.ts';
+import type { CompareJson } from '../compare/types.ts';
 import { redactDeep, redactText } from '../redact.ts';
 
 /** The report of one run, ready to be written. */
@@ -31,17 +33,20 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
 }
 
 /** Builds report.html and the chart SVGs of a run. */
-export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'>): Promise<BuiltReport> {
-  // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page
+export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & { compare?: CompareJson }): Promise<BuiltReport> {
+  // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page (+ the compare.json section)
   const model = buildModel(redactRunData(data));
   const entries = buildCharts(model);
   const rendered: RenderedChart[] = [];
   for (const entry of entries) {
     rendered.push(entry.spec ? { entry, svg: redactText(await renderSvg(entry.spec)) } : { entry });
   }
+  const compare = data.compare && redactDeep(data.compare, { byKey: 'none' });
+  const compareSpec = compare && compareBandSpec(compare);
+  const compareHtml = compare && renderCompareSection(compare, compareSpec && scopeSvgIds(redactText(await renderSvg(compareSpec)), 'chart-compare'));
   return {
     model,
-    html: renderReportHtml(model, rendered),
+    html: renderReportHtml(model, rendered, compareHtml),
     charts: rendered.filter((r) => r.svg !== undefined).map((r) => ({ id: r.entry.id, svg: r.svg! })),
     omitted: rendered.filter((r) => r.svg === undefined).map((r) => ({ id: r.entry.id, note: r.entry.note ?? '' })),
   };

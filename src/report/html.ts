@@ -139,8 +139,8 @@ function metadataSection(m: ReportModel): string {
   return `<h2>Run</h2><dl class="meta">${dl}</dl>`;
 }
 
-/** Renders report.html from the model and the rendered charts. */
-export function renderReportHtml(m: ReportModel, charts: RenderedChart[]): string {
+/** Renders report.html from the model and the rendered charts (and the compare section's HTML, when compared). */
+export function renderReportHtml(m: ReportModel, charts: RenderedChart[], compareSection?: string): string {
   // model -> banner + causes -> SLO table and alerts -> charts -> endpoints -> statements -> metadata -> shell
   const word = STATUS_WORD[m.status];
   const causes = causeSentences(m);
@@ -151,6 +151,7 @@ export function renderReportHtml(m: ReportModel, charts: RenderedChart[]): strin
     banner,
     why,
     sloSection(m),
+    compareSection ?? '',
     gapsSection(m),
     chartsSection(charts),
     endpointSection(m),

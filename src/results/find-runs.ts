@@ -42,14 +42,20 @@ export function newestFirst(runs: readonly FoundRun[]): FoundRun[] {
   return [...runs].sort((a, b) => Date.parse(b.run.startedAt) - Date.parse(a.run.startedAt));
 }
 
+/** True when a stored run may be a baseline of the candidate: completed, not profiled, same scenario, profile and target build. */
+export function comparable(candidate: FoundRun, r: FoundRun): boolean {
+  return (
+    r.dir !== candidate.dir && r.run.status === 'completed' && r.run.profiled !== true && r.run.scenario === candidate.run.scenario &&
+    r.run.profile === candidate.run.profile && (r.run.target?.build ?? '') === (candidate.run.target?.build ?? '')
+  );
+}
+
 /**
- * The baselines for a candidate: completed runs of the same scenario and profile (the candidate itself left out),
- * newest first, up to `max`; and the rest of the matching runs, for learning the run-to-run spread.
+ * The baselines for a candidate: comparable runs (see comparable; the candidate itself left out), newest first, up to
+ * `max`; and the rest of the matching runs, for learning the run-to-run spread.
  */
 export function pickBaselines(candidate: FoundRun, pool: readonly FoundRun[], max: number): { baselines: FoundRun[]; rest: FoundRun[] } {
-  const matching = newestFirst(pool).filter(
-    (r) => r.dir !== candidate.dir && r.run.scenario === candidate.run.scenario && r.run.profile === candidate.run.profile && r.run.status === 'completed',
-  );
+  const matching = newestFirst(pool).filter((r) => comparable(candidate, r));
   const unique = matching.filter((r, i) => matching.findIndex((x) => x.dir === r.dir) === i);
   return { baselines: unique.slice(0, max), rest: unique.slice(max) };
 }

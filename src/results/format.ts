@@ -77,8 +77,13 @@ export interface RunJson {
   statusReason?: string;
   /** The abortOnFail threshold that stopped the run (status aborted), when (ms since the start), and what it saw then. */
   abortedBy?: AbortedBy;
-  /** Base URL with any credentials removed. */
-  target: { baseUrl: string };
+  /**
+   * Base URL with any credentials removed, and the target's build (PERFGATE_TARGET_BUILD: an image tag, a version, a
+   * configuration): the regression gate compares runs of one target build only.
+   */
+  target: { baseUrl: string; build?: string };
+  /** True for a run made under a profiler (its timings are not comparable); the regression gate never uses it. */
+  profiled?: boolean;
   /** Executor and its peak load, for the report's one-line description. */
   load: { executor: string; peakVUs?: number; peakRatePerS?: number };
   /** The scenario as run (after the profile), with secrets redacted. */

@@ -1,8 +1,8 @@
 // `perfgate compare` and `perfgate run --baseline`: finds the baselines, reads the runs, compares, writes
 // compare.json, compare.md and compare-junit.xml, and returns the gate's exit code.
 
-import { appendFile, writeFile } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareRuns, type RunInput } from '../compare/compare.ts';
 import { renderCompareJunit, renderCompareMarkdown } from '../compare/render.ts';
@@ -11,6 +11,8 @@ import { ConfigError, RunDirError, type ConfigIssue } from '../errors.ts';
 import { findRuns, newestFirst, pickBaselines, type FoundRun } from '../results/find-runs.ts';
 import { readRunDir } from '../results/read.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
+import { RUN_FILES } from '../results/format.ts';
+import { writeReport } from './write-report.ts';
 
 /** Files the gate writes. */
 export const COMPARE_FILES = { json: 'compare.json', markdown: 'compare.md', junit: 'compare-junit.xml' } as const;
@@ -96,14 +98,16 @@ function sameBuildGroups(runs: readonly FoundRun[]): FoundRun[][] {
 
 /** Compares a candidate with its baselines and writes the outputs; see DESIGN.md "Regression gate". */
 export async function compareGate(opts: CompareGateOptions): Promise<CompareGateOutcome> {
-  // candidate + baseline pool -> pick (scenario, profile, newest first, K) -> read -> compareRuns -> write outputs
+  // candidate + baseline pool -> pick (scenario, profile, target build, newest first, K) -> read -> compareRuns
+  //   -> compare.json/.md/junit -> the run's summary.md rows and report.html section
   const candidates = newestFirst(await findRuns(opts.candidate));
   const candidate = candidates[0];
   if (!candidate) throw new RunDirError(`${opts.candidate} holds no run directory`);
   const pool = (await Promise.all(opts.baselines.map(findRuns))).flat();
   const { baselines, rest } = pickBaselines(candidate, pool, opts.maxBaselines ?? 5);
   if (baselines.length === 0) {
-    throw new RunDirError(`no completed baseline run of scenario "${candidate.run.scenario}" (profile ${candidate.run.profile}) in ${opts.baselines.join(', ')}`);
+    const build = candidate.run.target?.build ? `, target build ${candidate.run.target.build}` : '';
+    throw new RunDirError(`no completed, unprofiled baseline run of scenario "${candidate.run.scenario}" (profile ${candidate.run.profile}${build}) in ${opts.baselines.join(', ')}`);
   }
   let noiseGroups: RunInput['records'][][] | undefined;
   if (baselines.length === 1) {
@@ -121,7 +125,24 @@ export async function compareGate(opts: CompareGateOptions): Promise<CompareGate
   writeJsonAtomic(join(outDir, COMPARE_FILES.json), result);
   await writeFile(join(outDir, COMPARE_FILES.markdown), markdown);
   await writeFile(join(outDir, COMPARE_FILES.junit), renderCompareJunit(result));
+  if (outDir === candidate.dir) await addToRunOutputs(outDir, markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
   return { result, markdown, outDir };
+}
+
+const MD_START = '<!-- perfgate:compare -->';
+const MD_END = '<!-- /perfgate:compare -->';
+
+/** Puts the comparison rows into the run's summary.md (replacing earlier ones), and rewrites its report.html when present. */
+async function addToRunOutputs(runDir: string, markdown: string): Promise<void> {
+  const summary = join(runDir, RUN_FILES.markdown);
+  if (existsSync(summary)) {
+    const text = await readFile(summary, 'utf8');
+    const start = text.indexOf(MD_START);
+    const end = text.indexOf(MD_END);
+    const kept = start >= 0 && end > start ? text.slice(0, start) + text.slice(end + MD_END.length).replace(/^\n/, '') : text;
+    await writeFile(summary, `${kept.trimEnd()}\n\n${MD_START}\n${markdown.trimEnd()}\n${MD_END}\n`);
+  }
+  if (existsSync(join(runDir, RUN_FILES.report))) await writeReport(runDir);
 }

@@ -185,7 +185,7 @@ function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
     startedAt: startedAt.toISOString(),
     plannedDurationMs: plannedDurationMs(def.load),
     status: 'running',
-    target: { baseUrl: redactUrl(def.target.baseUrl) },
+    target: { baseUrl: redactUrl(def.target.baseUrl), ...targetBuild(env) },
     load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}) },
     config: redactForRunJson(def, opts.keepBodies),
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers: prep.workers },
@@ -318,4 +318,10 @@ async function finish(open: OpenRun, state: LoadResult['state'], hooks: RunHooks
   writer.writeRun(run);
   writer.close();
   return { runDir: writer.dir, run, summary, exitCode };
+}
+
+/** The target build named by PERFGATE_TARGET_BUILD (trimmed, at most 200 characters), for run.json. */
+export function targetBuild(env: Record<string, string | undefined>): { build?: string } {
+  const build = env.PERFGATE_TARGET_BUILD?.trim().slice(0, 200);
+  return build ? { build } : {};
 }

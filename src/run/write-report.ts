@@ -16,6 +16,7 @@ import { renderSvg } from '../report/render-svg.ts';
 import { CHART_IDS } from '../report/specs/index.ts';
 import { clientSeries } from '../report/series.ts';
 import { renderIndexHtml, trendSpecs, type IndexEntry } from '../report/index-page.ts';
+import type { CompareJson } from '../compare/types.ts';
 import { redactDeep, redactText } from '../redact.ts';
 
 /** What writeReport wrote. */
@@ -32,7 +33,7 @@ export async function writeReport(runDir: string, options: { open?: boolean; dat
   // run dir -> readRunDir (unless the caller read it) -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
   const dir = resolve(runDir);
   const data = options.data ?? (await readRunDir(dir));
-  const built = await buildReport(data);
+  const built = await buildReport({ ...data, compare: await readJsonFile<CompareJson>(join(dir, 'compare.json')) });
   const chartsDir = join(dir, RUN_FILES.charts);
   await mkdir(chartsDir, { recursive: true });
   const chartPaths: string[] = [];

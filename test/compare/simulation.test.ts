@@ -7,19 +7,32 @@ import { compareRuns } from '../../src/compare/compare.ts';
 import { sampleSd } from '../../src/compare/stats.ts';
 import { syntheticRun, type SyntheticRunSpec } from './support.ts';
 
-test('over 200 same-build comparisons with 5 baselines, at most 5% say "regressed" anywhere', () => {
-  const spec: Partial<SyntheticRunSpec> = { durationS: 20, ratePerS: 50, names: ['api'], runSpread: 0.02, ar: { phi: 0.7, sd: 0.04 }, server: {} };
+/** Same-build comparisons with 5 baselines: how many of `count` have any "regressed" among their statistics. */
+function sameBuild(names: string[], count: number): { withRegressed: number; comparisons: number } {
+  const spec: Partial<SyntheticRunSpec> = { durationS: 20, ratePerS: 50, names, runSpread: 0.02, ar: { phi: 0.7, sd: 0.04 }, server: {} };
   let withRegressed = 0;
   let comparisons = 0;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < count; i++) {
     const runs = Array.from({ length: 6 }, (_, j) => syntheticRun({ ...spec, seed: 1_000_000 + i * 6 + j }));
     const r = compareRuns(runs.slice(0, 5), runs[5], { seed: i });
     comparisons += r.comparisons.length;
     if (r.comparisons.some((c) => c.verdict === 'regressed')) withRegressed++;
     assert.notEqual(r.exitCode === 99, r.comparisons.every((c) => !c.gated));
   }
-  console.log(`${withRegressed} of 200 same-build comparisons (${comparisons} statistics) with any "regressed"`);
+  return { withRegressed, comparisons };
+}
+
+test('over 200 same-build comparisons with 5 baselines, at most 5% say "regressed" anywhere (one request name)', () => {
+  const { withRegressed, comparisons } = sameBuild(['api'], 200);
+  console.log(`one name: ${withRegressed} of 200 same-build comparisons (${comparisons} statistics) with any "regressed"`);
   assert.ok(comparisons >= 200 * 8, `${comparisons} statistics compared`);
+  assert.ok(withRegressed / 200 <= 0.05, `${withRegressed} of 200 same-build comparisons said regressed`);
+});
+
+test('over 200 same-build comparisons of 5 request names, with moderated spreads, at most 5% say "regressed" anywhere', () => {
+  const { withRegressed, comparisons } = sameBuild(['a', 'b', 'c', 'd', 'e'], 200);
+  console.log(`five names: ${withRegressed} of 200 same-build comparisons (${comparisons} statistics) with any "regressed"`);
+  assert.ok(comparisons >= 200 * 25, `${comparisons} statistics compared`);
   assert.ok(withRegressed / 200 <= 0.05, `${withRegressed} of 200 same-build comparisons said regressed`);
 });
 
@@ -36,11 +49,11 @@ test('with one baseline and the default run-to-run spread, same-build comparison
   assert.ok(withRegressed <= 3, `${withRegressed} of 60 said regressed`);
 });
 
-test('a +10% p95 at 2% run-to-run spread is detected in at least 95% with 5 baselines (90% interval above 1), and the printed MDE is within 25% of the effect detected 80% of the time', () => {
-  // Within-run noise of 2,000 requests with correlated seconds plus a 1.4% drift: a 2% spread of run-level p95.
-  const spec: Partial<SyntheticRunSpec> = { durationS: 40, ratePerS: 50, names: ['api'], sigma: 0.3, runSpread: 0.014, ar: { phi: 0.5, sd: 0.012 } };
+/** A slowdown of every name by each effect (default +0, 5, 7.5 and 10%) against 5 baselines, 100 trials: how often `key` is regressed. */
+function power(names: string[], key: string, effects = [0, 0.05, 0.075, 0.1]) {
+  // Within-run noise of 2,000 requests per name with correlated seconds plus a 1.4% drift: a 2% spread of run-level p95.
+  const spec: Partial<SyntheticRunSpec> = { durationS: 40, ratePerS: 50, names, sigma: 0.3, runSpread: 0.014, ar: { phi: 0.5, sd: 0.012 } };
   const trials = 100;
-  const effects = [0, 0.05, 0.075, 0.1];
   const detected = effects.map(() => 0);
   const marginal = effects.map(() => 0);
   const nullMde: number[] = [];
@@ -50,7 +63,7 @@ test('a +10% p95 at 2% run-to-run spread is detected in at least 95% with 5 base
     effects.forEach((e, x) => {
       // The same candidate noise at every effect size (common random numbers), slowed by 1 + e.
       const r = compareRuns(bases, syntheticRun({ ...spec, seed: 3_000_000 + i * 10 + 9, slowdown: { factor: 1 + e } }), { seed: i });
-      const c = r.comparisons.find((k) => k.key === 'http_req_duration p(95)');
+      const c = r.comparisons.find((k) => k.key === key);
       assert.ok(c);
       if (c.verdict === 'regressed') detected[x]++;
       if ((c.interval as [number, number])[0] > 1) marginal[x]++;
@@ -61,17 +74,27 @@ test('a +10% p95 at 2% run-to-run spread is detected in at least 95% with 5 base
     });
   }
   const spread = Math.sqrt(meanWithinGroupVariance(p95s, 5));
-  assert.ok(spread > 0.018 && spread <= 0.0205, `run-to-run spread of p95 ${spread}`);
   const rate = detected.map((d) => d / trials);
-  const ten = effects.indexOf(0.1);
-  // The comparison's own test finds it; the multiple-comparison step over the run's statistics costs a few points.
-  assert.ok(marginal[ten] / trials >= 0.95, `+10%: 90% interval above 1 in ${marginal[ten]}%, spread ${spread}`);
-  assert.ok(rate[ten] >= 0.88, `+10% regressed after the adaptive BH in ${rate[ten] * 100}% (rates by effect: ${rate.join(', ')})`);
   const e80 = crossing(effects, rate, 0.8);
   const mde = [...nullMde].sort((a, b) => a - b)[nullMde.length >> 1];
-  console.log(`interval above 1 by effect: ${marginal.map((m) => m / trials).join(', ')}`);
-  console.log(`p95 spread ${(spread * 100).toFixed(2)}%; regressed by effect ${effects.map((e, x) => `${e}: ${rate[x]}`).join(', ')}; median printed MDE ${(mde * 100).toFixed(1)}%, 80% detected at ${(e80 * 100).toFixed(1)}%`);
-  assert.ok(Math.abs(mde / e80 - 1) <= 0.25, `median printed MDE ${mde} vs effect detected 80% of the time ${e80} (rates ${rate.join(', ')})`);
+  console.log(`${key} over ${names.length} name(s): p95 spread ${(spread * 100).toFixed(2)}%; interval above 1 by effect ${marginal.map((m) => m / trials).join(', ')}; regressed by effect ${effects.map((e, x) => `${e}: ${rate[x]}`).join(', ')}; median printed MDE ${(mde * 100).toFixed(1)}%, 80% detected at ${(e80 * 100).toFixed(1)}%`);
+  return { spread, rate, marginal: marginal.map((m) => m / trials), ten: effects.indexOf(0.1), mde, e80 };
+}
+
+test('a +10% p95 at 2% run-to-run spread of a request name among 5 is regressed in at least 95% with 5 baselines', () => {
+  const { spread, rate, ten } = power(['a', 'b', 'c', 'd', 'e'], 'http_req_duration{name:a} p(95)', [0, 0.1]);
+  assert.ok(spread > 0.018 && spread <= 0.0205, `run-to-run spread of p95 ${spread}`);
+  assert.ok(rate[ten] >= 0.95, `+10% regressed after the adaptive BH in ${rate[ten] * 100}% (rates by effect: ${rate.join(', ')})`);
+  assert.ok(rate[0] <= 0.05, `no change, regressed in ${rate[0] * 100}%`);
+});
+
+test('with a single request name the p95 test has the baselines\' 4 degrees of freedom alone: its interval is above 1 in at least 95% at +10%, and the printed MDE is within 25% of the effect detected 80% of the time', () => {
+  const { spread, rate, marginal, ten, mde, e80 } = power(['api'], 'http_req_duration p(95)');
+  assert.ok(spread > 0.018 && spread <= 0.0205, `run-to-run spread of p95 ${spread}`);
+  // The comparison's own test finds it; the multiple-comparison step over the run's statistics costs a few points.
+  assert.ok(marginal[ten] >= 0.95, `+10%: 90% interval above 1 in ${marginal[ten] * 100}%`);
+  assert.ok(rate[ten] >= 0.88, `+10% regressed after the adaptive BH in ${rate[ten] * 100}%`);
+  assert.ok(Math.abs(mde / e80 - 1) <= 0.25, `median printed MDE ${mde} vs effect detected 80% of the time ${e80}`);
 });
 
 test('one endpoint 1.3x slower and the database 1.5x slower: regressed there, and not on the other endpoint', () => {

@@ -7,6 +7,7 @@ import { bootstrapLogVariance } from '../../src/compare/bootstrap.ts';
 import { errorRateTest, predictionTest, singleBaselineTest } from '../../src/compare/judge.ts';
 import { adaptiveBenjaminiHochberg, automaticBlockLength, benjaminiHochberg } from '../../src/compare/stats.ts';
 import { decide, decideErrorRate } from '../../src/compare/verdict.ts';
+import { digamma, fitVariancePrior, moderateVariance, trigamma, trigammaInverse } from '../../src/compare/moderate.ts';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} is not within ${tol} of ${b}`);
 
@@ -125,4 +126,29 @@ test('verdicts from adjusted p-values, the interval and the minimum effect', () 
   assert.deepEqual(decideErrorRate(er), { verdict: 'regressed', gated: false }, 'a rise under 0.1 percentage point does not fail the gate');
   assert.deepEqual(decideErrorRate({ ...er, pWorseAdj: 0.5 }), { verdict: 'unchanged', gated: false }, 'any rise shown under 0.1 pp is unchanged');
   assert.deepEqual(decideErrorRate({ ...er, candidateRate: 0.01, candidateUpper: 0.012 }), { verdict: 'regressed', gated: true });
+});
+
+test('digamma, trigamma and its inverse match known values', () => {
+  assert.ok(Math.abs(digamma(1) + 0.5772156649015329) < 1e-10);
+  assert.ok(Math.abs(digamma(0.5) + 1.9635100260214235) < 1e-10);
+  assert.ok(Math.abs(trigamma(1) - Math.PI ** 2 / 6) < 1e-9);
+  assert.ok(Math.abs(trigamma(0.5) - Math.PI ** 2 / 2) < 1e-9);
+  for (const x of [0.05, 0.7, 3.7, 42]) assert.ok(Math.abs(trigammaInverse(trigamma(x)) / x - 1) < 1e-8, `x ${x}`);
+});
+
+test('the variance prior recovers d0 and s0^2 from scaled inverse chi-square variances (Smyth 2004), and moderation shrinks towards it', () => {
+  const rand = seededRandom(11);
+  const chi2 = (df: number) => Array.from({ length: df }, () => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand())).reduce((a, z) => a + z * z, 0);
+  // sigma_g^2 ~ s0^2 d0 / chi2(d0), s_g^2 ~ sigma_g^2 chi2(d) / d, with d0 = 8, s0^2 = 0.0004, d = 4.
+  const family = Array.from({ length: 4000 }, () => ({ variance: ((0.0004 * 8) / chi2(8)) * (chi2(4) / 4), df: 4 }));
+  const prior = fitVariancePrior(family);
+  assert.ok(prior);
+  assert.ok(prior.df > 6.5 && prior.df < 10, `d0 ${prior.df}`);
+  assert.ok(Math.abs(prior.variance / 0.0004 - 1) < 0.05, `s0^2 ${prior.variance}`);
+  const same = fitVariancePrior([1, 2, 3].map(() => ({ variance: 0.0004, df: 4 })));
+  assert.equal(same?.df, Infinity, 'equal variances: no spread beyond sampling');
+  assert.equal(fitVariancePrior([{ variance: 1, df: 4 }, { variance: 2, df: 4 }]), null, 'fewer than 3 members');
+  const m = moderateVariance(0.0009, 4, { df: 8, variance: 0.0004, members: 10, pooledDf: 10 });
+  assert.ok(Math.abs(m.variance - (8 * 0.0004 + 4 * 0.0009) / 12) < 1e-12);
+  assert.equal(m.df, 10, 'capped at the pooled degrees of freedom');
 });

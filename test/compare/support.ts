@@ -139,13 +139,14 @@ function serverSamples(s: number, rand: () => number, dbFactor: number): SampleR
 }
 
 /** Writes a synthetic run as a run directory (run.json, intervals.ndjson, samples.ndjson). */
-export async function writeSyntheticRunDir(dir: string, r: RunInput, meta: { scenario?: string; profile?: 'ci' | 'smoke' | 'full'; startedAt: string; gitSha?: string; status?: 'completed' | 'invalid' }): Promise<void> {
+export async function writeSyntheticRunDir(dir: string, r: RunInput, meta: { scenario?: string; profile?: 'ci' | 'smoke' | 'full'; startedAt: string; gitSha?: string; status?: 'completed' | 'invalid'; targetBuild?: string; profiled?: boolean }): Promise<void> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   await mkdir(dir, { recursive: true });
   const run = {
     format: 1, id: `${meta.startedAt}-${meta.scenario ?? 'synthetic'}`, scenario: meta.scenario ?? 'synthetic', profile: meta.profile ?? 'ci',
-    startedAt: meta.startedAt, plannedDurationMs: 0, status: meta.status ?? 'completed', target: { baseUrl: 'http://127.0.0.1:1' },
+    startedAt: meta.startedAt, plannedDurationMs: 0, status: meta.status ?? 'completed', target: { baseUrl: 'http://127.0.0.1:1', ...(meta.targetBuild ? { build: meta.targetBuild } : {}) },
+    ...(meta.profiled !== undefined ? { profiled: meta.profiled } : {}),
     load: { executor: 'constant-arrival-rate' }, config: {}, phases: [], faults: [],
     environment: { node: 'v20', os: 'linux', arch: 'x64', cpus: 2, perfgateVersion: '0.1.0', workers: 1, ...(meta.gitSha ? { gitSha: meta.gitSha } : {}) },
   };

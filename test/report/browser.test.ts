@@ -2,13 +2,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { writeReport } from '../../src/run/write-report.ts';
 import { syntheticRun, writeRunDir } from './support.ts';
+import { compareRuns } from '../../src/compare/compare.ts';
+import { syntheticRun as compareRun } from '../compare/support.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/runs/', import.meta.url));
 
@@ -141,4 +143,35 @@ test('hostile names, URLs, errors and labels show as text and nothing in them ex
   assert.ok(f.text.includes('<script>window.__pwned=1;console.log("PWNED")</script>'), 'the payload shows as text');
   assert.ok(f.text.includes('onerror="window.__pwned=2'), 'the attribute payload shows as text');
   assert.ok(f.charts.length >= 9);
+});
+
+test('the "Compared with baseline" section shows its band chart and table, with hostile request names as text', { skip: !executablePath && 'no chromium' }, async () => {
+  const payload = `<script>window.__pwned=3;console.log("PWNED")</script>"'><img src=x onerror="window.__pwned=4;console.log('PWNED')">`;
+  const spec = { durationS: 20, ratePerS: 50, names: ['list', `evil${payload}`], runSpread: 0.02, server: {} };
+  const bases = Array.from({ length: 5 }, (_, j) => compareRun({ ...spec, seed: 8_000 + j }));
+  const result = compareRuns(bases, compareRun({ ...spec, seed: 8_009, slowdown: { factor: 1.3, name: `evil${payload}` } }));
+  result.reason = `${result.reason} ${payload}`;
+  const dir = join(root, 'compared');
+  await cp(join(FIXTURES, 'fail'), dir, { recursive: true });
+  await writeFile(join(dir, 'compare.json'), JSON.stringify(result));
+  const out = await writeReport(dir);
+  const f = await openReport(out.htmlPath, join(dir, 'report.png'));
+  assertClean(f);
+  assert.equal(f.pwned, undefined);
+  assert.ok(!f.consoleAll.some((m) => m.includes('PWNED')));
+  assert.match(f.text, /Compared with baseline\n+regressed: /);
+  assert.ok(f.text.includes(`minimum effect: http_req_duration p(50)`) && f.text.includes(payload), "the reason, payload as text");
+  assert.ok(f.text.includes(`http_req_duration{name:evil${payload}} p(95)`), 'the hostile name shows as text in the table');
+  assert.match(f.text, /metric\tbaseline\tcandidate\tchange\tinterval \(90%\)\tverdict/);
+  const page = await browser!.newPage();
+  try {
+    await page.goto(pathToFileURL(out.htmlPath).href, { waitUntil: 'load' });
+    const box = await (await page.$('figure[data-compare-chart] svg'))?.boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 100, `band chart ${JSON.stringify(box)}`);
+    const rows = await page.$$eval('#compare tbody tr', (trs) => trs.map((t) => t.getAttribute('data-verdict')));
+    assert.equal(rows.length, result.comparisons.length);
+    assert.equal(rows[0], 'regressed', 'regressions first');
+  } finally {
+    await page.close();
+  }
 });
