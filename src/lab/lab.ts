@@ -12,7 +12,7 @@ import { freePort } from './free-port.ts';
 import { groupMembers, removeAtExit, removeDir } from './process.ts';
 import { requireBinary, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
 import { raiseOpenFileLimit } from './open-files.ts';
-import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle } from './target-process.ts';
+import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
 import type { LabInfo } from './lab-info.ts';
 import { LabError } from '../errors.ts';
 
@@ -42,6 +42,8 @@ export interface LabOptions {
   search?: BinarySearch;
   /** Extra environment for the target (DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, ...). */
   targetEnv?: Record<string, string>;
+  /** Run the target inside this wrapper (a profiler), in one process (TARGET_WORKERS=0); `workers` is then ignored. */
+  targetWrap?: ServiceWrap;
 }
 
 /** Fault injection for resilience drills. */
@@ -66,6 +68,8 @@ export interface Lab {
   faults: LabFaults;
   /** Resolves once the lab has been stopped (by stop() or a signal). */
   stopped: Promise<void>;
+  /** Stops the target alone (its wrapper's way, when it has one) and waits until it has exited; the rest keeps running. */
+  stopTarget(): Promise<void>;
 }
 
 /** Seconds since t0, one decimal ("1.2 s"). */
@@ -93,7 +97,8 @@ export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'targ
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const log = opts.onLog ?? (() => undefined);
   const withTarget = opts.target ?? true;
-  const workers = opts.workers ?? 1;
+  const workers = opts.targetWrap ? 1 : (opts.workers ?? 1);
+  const targetWorkers = opts.targetWrap ? 0 : workers;
   const seed = opts.seed ?? 'small';
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new LabError(`workers must be an integer from 1 to 64, got ${workers}`);
   checkLabPrerequisites(opts);
@@ -219,7 +224,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       targetUrl: '',
       metricsUrl: '',
       tokensFile: withTarget ? tokensFile : '',
-      workers,
+      workers: targetWorkers,
       seed: withTarget ? seed : 'none',
       services: {
         postgres: { pid: postgres.pid, port: postgres.port, logFile: postgres.logFile },
@@ -247,14 +252,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
       t0 = Date.now();
       const targetPort = await freePort();
-      target = await startTargetServer(targetPort, join(logs, 'target.log'), {
-        ...baseEnv,
-        DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl,
-        UPSTREAM_URL: upstream.url,
-        TARGET_WORKERS: String(workers),
-      });
+      target = await startTargetServer(
+        targetPort,
+        join(logs, 'target.log'),
+        { ...baseEnv, DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(targetWorkers) },
+        opts.targetWrap,
+      );
       running.push(target);
-      log(`target ready on 127.0.0.1:${target.port} with ${workers} worker${workers > 1 ? 's' : ''} (${since(t0)})`);
+      log(`target ready on 127.0.0.1:${target.port} ${targetWorkers ? `with ${workers} worker${workers > 1 ? 's' : ''}` : 'in one process'} (${since(t0)})`);
       info.targetUrl = target.url;
       info.metricsUrl = `${target.url}/metrics`;
       info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
@@ -291,7 +296,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         return victim;
       },
     };
-    return { info, stop, faults, stopped };
+    const stopTarget = async (): Promise<void> => {
+      const t = target;
+      if (!t) return;
+      const t0 = Date.now();
+      await t.stop();
+      log(`target stopped (${since(t0)})`);
+    };
+    return { info, stop, faults, stopped, stopTarget };
   } catch (err) {
     // Wait for the early starters, so nothing they started escapes the teardown.
     await tokensReady?.catch(() => undefined);

@@ -97,6 +97,10 @@ export interface RunJson {
   phases: TimeWindow[];
   faults: TimeWindow[];
   exitCode?: number;
+  /** The service ran under a profiler (profile/ holds it): its throughput is not comparable, so never a baseline. */
+  profiled?: boolean;
+  /** Which profiler, when profiled: a Clinic.js tool, collected by Clinic or by Node's own profiler. */
+  profiler?: { tool: string; method: 'clinic' | 'node' };
 }
 
 /**
@@ -265,4 +269,6 @@ export interface VerdictJson {
   /** Every request of the run (HTTP and SQL steps) and how many failed. */
   requests?: { total: number; failed: number };
   capacity?: CapacityFinding;
+  /** The run was profiled (run.json `profiled`). */
+  profiled?: boolean;
 }

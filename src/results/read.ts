@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { RunDirError } from '../errors.ts';
 import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, VerdictJson } from './format.ts';
 import { FORMAT_VERSION, RUN_FILES } from './format.ts';
+import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
 
 /** Everything a run directory holds, in memory. */
 export interface RunData {
@@ -16,6 +17,8 @@ export interface RunData {
   samples: SampleRecord[];
   summary?: SummaryJson;
   verdict?: VerdictJson;
+  /** profile/summary.json of a profiled run. */
+  profile?: ProfileSummary;
 }
 
 /** Streams the records of an NDJSON file; a missing file yields nothing, an unparsable last line is skipped. */
@@ -76,5 +79,6 @@ export async function readRunDir(dir: string): Promise<RunData> {
     samples,
     summary: await readJsonFile<SummaryJson>(join(dir, RUN_FILES.summary)),
     verdict: await readJsonFile<VerdictJson>(join(dir, RUN_FILES.verdict)),
+    profile: await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)),
   };
 }

@@ -20,6 +20,7 @@ import { evaluateThresholds } from './evaluate.ts';
 import { parseThresholds, type ParsedThreshold, type ThresholdInput } from './grammar.ts';
 import { buildVerdict } from './verdict.ts';
 import { findCapacity } from './capacity.ts';
+import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
 
 /** Options of the gate: thresholds replacing the run's own, and whether fired alerts fail the run. */
 export interface GateOptions {
@@ -117,7 +118,8 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
   const charts = (await listCharts(dir)).map((c) => (up ? `${up}/${c}` : c));
   const samples: SampleRecord[] = [];
   for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
-  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples) });
+  const profile = await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)).catch(() => undefined);
+  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile });
   await writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
