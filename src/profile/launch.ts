@@ -54,7 +54,10 @@ export async function stageDirIn(parent: string = tmpdir()): Promise<{ dir: stri
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** How the lab starts its target under the profiler, and stops it: SIGINT, then time for the profiler to write. */
+/**
+ * How the lab starts its target under the profiler, and stops it: SIGINT to the process group, as Ctrl-C would
+ * (Clinic flame's 0x and heapprofiler rely on the service getting it too), then time for the profiler to write.
+ */
 export function labTargetWrap(choice: ProfilerChoice, dataDir: string): ServiceWrap {
-  return { wrap: (command) => profiledCommand(choice, dataDir, command), stop: { signal: 'SIGINT', graceMs: PROFILE_STOP_DEADLINE_MS } };
+  return { wrap: (command) => profiledCommand(choice, dataDir, command), stop: { signal: 'SIGINT', group: true, graceMs: PROFILE_STOP_DEADLINE_MS } };
 }
