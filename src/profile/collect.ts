@@ -49,11 +49,23 @@ function mainThreadFirst(files: string[]): string[] {
   return [...files].sort((a, b) => tid(a) - tid(b));
 }
 
+/** The web-font stylesheet Clinic's pages load from the internet (the only thing they fetch). */
+export const CLINIC_FONTS_URL = 'https://clinicjs.org/assets/css/fonts.css';
+
+/** A Clinic page that works offline: its web-font stylesheet becomes an empty inline one (the system fonts show). */
+export function offlineClinicHtml(html: string): string {
+  return html.split(CLINIC_FONTS_URL).join('data:text/css,');
+}
+
 /** Findings of a Clinic tool's data in profileDir (`<id>.clinic-<tool>` and its HTML). */
 async function clinicFindings(choice: ProfilerChoice, profileDir: string, summary: ProfileSummary): Promise<void> {
   const suffix = `.clinic-${choice.tool}`;
   const html = await waitFor(async () => (await entries(profileDir, (n) => n.endsWith(`${suffix}.html`)))[0], DATA_WAIT_MS);
-  if (html) summary.html = `${PROFILE_DIR}/${html}`;
+  if (html) {
+    summary.html = `${PROFILE_DIR}/${html}`;
+    const path = join(profileDir, html);
+    await writeFile(path, offlineClinicHtml(await readFile(path, 'utf8')), 'utf8');
+  }
   const data = (await entries(profileDir, (n) => n.endsWith(suffix)))[0];
   if (!data) throw new Error(`Clinic ${choice.tool} wrote no data`);
   summary.data = [`${PROFILE_DIR}/${data}`];
