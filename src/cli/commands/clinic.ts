@@ -45,7 +45,7 @@ export function registerClinic(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (toolName: string, scenario: string, command: string[], flags: ClinicFlags) => {
       // flags -> profiler -> scenario's URL -> service under the profiler (ready) -> gated run (stops it, collects) -> cleanup
-      const { profile, workers } = parseRunFlags({ ...flags, baseline: [] });
+      const { profile, workers } = parseRunFlags({ ...flags, baseline: [], nodeProfiler: undefined }); // the tool is checked below
       const choice = parseProfiler(toolName, { field: 'tool', nodeProfiler: flags.nodeProfiler });
       if (command.length === 0) throw new ConfigError([{ path: 'command', message: 'name the command that starts your service after --' }], 'invalid arguments');
       const log = (line: string) => {
