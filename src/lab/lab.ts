@@ -12,7 +12,7 @@ import { freePort } from './free-port.ts';
 import { groupMembers, removeAtExit, removeDir } from './process.ts';
 import { requireBinary, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
 import { raiseOpenFileLimit } from './open-files.ts';
-import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle } from './target-process.ts';
+import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
 import type { LabInfo } from './lab-info.ts';
 import { LabError } from '../errors.ts';
 
@@ -42,6 +42,8 @@ export interface LabOptions {
   search?: BinarySearch;
   /** Extra environment for the target (DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, ...). */
   targetEnv?: Record<string, string>;
+  /** Run the target inside this wrapper (a profiler), in one process (TARGET_WORKERS=0); `workers` is then ignored. */
+  targetWrap?: ServiceWrap;
 }
 
 /** Fault injection for resilience drills. */
@@ -66,6 +68,8 @@ export interface Lab {
   faults: LabFaults;
   /** Resolves once the lab has been stopped (by stop() or a signal). */
   stopped: Promise<void>;
+  /** Stops the target alone (its wrapper's way, when it has one) and waits until it has exited; the rest keeps running. */
+  stopTarget(): Promise<void>;
 }
 
 /** Seconds since t0, one decimal ("1.2 s"). */
@@ -277,12 +281,20 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
 
   t0 = Date.now();
   const env = { ...baseEnv, DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
-  const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env));
+  const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env, opts.targetWrap));
   running.push(target);
-  log(`target ready on 127.0.0.1:${target.port} with ${workers} worker${workers > 1 ? 's' : ''} (${since(t0)})`);
+  log(`target ready on 127.0.0.1:${target.port} ${workers ? `with ${workers} worker${workers > 1 ? 's' : ''}` : 'in one process'} (${since(t0)})`);
   info.targetUrl = target.url;
   info.metricsUrl = `${target.url}/metrics`;
   info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
+}
+
+/** Stops the target alone and waits until it has exited (a profiler writes its data then). */
+async function stopTargetOf(s: LabServices, log: (line: string) => void): Promise<void> {
+  if (!s.target) return;
+  const t0 = Date.now();
+  await s.target.stop();
+  log(`target stopped (${since(t0)})`);
 }
 
 /** The faults the lab can inject into its own services (drills). */
@@ -331,7 +343,8 @@ function faultsOf(s: LabServices, info: LabInfo, upstreamToken: string): LabFaul
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const log = opts.onLog ?? (() => undefined);
   const withTarget = opts.target ?? true;
-  const workers = opts.workers ?? 1;
+  // A wrapped (profiled) target runs in one process: TARGET_WORKERS=0.
+  const workers = opts.targetWrap ? 1 : (opts.workers ?? 1);
   checkLabStart(opts, workers, log);
   const paths = makeLabPaths(opts);
   const { running, stop, stopped } = createTeardown(paths.ownedDir, opts.handleSignals ?? true, log);
@@ -339,9 +352,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const early = startEarly(opts, paths, withTarget);
   try {
     const services = await startDataServices(opts, paths, running, log);
-    const info = dataServicesInfo(services, paths, workers, opts.seed ?? 'small', withTarget);
+    const info = dataServicesInfo(services, paths, opts.targetWrap ? 0 : workers, opts.seed ?? 'small', withTarget);
     if (withTarget) await startTargetStack(opts, { paths, early, services, info, running, log, tStart });
-    return { info, stop, faults: faultsOf(services, info, early.upstreamToken), stopped };
+    return { info, stop, faults: faultsOf(services, info, early.upstreamToken), stopped, stopTarget: () => stopTargetOf(services, log) };
   } catch (err) {
     // Wait for the early starters, so nothing they started escapes the teardown.
     await early.tokensReady?.catch(() => undefined);

@@ -251,6 +251,8 @@ export function isGroupAlive(pgid: number): boolean {
 export interface StopOptions {
   /** First signal to the main process (postgres wants SIGINT for a fast shutdown). */
   signal?: NodeJS.Signals;
+  /** Send the first signal to the whole process group, as Ctrl-C in a terminal does (a profiler and its service both want it). */
+  group?: boolean;
   graceMs?: number;
 }
 
@@ -260,10 +262,13 @@ export interface StopOptions {
  */
 export async function stopPid(pid: number, opts: StopOptions = {}): Promise<void> {
   const graceMs = opts.graceMs ?? 10_000;
-  try {
-    process.kill(pid, opts.signal ?? 'SIGTERM');
-  } catch {
-    // already gone
+  if (opts.group) signalGroup(pid, opts.signal ?? 'SIGTERM');
+  else {
+    try {
+      process.kill(pid, opts.signal ?? 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
   const deadline = Date.now() + graceMs;
   while ((isAlive(pid) || isGroupAlive(pid)) && Date.now() < deadline) await sleep(25);

@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { spawnService, serviceError, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
+import { spawnService, serviceError, stopService, waitUntilReady, type ServiceProcess, type StopOptions } from './process.ts';
 import { isPortInUse } from './free-port.ts';
 import { PrerequisiteError } from '../errors.ts';
 
@@ -52,6 +52,14 @@ async function answers200(url: string): Promise<boolean> {
   return res.status === 200;
 }
 
+/** A service started inside another command (a profiler), and how to stop it so that command finishes its work. */
+export interface ServiceWrap {
+  /** The command line that runs `command args` inside the wrapper, and the environment it adds. */
+  wrap(command: readonly string[]): { command: string; args: string[]; env: Record<string, string> };
+  /** How to stop it (the profiler's signal, and time to write its data). */
+  stop: StopOptions;
+}
+
 /** Starts one node service and waits until `ready(port)` says so. */
 async function startNodeService(
   name: string,
@@ -62,10 +70,14 @@ async function startNodeService(
   logFile: string,
   ready: () => Promise<boolean>,
   deadlineMs: number,
+  wrap?: ServiceWrap,
 ): Promise<NodeServiceHandle> {
   requireEntry(entry);
-  const proc: ServiceProcess = spawnService({ name, command: process.execPath, args: [...tsxArgs(entry), ...args], env, logFile, cwd: REPO_ROOT });
-  const stop = (): Promise<void> => (proc.hasExited ? Promise.resolve() : stopService(proc, { signal: 'SIGTERM', graceMs: 10_000 }));
+  const plain = [process.execPath, ...tsxArgs(entry), ...args];
+  const cmd = wrap ? wrap.wrap(plain) : { command: plain[0]!, args: plain.slice(1), env: {} };
+  const proc: ServiceProcess = spawnService({ name, command: cmd.command, args: cmd.args, env: { ...env, ...cmd.env }, logFile, cwd: REPO_ROOT });
+  const stopOpts: StopOptions = wrap?.stop ?? { signal: 'SIGTERM', graceMs: 10_000 };
+  const stop = (): Promise<void> => (proc.hasExited ? Promise.resolve() : stopService(proc, stopOpts));
   try {
     await waitUntilReady(ready, { name, logFile, proc, deadlineMs });
   } catch (err) {
@@ -87,9 +99,9 @@ export function startUpstream(port: number, logFile: string, env: NodeJS.Process
  */
 export const TARGET_THREADPOOL_SIZE = '8';
 
-/** Starts `target serve` with the given environment; ready once GET /health/ready answers 200. */
-export function startTargetServer(port: number, logFile: string, env: NodeJS.ProcessEnv): Promise<NodeServiceHandle> {
+/** Starts `target serve` with the given environment (inside `wrap`, a profiler, when given); ready once GET /health/ready answers 200. */
+export function startTargetServer(port: number, logFile: string, env: NodeJS.ProcessEnv, wrap?: ServiceWrap): Promise<NodeServiceHandle> {
   const fullEnv = { ...process.env, UV_THREADPOOL_SIZE: TARGET_THREADPOOL_SIZE, ...env, PORT: String(port), HOST: '127.0.0.1' };
   const readyUrl = `http://127.0.0.1:${port}/health/ready`;
-  return startNodeService('target', TARGET_MAIN, ['serve'], fullEnv, port, logFile, () => answers200(readyUrl), 60_000);
+  return startNodeService('target', TARGET_MAIN, ['serve'], fullEnv, port, logFile, () => answers200(readyUrl), wrap ? 120_000 : 60_000, wrap);
 }

@@ -20,7 +20,7 @@ export interface BuiltReport {
 }
 
 /** Redacts every string a report could show: run.json, samples, verdict, and request names. */
-export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'>>(data: T): T {
+export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile'>>(data: T): T {
   return {
     ...data,
     run: redactDeep(data.run),
@@ -28,13 +28,14 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
     // perfgate's own records: their field names (a threshold's `key`) are structure, not secrets; every string is still redacted
     verdict: data.verdict && redactDeep(data.verdict, { byKey: 'none' }),
     summary: data.summary && redactDeep(data.summary, { byKey: 'none' }),
+    profile: data.profile && redactDeep(data.profile, { byKey: 'none' }),
     intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase) } : r)),
   };
 }
 
 /** Builds report.html and the chart SVGs of a run. */
-export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & { compare?: CompareJson }): Promise<BuiltReport> {
-  // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page (+ the compare.json section)
+export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile'> & { compare?: CompareJson }): Promise<BuiltReport> {
+  // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page (+ the compare.json and profile sections)
   const model = buildModel(redactRunData(data));
   const entries = buildCharts(model);
   const rendered: RenderedChart[] = [];

@@ -5,6 +5,8 @@ import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
 import { abortedText, fewSamplesText } from '../slo/verdict.ts';
 import { formatValue } from './format-values.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
+import { profileSectionMarkdown } from './profile-section.ts';
+import type { ProfileSummary } from '../profile/types.ts';
 
 /** Escapes text for Markdown (tables included): HTML entities for & < >, backslashes for Markdown punctuation. */
 export function mdEscape(text: string): string {
@@ -47,6 +49,8 @@ export interface MarkdownOptions {
   charts?: string[];
   /** Collectors that missed readings (collectorGaps of the run's samples). */
   gaps?: readonly CollectorGap[];
+  /** The profile's summary of a profiled run. */
+  profile?: ProfileSummary;
 }
 
 /** Renders summary.md for a run's verdict. */
@@ -88,6 +92,7 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
     for (const line of collectorGapLines(opts.gaps)) lines.push(`- ${mdEscape(line)}`);
     lines.push('');
   }
+  lines.push(...profileSectionMarkdown(opts.profile));
   const charts = opts.charts ?? [];
   if (charts.length) {
     const links = charts.map((c) => `[${mdEscape(c.replace(/^.*\//, '').replace(/\.svg$/, ''))}](${encodeURI(c).replace(/[()]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`)})`);

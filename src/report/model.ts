@@ -5,6 +5,7 @@ import type { RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
 import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts';
 import { serverSeries, type ServerSeries } from './server-series.ts';
 import { collectorGaps, type CollectorGap } from './collector-gaps.ts';
+import type { ProfileSummary } from '../profile/types.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
 export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds' | 'not-evaluated';
@@ -20,6 +21,8 @@ export interface ReportModel {
   bands: Band[];
   /** Collectors that missed readings, worst first. */
   collectorGaps: CollectorGap[];
+  /** The profile's summary, when the run was profiled. */
+  profile?: ProfileSummary;
 }
 
 /** The banner status of a run: the verdict's, or the run's abnormal end, never PASS without a verdict. */
@@ -30,7 +33,7 @@ export function bannerStatus(run: RunJson, verdict: VerdictJson | undefined): Ba
 }
 
 /** Builds the report model from a run directory's records. */
-export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'>): ReportModel {
+export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile'>): ReportModel {
   const client = clientSeries(data.intervals, data.run.durationMs ?? 0);
   return {
     run: data.run,
@@ -41,5 +44,6 @@ export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' |
     server: serverSeries(data.samples, client.bucketMs),
     bands: bandsOf(data.run),
     collectorGaps: collectorGaps(data.samples),
+    ...(data.profile ? { profile: data.profile } : {}),
   };
 }

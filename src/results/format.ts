@@ -1,6 +1,7 @@
 // The run directory, format version 1: the records every stage writes and reads (see DESIGN.md "Run directory").
 // Each stage hands the next plain, serialisable data; nothing here is a live object.
 
+import type { ProfileSummary } from '../profile/types.ts';
 /** Version written into run.json, summary.json and verdict.json. */
 export const FORMAT_VERSION = 1 as const;
 
@@ -82,8 +83,6 @@ export interface RunJson {
    * configuration): the regression gate compares runs of one target build only.
    */
   target: { baseUrl: string; build?: string };
-  /** True for a run made under a profiler (its timings are not comparable); the regression gate never uses it. */
-  profiled?: boolean;
   /** Executor and its peak load, for the report's one-line description. */
   load: { executor: string; peakVUs?: number; peakRatePerS?: number };
   /** The scenario as run (after the profile), with secrets redacted. */
@@ -102,6 +101,10 @@ export interface RunJson {
   phases: TimeWindow[];
   faults: TimeWindow[];
   exitCode?: number;
+  /** The service ran under a profiler (profile/ holds it): its throughput is not comparable, so never a baseline. */
+  profiled?: boolean;
+  /** Which profiler, when profiled: a Clinic.js tool, collected by Clinic or by Node's own profiler. */
+  profiler?: { tool: string; method: 'clinic' | 'node' };
 }
 
 /**
@@ -270,6 +273,8 @@ export interface VerdictJson {
   /** Every request of the run (HTTP and SQL steps) and how many failed. */
   requests?: { total: number; failed: number };
   capacity?: CapacityFinding;
+  /** The run was profiled (run.json `profiled`). */
+  profiled?: boolean;
 }
 
 /** Everything a run directory holds, in memory. */
@@ -280,4 +285,6 @@ export interface RunData {
   samples: SampleRecord[];
   summary?: SummaryJson;
   verdict?: VerdictJson;
+  /** profile/summary.json of a profiled run. */
+  profile?: ProfileSummary;
 }

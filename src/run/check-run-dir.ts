@@ -12,6 +12,7 @@ import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { collectorGaps } from '../report/collector-gaps.ts';
 import { RunDirError } from '../errors.ts';
+import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
 import { evaluateRunData, runThresholds, type GateOptions } from '../slo/evaluate-run.ts';
 
 /** The chart files present in a run directory, as relative paths (`charts/latency.svg`), sorted. */
@@ -45,7 +46,8 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
   const charts = (await listCharts(dir)).map((c) => (up ? `${up}/${c}` : c));
   const samples: SampleRecord[] = opts.data?.samples ?? [];
   if (!opts.data) for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
-  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples) });
+  const profile = opts.data?.profile ?? (await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)).catch(() => undefined));
+  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile });
   writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);

@@ -14,6 +14,8 @@ import { planFaults, type FaultTarget } from './fault-scheduler.ts';
 import { RunHandle, type RunOutcome } from './run-handle.ts';
 import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
 import { withTarget } from './resolve-scenario.ts';
+import { labTargetWrap, stageDirIn, type ProfilerChoice } from '../profile/launch.ts';
+import { withProfile, type ProfiledService } from '../profile/run-hooks.ts';
 
 /** Options of a gated run: runScenario's, plus the lab and the gate's. */
 export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scenario'> {
@@ -29,6 +31,10 @@ export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scen
   noReport?: boolean;
   /** Progress lines of the lab and the faults. */
   onLog?: (line: string) => void;
+  /** Profile the lab's target under this tool (needs `lab`): a lab of its own, the target in one process. */
+  clinic?: ProfilerChoice;
+  /** A service of the user's, already running under a profiler: stopped and collected after the load. */
+  profiledService?: ProfiledService;
 }
 
 /** A gated run's outcome: the run's, plus where the report is. */
@@ -43,6 +49,8 @@ interface RunLab {
   faults: FaultTarget;
   release(): Promise<void>;
   reused: boolean;
+  /** The lab's target under the profiler, when the run profiles it. */
+  profiled?: ProfiledService;
 }
 
 /** Whether a running lab (from lab.json) has what the scenario needs. */
@@ -66,7 +74,7 @@ function workerCounter(targetPid: () => number | undefined): () => number {
 
 /** Reuses the lab of `perfgate lab up` when it fits, or starts one for this run. */
 async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: string): Promise<RunLab> {
-  const shared = opts.sharedLab;
+  const shared = opts.clinic ? undefined : opts.sharedLab;
   if (shared) {
     return {
       urls: shared.info,
@@ -75,7 +83,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
       reused: true,
     };
   }
-  const running = readLabInfo(cwd);
+  const running = opts.clinic ? undefined : readLabInfo(cwd); // a profiled target needs a lab of its own
   if (running && labFits(running, def)) {
     opts.onLog?.(`using the running lab (target ${running.targetUrl})`);
     return {
@@ -85,19 +93,26 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
       reused: true,
     };
   }
+  const stageDir = opts.clinic ? await stageDirIn() : undefined;
+  const clinicEnv: Record<string, string> = opts.clinic?.tool === 'heapprofiler' ? { SHUTDOWN_EXIT: 'drain' } : {}; // Clinic writes the heap profile after SIGINT
   const lab: Lab = await startLab({
     seed: def.lab?.seed ?? opts.labSeed ?? 'default',
     workers: def.lab?.workers ?? 1,
     pgbouncer: def.lab?.pgbouncer ?? false,
-    targetEnv: def.lab?.targetEnv,
+    targetEnv: opts.clinic ? { ...def.lab?.targetEnv, ...clinicEnv } : def.lab?.targetEnv,
     handleSignals: false,
     onLog: opts.onLog,
+    ...(opts.clinic && stageDir ? { targetWrap: labTargetWrap(opts.clinic, stageDir.dir) } : {}),
   });
   return {
     urls: lab.info,
     faults: { ...lab.faults, workerCount: workerCounter(() => lab.info.services.target?.pid) },
-    release: () => lab.stop(),
+    release: async () => {
+      await lab.stop();
+      await stageDir?.remove();
+    },
     reused: false,
+    ...(opts.clinic && stageDir ? { profiled: { choice: opts.clinic, stageDir: stageDir.dir, stop: () => lab.stopTarget() } } : {}),
   };
 }
 
@@ -133,6 +148,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     // one validation pass: the scenario's problems and the gate's (faults need the lab, alert rules, lab: connections, collector URLs)
     const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab), (d) => checkAlertRules(d)];
     if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env, undefined, opts.targetUrl ?? d.target.baseUrl));
+    if (opts.clinic && opts.lab !== true) throw new ConfigError([{ path: '--clinic', message: 'profiles the lab\'s target, so it needs --lab (for your own service: perfgate clinic <tool> <scenario> -- <command>)' }], 'invalid arguments');
     const loaded = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
     const lab = opts.lab || opts.sharedLab ? await acquireLab(loaded.definition, opts, cwd) : undefined;
     try {
@@ -151,7 +167,9 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
         onLog: opts.onLog,
         onError: (err) => outer.emit('error', err),
       });
-      const inner = runScenario({ ...opts, scenario: def, resolved, cwd, env, targetUrl, hooks: gate.hooks });
+      const profiled = lab?.profiled ?? opts.profiledService;
+      const hooks = profiled ? withProfile(gate.hooks, profiled, opts.onLog) : gate.hooks;
+      const inner = runScenario({ ...opts, scenario: def, resolved, cwd, env, targetUrl, hooks });
       inner.on('start', (e) => outer.emit('start', e));
       inner.on('tick', (r) => outer.emit('tick', r));
       inner.on('sample', (s) => outer.emit('sample', s));

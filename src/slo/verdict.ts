@@ -87,6 +87,7 @@ export function buildVerdict(run: RunJson, entries: VerdictEntry[], alerts: Aler
   const base = {
     format: FORMAT_VERSION, status, exitCode, thresholds: entries, alerts,
     ...(opts.requests ? { requests: opts.requests } : {}), ...(opts.capacity ? { capacity: opts.capacity } : {}),
+    ...(run.profiled ? { profiled: true } : {}),
   };
   const breach = failed.length ? `${failed.length} of ${entries.length} thresholds failed; worst: ${describeEntry(worstEntry(failed) as VerdictEntry)}` : undefined;
   const join = (...parts: Array<string | undefined>) => parts.filter(Boolean).join('; ');

@@ -15,6 +15,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { AJV_OPTIONS } from './schemas.ts';
 import { registerSlowRoute } from './slowdown.ts';
+import { registerCpuHotspot } from './hotspot.ts';
 
 /** Verifies the bearer token (cached until expiry) and sets request.claims; 401 otherwise. */
 async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<void> {
@@ -63,6 +64,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   await app.register(helmet, { global: true });
   if (ctx.config.slowRoute) registerSlowRoute(app, ctx.config.slowRoute);
+  if (ctx.config.cpuHotspotMs > 0) registerCpuHotspot(app, ctx.config.cpuHotspotMs);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpDuration.observe(

@@ -44,6 +44,10 @@ export interface TargetConfig {
   slowRoute?: SlowRoute;
   /** Testbed: every database query slowed by this factor (SLOW_DB_FACTOR; 1 = off). */
   slowDbFactor: number;
+  /** Profiling testbed: ms of CPU every request burns in cpuHotspot (CPU_HOTSPOT_MS; 0 = off). */
+  cpuHotspotMs: number;
+  /** After a graceful close: exit at once (`now`), or once the event loop is empty (`drain`: a profiler may still be writing). */
+  shutdownExit: 'now' | 'drain';
   /** libuv's thread pool size (UV_THREADPOOL_SIZE, read by Node at start); bcrypt, crypto and SCRAM share it. */
   threadPoolSize: number;
   /** Concurrent bcrypt checks per process; below threadPoolSize so the pool always has threads for the rest. */
@@ -104,6 +108,8 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     rateLimitFailPolicy: policy as RateLimitFailPolicy,
     cacheTtlS: int('CACHE_TTL_S', 60, 1, 86_400),
     slowDbFactor: 1,
+    cpuHotspotMs: int('CPU_HOTSPOT_MS', 0, 0, 1000),
+    shutdownExit: 'now',
     threadPoolSize: int('UV_THREADPOOL_SIZE', 4, 1, 1024),
     bcryptConcurrency: int('BCRYPT_CONCURRENCY', 2, 1, 1024),
   };
@@ -119,6 +125,10 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     const f = Number(env.SLOW_DB_FACTOR);
     if (!(f >= 1 && f <= 100)) issues.push({ path: 'SLOW_DB_FACTOR', message: `must be a number from 1 to 100, got ${JSON.stringify(env.SLOW_DB_FACTOR)}` });
     else config.slowDbFactor = f;
+  }
+  if (env.SHUTDOWN_EXIT) {
+    if (env.SHUTDOWN_EXIT !== 'now' && env.SHUTDOWN_EXIT !== 'drain') issues.push({ path: 'SHUTDOWN_EXIT', message: `must be "now" or "drain", got ${JSON.stringify(env.SHUTDOWN_EXIT)}` });
+    else config.shutdownExit = env.SHUTDOWN_EXIT;
   }
   if (Boolean(config.jwtPrivateKeyFile) !== Boolean(config.jwtPublicKeyFile)) {
     issues.push({ path: 'JWT_PUBLIC_KEY_FILE', message: 'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE go together' });

@@ -15,14 +15,21 @@ function announce(port: number, extra: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ event: 'listening', port, pid: process.pid, ...extra })}\n`);
 }
 
-/** Closes the server on the first signal (or message), then exits 0; the deadline bounds a slow drain. */
-function exitGracefully(server: RunningServer): () => void {
+/**
+ * Closes the server on the first signal (or message), then exits 0; the deadline bounds a slow drain. With
+ * `drain`, the process is left to exit once its event loop is empty, so a profiler writing its data on SIGINT
+ * (Clinic heapprofiler) finishes first.
+ */
+function exitGracefully(server: RunningServer, mode: 'now' | 'drain' = 'now'): () => void {
   let started = false;
   return () => {
     if (started) return;
     started = true;
     setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
-    void server.close().then(() => process.exit(0));
+    void server.close().then(() => {
+      if (mode === 'now') process.exit(0);
+      else process.exitCode = 0;
+    });
   };
 }
 
@@ -57,7 +64,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     return;
   }
   const server = await startServer(config, keys);
-  const stop = exitGracefully(server);
+  const stop = exitGracefully(server, config.shutdownExit);
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   announce(server.port, { workers: [] });

@@ -12,6 +12,8 @@ import { attachProgress } from '../../run/progress.ts';
 import { compareGate } from '../../run/compare-gate.ts';
 import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compare.ts';
 import { listScenarios } from '../../scenario/load.ts';
+import { parseProfiler } from '../../profile/tools.ts';
+import type { ProfilerChoice } from '../../profile/launch.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
 interface RunFlags {
@@ -30,6 +32,10 @@ interface RunFlags {
   /** Baseline run directories or folders: compare the run with them at the end. */
   baseline: string[];
   list?: boolean;
+  /** Profile the lab's target under this Clinic.js tool. */
+  clinic?: string;
+  /** flame / heapprofiler through Node's own --cpu-prof / --heap-prof instead of Clinic's collector. */
+  nodeProfiler?: boolean;
 }
 
 /** `perfgate run --list`: every scenario a bare name reaches, the project's first, each with where it comes from. */
@@ -41,7 +47,7 @@ async function printScenarioList(cwd: string): Promise<void> {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Checks the flags; every problem at once. */
-export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number } {
+export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice } {
   const issues = [];
   if (!['full', 'ci', 'smoke'].includes(flags.profile)) issues.push({ path: '--profile', message: `must be full, ci or smoke (got "${flags.profile}")` });
   const workers = Number(flags.workers);
@@ -59,8 +65,11 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
   }
   if (flags.labSeed !== undefined && !flags.lab) issues.push({ path: '--lab-seed', message: 'only applies with --lab' });
   if (flags.lab && flags.target !== undefined) issues.push({ path: '--target', message: 'cannot be combined with --lab (the lab provides the target)' });
+  if (flags.clinic !== undefined && !flags.lab) issues.push({ path: '--clinic', message: 'profiles the lab\'s target, so it needs --lab (for your own service: perfgate clinic <tool> <scenario> -- <command>)' });
+  if (flags.nodeProfiler && flags.clinic === undefined) issues.push({ path: '--node-profiler', message: 'only applies with --clinic flame or --clinic heapprofiler' });
   if (issues.length) throw new ConfigError(issues, 'invalid arguments');
-  return { profile: flags.profile as ProfileName, workers };
+  const clinic = flags.clinic === undefined ? undefined : parseProfiler(flags.clinic, { field: '--clinic', nodeProfiler: flags.nodeProfiler });
+  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}) };
 }
 
 /** One line from verdict.json: the status in capitals and the reason, or undefined when there is none. */
@@ -93,10 +102,12 @@ export function registerRun(program: Command): void {
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
+    .option('--clinic <tool>', 'profile the lab\'s target under Clinic.js for the whole load: doctor, flame, bubbleprof or heapprofiler (needs --lab; the run directory gets profile/)')
+    .option('--node-profiler', 'with --clinic flame or heapprofiler: collect with Node\'s own --cpu-prof / --heap-prof instead of Clinic')
     .action(async (scenario: string | undefined, flags: RunFlags & CompareFlags) => {
       if (flags.list) return printScenarioList(process.cwd());
       if (!scenario) throw new ConfigError([{ path: 'scenario', message: 'name a scenario or a file (perfgate run --list shows them)' }], 'invalid arguments');
-      const { profile, workers } = parseRunFlags(flags);
+      const { profile, workers, clinic } = parseRunFlags(flags);
       const compareOpts = flags.baseline.length ? parseCompareFlags(flags) : undefined;
       const ac = new AbortController();
       let signals = 0;
@@ -124,6 +135,7 @@ export function registerRun(program: Command): void {
           failOnAlerts: flags.failOnAlerts,
           keepBodies: flags.keepBodies,
           noReport: !flags.report,
+          ...(clinic ? { clinic } : {}),
           onLog: (line) => {
             if (!flags.quiet) process.stderr.write(`perfgate: ${line}\n`);
           },
