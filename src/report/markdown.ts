@@ -8,24 +8,8 @@ import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 import { profileSectionMarkdown } from './profile-section.ts';
 import type { ProfileSummary } from '../profile/types.ts';
 
-/** Escapes text for Markdown (tables included): HTML entities for & < >, backslashes for Markdown punctuation. */
-export function mdEscape(text: string): string {
-  return text
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~])/g, '\\$1');
-}
-
-/** A Markdown code span holding any text literally (table-safe: pipes escaped, newlines flattened). */
-export function mdCode(text: string): string {
-  const flat = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || longest > 0 ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
+export { mdCode, mdEscape } from './escape.ts';
+import { mdCode, mdEscape } from './escape.ts';
 
 const MARK: Record<VerdictJson['status'], string> = {
   pass: '✅ PASS',

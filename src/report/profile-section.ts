@@ -3,9 +3,8 @@
 // Pure: the summary in, text out; every string escaped.
 
 import type { ProfileSummary } from '../profile/types.ts';
-import { escapeHtml } from './escape.ts';
+import { escapeHtml, mdCode, mdEscape } from './escape.ts';
 import { fmtCount, fmtPct } from './format-values.ts';
-import { mdCode, mdEscape } from './markdown.ts';
 
 /** Bytes in B, KiB or MiB, three significant digits. */
 export function fmtBytes(n: number): string {
