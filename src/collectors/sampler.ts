@@ -158,12 +158,11 @@ export function createSampler(opts: SamplerOptions): Sampler {
   const schedule = (): void => {
     if (state.stopped) return;
     const due = state.startedAt + ++state.tickNo * intervalMs;
-    timer = setTimeout(() => {
+    (timer = setTimeout(() => {
       if (state.stopped) return;
       tick();
       schedule();
-    }, Math.max(0, due - performance.now()));
-    timer.unref();
+    }, Math.max(0, due - performance.now()))).unref();
   };
 
   return {
