@@ -1,10 +1,33 @@
 #!/usr/bin/env node
 // Runs the test suite (test/**/*.test.ts) or, with --bench, the benchmarks (test/bench/*.bench.ts) under node:test with tsx.
+// --unit runs the fast tier only: the pure tests (no service, no load, no CLI process) listed in UNIT, concurrently.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 const bench = process.argv.includes('--bench');
+const unit = process.argv.includes('--unit');
+
+/**
+ * The unit tier: folders and files whose tests are pure (data in, data out; temporary files at most). A test that
+ * starts a service, a server, a lab, a load or a CLI process does not belong here; `npm test` runs everything.
+ */
+const UNIT = [
+  'test/architecture/',
+  'test/metrics/',
+  'test/scenario/',
+  'test/slo/capacity', 'test/slo/catalogue', 'test/slo/evaluate', 'test/slo/grammar', 'test/slo/junit-markdown',
+  'test/slo/live', 'test/slo/sample-size', 'test/slo/slos', 'test/slo/verdict-alerts', 'test/slo/workflow',
+  'test/compare/stats', 'test/compare/min-effects',
+  'test/engine/error-class', 'test/engine/http-parser', 'test/engine/interval-merge', 'test/engine/random',
+  'test/engine/recorder', 'test/engine/redirect',
+  'test/collectors/counters', 'test/collectors/prometheus-derive', 'test/collectors/prometheus-parse', 'test/collectors/resolve',
+  'test/report/specs', 'test/report/text',
+  'test/results/read', 'test/results/run-dir-writer', 'test/results/summary',
+  'test/run/fault-scheduler', 'test/run/progress',
+  'test/lab/units',
+];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const root = join(import.meta.dirname, '..');
 
@@ -23,12 +46,14 @@ function find(dir, suffix, exclude) {
 const files = bench
   ? find(join(root, 'test', 'bench'), '.bench.ts', [])
   : find(join(root, 'test'), '.test.ts', [join('test', 'bench')]);
-const selected = filters.length ? files.filter((f) => filters.some((x) => f.includes(x))) : files;
+const tier = unit ? files.filter((f) => UNIT.some((u) => f.split('\\').join('/').startsWith(u))) : files;
+const selected = filters.length ? tier.filter((f) => filters.some((x) => f.includes(x))) : tier;
 if (selected.length === 0) {
   console.error(`no ${bench ? 'benchmark' : 'test'} file matches ${filters.join(' ') || '(all)'}`);
   process.exit(1);
 }
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1'];
+const concurrency = unit ? Math.max(2, availableParallelism()) : 1;
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`];
 if (bench) args.push('--test-timeout=1800000');
 const result = spawnSync(process.execPath, [...args, ...selected], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

@@ -38,6 +38,21 @@ export interface CollectResult {
   stats: SamplerStats;
 }
 
+/** Waits out the duration, or until the signal aborts; resolves true when the signal cut it short. */
+function waitForEnd(durationMs: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => finish(false), durationMs);
+    const onAbort = (): void => finish(true);
+    function finish(interrupted: boolean): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(interrupted);
+    }
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Runs the collectors for the duration (or until aborted) and writes a complete run directory. */
 export async function runCollect(opts: CollectOptions): Promise<CollectResult> {
   // validate + resolve (ConfigError) ─► host guard (HostNotAllowedError) ─► RunDirWriter (run.json: running) ─► sampler ─► appendSample, flush per tick
@@ -78,20 +93,7 @@ export async function runCollect(opts: CollectOptions): Promise<CollectResult> {
   let interrupted = false;
   sampler.start();
   try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, opts.durationMs);
-      function finish(): void {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }
-      function onAbort(): void {
-        interrupted = true;
-        finish();
-      }
-      if (opts.signal?.aborted) onAbort();
-      else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    interrupted = await waitForEnd(opts.durationMs, opts.signal);
   } finally {
     clearInterval(flushTimer);
     await sampler.stop();

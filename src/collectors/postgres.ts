@@ -89,52 +89,114 @@ export class PostgresDeriver {
 
 /** Creates a collector reading the PostgreSQL at `url` once per tick. */
 export function createPostgresCollector(opts: PostgresCollectorOptions): Collector {
-  const secrets = urlSecrets(opts.url);
-  const where = redactUrl(opts.url);
-  const statementTimeoutMs = opts.statementTimeoutMs ?? 500;
-  const deriver = new PostgresDeriver();
-  let client: pg.Client | undefined;
-  let connecting: Promise<pg.Client> | undefined;
-  let statements: 'unknown' | 'absent' | 'present' = 'unknown';
-  let baseline: Map<string, StatementRow> | undefined;
+  return new PostgresCollector(opts);
+}
 
-  const fail = (err: unknown): Error => new Error(`postgres ${where}: ${redactText((err as Error)?.message ?? String(err), secrets)}`);
-  const drop = (c: pg.Client | undefined): void => {
-    if (c && client === c) client = undefined;
+/** The PostgreSQL collector: one connection (reopened after a failure), a tick query, pg_stat_statements at start and stop. */
+class PostgresCollector implements Collector {
+  readonly name = 'postgres';
+  readonly metrics = ['pg_connections', 'pg_lock_waiting', 'pg_connection_utilization', 'pg_commits', 'pg_rollbacks', 'pg_cache_hit_ratio', 'pg_deadlocks', 'pg_temp_files'];
+  readonly finishMetrics = ['pg_top_statement'];
+  private readonly secrets: string[];
+  private readonly where: string;
+  private readonly statementTimeoutMs: number;
+  private readonly deriver = new PostgresDeriver();
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private statements: 'unknown' | 'absent' | 'present' = 'unknown';
+  private baseline: Map<string, StatementRow> | undefined;
+
+  constructor(private readonly opts: PostgresCollectorOptions) {
+    this.secrets = urlSecrets(opts.url);
+    this.where = redactUrl(opts.url);
+    this.statementTimeoutMs = opts.statementTimeoutMs ?? 500;
+  }
+
+  async sample(signal: AbortSignal, tMs: number): Promise<CollectorSample[]> {
+    return this.withClient(signal, async (c) => {
+      if (this.baseline === undefined && this.statements !== 'absent') this.baseline = (await this.readStatements(c)) ?? new Map();
+      const r = await c.query<PgTickRow>(TICK_SQL);
+      if (r.rows.length !== 1) throw new Error('current database not found in pg_stat_database');
+      return this.deriver.derive(r.rows[0], tMs);
+    }, true);
+  }
+
+  async finish(signal: AbortSignal): Promise<CollectorSample[]> {
+    const baseline = this.baseline;
+    if (this.statements === 'absent' || baseline === undefined) return [];
+    return this.withClient(signal, async (c) => {
+      const now = (await this.readStatements(c)) ?? new Map();
+      return topStatements(baseline, now, this.opts.topStatements ?? 10).map((t) => ({
+        source: 'postgres',
+        metric: 'pg_top_statement',
+        value: t.totalMs,
+        labels: { query: t.query, calls: String(t.calls), mean_ms: t.meanMs.toFixed(3), total_ms: t.totalMs.toFixed(3) },
+      }));
+    }, false);
+  }
+
+  async close(): Promise<void> {
+    const c = this.client ?? (await this.connecting?.catch(() => undefined));
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
+  }
+
+  /** Runs `work` on the connection; an abort drops it, and so does a failure that is not an SQL error (when asked). */
+  private async withClient(signal: AbortSignal, work: (c: pg.Client) => Promise<CollectorSample[]>, dropSuspect: boolean): Promise<CollectorSample[]> {
+    let c: pg.Client | undefined;
+    const onAbort = (): void => this.drop(c);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      c = await this.connect();
+      return await work(c);
+    } catch (err) {
+      if (dropSuspect && !(err as { code?: string }).code?.match(/^[0-9A-Z]{5}$/)) this.drop(c); // not an SQL error: the connection is suspect
+      throw new Error(`postgres ${this.where}: ${redactText((err as Error)?.message ?? String(err), this.secrets)}`);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private drop(c: pg.Client | undefined): void {
+    if (c && this.client === c) this.client = undefined;
     c?.end().catch(() => undefined);
-  };
-  const connect = async (): Promise<pg.Client> => {
-    if (client) return client;
-    connecting ??= (async () => {
+  }
+
+  /** The connection, opened once; a server restart or a killed backend drops it and the next tick reconnects. */
+  private connect(): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= (async () => {
       const c = new pg.Client({
-        ...(opts.pinned ? pgClientConfig(opts.pinned) : { connectionString: opts.url }),
+        ...(this.opts.pinned ? pgClientConfig(this.opts.pinned) : { connectionString: this.opts.url }),
         application_name: 'perfgate-collector',
-        statement_timeout: statementTimeoutMs,
-        query_timeout: statementTimeoutMs + 250,
+        statement_timeout: this.statementTimeoutMs,
+        query_timeout: this.statementTimeoutMs + 250,
         connectionTimeoutMillis: 1000,
       });
-      // A server restart or a killed backend: the next tick reconnects. Never an unhandled 'error' event.
-      c.on('error', () => drop(c));
-      c.on('end', () => drop(c));
+      // Never an unhandled 'error' event.
+      c.on('error', () => this.drop(c));
+      c.on('end', () => this.drop(c));
       try {
         await c.connect();
       } catch (err) {
         c.end().catch(() => undefined);
         throw err;
       }
-      client = c;
+      this.client = c;
       return c;
     })().finally(() => {
-      connecting = undefined;
+      this.connecting = undefined;
     });
-    return connecting;
-  };
-  const readStatements = async (c: pg.Client): Promise<Map<string, StatementRow> | undefined> => {
-    if (statements === 'unknown') {
+    return this.connecting;
+  }
+
+  /** pg_stat_statements of this database (the collector's own statements left out); undefined without the extension. */
+  private async readStatements(c: pg.Client): Promise<Map<string, StatementRow> | undefined> {
+    if (this.statements === 'unknown') {
       const r = await c.query(`${MARK} SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
-      statements = r.rowCount ? 'present' : 'absent';
+      this.statements = r.rowCount ? 'present' : 'absent';
     }
-    if (statements === 'absent') return undefined;
+    if (this.statements === 'absent') return undefined;
     const r = await c.query<StatementRow>(
       `${MARK} SELECT s.userid::text || ':' || s.queryid::text AS key, s.query, s.calls::float8 AS calls,
          s.total_exec_time AS total_ms
@@ -142,53 +204,5 @@ export function createPostgresCollector(opts: PostgresCollectorOptions): Collect
        WHERE d.datname = current_database() AND s.query NOT LIKE '/* perfgate-collector */%'`,
     );
     return new Map(r.rows.map((row) => [row.key, row]));
-  };
-
-  return {
-    name: 'postgres',
-    metrics: ['pg_connections', 'pg_lock_waiting', 'pg_connection_utilization', 'pg_commits', 'pg_rollbacks', 'pg_cache_hit_ratio', 'pg_deadlocks', 'pg_temp_files'],
-    finishMetrics: ['pg_top_statement'],
-    async sample(signal: AbortSignal, tMs: number): Promise<CollectorSample[]> {
-      let c: pg.Client | undefined;
-      const onAbort = (): void => drop(c);
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        c = await connect();
-        if (baseline === undefined && statements !== 'absent') baseline = (await readStatements(c)) ?? new Map();
-        const r = await c.query<PgTickRow>(TICK_SQL);
-        if (r.rows.length !== 1) throw new Error('current database not found in pg_stat_database');
-        return deriver.derive(r.rows[0], tMs);
-      } catch (err) {
-        if (!(err as { code?: string }).code?.match(/^[0-9A-Z]{5}$/)) drop(c); // not an SQL error: the connection is suspect
-        throw fail(err);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-    },
-    async finish(signal: AbortSignal): Promise<CollectorSample[]> {
-      if (statements === 'absent' || baseline === undefined) return [];
-      let c: pg.Client | undefined;
-      const onAbort = (): void => drop(c);
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        c = await connect();
-        const now = (await readStatements(c)) ?? new Map();
-        return topStatements(baseline, now, opts.topStatements ?? 10).map((t) => ({
-          source: 'postgres',
-          metric: 'pg_top_statement',
-          value: t.totalMs,
-          labels: { query: t.query, calls: String(t.calls), mean_ms: t.meanMs.toFixed(3), total_ms: t.totalMs.toFixed(3) },
-        }));
-      } catch (err) {
-        throw fail(err);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-    },
-    async close(): Promise<void> {
-      const c = client ?? (await connecting?.catch(() => undefined));
-      client = undefined;
-      await c?.end().catch(() => undefined);
-    },
-  };
+  }
 }

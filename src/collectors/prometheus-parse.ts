@@ -92,6 +92,26 @@ function parseComment(line: string, lineNo: number, out: PromExposition): void {
   out.types.set(name, type as PromType);
 }
 
+/** Reads a label value from just after its opening quote; returns the value and the position after the closing quote. */
+function readLabelValue(line: string, start: number, lineNo: number, labelName: string): [string, number] {
+  const close = line.indexOf('"', start);
+  const escape = line.indexOf('\\', start);
+  if (close >= 0 && (escape < 0 || escape > close)) return [line.slice(start, close), close + 1]; // fast path: no escape
+  let value = '';
+  let pos = start;
+  for (;;) {
+    if (pos >= line.length) throw new PromParseError(lineNo, `unterminated value of label ${labelName}`);
+    const c = line[pos++];
+    if (c === '"') return [value, pos];
+    if (c === '\\') {
+      const e = line[pos++];
+      if (e === 'n') value += '\n';
+      else if (e === '\\' || e === '"') value += e;
+      else throw new PromParseError(lineNo, `invalid escape "\\${e ?? ''}" in label ${labelName}`);
+    } else value += c;
+  }
+}
+
 /** Parses one sample line. */
 function parseSampleLine(line: string, lineNo: number): PromSample {
   let pos = 0;
@@ -120,27 +140,8 @@ function parseSampleLine(line: string, lineNo: number): PromSample {
       pos++;
       skipBlanks();
       if (line[pos] !== '"') throw new PromParseError(lineNo, `expected a quoted value for label ${labelName}`);
-      pos++;
-      let value = '';
-      const close = line.indexOf('"', pos);
-      const escape = line.indexOf('\\', pos);
-      if (close >= 0 && (escape < 0 || escape > close)) {
-        // fast path: no escape inside this value
-        value = line.slice(pos, close);
-        pos = close + 1;
-      } else {
-        for (;;) {
-          if (pos >= line.length) throw new PromParseError(lineNo, `unterminated value of label ${labelName}`);
-          const c = line[pos++];
-          if (c === '"') break;
-          if (c === '\\') {
-            const e = line[pos++];
-            if (e === 'n') value += '\n';
-            else if (e === '\\' || e === '"') value += e;
-            else throw new PromParseError(lineNo, `invalid escape "\\${e ?? ''}" in label ${labelName}`);
-          } else value += c;
-        }
-      }
+      let value: string;
+      [value, pos] = readLabelValue(line, pos + 1, lineNo, labelName);
       if (Object.hasOwn(labels, labelName)) throw new PromParseError(lineNo, `duplicate label ${labelName}`);
       labels[labelName] = value;
       skipBlanks();

@@ -105,33 +105,7 @@ function compileHttpStep(
   maxRedirects: number,
 ): CompiledHttpStep {
   const method = (step.method ?? 'GET').toUpperCase();
-  const path = compileTemplate(step.path, { urlEncode: true, field: `${field}.path` });
-  const headerEntries = Object.entries(step.headers ?? {}).map(
-    ([k, v]) => [k, compileTemplate(v, { field: `${field}.headers.${k}` })] as [string, TemplateFn],
-  );
-  const hasBody = step.body !== undefined && step.body !== null;
-  const body = hasBody ? compileBodyTemplate(step.body, `${field}.body`) : undefined;
-  const lowerNames = new Set(headerEntries.map(([k]) => k.toLowerCase()));
-  let fixed = `Host: ${target.hostHeader}\r\n`;
-  if (!lowerNames.has('user-agent')) fixed += `User-Agent: perfgate/${PERFGATE_VERSION}\r\n`;
-  if (!lowerNames.has('accept')) fixed += 'Accept: */*\r\n';
-  if (hasBody && !lowerNames.has('content-type')) {
-    fixed += `Content-Type: ${typeof step.body === 'string' ? 'text/plain' : 'application/json'}\r\n`;
-  }
-  const build = (vars: TemplateVars): Buffer => {
-    let s = `${method} ${basePath}${path(vars)} HTTP/1.1\r\n${fixed}`;
-    for (const [k, v] of headerEntries) s += `${k}: ${v(vars)}\r\n`;
-    if (body) {
-      const b = body(vars);
-      s += `Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`;
-    } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-      s += 'Content-Length: 0\r\n\r\n';
-    } else s += '\r\n';
-    return Buffer.from(s);
-  };
-  let staticBytes: Buffer | null = null;
-  const templated = [step.path, ...Object.values(step.headers ?? {}), JSON.stringify(step.body ?? '')].some((s) => s.includes('{{'));
-  if (!templated) staticBytes = build({});
+  const { build, staticBytes } = compileRequest(step, field, target, basePath, method);
   const statusSet = (s: number | number[] | undefined) => (s === undefined ? undefined : new Set(Array.isArray(s) ? s : [s]));
   const captures = Object.entries(step.capture ?? {}).map(
     ([name, p]) => [name, compileJsonPath(p, `${field}.capture.${name}`)] as [string, JsonPathFn],
@@ -157,4 +131,34 @@ function compileHttpStep(
     collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,
     think,
   };
+}
+
+/** The step's request as bytes: a builder from the template variables, and the bytes themselves when nothing is templated. */
+function compileRequest(step: HttpStep, field: string, target: ResolvedTarget, basePath: string, method: string): Pick<CompiledHttpStep, 'build' | 'staticBytes'> {
+  const path = compileTemplate(step.path, { urlEncode: true, field: `${field}.path` });
+  const headerEntries = Object.entries(step.headers ?? {}).map(
+    ([k, v]) => [k, compileTemplate(v, { field: `${field}.headers.${k}` })] as [string, TemplateFn],
+  );
+  const hasBody = step.body !== undefined && step.body !== null;
+  const body = hasBody ? compileBodyTemplate(step.body, `${field}.body`) : undefined;
+  const lowerNames = new Set(headerEntries.map(([k]) => k.toLowerCase()));
+  let fixed = `Host: ${target.hostHeader}\r\n`;
+  if (!lowerNames.has('user-agent')) fixed += `User-Agent: perfgate/${PERFGATE_VERSION}\r\n`;
+  if (!lowerNames.has('accept')) fixed += 'Accept: */*\r\n';
+  if (hasBody && !lowerNames.has('content-type')) {
+    fixed += `Content-Type: ${typeof step.body === 'string' ? 'text/plain' : 'application/json'}\r\n`;
+  }
+  const build = (vars: TemplateVars): Buffer => {
+    let s = `${method} ${basePath}${path(vars)} HTTP/1.1\r\n${fixed}`;
+    for (const [k, v] of headerEntries) s += `${k}: ${v(vars)}\r\n`;
+    if (body) {
+      const b = body(vars);
+      s += `Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`;
+    } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      s += 'Content-Length: 0\r\n\r\n';
+    } else s += '\r\n';
+    return Buffer.from(s);
+  };
+  const templated = [step.path, ...Object.values(step.headers ?? {}), JSON.stringify(step.body ?? '')].some((s) => s.includes('{{'));
+  return { build, staticBytes: templated ? null : build({}) };
 }

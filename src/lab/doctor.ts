@@ -40,6 +40,17 @@ export function findChromium(pathEnv = process.env.PATH ?? ''): string | null {
   return null;
 }
 
+/** The open-file limit against what the connection-storm drill needs, and whether the lab can raise it itself. */
+function openFilesCheck(): DoctorCheck {
+  const limit = openFileLimit();
+  const enough = limit.soft !== null && limit.soft >= WANTED_OPEN_FILES;
+  const raisable = limit.hard !== null && limit.hard >= WANTED_OPEN_FILES;
+  const fix = raisable
+    ? `the lab raises it to ${WANTED_OPEN_FILES}+ itself (hard limit allows it)`
+    : `10,000 PgBouncer clients need ${WANTED_OPEN_FILES}: run \`ulimit -n ${WANTED_OPEN_FILES}\` as root, or raise the hard limit`;
+  return { name: 'open files', status: enough ? 'ok' : 'warn', detail: `soft ${limit.soft ?? '?'}, hard ${limit.hard ?? '?'}`, fix: enough ? undefined : [fix], required: false };
+}
+
 /** Runs every check (reads the file system and runs `--version`; never throws). */
 export function runDoctor(search: BinarySearch = {}): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
@@ -69,22 +80,7 @@ export function runDoctor(search: BinarySearch = {}): DoctorCheck[] {
     fix: chromium ? undefined : ['Debian/Ubuntu: apt-get install chromium', 'macOS: brew install --cask chromium'],
     required: false,
   });
-  const limit = openFileLimit();
-  const enough = limit.soft !== null && limit.soft >= WANTED_OPEN_FILES;
-  const raisable = limit.hard !== null && limit.hard >= WANTED_OPEN_FILES;
-  checks.push({
-    name: 'open files',
-    status: enough ? 'ok' : 'warn',
-    detail: `soft ${limit.soft ?? '?'}, hard ${limit.hard ?? '?'}`,
-    fix: enough
-      ? undefined
-      : [
-          raisable
-            ? `the lab raises it to ${WANTED_OPEN_FILES}+ itself (hard limit allows it)`
-            : `10,000 PgBouncer clients need ${WANTED_OPEN_FILES}: run \`ulimit -n ${WANTED_OPEN_FILES}\` as root, or raise the hard limit`,
-        ],
-    required: false,
-  });
+  checks.push(openFilesCheck());
   const user = (() => {
     try {
       return serviceUser();

@@ -141,6 +141,35 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/** The data folder (a temporary one unless given, removed at exit), owned by the service user, and the log file. */
+function prepareDataDir(opts: PostgresOptions, user: ReturnType<typeof serviceUser>): { dataDir: string; ownedDir: string | null; logFile: string } {
+  let ownedDir: string | null = null;
+  let dataDir = opts.dataDir;
+  if (!dataDir) {
+    ownedDir = mkdtempSync(join(tmpdir(), 'perfgate-pg-'));
+    chmodSync(ownedDir, 0o711);
+    removeAtExit(ownedDir);
+    dataDir = join(ownedDir, 'data');
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  chownTree(dataDir, user);
+  return { dataDir, ownedDir, logFile: opts.logFile ?? join(dirname(dataDir), 'postgres.log') };
+}
+
+/** The server's command line: loopback only, its socket in the data folder, the connection limit and preloads. */
+function serverArgs(opts: PostgresOptions, dataDir: string, port: number, preload: readonly string[]): string[] {
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: dataDir,
+    max_connections: String(opts.maxConnections ?? 200),
+    shared_preload_libraries: preload.join(','),
+    logging_collector: 'off',
+  };
+  if (opts.unsafeNoFsync) Object.assign(settings, { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
+  return ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+}
+
 /**
  * Starts a private PostgreSQL.
  * find binaries → initdb (as the service user) → postgres on a free port → wait (unix socket) → role, database,
@@ -150,31 +179,12 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const postgresBin = realpathSync(requireBinary('postgres', opts.search));
   const initdbBin = siblingBinary(postgresBin, 'initdb') ?? requireBinary('initdb', opts.search);
   const user = serviceUser();
-  let ownedDir: string | null = null;
-  let dataDir = opts.dataDir;
-  if (!dataDir) {
-    ownedDir = mkdtempSync(join(tmpdir(), 'perfgate-pg-'));
-    chmodSync(ownedDir, 0o711);
-    removeAtExit(ownedDir);
-    dataDir = join(ownedDir, 'data');
-  }
-  const logFile = opts.logFile ?? join(dirname(dataDir), 'postgres.log');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
-  chownTree(dataDir, user);
+  const { dataDir, ownedDir, logFile } = prepareDataDir(opts, user);
   const port = opts.port ?? (await freePort());
   const password = randomBytes(18).toString('base64url');
   const databaseUrl = `postgres://perfgate:${password}@127.0.0.1:${port}/perfgate`;
   const preload = opts.sharedPreloadLibraries ?? (hasPgStatStatements(postgresBin) ? ['pg_stat_statements'] : []);
-  const settings: Record<string, string> = {
-    listen_addresses: '127.0.0.1',
-    unix_socket_directories: dataDir,
-    max_connections: String(opts.maxConnections ?? 200),
-    shared_preload_libraries: preload.join(','),
-    logging_collector: 'off',
-  };
-  if (opts.unsafeNoFsync) Object.assign(settings, { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
-  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = serverArgs(opts, dataDir, port, preload);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   initdb(initdbBin, dataDir, logFile);
 
@@ -207,27 +217,32 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     throw err;
   }
 
+  const running = () => proc as ServiceProcess | null;
+  return handleOf({ databaseUrl, password, port, logFile, dataDir, pgStatStatements: statements }, { running, launch, stop, destroy });
+}
+
+/** The handle of a started server: its facts, and start, stop, restart and destroy over its process. */
+function handleOf(
+  facts: Pick<PostgresHandle, 'databaseUrl' | 'password' | 'port' | 'logFile' | 'dataDir' | 'pgStatStatements'>,
+  ops: { running: () => ServiceProcess | null; launch: () => Promise<void>; stop: () => Promise<void>; destroy: () => Promise<void> },
+): PostgresHandle {
   return {
     name: 'postgres',
-    url: databaseUrl,
-    databaseUrl,
-    password,
-    port,
+    url: facts.databaseUrl,
+    ...facts,
     get pid() {
-      return (proc as ServiceProcess | null)?.pid ?? 0;
+      return ops.running()?.pid ?? 0;
     },
-    logFile,
-    dataDir,
-    pgStatStatements: statements,
-    stop,
+    stop: ops.stop,
     start: async () => {
+      const proc = ops.running();
       if (proc && !proc.hasExited) return;
-      await launch();
+      await ops.launch();
     },
     restart: async () => {
-      await stop();
-      await launch();
+      await ops.stop();
+      await ops.launch();
     },
-    destroy,
+    destroy: ops.destroy,
   };
 }

@@ -101,23 +101,19 @@ interface Bucket {
   ticks: number;
 }
 
-/** Builds the client-side series from the interval records of a run. */
-export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): ClientSeries {
-  // records -> time buckets (records grouped, counts summed) -> per bucket one merged histogram -> rows;
-  // every request histogram is decoded once and added to its bucket, its endpoint and the run total
-  const intervalMs = intervals[0]?.intervalMs ?? 1000;
-  let endMs = durationHintMs;
-  for (const r of intervals) endMs = Math.max(endMs, r.tMs + r.intervalMs);
-  const bucketMs = bucketWidthMs(endMs, intervalMs);
+/** One endpoint's statistics so far, and its merged histogram. */
+interface Endpoint {
+  stats: EndpointStats;
+  hist: SparseHistogram;
+}
+
+/** The records grouped into time buckets of bucketMs: requests kept, counts summed, ticks reduced. */
+function groupByBucket(intervals: readonly IntervalRecord[], bucketMs: number): Map<number, Bucket> {
   const buckets = new Map<number, Bucket>();
-  const bucketAt = (tMs: number): Bucket => {
-    const key = Math.floor(tMs / bucketMs) * bucketMs;
+  for (const r of intervals) {
+    const key = Math.floor(r.tMs / bucketMs) * bucketMs;
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = { reqs: [], count: 0, failed: 0, vus: 0, cpu: 0, lag: 0, ticks: 0 }));
-    return b;
-  };
-  for (const r of intervals) {
-    const b = bucketAt(r.tMs);
     if (r.type === 'req') {
       b.reqs.push(r);
       b.count += r.count;
@@ -130,46 +126,33 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
       b.ticks++;
     }
   }
-  const byName = new Map<string, { stats: EndpointStats; hist: SparseHistogram }>();
-  const all = new SparseHistogram();
-  const scratch = new SparseHistogram();
-  const latency: LatencyRow[] = [];
-  const throughput: ThroughputRow[] = [];
-  const generator: GeneratorRow[] = [];
-  for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
-    const b = buckets.get(tMs)!;
-    scratch.clear();
-    for (const r of b.reqs) {
-      const key = `${r.method} ${r.name}`;
-      let e = byName.get(key);
-      if (!e) {
-        e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new SparseHistogram() };
-        byName.set(key, e);
-      }
-      e.stats.requests += r.count;
-      e.stats.failed += r.failed;
-      for (const [cls, n] of Object.entries(r.errors ?? {})) {
-        const c = cls as ErrorClass;
-        e.stats.errorsByClass[c] = (e.stats.errorsByClass[c] ?? 0) + (n ?? 0);
-      }
-      for (const enc of [r.okHist, r.failHist]) {
-        if (!enc) continue;
-        const h = decodeSparse(enc);
-        scratch.merge(h);
-        e.hist.merge(h);
-        all.merge(h);
-      }
-    }
-    const [p50, p95, p99] = percentilesMs(scratch, [50, 95, 99]);
-    if (p50 !== null) latency.push({ tMs, series: 'p50', valueMs: p50 });
-    if (p95 !== null) latency.push({ tMs, series: 'p95', valueMs: p95 });
-    if (p99 !== null) latency.push({ tMs, series: 'p99', valueMs: p99 });
-    const widthS = Math.min(bucketMs, Math.max(intervalMs, endMs - tMs)) / 1000;
-    const row: ThroughputRow = { tMs, reqPerS: b.count / widthS, errorRate: b.count > 0 ? b.failed / b.count : 0, vus: b.vus };
-    if (b.target !== undefined) row.targetRatePerS = b.target;
-    throughput.push(row);
-    if (b.ticks > 0) generator.push({ tMs, cpu: b.cpu / b.ticks, loopLagMs: b.lag });
+  return buckets;
+}
+
+/** Adds one request record to its endpoint; its histograms, decoded once, also go into each of `into`. */
+function addRequests(byName: Map<string, Endpoint>, r: RequestIntervalRecord, into: readonly SparseHistogram[]): void {
+  const key = `${r.method} ${r.name}`;
+  let e = byName.get(key);
+  if (!e) {
+    e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new SparseHistogram() };
+    byName.set(key, e);
   }
+  e.stats.requests += r.count;
+  e.stats.failed += r.failed;
+  for (const [cls, n] of Object.entries(r.errors ?? {})) {
+    const c = cls as ErrorClass;
+    e.stats.errorsByClass[c] = (e.stats.errorsByClass[c] ?? 0) + (n ?? 0);
+  }
+  for (const enc of [r.okHist, r.failHist]) {
+    if (!enc) continue;
+    const h = decodeSparse(enc);
+    e.hist.merge(h);
+    for (const target of into) target.merge(h);
+  }
+}
+
+/** Every endpoint's final statistics (busiest first) and percentile spectrum. */
+function endpointRows(byName: ReadonlyMap<string, Endpoint>): { endpoints: EndpointStats[]; spectrum: SpectrumRow[] } {
   const endpoints: EndpointStats[] = [];
   const spectrum: SpectrumRow[] = [];
   for (const { stats, hist } of byName.values()) {
@@ -180,6 +163,39 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
     spectrum.push(...spectrumOf(stats.name, hist));
   }
   endpoints.sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name));
+  return { endpoints, spectrum };
+}
+
+/** Builds the client-side series from the interval records of a run. */
+export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): ClientSeries {
+  // records -> time buckets (records grouped, counts summed) -> per bucket one merged histogram -> rows;
+  // every request histogram is decoded once and added to its bucket, its endpoint and the run total
+  const intervalMs = intervals[0]?.intervalMs ?? 1000;
+  let endMs = durationHintMs;
+  for (const r of intervals) endMs = Math.max(endMs, r.tMs + r.intervalMs);
+  const bucketMs = bucketWidthMs(endMs, intervalMs);
+  const buckets = groupByBucket(intervals, bucketMs);
+  const byName = new Map<string, Endpoint>();
+  const all = new SparseHistogram();
+  const scratch = new SparseHistogram();
+  const latency: LatencyRow[] = [];
+  const throughput: ThroughputRow[] = [];
+  const generator: GeneratorRow[] = [];
+  for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
+    const b = buckets.get(tMs)!;
+    scratch.clear();
+    for (const r of b.reqs) addRequests(byName, r, [scratch, all]);
+    const [p50, p95, p99] = percentilesMs(scratch, [50, 95, 99]);
+    if (p50 !== null) latency.push({ tMs, series: 'p50', valueMs: p50 });
+    if (p95 !== null) latency.push({ tMs, series: 'p95', valueMs: p95 });
+    if (p99 !== null) latency.push({ tMs, series: 'p99', valueMs: p99 });
+    const widthS = Math.min(bucketMs, Math.max(intervalMs, endMs - tMs)) / 1000;
+    const row: ThroughputRow = { tMs, reqPerS: b.count / widthS, errorRate: b.count > 0 ? b.failed / b.count : 0, vus: b.vus };
+    if (b.target !== undefined) row.targetRatePerS = b.target;
+    throughput.push(row);
+    if (b.ticks > 0) generator.push({ tMs, cpu: b.cpu / b.ticks, loopLagMs: b.lag });
+  }
+  const { endpoints, spectrum } = endpointRows(byName);
   const requests = endpoints.reduce((s, e) => s + e.requests, 0);
   const failed = endpoints.reduce((s, e) => s + e.failed, 0);
   const [p50Ms, p95Ms, p99Ms] = percentilesMs(all, [50, 95, 99]);

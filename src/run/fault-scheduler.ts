@@ -145,8 +145,8 @@ export interface FaultSchedule {
   stop(): Promise<void>;
 }
 
-/** Starts the schedule now (the load's start); windows are pushed into `windows` as faults begin and end. */
-export function startFaultSchedule(opts: {
+/** What a fault schedule needs: the plan, the lab, the run clock, where windows and samples go. */
+export interface FaultScheduleOptions {
   faults: PlannedFault[];
   lab: FaultTarget;
   clock: () => number;
@@ -156,71 +156,96 @@ export function startFaultSchedule(opts: {
   targetUrl?: string;
   onLog?: (line: string) => void;
   onError?: (err: Error) => void;
-}): FaultSchedule {
+}
+
+/** Starts the schedule now (the load's start); windows are pushed into `windows` as faults begin and end. */
+export function startFaultSchedule(opts: FaultScheduleOptions): FaultSchedule {
   // for each fault: timer(at) -> begin -> window opened -> timer(duration) -> end -> window closed
-  const startMs = opts.clock();
-  const ended = new AbortController();
-  const timers = new Set<NodeJS.Timeout>();
-  const pending = new Set<Promise<unknown>>();
-  const active = new Map<PlannedFault, TimeWindow>();
-  const begun = new Map<PlannedFault, unknown>();
-  const ctxOf = (f: PlannedFault) => ({ clock: opts.clock, writeSample: opts.writeSample, signal: ended.signal, targetUrl: opts.targetUrl, params: f.params });
-  const track = (p: Promise<unknown>) => {
-    const q = p.catch((err: Error) => opts.onError?.(new Error(`fault action failed: ${err.message}`)));
-    pending.add(q);
-    void q.finally(() => pending.delete(q));
-    return q;
-  };
-  const mark = (f: PlannedFault, value: number) =>
-    opts.writeSample({ tMs: opts.clock(), source: 'lab', metric: 'fault_active', value, labels: { action: f.action } });
-  const finish = (f: PlannedFault) => {
-    const w = active.get(f);
-    if (!w) return;
-    active.delete(f);
+  return new RunningFaults(opts);
+}
+
+/** The schedule while it runs: a timer per fault to begin, one per active fault to end, and the actions pending. */
+class RunningFaults implements FaultSchedule {
+  private readonly startMs: number;
+  private readonly ended = new AbortController();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly active = new Map<PlannedFault, TimeWindow>();
+  private readonly begun = new Map<PlannedFault, unknown>();
+
+  constructor(private readonly opts: FaultScheduleOptions) {
+    this.startMs = opts.clock();
+    for (const f of opts.faults) this.after(f.atMs, () => this.begin(f));
+  }
+
+  /** Ends any fault still active (the load stopped early) and waits for pending actions. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.ended.abort();
+    await Promise.all([...this.pending]); // a fault still beginning becomes active first, then ends below
+    for (const f of [...this.active.keys()]) this.finish(f);
+    await Promise.all([...this.pending]);
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** Opens the fault's window and begins it; a fault with an end is ended at its planned end on the schedule's clock. */
+  private begin(f: PlannedFault): void {
+    const { clock, windows, onLog } = this.opts;
+    const w: TimeWindow = { name: f.action, startMs: clock(), endMs: clock() };
+    windows.push(w);
+    this.mark(f, 1);
+    onLog?.(`fault ${f.action} began at ${(w.startMs / 1000).toFixed(1)} s`);
     const action = FAULT_ACTIONS[f.action]!;
-    track(
-      (action.end ? action.end(opts.lab, begun.get(f), ctxOf(f)) : Promise.resolve()).then(() => {
-        w.endMs = opts.clock();
-        mark(f, 0);
-        opts.onLog?.(`fault ${f.action} ended at ${(w.endMs / 1000).toFixed(1)} s`);
+    this.track(
+      action.begin(this.opts.lab, f.params, this.ctxOf(f)).then((result) => {
+        this.begun.set(f, result);
+        if (!action.end) {
+          w.endMs = clock();
+          this.mark(f, 0);
+          return;
+        }
+        this.active.set(f, w);
+        this.after(Math.max(0, this.startMs + f.atMs + f.durationMs - clock()), () => this.finish(f));
       }),
     );
-  };
-  for (const f of opts.faults) {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      const w: TimeWindow = { name: f.action, startMs: opts.clock(), endMs: opts.clock() };
-      opts.windows.push(w);
-      mark(f, 1);
-      opts.onLog?.(`fault ${f.action} began at ${(w.startMs / 1000).toFixed(1)} s`);
-      const action = FAULT_ACTIONS[f.action]!;
-      track(
-        action.begin(opts.lab, f.params, ctxOf(f)).then((result) => {
-          begun.set(f, result);
-          if (!action.end) {
-            w.endMs = opts.clock();
-            mark(f, 0);
-            return;
-          }
-          active.set(f, w);
-          const endTimer = setTimeout(() => {
-            timers.delete(endTimer);
-            finish(f);
-          }, Math.max(0, startMs + f.atMs + f.durationMs - opts.clock()));
-          timers.add(endTimer);
-        }),
-      );
-    }, f.atMs);
-    timers.add(timer);
   }
-  return {
-    async stop() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      ended.abort();
-      await Promise.all([...pending]); // a fault still beginning becomes active first, then ends below
-      for (const f of [...active.keys()]) finish(f);
-      await Promise.all([...pending]);
-    },
-  };
+
+  /** Ends an active fault and closes its window. */
+  private finish(f: PlannedFault): void {
+    const w = this.active.get(f);
+    if (!w) return;
+    this.active.delete(f);
+    const action = FAULT_ACTIONS[f.action]!;
+    this.track(
+      (action.end ? action.end(this.opts.lab, this.begun.get(f), this.ctxOf(f)) : Promise.resolve()).then(() => {
+        w.endMs = this.opts.clock();
+        this.mark(f, 0);
+        this.opts.onLog?.(`fault ${f.action} ended at ${(w.endMs / 1000).toFixed(1)} s`);
+      }),
+    );
+  }
+
+  private ctxOf(f: PlannedFault) {
+    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, params: f.params };
+  }
+
+  /** Keeps an action pending until it settles; a failure is reported, never thrown. */
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((err: Error) => this.opts.onError?.(new Error(`fault action failed: ${err.message}`)));
+    this.pending.add(q);
+    void q.finally(() => this.pending.delete(q));
+  }
+
+  /** fault_active: 1 while the fault is on, 0 once it is off. */
+  private mark(f: PlannedFault, value: number): void {
+    this.opts.writeSample({ tMs: this.opts.clock(), source: 'lab', metric: 'fault_active', value, labels: { action: f.action } });
+  }
 }

@@ -3,9 +3,9 @@
 
 import { dirname } from 'node:path';
 import type { ScenarioDefinition } from '../scenario/types.ts';
-import type { SampleRecord, TimeWindow } from '../results/format.ts';
+import type { AbortedBy, SampleRecord, SummaryJson, TimeWindow, VerdictEntry } from '../results/format.ts';
 import { resolveCollectors, resolveIntervalMs, type LabUrls } from '../collectors/resolve.ts';
-import { createSampler, type Sampler } from '../collectors/sampler.ts';
+import { createSampler, type Sampler, type SamplerStats } from '../collectors/sampler.ts';
 import { parseThresholds, type ParsedThreshold } from '../slo/grammar.ts';
 import { resolveAlertRules } from '../slo/alert-rules.ts';
 import { phases as stagePhases } from '../scenario/stages.ts';
@@ -15,7 +15,7 @@ import { checkRunDir, writeMarkdownSummary } from './check-run-dir.ts';
 import { writeIndex, writeReport } from './write-report.ts';
 import { isRunsFolder } from '../results/run-dir-writer.ts';
 import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
-import type { RunHooks } from './hooks.ts';
+import type { FinalizeContext, RunHooks } from './hooks.ts';
 
 /** What the gate hooks need besides the scenario. */
 export interface GateHooksOptions {
@@ -98,10 +98,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
         if (watching) newSamples.push(s);
         if (s.metric === 'circuit_breaker_state' && s.value !== null) breakerStates.push({ tMs: s.tMs, value: s.value });
       };
-      if (collectors.length) {
-        sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write });
-        sampler.start();
-      }
+      if (collectors.length) (sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write })).start();
       if (faults.length && opts.lab) {
         schedule = startFaultSchedule({
           faults,
@@ -121,39 +118,47 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
       const samples = newSamples;
       newSamples = [];
       const result = live.onInterval(records, samples);
-      if (!result.abort) return undefined;
-      const e = result.entry;
-      const by = e && result.atMs !== undefined ? { key: e.key, expression: e.expression, atMs: result.atMs, observed: e.observed, unit: e.unit } : undefined;
-      return { abort: result.abort, ...(by ? { by } : {}) };
+      return result.abort ? abortOf(result.abort, result.entry, result.atMs) : undefined;
     },
     async afterLoad(ctx) {
       await schedule?.stop();
       await sampler?.stop();
       for (const s of breakerOpenDelays(ctx.run.faults, breakerStates)) ctx.writeSample(s);
-      const stats = sampler?.stats();
-      if (stats && stats.gaps > 0) {
-        const failing = Object.entries(stats.collectors)
-          .filter(([, c]) => c.gaps > 0)
-          .map(([name, c]) => `${name} (${c.gaps} gaps${c.lastError ? `: ${c.lastError}` : ''})`);
-        opts.onLog?.(`collector gaps: ${failing.join('; ')}`);
-      }
+      if (sampler) logCollectorGaps(sampler.stats(), opts.onLog);
     },
-    async finalize(ctx) {
-      // the run read once (ctx.data) -> verdict, summary, JUnit -> report -> summary.md (links the charts the report wrote)
-      const { verdict, exitCode, summary } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false, data: ctx.data });
-      const data = { ...ctx.data, verdict, summary };
-      outputs.verdictStatus = verdict.status;
-      if (!opts.noReport) {
-        try {
-          outputs.reportHtml = (await writeReport(ctx.runDir, { data })).htmlPath;
-          if (isRunsFolder(dirname(ctx.runDir))) await writeIndex(dirname(ctx.runDir));
-        } catch (err) {
-          opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
-        }
-      }
-      await writeMarkdownSummary(ctx.runDir, { env: opts.env, data });
-      return { exitCode, summary };
-    },
+    finalize: (ctx) => finalizeRun(ctx, opts, outputs),
   };
   return { hooks, outputs };
+}
+
+/** The abort a live threshold asks for, with what it saw (run.json's abortedBy) when it names its entry and moment. */
+function abortOf(abort: string, e: VerdictEntry | undefined, atMs: number | undefined): { abort: string; by?: AbortedBy } {
+  return e && atMs !== undefined ? { abort, by: { key: e.key, expression: e.expression, atMs, observed: e.observed, unit: e.unit } } : { abort };
+}
+
+/** Logs the collectors that left gaps, with their last error. */
+function logCollectorGaps(stats: SamplerStats, onLog: GateHooksOptions['onLog']): void {
+  if (stats.gaps === 0) return;
+  const failing = Object.entries(stats.collectors)
+    .filter(([, c]) => c.gaps > 0)
+    .map(([name, c]) => `${name} (${c.gaps} gaps${c.lastError ? `: ${c.lastError}` : ''})`);
+  onLog?.(`collector gaps: ${failing.join('; ')}`);
+}
+
+/** The gate's end of a run, from the run directory read once: verdict, summary and JUnit, the report, summary.md. */
+async function finalizeRun(ctx: FinalizeContext, opts: GateHooksOptions, outputs: GateHooks['outputs']): Promise<{ exitCode: number; summary: SummaryJson }> {
+  // ctx.data -> checkRunDir (verdict, summary, JUnit) -> report + index -> summary.md (links the charts the report wrote)
+  const { verdict, exitCode, summary } = await checkRunDir(ctx.runDir, { failOnAlerts: opts.failOnAlerts, markdown: false, data: ctx.data });
+  const data = { ...ctx.data, verdict, summary };
+  outputs.verdictStatus = verdict.status;
+  if (!opts.noReport) {
+    try {
+      outputs.reportHtml = (await writeReport(ctx.runDir, { data })).htmlPath;
+      if (isRunsFolder(dirname(ctx.runDir))) await writeIndex(dirname(ctx.runDir));
+    } catch (err) {
+      opts.onError?.(new Error(`the report could not be written: ${(err as Error).message}`));
+    }
+  }
+  await writeMarkdownSummary(ctx.runDir, { env: opts.env, data });
+  return { exitCode, summary };
 }

@@ -42,6 +42,36 @@ const ZOD_DEFAULT = /^(Invalid|Too (big|small)|Unrecognized|Number must)/;
 /** Messages for the discriminators perfgate uses, keyed by the field name. */
 const DISCRIMINATORS: Record<string, string> = { executor: 'executor', type: 'step type' };
 
+/** The message of a too_small or too_big issue: items of an array, characters of a string, else the bound. */
+function boundMessage(iss: z.core.$ZodIssue & { code: 'too_small' | 'too_big' }, input: unknown): string {
+  const small = iss.code === 'too_small';
+  const bound = small ? (iss as { minimum: number | bigint }).minimum : (iss as { maximum: number | bigint }).maximum;
+  const inclusive = (iss as { inclusive?: boolean }).inclusive !== false;
+  if (iss.origin === 'array') return small ? `must have at least ${bound} item${bound === 1 ? '' : 's'}` : `must have at most ${bound} items`;
+  if (iss.origin === 'string') return small && Number(bound) === 1 ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${bound} characters`;
+  if (small) return `must be ${inclusive ? 'at least' : 'more than'} ${bound}, got ${describeValue(input)}`;
+  return `must be ${inclusive ? 'at most' : 'less than'} ${bound}, got ${describeValue(input)}`;
+}
+
+/**
+ * The issues of a union that matched no branch: an unknown or missing discriminator (executor, step type), or, for a
+ * union of a scalar and an object (threshold items, check.status), the branch that fits the value's type.
+ */
+function unionIssues(iss: z.core.$ZodIssue & { code: 'invalid_union' }, input: unknown, path: PropertyKey[]): ConfigIssue[] {
+  const note = (iss as { note?: string }).note;
+  const disc = (iss as { discriminator?: string }).discriminator;
+  if (note === 'No matching discriminator' && disc) {
+    const options = ((iss as { options?: unknown[] }).options ?? []).filter((o) => typeof o === 'string');
+    const value = input && typeof input === 'object' ? (input as Record<string, unknown>)[disc] : undefined;
+    const expected = `expected one of ${options.join(', ')}`;
+    const message = value === undefined ? `required (${expected})` : `unknown ${DISCRIMINATORS[disc] ?? disc} ${describeValue(value)} (${expected})`;
+    return [{ path: formatPath(path), message }];
+  }
+  const branches = (iss.errors ?? []) as z.core.$ZodIssue[][];
+  const fitting = branches.find((b) => b.length > 0 && !b.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
+  return fitting ? zodIssuesToConfigIssues(fitting, path) : [{ path: formatPath(path), message: iss.message }];
+}
+
 /** Converts zod issues (parsed with `reportInput: true`) into ConfigIssues, one per problem. */
 export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
@@ -62,16 +92,9 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
         break;
       }
       case 'too_small':
-      case 'too_big': {
-        const small = iss.code === 'too_small';
-        const bound = small ? (iss as { minimum: number | bigint }).minimum : (iss as { maximum: number | bigint }).maximum;
-        const inclusive = (iss as { inclusive?: boolean }).inclusive !== false;
-        if (iss.origin === 'array') at(small ? `must have at least ${bound} item${bound === 1 ? '' : 's'}` : `must have at most ${bound} items`);
-        else if (iss.origin === 'string') at(small && Number(bound) === 1 ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${bound} characters`);
-        else if (small) at(`must be ${inclusive ? 'at least' : 'more than'} ${bound}, got ${describeValue(input)}`);
-        else at(`must be ${inclusive ? 'at most' : 'less than'} ${bound}, got ${describeValue(input)}`);
+      case 'too_big':
+        at(boundMessage(iss, input));
         break;
-      }
       case 'invalid_value':
         at(`must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(input)}`);
         break;
@@ -86,26 +109,9 @@ export function zodIssuesToConfigIssues(issues: readonly z.core.$ZodIssue[], pre
           at(`unknown field${hint}`, [...path, key]);
         }
         break;
-      case 'invalid_union': {
-        const note = (iss as { note?: string }).note;
-        const disc = (iss as { discriminator?: string }).discriminator;
-        if (note === 'No matching discriminator' && disc) {
-          const options = ((iss as { options?: unknown[] }).options ?? []).filter((o) => typeof o === 'string');
-          const value = input && typeof input === 'object' ? (input as Record<string, unknown>)[disc] : undefined;
-          const what = DISCRIMINATORS[disc] ?? disc;
-          const expected = `expected one of ${options.join(', ')}`;
-          if (value === undefined) at(`required (${expected})`);
-          else at(`unknown ${what} ${describeValue(value)} (${expected})`);
-          break;
-        }
-        // A union of a scalar and an object (threshold items, check.status): report the branch that fits the
-        // value's type, or the union's own message.
-        const branches = (iss.errors ?? []) as z.core.$ZodIssue[][];
-        const fitting = branches.find((b) => b.length > 0 && !b.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
-        if (fitting) out.push(...zodIssuesToConfigIssues(fitting, path));
-        else at(iss.message);
+      case 'invalid_union':
+        out.push(...unionIssues(iss, input, path));
         break;
-      }
       case 'invalid_key': {
         const inner = zodIssuesToConfigIssues((iss as { issues?: z.core.$ZodIssue[] }).issues ?? []).map((i) => i.message);
         at(`invalid name ${describeValue(input)}${inner.length ? `: ${inner.join('; ')}` : ''}`);

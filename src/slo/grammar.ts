@@ -118,6 +118,24 @@ export function parseExpression(
   return { aggregation, aggregationName, operator, limit: Number(num) };
 }
 
+/** The options of k6's object form `{ threshold, abortOnFail, delayAbortEval }`; undefined when it has no expression. */
+function objectOptions(obj: Exclude<ThresholdInput, string>, at: string, issues: ConfigIssue[]): { abortOnFail: boolean; delayAbortEvalMs: number } | undefined {
+  for (const field of Object.keys(obj)) {
+    if (!['threshold', 'abortOnFail', 'delayAbortEval'].includes(field)) issues.push({ path: `${at}.${field}`, message: 'unknown field (expected threshold, abortOnFail, delayAbortEval)' });
+  }
+  if (typeof obj.threshold !== 'string') {
+    issues.push({ path: `${at}.threshold`, message: 'must be an expression string' });
+    return undefined;
+  }
+  if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') issues.push({ path: `${at}.abortOnFail`, message: 'must be true or false' });
+  let delayAbortEvalMs = 0;
+  if (obj.delayAbortEval !== undefined) {
+    if (isDuration(obj.delayAbortEval)) delayAbortEvalMs = parseDurationMs(obj.delayAbortEval);
+    else issues.push({ path: `${at}.delayAbortEval`, message: `bad duration ${JSON.stringify(obj.delayAbortEval)} (expected a duration like ${DURATION_EXAMPLES})` });
+  }
+  return { abortOnFail: obj.abortOnFail === true, delayAbortEvalMs };
+}
+
 /**
  * Parses k6-style thresholds into typed thresholds, in key order then list order.
  * Throws one ConfigError listing every problem, each at `thresholds["<key>"][<index>]`.
@@ -151,23 +169,9 @@ export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | u
         issues.push({ path: at(index), message: 'must be an expression string or { threshold, abortOnFail, delayAbortEval }' });
         return;
       }
-      let delayAbortEvalMs = 0;
-      let abortOnFail = false;
-      if (obj) {
-        for (const field of Object.keys(obj)) {
-          if (!['threshold', 'abortOnFail', 'delayAbortEval'].includes(field)) issues.push({ path: `${at(index)}.${field}`, message: 'unknown field (expected threshold, abortOnFail, delayAbortEval)' });
-        }
-        if (typeof obj.threshold !== 'string') {
-          issues.push({ path: `${at(index)}.threshold`, message: 'must be an expression string' });
-          return;
-        }
-        if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') issues.push({ path: `${at(index)}.abortOnFail`, message: 'must be true or false' });
-        abortOnFail = obj.abortOnFail === true;
-        if (obj.delayAbortEval !== undefined) {
-          if (isDuration(obj.delayAbortEval)) delayAbortEvalMs = parseDurationMs(obj.delayAbortEval);
-          else issues.push({ path: `${at(index)}.delayAbortEval`, message: `bad duration ${JSON.stringify(obj.delayAbortEval)} (expected a duration like ${DURATION_EXAMPLES})` });
-        }
-      }
+      const options = obj ? objectOptions(obj, at(index), issues) : { abortOnFail: false, delayAbortEvalMs: 0 };
+      if (!options) return;
+      const { abortOnFail, delayAbortEvalMs } = options;
       const expression = (typeof entry === 'string' ? entry : (obj?.threshold as string)).trim();
       const parsed = parseExpression(expression, info?.type);
       if ('problem' in parsed) {

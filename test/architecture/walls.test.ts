@@ -15,7 +15,7 @@ interface Violation {
 
 test('the walls of DESIGN hold: no import crosses them (dependency-cruiser, .dependency-cruiser.cjs)', () => {
   const bin = join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
-  const out = execFileSync(process.execPath, [bin, 'src', 'bin', 'scenarios', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
+  const out = execFileSync(process.execPath, [bin, 'src', 'bin', 'scenarios', '--config', '.dependency-cruiser.cjs', '--output-type', 'json', '--cache', join('node_modules', '.cache', 'dependency-cruiser')], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

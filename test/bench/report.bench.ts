@@ -1,11 +1,14 @@
 // Benchmark: a synthetic 30-minute run with 10 request names (1,800 intervals of 1 s) must render its report in
-// under 3 s. Prints the median of 3 for wall time and CPU time, and the ratio to merely reading the run directory.
+// under 3 s. Prints the median of 3 for wall time and CPU time, the ratio to merely reading the run directory, and the
+// peak RSS of `perfgate report` on it (a process of its own, measured by GNU time when the machine has it).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readRunDir } from '../../src/results/read.ts';
 import { writeReport } from '../../src/run/write-report.ts';
 import { syntheticRun, writeRunDir } from '../report/support.ts';
@@ -43,6 +46,13 @@ test('a 30-minute run with 10 request names renders its report in under 3 s (med
     console.log(`report of 1,800 intervals x 10 names: median wall ${w.toFixed(0)} ms, median CPU ${c.toFixed(0)} ms; reading the run alone ${r.toFixed(0)} ms (report = ${(w / r).toFixed(1)}x read); runs: ${wall.map((x) => x.toFixed(0)).join(', ')} ms`);
     // CPU time is what the report costs; wall time on a shared 2-core machine also counts other processes.
     assert.ok(c < 3000, `median CPU ${c.toFixed(0)} ms is over 3 s`);
+    if (existsSync('/usr/bin/time')) {
+      const bin = join(import.meta.dirname, '..', '..', 'bin', 'perfgate.js');
+      const r = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, bin, 'report', dir], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const kb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1]);
+      console.log(`perfgate report of the 30-minute run: peak RSS ${(kb / 1024).toFixed(0)} MB`);
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }

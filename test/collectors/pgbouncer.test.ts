@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../support/wait.ts';
 import pg from 'pg';
 import { startServices, type Services } from '../support/services.ts';
 import { createPgBouncerCollector, PgBouncerDeriver } from '../../src/collectors/pgbouncer.ts';
@@ -53,8 +54,11 @@ test('200 clients on a pool of 5: clients wait, at most 5 server connections are
     }
     await Promise.all(connects);
     const queries = clients.map((client) => client.query('SELECT pg_sleep(0.1)').catch(() => undefined));
-    await sleep(300);
-    const busy = await c.sample(AbortSignal.timeout(2000), 1000);
+    // The queue builds as the 200 queries meet the 5 server connections: sample until the oldest waiter is 100 ms in.
+    const busy = await waitUntil('clients waiting 100 ms or more', async () => {
+      const s = await c.sample(AbortSignal.timeout(2000), 1000);
+      return (total(s, 'pgbouncer_cl_waiting') as number) > 0 && (total(s, 'pgbouncer_maxwait') as number) >= 100 ? s : undefined;
+    }, { timeoutMs: 3000 });
     const waiting = total(busy, 'pgbouncer_cl_waiting') as number;
     const svActive = total(busy, 'pgbouncer_sv_active') as number;
     assert.ok(waiting > 0, `cl_waiting ${waiting}`);

@@ -11,6 +11,7 @@ import { normaliseQuery, topStatements } from '../../src/collectors/pg-statement
 import { createSampler } from '../../src/collectors/sampler.ts';
 import type { Collector, CollectorSample } from '../../src/collectors/types.ts';
 import type { SampleRecord } from '../../src/results/format.ts';
+import { waitUntil } from '../support/wait.ts';
 
 let postgres: PostgresHandle;
 const clients: pg.Client[] = [];
@@ -68,13 +69,19 @@ test('connections by state, lock waits and utilisation follow real sessions', as
     await idleInTx.query('BEGIN');
     await idleInTx.query('SELECT 1');
     const sleeping = sleeper.query('SELECT pg_sleep(1.5)');
-    await sleep(300);
+    const probe = await client();
+    await waitUntil('the sleeper running and the waiter blocked', async () => {
+      const r = await probe.query("SELECT count(*) FILTER (WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active') AS sleeping, count(*) FILTER (WHERE wait_event_type = 'Lock') AS blocked FROM pg_stat_activity");
+      return Number(r.rows[0].sleeping) >= 1 && Number(r.rows[0].blocked) >= 1;
+    });
     const s = await c.sample(sig(), 0);
     assert.ok((find(s, 'pg_connections', 'active')?.value as number) >= 2, 'the sleeper and the waiter are active');
     assert.ok((find(s, 'pg_connections', 'idle in transaction')?.value as number) >= 2, 'the lock holder and idleInTx');
     assert.ok((find(s, 'pg_lock_waiting')?.value as number) >= 1);
     const util = find(s, 'pg_connection_utilization')?.value as number;
     assert.ok(util >= 5 / 50 && util < 0.5, String(util));
+    await probe.end();
+    clients.splice(clients.indexOf(probe), 1);
     await holder.query('COMMIT');
     await idleInTx.query('COMMIT');
     await blocked;
@@ -88,6 +95,9 @@ test('commits, rollbacks, buffer cache hits, temp files and deadlocks are per-in
   const c = createPostgresCollector({ url: postgres.databaseUrl, statementTimeoutMs: 1500 });
   try {
     await c.sample(sig(), 0);
+    const probe = await client();
+    const dbStats = async () => (await probe.query('SELECT xact_commit::int AS commits, deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()')).rows[0] as { commits: number; deadlocks: number };
+    const before = await dbStats();
     const w = new pg.Client({ connectionString: postgres.databaseUrl });
     await w.connect();
     for (let i = 0; i < 100; i++) await w.query('SELECT payload FROM items WHERE id = $1', [i + 1]);
@@ -112,7 +122,10 @@ test('commits, rollbacks, buffer cache hits, temp files and deadlocks are per-in
     await a.query('ROLLBACK');
     await b.query('ROLLBACK');
     await w.end(); // a backend flushes its statistics when it exits
-    await sleep(1100);
+    await waitUntil('the sessions\' statistics in pg_stat_database', async () => {
+      const now = await dbStats();
+      return now.commits >= before.commits + 100 && now.deadlocks >= before.deadlocks + 1;
+    }, { everyMs: 100 });
     const s = await c.sample(sig(), 3000);
     const commits = find(s, 'pg_commits')?.value as number;
     assert.ok(commits >= 100 / 3, `commits/s ${commits}`);
@@ -131,11 +144,14 @@ test('at stop, the run\'s top statements come from pg_stat_statements, without t
   const out: SampleRecord[] = [];
   const s = createSampler({ collectors: [createPostgresCollector({ url: postgres.databaseUrl })], intervalMs: 300, clock: () => 0, write: (r) => out.push(r) });
   s.start();
-  await sleep(200);
+  await waitUntil('the first sample (the statements baseline is read with it)', () => out.some((r) => r.metric === 'pg_connection_utilization'));
   const w = await client();
   await w.query('SELECT pg_sleep(0.3), 42 AS slowest_statement_marker');
   for (let i = 0; i < 30; i++) await w.query('SELECT count(*) FROM items WHERE id > $1', [i]);
-  await sleep(400);
+  await waitUntil('the 30 counted statements in pg_stat_statements', async () => {
+    const r = await w.query("SELECT coalesce(sum(calls), 0)::int AS calls FROM pg_stat_statements WHERE query LIKE 'SELECT count(*) FROM items WHERE id > $1%'");
+    return r.rows[0].calls >= 30;
+  });
   await s.stop();
   const top = out.filter((r) => r.metric === 'pg_top_statement');
   assert.ok(top.length >= 2 && top.length <= 10, `top ${top.length}`);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { planFaults, startFaultSchedule, type FaultTarget } from '../../src/run/fault-scheduler.ts';
 import { ConfigError } from '../../src/errors.ts';
@@ -49,7 +49,19 @@ function recordingLab(clock: () => number) {
   return { lab, calls };
 }
 
-test('a schedule begins and ends each fault on time and records its window and samples', async () => {
+/** Fake timers and clock: advance(ms) moves them on in 10 ms steps, letting the fault actions' promises settle. */
+function fakeTime(t: TestContext) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  return async (ms: number) => {
+    for (let left = ms; left > 0; left -= 10) {
+      t.mock.timers.tick(Math.min(10, left));
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+}
+
+test('a schedule begins and ends each fault on time and records its window and samples', async (t) => {
+  const advance = fakeTime(t);
   const t0 = Date.now();
   const clock = () => Date.now() - t0;
   const { lab, calls } = recordingLab(clock);
@@ -62,7 +74,7 @@ test('a schedule begins and ends each fault on time and records its window and s
     windows,
     writeSample: (s) => samples.push(s),
   });
-  await new Promise((r) => setTimeout(r, 450));
+  await advance(450);
   await schedule.stop();
   assert.deepEqual(calls.map(([n]) => n), ['redisStop', 'killWorker', 'redisStart']);
   const [stopAt, , startAt] = calls.map(([, t]) => t);
@@ -74,7 +86,8 @@ test('a schedule begins and ends each fault on time and records its window and s
   assert.deepEqual(samples.map((s) => `${s.labels?.action}=${s.value}`).sort(), ['redis-stop=0', 'redis-stop=1', 'worker-kill=0', 'worker-kill=1']);
 });
 
-test('stopping the schedule early ends an active fault instead of leaving it on', async () => {
+test('stopping the schedule early ends an active fault instead of leaving it on', async (t) => {
+  const advance = fakeTime(t);
   const t0 = Date.now();
   const clock = () => Date.now() - t0;
   const { lab, calls } = recordingLab(clock);
@@ -86,7 +99,7 @@ test('stopping the schedule early ends an active fault instead of leaving it on'
     windows,
     writeSample: () => {},
   });
-  await new Promise((r) => setTimeout(r, 150));
+  await advance(150);
   await schedule.stop();
   assert.deepEqual(calls.map(([n]) => n), ['upstream {"outage":true}', 'upstream {"outage":false}']);
   assert.equal(windows.length, 1);

@@ -156,3 +156,24 @@ test('a load shorter than 10 s is not judged on its loop lag: a p99 of fewer tha
   assert.equal(outcome.exitCode, 0);
   assert.equal(MIN_LAG_JUDGED_MS, 10_000);
 });
+
+test('finalize gets the run directory read once, and summary.json is written once: by a finalize that returns it, else by the run', async () => {
+  let seen: { intervals: number; samples: number; status: string } | undefined;
+  const gated = await runScenario({
+    scenario: def({ load: { executor: 'constant-vus', vus: 1, duration: '1s' } }),
+    reportsDir: reports, saturation: relaxed,
+    hooks: {
+      beforeLoad: (ctx) => ctx.writeSample({ tMs: ctx.clock(), source: 'test', metric: 'x', value: 1 }),
+      finalize: async ({ data }) => {
+        seen = { intervals: data.intervals.length, samples: data.samples.length, status: data.run.status };
+        // A gate that judged the run owns summary.json: the run must not write one of its own.
+        return { exitCode: 0, summary: { format: 1, state: { testRunDurationMs: 0, status: 'completed' }, metrics: {} } };
+      },
+    },
+  });
+  assert.ok(seen && seen.intervals > 0 && seen.samples === 1, JSON.stringify(seen));
+  assert.equal(seen.status, 'completed', 'finalize sees the final run.json');
+  assert.ok(!existsSync(join(gated.runDir, 'summary.json')), 'the run wrote no summary.json of its own');
+  const plain = await runScenario({ scenario: def({ load: { executor: 'constant-vus', vus: 1, duration: '1s' } }), reportsDir: reports, saturation: relaxed });
+  assert.ok(existsSync(join(plain.runDir, 'summary.json')), 'without a gate, the run writes summary.json');
+});

@@ -11,8 +11,6 @@ import type { ScenarioDefinition } from '../../src/scenario/types.ts';
 import { validateScenario } from '../../src/scenario/schema.ts';
 import { ConfigError } from '../../src/errors.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 test('a failed refresh is retried after a tenth of the period, never sooner than a second', () => {
   for (const [everyMs, expected] of [
     [600_000, 60_000],
@@ -22,7 +20,9 @@ test('a failed refresh is retried after a tenth of the period, never sooner than
   ] as const) assert.equal(retryDelayMs(everyMs), expected, `every ${everyMs} ms`);
 });
 
-test('the refresher applies each refresh, reports a failure and keeps going, and stops', async () => {
+test('the refresher applies each refresh, reports a failure and keeps going, and stops (fake timers)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const settle = () => new Promise((r) => setImmediate(r)); // the refresh promise and its handlers
   const applied: unknown[] = [];
   const errors: string[] = [];
   let calls = 0;
@@ -36,17 +36,27 @@ test('the refresher applies each refresh, reports a failure and keeps going, and
     apply: (c) => applied.push(c.token),
     onError: (e) => errors.push(e.message),
   });
-  await sleep(150);
+  t.mock.timers.tick(39);
+  await settle();
+  assert.deepEqual(applied, [], 'nothing before the period');
+  t.mock.timers.tick(1);
+  await settle();
   assert.deepEqual(applied, ['t1']);
+  t.mock.timers.tick(40);
+  await settle();
   assert.equal(errors.length, 1);
   assert.match(errors[0]!, /refreshing setup failed \(token endpoint answered 500\); keeping the previous values, retrying in 1 s/);
-  await sleep(1_100);
-  assert.deepEqual(applied.slice(0, 2), ['t1', 't3'], 'retried after the failure');
+  t.mock.timers.tick(999);
+  await settle();
+  assert.deepEqual(applied, ['t1'], 'the retry waits a second, not the period');
+  t.mock.timers.tick(1);
+  await settle();
+  assert.deepEqual(applied, ['t1', 't3'], 'retried after the failure');
   r.stop();
-  const n = applied.length;
-  assert.equal(r.refreshes, n);
-  await sleep(120);
-  assert.equal(applied.length, n, 'nothing applied after stop');
+  assert.equal(r.refreshes, 2);
+  t.mock.timers.tick(1_000);
+  await settle();
+  assert.deepEqual(applied, ['t1', 't3'], 'nothing applied after stop');
 });
 
 test('setup.refreshEvery must be a positive duration', () => {
