@@ -104,71 +104,95 @@ export function registerRun(program: Command): void {
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
     .option('--clinic <tool>', 'profile the lab\'s target under Clinic.js for the whole load: doctor, flame, bubbleprof or heapprofiler (needs --lab; the run directory gets profile/)')
     .option('--node-profiler', 'with --clinic flame or heapprofiler: collect with Node\'s own --cpu-prof / --heap-prof instead of Clinic')
-    .action(async (scenario: string | undefined, flags: RunFlags & CompareFlags) => {
-      if (flags.list) return printScenarioList(process.cwd());
-      if (!scenario) throw new ConfigError([{ path: 'scenario', message: 'name a scenario or a file (perfgate run --list shows them)' }], 'invalid arguments');
-      const { profile, workers, clinic } = parseRunFlags(flags);
-      const compareOpts = flags.baseline.length ? parseCompareFlags(flags) : undefined;
-      const ac = new AbortController();
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        signals++;
-        if (signals === 1) {
-          process.stderr.write(`\nperfgate: ${sig}: stopping the load and writing what was measured (again to exit at once)\n`);
-          ac.abort();
-        } else process.exit(EXIT.interrupted);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        let plannedMs = 0;
-        const handle = runWithGate({
-          scenario,
-          profile,
-          targetUrl: flags.target,
-          out: flags.out,
-          workers,
-          allowHosts: flags.allowHost,
-          signal: ac.signal,
-          lab: flags.lab,
-          labSeed: flags.labSeed as 'small' | 'default' | undefined,
-          failOnAlerts: flags.failOnAlerts,
-          keepBodies: flags.keepBodies,
-          noReport: !flags.report,
-          ...(clinic ? { clinic } : {}),
-          onLog: (line) => {
-            if (!flags.quiet) process.stderr.write(`perfgate: ${line}\n`);
-          },
-        });
-        handle.on('start', ({ run, runDir }) => {
-          plannedMs = run.plannedDurationMs;
-          if (!flags.quiet) process.stderr.write(`perfgate: running ${run.scenario} (${run.profile}) against ${run.target.baseUrl}; writing ${runDir}\n`);
-        });
-        handle.on('error', (err) => {
-          if (!flags.quiet) process.stderr.write(`perfgate: ${err.message}\n`);
-        });
-        if (!flags.quiet) attachProgress(handle, process.stderr, () => plannedMs);
-        const outcome: GateRunOutcome = await handle;
-        if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
-        if (!flags.quiet) {
-          const reason = outcome.run.statusReason ? `: ${outcome.run.statusReason}` : '';
-          process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
-          const verdictLine = readVerdictLine(outcome.runDir);
-          if (verdictLine) process.stderr.write(`perfgate: ${verdictLine}\n`);
-          if (outcome.reportHtml) process.stderr.write(`perfgate: report: ${outcome.reportHtml}\n`);
-        }
-        process.exitCode = outcome.exitCode;
-        if (compareOpts && outcome.run.status === 'completed') {
-          // The regression gate: its exit code counts only when the run itself passed.
-          const { result, markdown } = await compareGate({ baselines: flags.baseline, candidate: outcome.runDir, ...compareOpts, env: process.env });
-          if (!flags.quiet) process.stderr.write(`${markdown}\n`);
-          if (outcome.exitCode === EXIT.ok) process.exitCode = result.exitCode;
-        } else if (compareOpts && !flags.quiet) {
-          process.stderr.write(`perfgate: run ${outcome.run.status}: not compared with the baselines\n`);
-        }
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
+    .action((scenario: string | undefined, flags: RunFlags & CompareFlags) => runAction(scenario, flags));
+}
+
+/** Aborts `ac` on the first SIGINT or SIGTERM (the run writes what it measured) and exits on the second; returns the un-registration. */
+function stopOnSignals(ac: AbortController): () => void {
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`\nperfgate: ${sig}: stopping the load and writing what was measured (again to exit at once)\n`);
+      ac.abort();
+    } else process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+/** Starts the gated run the flags describe, with its progress and log lines on stderr unless --quiet. */
+function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof parseRunFlags>, signal: AbortSignal): ReturnType<typeof runWithGate> {
+  const { profile, workers, clinic } = parsed;
+  let plannedMs = 0;
+  const handle = runWithGate({
+    scenario,
+    profile,
+    targetUrl: flags.target,
+    out: flags.out,
+    workers,
+    allowHosts: flags.allowHost,
+    signal,
+    lab: flags.lab,
+    labSeed: flags.labSeed as 'small' | 'default' | undefined,
+    failOnAlerts: flags.failOnAlerts,
+    keepBodies: flags.keepBodies,
+    noReport: !flags.report,
+    ...(clinic ? { clinic } : {}),
+    onLog: (line) => {
+      if (!flags.quiet) process.stderr.write(`perfgate: ${line}\n`);
+    },
+  });
+  handle.on('start', ({ run, runDir }) => {
+    plannedMs = run.plannedDurationMs;
+    if (!flags.quiet) process.stderr.write(`perfgate: running ${run.scenario} (${run.profile}) against ${run.target.baseUrl}; writing ${runDir}\n`);
+  });
+  handle.on('error', (err) => {
+    if (!flags.quiet) process.stderr.write(`perfgate: ${err.message}\n`);
+  });
+  if (!flags.quiet) attachProgress(handle, process.stderr, () => plannedMs);
+  return handle;
+}
+
+/** Prints the outcome: summary.json with --json, else the status, the verdict line and the report's path. */
+function printOutcome(outcome: GateRunOutcome, flags: RunFlags): void {
+  if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
+  if (flags.quiet) return;
+  const reason = outcome.run.statusReason ? `: ${outcome.run.statusReason}` : '';
+  process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
+  const verdictLine = readVerdictLine(outcome.runDir);
+  if (verdictLine) process.stderr.write(`perfgate: ${verdictLine}\n`);
+  if (outcome.reportHtml) process.stderr.write(`perfgate: report: ${outcome.reportHtml}\n`);
+}
+
+/**
+ * `perfgate run`'s action.
+ * flags -> signals -> gated run (progress) -> outcome printed, exit code -> [--baseline: the regression gate, whose
+ * exit code counts only when the run itself completed and passed]
+ */
+async function runAction(scenario: string | undefined, flags: RunFlags & CompareFlags): Promise<void> {
+  if (flags.list) return printScenarioList(process.cwd());
+  if (!scenario) throw new ConfigError([{ path: 'scenario', message: 'name a scenario or a file (perfgate run --list shows them)' }], 'invalid arguments');
+  const parsed = parseRunFlags(flags);
+  const compareOpts = flags.baseline.length ? parseCompareFlags(flags) : undefined;
+  const ac = new AbortController();
+  const release = stopOnSignals(ac);
+  try {
+    const outcome: GateRunOutcome = await startRun(scenario, flags, parsed, ac.signal);
+    printOutcome(outcome, flags);
+    process.exitCode = outcome.exitCode;
+    if (compareOpts && outcome.run.status === 'completed') {
+      const { result, markdown } = await compareGate({ baselines: flags.baseline, candidate: outcome.runDir, ...compareOpts, env: process.env });
+      if (!flags.quiet) process.stderr.write(`${markdown}\n`);
+      if (outcome.exitCode === EXIT.ok) process.exitCode = result.exitCode;
+    } else if (compareOpts && !flags.quiet) {
+      process.stderr.write(`perfgate: run ${outcome.run.status}: not compared with the baselines\n`);
+    }
+  } finally {
+    release();
+  }
 }
