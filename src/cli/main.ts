@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   collect: async () => (await import('./commands/collect.ts')).registerCollect,
   compare: async () => (await import('./commands/compare.ts')).registerCompare,
   init: async () => (await import('./commands/init.ts')).registerInit,
+  export: async () => (await import('./commands/export.ts')).registerExport,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */
