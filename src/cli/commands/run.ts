@@ -12,10 +12,19 @@ import { attachProgress } from '../../run/progress.ts';
 import { compareGate } from '../../run/compare-gate.ts';
 import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compare.ts';
 import { listScenarios } from '../../scenario/load.ts';
+import { attachHarnessMetrics, startHarnessMetrics } from '../../run/harness-metrics.ts';
+
+/** A --metrics-port value: a whole number from 0 (a free port) to 65535. */
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError([{ path: '--metrics-port', message: `must be a port number from 0 to 65535, got ${JSON.stringify(v)}` }], 'invalid arguments');
+  return n;
+}
 
 /** Options of `perfgate run`, as commander parses them. */
 interface RunFlags {
   profile: string;
+  metricsPort?: string;
   target?: string;
   out?: string;
   workers: string;
@@ -90,6 +99,7 @@ export function registerRun(program: Command): void {
     .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
     .option('--keep-bodies', 'keep request bodies in run.json (secret fields still redacted); by default only their shape')
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
+    .option('--metrics-port <port>', "serve the harness' own metrics at http://127.0.0.1:<port>/metrics while the run goes (0: a free port)")
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
@@ -109,6 +119,7 @@ export function registerRun(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      const harness = flags.metricsPort !== undefined ? await startHarnessMetrics(parsePort(flags.metricsPort)) : undefined;
       try {
         let plannedMs = 0;
         const handle = runWithGate({
@@ -136,6 +147,10 @@ export function registerRun(program: Command): void {
           if (!flags.quiet) process.stderr.write(`perfgate: ${err.message}\n`);
         });
         if (!flags.quiet) attachProgress(handle, process.stderr, () => plannedMs);
+        if (harness) {
+          attachHarnessMetrics(handle, harness);
+          if (!flags.quiet) process.stderr.write(`perfgate: harness metrics at ${harness.url}\n`);
+        }
         const outcome: GateRunOutcome = await handle;
         if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
         if (!flags.quiet) {
@@ -155,6 +170,7 @@ export function registerRun(program: Command): void {
           process.stderr.write(`perfgate: run ${outcome.run.status}: not compared with the baselines\n`);
         }
       } finally {
+        await harness?.close();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
