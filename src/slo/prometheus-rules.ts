@@ -40,7 +40,7 @@ export interface RulesFile {
 export interface PrometheusRulesOptions {
   /** The group evaluation interval ("1s" in the lab); the server's global interval when absent. */
   interval?: string;
-  /** Where the runbook lives: each alert links `${runbook}-<rule>` (default the README section). */
+  /** Where the runbook lives (default the README section); its entries are by rule name. */
   runbookUrl?: string;
 }
 
@@ -137,7 +137,7 @@ export function alertingRule(rule: AlertRule, catalogue: SloCatalogue, runbookUr
     annotations: {
       summary: rule.summary,
       description: `perfgate alert rule "${rule.name}" (SLO "${slo}"): ${t.key} ${t.expression} over ${w}${rule.forMs > 0 ? ` for ${promDuration(rule.forMs)}` : ''}.`,
-      runbook_url: `${runbookUrl}-${rule.name}`,
+      runbook_url: runbookUrl,
     },
   };
 }
@@ -163,7 +163,7 @@ export function burnRateRules(budget: number, runbookUrl: string): AlertingRule[
       annotations: {
         summary: `error budget of the ${objective} availability SLO burning ${b.factor}x (${b.long} and ${b.short} windows)`,
         description: `The error ratio over ${b.long} and over ${b.short} is above ${b.factor} x ${budget} = ${limit}: at this rate the 30-day budget is gone in ${+(30 / b.factor).toFixed(1)} days.`,
-        runbook_url: `${runbookUrl}-error-budget-burn`,
+        runbook_url: runbookUrl,
       },
     };
   });

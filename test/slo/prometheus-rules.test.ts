@@ -71,7 +71,7 @@ test('the export holds the SLIs, the P0-P2 alerts with for, severity, SLO and ru
   const cache = alerts.find((a) => a.labels.rule === 'cache-hit')!;
   assert.equal(cache.alert, 'PerfgateCacheHit');
   assert.deepEqual(cache.labels, { severity: 'P1', rule: 'cache-hit', slo: 'cache' });
-  assert.equal(cache.annotations.runbook_url, 'README.md#runbook-cache-hit');
+  assert.equal(cache.annotations.runbook_url, 'README.md#runbook');
   assert.match(cache.expr, /< 0\.5\n/);
   assert.deepEqual(new Set(alerts.map((a) => a.labels.severity)), new Set(['P0', 'P1', 'P2']));
   const fast = alerts.find((a) => a.labels.rule === 'error-budget-burn-fast')!;
