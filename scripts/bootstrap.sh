@@ -5,7 +5,7 @@
 # 2. The system packages the command needs. Found: nothing happens. Missing: as root with apt-get, `apt-get update`
 #    and `apt-get install`; otherwise the exact install command is printed and the script exits 1.
 #    start needs PostgreSQL (with pg_stat_statements), Redis and PgBouncer; test and bench also need Chromium, nginx,
-#    wrk and openssl.
+#    wrk, openssl and Prometheus (with promtool).
 # 3. `npm ci` when node_modules is missing or older than package-lock.json (before anything imports a dependency).
 # Binaries are looked up as the lab looks them up: in PERFGATE_BIN_DIRS (a colon-separated list) when it is set,
 # else in PATH and the usual system folders.
@@ -16,7 +16,7 @@ say() { printf 'perfgate: %s\n' "$*" >&2; }
 
 case "${1:-}" in
   start) wanted=(postgresql postgresql-contrib redis-server pgbouncer) ;;
-  test | bench) wanted=(postgresql postgresql-contrib redis-server pgbouncer chromium nginx-light wrk openssl) ;;
+  test | bench) wanted=(postgresql postgresql-contrib redis-server pgbouncer chromium nginx-light wrk openssl prometheus) ;;
   *)
     say "usage: bash scripts/bootstrap.sh start|test|bench"
     exit 2
@@ -77,6 +77,7 @@ present() {
     postgresql-contrib) has_pg_stat_statements ;;
     chromium) find_bin chromium chromium-browser google-chrome google-chrome-stable >/dev/null ;;
     nginx-light) find_bin nginx >/dev/null ;;
+    prometheus) find_bin prometheus >/dev/null && find_bin promtool >/dev/null ;;
     *) find_bin "$1" >/dev/null ;;
   esac
 }

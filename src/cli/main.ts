@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./commands/compare.ts')).registerCompare,
   init: async () => (await import('./commands/init.ts')).registerInit,
   clinic: async () => (await import('./commands/clinic.ts')).registerClinic,
+  export: async () => (await import('./commands/export.ts')).registerExport,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */

@@ -94,3 +94,6 @@ export function bucketMean(buckets: NumericBuckets): number | null {
   }
   return sum / total;
 }
+
+/** The HTTP latency bucket edges in seconds, shared by the target's histogram and the harness' own: 0.05, 0.1, 0.2 and 0.5 are the SLO edges, 5 the P0 one. */
+export const HTTP_SLO_BUCKETS_S: readonly number[] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10];

@@ -124,6 +124,22 @@ export class SparseHistogram {
     return out;
   }
 
+  /**
+   * Cumulative counts at upper bounds (us), as Prometheus `le` buckets: a value counts at or below a bound when its
+   * HDR bucket's highest equivalent value does (the value percentiles report), so both agree on which side it is.
+   */
+  cumulativeAtUs(boundsUs: readonly number[]): number[] {
+    const entries = this.entries();
+    return boundsUs.map((bound) => {
+      let c = 0;
+      for (const [i, n] of entries) {
+        if (layout.highestEquivalentValue(layout.valueFromIndex(i)) > bound) break;
+        c += n;
+      }
+      return c;
+    });
+  }
+
   /** The value (us) at a percentile (0..100), as hdr-histogram-js's getValueAtPercentile; null when empty. */
   percentileUs(percentile: number): number | null {
     return this.percentilesUs([percentile])[0];

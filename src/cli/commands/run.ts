@@ -12,12 +12,21 @@ import { attachProgress } from '../../run/progress.ts';
 import { compareGate } from '../../run/compare-gate.ts';
 import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compare.ts';
 import { listScenarios } from '../../scenario/load.ts';
+import { attachHarnessMetrics, startHarnessMetrics, type HarnessMetrics } from '../../run/harness-metrics.ts';
+
+/** A --metrics-port value: a whole number from 0 (a free port) to 65535. */
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError([{ path: '--metrics-port', message: `must be a port number from 0 to 65535, got ${JSON.stringify(v)}` }], 'invalid arguments');
+  return n;
+}
 import { parseProfiler } from '../../profile/tools.ts';
 import type { ProfilerChoice } from '../../profile/launch.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
 interface RunFlags {
   profile: string;
+  metricsPort?: string;
   target?: string;
   out?: string;
   workers: string;
@@ -99,6 +108,7 @@ export function registerRun(program: Command): void {
     .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
     .option('--keep-bodies', 'keep request bodies in run.json (secret fields still redacted); by default only their shape')
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
+    .option('--metrics-port <port>', "serve the harness' own metrics at http://127.0.0.1:<port>/metrics while the run goes (0: a free port)")
     .option('--json', 'print summary.json to stdout')
     .option('--quiet', 'no progress output')
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
@@ -126,7 +136,7 @@ function stopOnSignals(ac: AbortController): () => void {
 }
 
 /** Starts the gated run the flags describe, with its progress and log lines on stderr unless --quiet. */
-function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof parseRunFlags>, signal: AbortSignal): ReturnType<typeof runWithGate> {
+function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof parseRunFlags>, signal: AbortSignal, harness?: HarnessMetrics): ReturnType<typeof runWithGate> {
   const { profile, workers, clinic } = parsed;
   let plannedMs = 0;
   const handle = runWithGate({
@@ -155,6 +165,10 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
     if (!flags.quiet) process.stderr.write(`perfgate: ${err.message}\n`);
   });
   if (!flags.quiet) attachProgress(handle, process.stderr, () => plannedMs);
+  if (harness) {
+    attachHarnessMetrics(handle, harness);
+    if (!flags.quiet) process.stderr.write(`perfgate: harness metrics at ${harness.url}\n`);
+  }
   return handle;
 }
 
@@ -171,7 +185,7 @@ function printOutcome(outcome: GateRunOutcome, flags: RunFlags): void {
 
 /**
  * `perfgate run`'s action.
- * flags -> signals -> gated run (progress) -> outcome printed, exit code -> [--baseline: the regression gate, whose
+ * flags -> signals -> [--metrics-port: the harness' /metrics] -> gated run (progress) -> outcome printed, exit code -> [--baseline: the regression gate, whose
  * exit code counts only when the run itself completed and passed]
  */
 async function runAction(scenario: string | undefined, flags: RunFlags & CompareFlags): Promise<void> {
@@ -180,9 +194,10 @@ async function runAction(scenario: string | undefined, flags: RunFlags & Compare
   const parsed = parseRunFlags(flags);
   const compareOpts = flags.baseline.length ? parseCompareFlags(flags) : undefined;
   const ac = new AbortController();
+  const harness = flags.metricsPort !== undefined ? await startHarnessMetrics(parsePort(flags.metricsPort)) : undefined;
   const release = stopOnSignals(ac);
   try {
-    const outcome: GateRunOutcome = await startRun(scenario, flags, parsed, ac.signal);
+    const outcome: GateRunOutcome = await startRun(scenario, flags, parsed, ac.signal, harness);
     printOutcome(outcome, flags);
     process.exitCode = outcome.exitCode;
     if (compareOpts && outcome.run.status === 'completed') {
@@ -193,6 +208,7 @@ async function runAction(scenario: string | undefined, flags: RunFlags & Compare
       process.stderr.write(`perfgate: run ${outcome.run.status}: not compared with the baselines\n`);
     }
   } finally {
+    await harness?.close();
     release();
   }
 }
