@@ -181,6 +181,27 @@ describe('login guard pure parts', () => {
     assert.equal(peak, 2);
   });
 
+  test('a priority caller (a trusted login) is queued first and never turned away by a full queue', async () => {
+    const gate = new Semaphore(1, 1);
+    const order: string[] = [];
+    const releases: Array<() => void> = [];
+    const job = (name: string, priority = false) => gate.run(async () => {
+      order.push(name);
+      await new Promise<void>((r) => releases.push(r));
+      return name;
+    }, priority);
+    const running = job('first');
+    const queued = job('queued');
+    assert.equal(await job('turned away'), undefined, 'the queue of one is full');
+    const trusted = job('trusted', true);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setImmediate(r));
+      releases.shift()?.();
+    }
+    assert.deepEqual(await Promise.all([running, trusted, queued]), ['first', 'trusted', 'queued']);
+    assert.deepEqual(order, ['first', 'trusted', 'queued']);
+  });
+
   test('BCRYPT_CONCURRENCY must stay below UV_THREADPOOL_SIZE', () => {
     assert.throws(() => parseTargetConfig({ UV_THREADPOOL_SIZE: '4', BCRYPT_CONCURRENCY: '4' }), /BCRYPT_CONCURRENCY: must be below UV_THREADPOOL_SIZE/);
     assert.equal(parseTargetConfig({ UV_THREADPOOL_SIZE: '8', BCRYPT_CONCURRENCY: '3' }).bcryptConcurrency, 3);
