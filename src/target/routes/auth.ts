@@ -50,7 +50,7 @@ function tooMany(retryAfterUs: number, message: string, error = 'too_many_logins
 /**
  * Registers POST /auth/token at `path` (the service mounts it at / and at /api/v1).
  * pipeline: Redis login guard (a trusted client+address pair: its own bucket; others: client id, source address,
- * service, client backoff) -> refused: held in the tarpit, then 429 -> shared bcrypt slot (bounded queue; trusted
+ * service, client backoff) -> refused: held 1 s in the tarpit, then 429 -> shared bcrypt slot (bounded queue; trusted
  * pairs first) -> client lookup -> bcrypt compare -> sign and trust the pair, or record the failure.
  */
 export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string): void {
@@ -60,7 +60,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
     if (decision.degraded) ctx.metrics.rateLimiterDegraded.inc({ policy: ctx.config.rateLimitFailPolicy });
     if (!decision.allowed) {
       ctx.metrics.rateLimited.inc({ tier: `login-${decision.reason || 'degraded'}` });
-      await ctx.tarpit.hold(decision.retryAfterUs / 1000);
+      await ctx.tarpit.hold();
       if (decision.reason === 'block') throw tooMany(decision.retryAfterUs, 'too many failed logins for this client; retry later', 'login_backoff');
       throw tooMany(decision.retryAfterUs, 'too many login attempts; retry later');
     }
@@ -76,7 +76,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
       return ok && client && isTierName(client.tier) ? { tier: client.tier } : null;
     }, decision.trusted);
     if (outcome === undefined) {
-      await ctx.tarpit.hold(1000);
+      await ctx.tarpit.hold();
       throw tooMany(1_000_000, 'too many token requests in flight; retry shortly');
     }
     if (outcome === null) {
