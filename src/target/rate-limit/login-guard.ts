@@ -10,11 +10,16 @@ import type { RateLimitFailPolicy } from '../config.ts';
 import { withDeadline } from '../cache/deadline.ts';
 import type { Tier } from '../auth/clients.ts';
 
-/** The login buckets: per client id, per source address, and for the whole service. */
+/**
+ * The login buckets: per client id, per source address, and for the whole service. The service's bucket bounds the
+ * bcrypt work of untrusted logins: a cost-12 check takes about 0.25 s of a core, so 2 a second cost about half a core,
+ * a quarter of a 2-core machine, whatever a flood sends. Machine clients log in once per 15-minute token, and a client
+ * at its trusted address skips this bucket (see the header), so real logins do not queue behind a flood.
+ */
 export const LOGIN_LIMITS: { client: Tier; address: Tier; global: Tier } = {
   client: { capacity: 5, refillPerS: 0.2 },
   address: { capacity: 10, refillPerS: 1 },
-  global: { capacity: 50, refillPerS: 20 },
+  global: { capacity: 10, refillPerS: 2 },
 };
 
 /** Failed logins of one client (within FAILURE_WINDOW_S) before the backoff starts. */
