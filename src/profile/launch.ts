@@ -9,8 +9,14 @@ import { basename, join } from 'node:path';
 import type { ServiceWrap } from '../lab/target-process.ts';
 import { NODE_PROFILER_FLAGS, type ClinicTool, type ProfileMethod } from './tools.ts';
 
-/** Clinic.js's command-line entry point, resolved from this module. */
-export const CLINIC_BIN = createRequire(import.meta.url).resolve('clinic/bin.js');
+/** Clinic.js's command-line entry point, resolved from this module, or undefined when it is not installed (an optional peer). */
+export function clinicBin(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('clinic/bin.js');
+  } catch {
+    return undefined;
+  }
+}
 
 /** How long a profiled service gets, after SIGINT, to exit and for its profiler to write its data and HTML. */
 export const PROFILE_STOP_DEADLINE_MS = 180_000;
@@ -38,7 +44,9 @@ export function profiledCommand(choice: ProfilerChoice, dataDir: string, command
   const [first, ...rest] = command;
   if (first === undefined) throw new Error('profiledCommand: empty command');
   if (choice.method === 'clinic') {
-    return { command: process.execPath, args: [CLINIC_BIN, choice.tool, '--dest', dataDir, '--open=false', '--', ...command], env: { NO_INSIGHT: '1' } };
+    const bin = clinicBin();
+    if (!bin) throw new Error('Clinic.js is not installed (npm install --save-dev clinic@13)');
+    return { command: process.execPath, args: [bin, choice.tool, '--dest', dataDir, '--open=false', '--', ...command], env: { NO_INSIGHT: '1' } };
   }
   const flags = NODE_PROFILER_FLAGS[choice.tool];
   if (!flags) throw new Error(`profiledCommand: Node has no own profiler for ${choice.tool}`);

@@ -32,8 +32,11 @@ export function nodeMajor(version: string = process.version): number {
   return Number(/^v?(\d+)/.exec(version)?.[1] ?? 0);
 }
 
-/** Parses a tool name and method; a ConfigError naming the field when the name is unknown or cannot run here. */
-export function parseProfiler(raw: string, opts: { field: string; nodeProfiler?: boolean; nodeMajor?: number }): { tool: ClinicTool; method: ProfileMethod } {
+/**
+ * Parses a tool name and method; a ConfigError naming the field when the name is unknown or cannot run here.
+ * `clinicInstalled` says whether Clinic.js can be resolved (it is an optional peer dependency of the package).
+ */
+export function parseProfiler(raw: string, opts: { field: string; nodeProfiler?: boolean; nodeMajor?: number; clinicInstalled?: boolean }): { tool: ClinicTool; method: ProfileMethod } {
   if (!(CLINIC_TOOLS as readonly string[]).includes(raw)) {
     throw new ConfigError([{ path: opts.field, message: `must be one of ${CLINIC_TOOLS.join(', ')} (got "${raw}")` }], 'invalid arguments');
   }
@@ -44,5 +47,8 @@ export function parseProfiler(raw: string, opts: { field: string; nodeProfiler?:
   }
   const why = unavailableReason(tool, opts.nodeMajor ?? nodeMajor());
   if (why) throw new ConfigError([{ path: opts.field, message: why }], 'invalid arguments');
+  if (opts.clinicInstalled === false) {
+    throw new ConfigError([{ path: opts.field, message: `needs Clinic.js, an optional peer dependency: npm install --save-dev clinic@13 (or use --node-profiler for ${NODE_PROFILER_FLAGS[tool] ? tool : 'flame or heapprofiler'})` }], 'invalid arguments');
+  }
   return { tool, method: 'clinic' };
 }

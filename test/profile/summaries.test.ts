@@ -77,6 +77,10 @@ test('tools: an unknown tool, bubbleprof on Node 20 and --node-profiler for doct
   fails(() => parseProfiler('bubbleprof', { field: '--clinic', nodeMajor: 20 }), '--clinic', /async_hooks trace events/);
   fails(() => parseProfiler('doctor', { field: '--clinic', nodeProfiler: true }), '--node-profiler', /no own profiler/);
   assert.equal(unavailableReason('bubbleprof', 18), undefined);
+  // Clinic.js is an optional peer of the package: without it, a Clinic tool says how to install it, and Node's own
+  // profiler still works.
+  fails(() => parseProfiler('flame', { field: '--clinic', clinicInstalled: false }), '--clinic', /npm install --save-dev clinic@13.*--node-profiler/);
+  assert.deepEqual(parseProfiler('flame', { field: '--clinic', nodeProfiler: true, clinicInstalled: false }), { tool: 'flame', method: 'node' });
 });
 
 test('the profiled command: clinic with NO_INSIGHT=1, or node with --cpu-prof-dir, or NODE_OPTIONS for a wrapper', () => {

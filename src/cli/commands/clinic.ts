@@ -8,6 +8,7 @@ import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
 import { attachProgress } from '../../run/progress.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { parseProfiler } from '../../profile/tools.ts';
+import { clinicBin } from '../../profile/launch.ts';
 import { startProfiledService } from '../../profile/service.ts';
 import { parseRunFlags } from './run.ts';
 
@@ -46,7 +47,7 @@ export function registerClinic(program: Command): void {
     .action(async (toolName: string, scenario: string, command: string[], flags: ClinicFlags) => {
       // flags -> profiler -> scenario's URL -> service under the profiler (ready) -> gated run (stops it, collects) -> cleanup
       const { profile, workers } = parseRunFlags({ ...flags, baseline: [], nodeProfiler: undefined }); // the tool is checked below
-      const choice = parseProfiler(toolName, { field: 'tool', nodeProfiler: flags.nodeProfiler });
+      const choice = parseProfiler(toolName, { field: 'tool', nodeProfiler: flags.nodeProfiler, clinicInstalled: clinicBin() !== undefined });
       if (command.length === 0) throw new ConfigError([{ path: 'command', message: 'name the command that starts your service after --' }], 'invalid arguments');
       const log = (line: string) => {
         if (!flags.quiet) process.stderr.write(`perfgate: ${line}\n`);

@@ -12,6 +12,7 @@ import { attachProgress } from '../../run/progress.ts';
 import { compareGate } from '../../run/compare-gate.ts';
 import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compare.ts';
 import { listScenarios } from '../../scenario/load.ts';
+import { clinicBin } from '../../profile/launch.ts';
 import { attachHarnessMetrics, startHarnessMetrics, type HarnessMetrics } from '../../run/harness-metrics.ts';
 
 /** A --metrics-port value: a whole number from 0 (a free port) to 65535. */
@@ -77,7 +78,7 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
   if (flags.clinic !== undefined && !flags.lab) issues.push({ path: '--clinic', message: 'profiles the lab\'s target, so it needs --lab (for your own service: perfgate clinic <tool> <scenario> -- <command>)' });
   if (flags.nodeProfiler && flags.clinic === undefined) issues.push({ path: '--node-profiler', message: 'only applies with --clinic flame or --clinic heapprofiler' });
   if (issues.length) throw new ConfigError(issues, 'invalid arguments');
-  const clinic = flags.clinic === undefined ? undefined : parseProfiler(flags.clinic, { field: '--clinic', nodeProfiler: flags.nodeProfiler });
+  const clinic = flags.clinic === undefined ? undefined : parseProfiler(flags.clinic, { field: '--clinic', nodeProfiler: flags.nodeProfiler, clinicInstalled: clinicBin() !== undefined });
   return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}) };
 }
 
