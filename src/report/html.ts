@@ -7,7 +7,7 @@ import type { ReportModel } from './model.ts';
 import type { ChartEntry } from './specs/index.ts';
 import { escapeHtml } from './escape.ts';
 import { clock, fmtCount, fmtMs, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
-import { bannerSentence, causeSentences, STATUS_WORD } from './narrative.ts';
+import { bannerSentence, causeSentences, failedThresholdSentences, STATUS_WORD } from './narrative.ts';
 import { collectorGapLines } from './collector-gaps.ts';
 import { redactText } from '../redact.ts';
 import { abortedText, fewSamplesText } from '../slo/verdict.ts';
@@ -143,11 +143,13 @@ function metadataSection(m: ReportModel): string {
 
 /** Renders report.html from the model and the rendered charts (and the compare section's HTML, when compared). */
 export function renderReportHtml(m: ReportModel, charts: RenderedChart[], compareSection?: string): string {
-  // model -> banner + causes -> SLO table and alerts -> charts -> endpoints -> statements -> metadata -> shell
+  // model -> banner + failed thresholds and causes -> SLO table and alerts -> charts -> endpoints -> statements -> metadata -> shell
   const word = STATUS_WORD[m.status];
   const causes = causeSentences(m);
   const banner = `<section class="banner ${escapeHtml(m.status)}" id="verdict" data-status="${escapeHtml(m.status)}"><span class="status">${escapeHtml(word)}</span><strong>${escapeHtml(m.run.scenario)}</strong><p class="sentence">${escapeHtml(bannerSentence(m))}</p><p class="meta-line">${escapeHtml(m.run.id)} · started ${escapeHtml(m.run.startedAt)} · target ${escapeHtml(redactText(m.run.target?.baseUrl ?? ''))}</p></section>`;
-  const why = causes.length > 0 ? `<h2>What happened</h2><ul class="causes">${causes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '';
+  const failed = failedThresholdSentences(m).map((c) => `<li class="breach" data-failed-threshold>${escapeHtml(c)}</li>`);
+  const items = [...failed, ...causes.map((c) => `<li>${escapeHtml(c)}</li>`)];
+  const why = items.length > 0 ? `<h2>What happened</h2><ul class="causes">${items.join('')}</ul>` : '';
   const body = [
     `<h1>perfgate report</h1>`,
     banner,

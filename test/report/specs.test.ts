@@ -68,3 +68,17 @@ test('phase bands shade by name: every stretch of a phase that several stages be
   // By position, the second steady would be shaded and the first not.
   assert.deepEqual(shadedPhases([band('steady', 0, 10), band('spike', 10, 20), band('cool', 20, 30), band('steady', 30, 40)]).map((b) => b.name), ['spike']);
 });
+
+test('a failed threshold scoped to an endpoint and a phase reds its bar, ticks its limit and draws a segment over its phase', async () => {
+  const { drillRun } = await import('./support.ts');
+  const { endpointBarRows } = await import('../../src/report/specs/endpoints.ts');
+  const m = buildModel(drillRun());
+  const { bars, ticks } = endpointBarRows(m);
+  const company = bars.find((b) => b.endpoint === 'company' && b.pct === 'p95');
+  assert.equal(company?.status, 'fail', 'coloured by its own SLO as verdict.json judged it, not by the whole-run value');
+  assert.equal(bars.find((b) => b.endpoint === 'leaderboard' && b.pct === 'p95')?.status, 'no endpoint SLO');
+  assert.ok(ticks.some((t) => t.endpoint === 'company' && t.limitMs === 100 && !t.pass && t.label === 'SLO < 100 ms in outage: 258 ms ✘'));
+  const latency = JSON.stringify(buildCharts(m).find((c) => c.id === 'latency')?.spec);
+  assert.match(latency, /"type":"rule","strokeWidth":3,"color":"#cf222e"\},"encoding":\{"x":\{"field":"tMs"[^}]*\}[^]*?"x2":\{"field":"endMs"\}/);
+  assert.match(latency, /company, outage: p95 < 100 ms, was 258 ms ✘/);
+});

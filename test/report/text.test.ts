@@ -64,3 +64,11 @@ test('the banner sentence and the cause sentence name the load, the SLO count an
   const quiet = buildModel(syntheticRun({ durationS: 60, verdict: 'pass' }));
   assert.deepEqual(causeSentences(quiet), []);
 });
+
+test('"What happened" starts with the failed thresholds in plain words, worst first', async () => {
+  const { drillRun } = await import('./support.ts');
+  const { failedThresholdSentences, failedThresholdSentence } = await import('../../src/report/narrative.ts');
+  assert.deepEqual(failedThresholdSentences(buildModel(drillRun())), ['The p95 latency of company requests during outage was 258 ms; the SLO asks for below 100 ms (158% past it).']);
+  assert.equal(failedThresholdSentence(entry('checks', 'checks', 'rate', '>', 0.999, 0.9737, 'ratio')), 'The check pass rate was 97.4%; the SLO asks for above 99.9% (2.53% past it).');
+  assert.equal(failedThresholdSentence(entry('http_req_failed', 'http_req_failed', 'rate', '<', 0.01, 0.0216, 'ratio')), 'The error rate over all requests was 2.16%; the SLO asks for below 1% (116% past it).');
+});

@@ -86,6 +86,41 @@ export function thresholdsFor(verdict: VerdictJson | undefined, metric: string, 
   });
 }
 
+/** Thresholds on a metric scoped to a phase (`{phase:x}`, alone or with `name`): drawn over their phase's band. */
+export function phaseThresholdsFor(verdict: VerdictJson | undefined, metric: string): VerdictEntry[] {
+  return (verdict?.thresholds ?? []).filter((t) => t.metric === metric && t.tags?.phase !== undefined && Object.keys(t.tags).every((k) => k === 'phase' || k === 'name'));
+}
+
+/** The stretches a threshold judged: its window's spans, or its window, or (without one) the bands of its phase. */
+export function windowsOf(t: VerdictEntry, bands: readonly Band[]): Array<{ startMs: number; endMs: number }> {
+  if (t.window?.spans && t.window.spans.length > 0) return t.window.spans.map((s) => ({ startMs: s.fromMs, endMs: s.toMs }));
+  if (t.window && t.window.toMs > t.window.fromMs) return [{ startMs: t.window.fromMs, endMs: t.window.toMs }];
+  return bands.filter((b) => b.kind === 'phase' && b.name === t.tags.phase).map((b) => ({ startMs: b.startMs, endMs: b.endMs }));
+}
+
+/** A threshold's scope in words for a label: "company, outage" ("" when it is unscoped). */
+export function scopeLabel(t: VerdictEntry): string {
+  return [t.tags?.name, t.tags?.phase].filter((x) => x !== undefined).join(', ');
+}
+
+/**
+ * Phase-scoped SLO limits as segments over the stretches they judged, labelled with their scope, observed value and
+ * result; red when failed; `label` words each one.
+ */
+export function phaseRuleLayers(thresholds: readonly VerdictEntry[], bands: readonly Band[], label: (t: VerdictEntry) => string): LayerChild[] {
+  const out: LayerChild[] = [];
+  for (const pass of [true, false]) {
+    const values = thresholds.filter((t) => t.pass === pass && Number.isFinite(t.limit)).flatMap((t) => windowsOf(t, bands).map((w, i) => ({ tMs: w.startMs, endMs: w.endMs, value: t.limit, label: i === 0 ? label(t) : '', key: t.key })));
+    if (values.length === 0) continue;
+    const color = pass ? COLORS.pass : COLORS.fail;
+    out.push(
+      { data: { values }, mark: { type: 'rule', strokeWidth: pass ? 2 : 3, color }, encoding: { x: timeX(), x2: { field: 'endMs' }, y: { field: 'value', type: 'quantitative' } } },
+      { data: { values }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -3, fontSize: 10, fontWeight: 600, color }, encoding: { x: timeX(), y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } } },
+    );
+  }
+  return out;
+}
+
 /** Whether a value breaks a threshold's limit. */
 export function breaches(t: Pick<VerdictEntry, 'operator' | 'limit'>, value: number): boolean {
   switch (t.operator) {
