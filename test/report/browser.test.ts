@@ -122,6 +122,39 @@ async function chartTexts(page: import('playwright-core').Page, id: string): Pro
   return page.$$eval(`figure[data-chart="${id}"] svg text`, (els) => els.map((e) => ({ text: e.textContent ?? '', fill: e.getAttribute('fill') ?? '' })));
 }
 
+/** Every axis of every chart on the page with its tick labels; a report where two ticks of one axis read alike fails. */
+async function assertAxesDistinct(page: import('playwright-core').Page): Promise<number> {
+  const axes = await page.$$eval('figure[data-chart] svg g[aria-roledescription="axis"]', (gs) =>
+    gs.map((g) => ({ chart: g.closest('figure')?.getAttribute('data-chart') ?? '', name: g.getAttribute('aria-label') ?? '', labels: [...g.querySelectorAll('.role-axis-label text')].map((t) => t.textContent ?? '') })),
+  );
+  for (const a of axes) assert.equal(new Set(a.labels).size, a.labels.length, `${a.chart}: ${a.name}: ${JSON.stringify(a.labels)}`);
+  return axes.length;
+}
+
+test('no axis of any chart has two equal tick labels: the pass, fail, no-server, drill and a two-second run', { skip: !executablePath && 'no chromium' }, async () => {
+  const dirs: string[] = [];
+  for (const name of ['pass', 'fail', 'no-server']) {
+    const dir = join(root, `axes-${name}`);
+    await cp(join(FIXTURES, name), dir, { recursive: true });
+    dirs.push(dir);
+  }
+  for (const [name, r] of [['drill', drillRun()], ['short', syntheticRun({ durationS: 2, verdict: 'pass' })]] as const) {
+    const dir = join(root, `axes-${name}`);
+    await writeRunDir(dir, r);
+    dirs.push(dir);
+  }
+  const page = await browser!.newPage();
+  try {
+    for (const dir of dirs) {
+      const out = await writeReport(dir);
+      await page.goto(pathToFileURL(out.htmlPath).href, { waitUntil: 'load' });
+      assert.ok((await assertAxesDistinct(page)) >= 8, dir);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
 test('a failed threshold scoped to an endpoint and a phase is drawn on its charts and leads "What happened"', { skip: !executablePath && 'no chromium' }, async () => {
   const dir = join(root, 'drill');
   await writeRunDir(dir, drillRun());

@@ -82,3 +82,13 @@ test('a failed threshold scoped to an endpoint and a phase reds its bar, ticks i
   assert.match(latency, /"type":"rule","strokeWidth":3,"color":"#cf222e"\},"encoding":\{"x":\{"field":"tMs"[^}]*\}[^]*?"x2":\{"field":"endMs"\}/);
   assert.match(latency, /company, outage: p95 < 100 ms, was 258 ms ✘/);
 });
+
+test('value axes take their format from the data: percent decimals from the tick step, whole counts, never an empty domain', async () => {
+  const { valueAxis } = await import('../../src/report/specs/common.ts');
+  assert.deepEqual(valueAxis([0, 0, 0.01], 'ratio'), { scale: { domainMin: 0 }, axis: { format: '.1%' } });
+  assert.deepEqual(valueAxis([0, 0.4, 1], 'ratio'), { scale: { domainMin: 0 }, axis: { format: '.0%' } });
+  assert.deepEqual(valueAxis([0, 0.0004], 'ratio'), { scale: { domainMin: 0 }, axis: { format: '.3%' } });
+  assert.deepEqual(valueAxis([0, 0, 0], 'number'), { scale: { domainMin: 0, domainMax: 1 }, axis: { tickMinStep: 1, format: ',d' } });
+  assert.deepEqual(valueAxis([], 'ratio'), { scale: { domainMin: 0, domainMax: 0.01 }, axis: { format: '.1%' } });
+  assert.deepEqual(valueAxis([0.5, 12.25], 'number'), { scale: { domainMin: 0 }, axis: {} });
+});

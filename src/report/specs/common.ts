@@ -36,8 +36,38 @@ export const CONFIG = {
 } as const;
 
 /** The x channel of every time chart: ms since the run start shown as mm:ss (UTC, so no time zone shift). */
-export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; labelExpr: string; title: string | null; labelOverlap: boolean }; } {
-  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', labelExpr: TIME_LABEL, title, labelOverlap: true } };
+export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; labelExpr: string; title: string | null; labelOverlap: boolean; tickMinStep: number }; } {
+  // labels are whole seconds, so ticks are never closer than one second (no "00:00 00:00 00:01" on a short run)
+  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', labelExpr: TIME_LABEL, title, labelOverlap: true, tickMinStep: 1000 } };
+}
+
+/**
+ * The y scale and axis of a value panel, from the data's range and unit: percent with the decimals its tick step
+ * needs (0.1%, not "0% 1% 1%"), whole-number ticks for counts, and a domain from zero that is never empty (an all-zero
+ * series sits on its zero line, not at mid-height with a "0.000000" tick).
+ */
+export function valueAxis(values: readonly number[], kind: 'ratio' | 'number'): { scale: { domainMin: number; domainMax?: number }; axis: { format?: string; tickMinStep?: number } } {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const max = Math.max(0, ...finite);
+  const min = Math.min(0, ...finite);
+  const counts = kind === 'number' && finite.every((v) => Number.isInteger(v));
+  const span = max - min;
+  const scale = span > 0 ? { domainMin: min } : { domainMin: 0, domainMax: kind === 'ratio' ? 0.01 : 1 };
+  const axis: { format?: string; tickMinStep?: number } = {};
+  if (kind === 'ratio') {
+    const step = (span > 0 ? span : 0.01) / 5;
+    const decimals = Math.min(4, Math.max(0, Math.ceil(-Math.log10(step * 100))));
+    axis.format = `.${decimals}%`;
+  } else if (counts) {
+    axis.tickMinStep = 1;
+    axis.format = ',d';
+  }
+  return { scale, axis };
+}
+
+/** A thin line at zero, the baseline every value panel reads from. */
+export function zeroRule(): LayerChild {
+  return { data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#8c959f', strokeWidth: 1 }, encoding: { y: { field: 'value', type: 'quantitative' } } };
 }
 
 /** Axis label of a time since the run start: mm:ss, with hours in front from one hour on. */

@@ -3,7 +3,7 @@
 import type { VerdictEntry } from '../../results/format.ts';
 import type { Band } from '../series.ts';
 import { fmtUnit } from '../format-values.ts';
-import { COLORS, bandLayers, breachLayer, breaches, limitLabel, phaseRuleLayers, ruleLayers, scopeLabel, timeX, windowsOf, type LayerChild } from './common.ts';
+import { COLORS, bandLayers, breachLayer, breaches, limitLabel, phaseRuleLayers, ruleLayers, scopeLabel, timeX, valueAxis, windowsOf, zeroRule, type LayerChild } from './common.ts';
 
 /** One point of a line. */
 export interface LineRow {
@@ -36,7 +36,9 @@ export interface LinePanel {
 export function linePanelLayers(p: LinePanel): LayerChild[] {
   const seriesNames = [...new Set(p.rows.map((r) => r.series))];
   const percent = p.kind === 'ratio';
-  const y = { field: 'value', type: 'quantitative', title: p.yTitle, axis: percent ? { format: '.0%' } : {} } as const;
+  const limits = p.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => t.limit);
+  const { scale, axis } = valueAxis([...p.rows.map((r) => r.value), ...limits], p.kind);
+  const y = { field: 'value', type: 'quantitative', title: p.yTitle, scale, axis } as const;
   const color = {
     field: 'series',
     type: 'nominal',
@@ -69,7 +71,7 @@ export function linePanelLayers(p: LinePanel): LayerChild[] {
     const limit = percent ? limitLabel(t, 100, '%') : limitLabel(t, 1, p.unitLabel ?? t.unit);
     return `${scopeLabel(t)}: ${limit}, was ${fmtUnit(t.observed, t.unit)} ${t.pass ? '✔' : '✘'}`;
   };
-  return [...(p.withBands === false ? [] : bandLayers(p.bands)), lines, ...ruleLayers(rules), ...phaseRuleLayers(phased, p.bands, phaseLabel), ...breachLayer(breachPoints)];
+  return [...(p.withBands === false ? [] : bandLayers(p.bands)), zeroRule(), lines, ...ruleLayers(rules), ...phaseRuleLayers(phased, p.bands, phaseLabel), ...breachLayer(breachPoints)];
 }
 
 /** Whether any row of the panel breaks one of its thresholds (used by tests and the narrative). */
