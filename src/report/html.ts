@@ -76,7 +76,7 @@ function sloSection(m: ReportModel): string {
   const alerts = fired.length === 0
     ? `<p class="muted">No alert rule would have fired${quiet ? ` (${quiet} rule${quiet === 1 ? '' : 's'} checked)` : ''}.</p>`
     : `<table><thead><tr><th>severity</th><th>alert rule</th><th>what</th><th class="num">first at</th><th class="num">observed</th></tr></thead><tbody>${fired
-        .map((a) => `<tr class="fail"><td><span class="badge fail">${escapeHtml(a.severity)}</span></td><td class="code">${escapeHtml(a.rule)}</td><td>${escapeHtml(a.description)}</td><td class="num">${a.firstAtMs === undefined ? 'n/a' : escapeHtml(clock(a.firstAtMs))}</td><td class="num">${a.observed === undefined ? '' : escapeHtml(String(Number(a.observed.toPrecision(4))))}</td></tr>`)
+        .map((a) => `<tr class="fail"><td><span class="badge fail">${escapeHtml(a.severity)}</span></td><td class="code">${escapeHtml(a.rule)}</td><td>${escapeHtml(a.description)}</td><td class="num">${a.firstAtMs === undefined ? 'n/a' : escapeHtml(clock(a.firstAtMs))}</td><td class="num">${a.observed === undefined ? '' : escapeHtml(fmtUnit(a.observed, a.unit ?? '', true))}</td></tr>`)
         .join('')}</tbody></table>${quiet ? `<p class="muted">${quiet} other alert rule${quiet === 1 ? '' : 's'} would not have fired.</p>` : ''}`;
   return `<h2>SLOs</h2>${table}<h3>Alerts that would have fired</h3>${alerts}`;
 }
