@@ -20,13 +20,18 @@ export function fmtMs(ms: number | null | undefined): string {
   return `${ms.toFixed(2)} ms`;
 }
 
-/** A ratio (0..1) as a percentage: 0.1%, 12%, 100%. */
+/** A ratio (0..1) as a percentage: 0.1%, 12%, 100%; near 100% with the digits that keep it off 100 (97.4%, 99.9%, 99.95%). */
 export function fmtPct(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return 'n/a';
   const p = ratio * 100;
   if (p === 0) return '0%';
   if (Math.abs(p) < 0.1) return `${p.toFixed(3)}%`;
   if (Math.abs(p) < 10) return `${Number(p.toFixed(2))}%`;
+  if (p >= 90 && p < 100) {
+    let d = Math.max(1, Math.ceil(-Math.log10(100 - p)));
+    while (d < 6 && Number(p.toFixed(d)) >= 100) d++;
+    return `${Number(p.toFixed(d))}%`;
+  }
   return `${Math.round(p)}%`;
 }
 

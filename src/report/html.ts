@@ -7,7 +7,7 @@ import type { ReportModel } from './model.ts';
 import type { ChartEntry } from './specs/index.ts';
 import { escapeHtml } from './escape.ts';
 import { clock, fmtCount, fmtMs, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
-import { bannerSentence, causeSentences, STATUS_WORD } from './narrative.ts';
+import { bannerSentence, causeSentences, failedThresholdSentences, STATUS_WORD } from './narrative.ts';
 import { collectorGapLines } from './collector-gaps.ts';
 import { redactText } from '../redact.ts';
 import { abortedText, fewSamplesText } from '../slo/verdict.ts';
@@ -76,7 +76,7 @@ function sloSection(m: ReportModel): string {
   const alerts = fired.length === 0
     ? `<p class="muted">No alert rule would have fired${quiet ? ` (${quiet} rule${quiet === 1 ? '' : 's'} checked)` : ''}.</p>`
     : `<table><thead><tr><th>severity</th><th>alert rule</th><th>what</th><th class="num">first at</th><th class="num">observed</th></tr></thead><tbody>${fired
-        .map((a) => `<tr class="fail"><td><span class="badge fail">${escapeHtml(a.severity)}</span></td><td class="code">${escapeHtml(a.rule)}</td><td>${escapeHtml(a.description)}</td><td class="num">${a.firstAtMs === undefined ? 'n/a' : escapeHtml(clock(a.firstAtMs))}</td><td class="num">${a.observed === undefined ? '' : escapeHtml(String(Number(a.observed.toPrecision(4))))}</td></tr>`)
+        .map((a) => `<tr class="fail"><td><span class="badge fail">${escapeHtml(a.severity)}</span></td><td class="code">${escapeHtml(a.rule)}</td><td>${escapeHtml(a.description)}</td><td class="num">${a.firstAtMs === undefined ? 'n/a' : escapeHtml(clock(a.firstAtMs))}</td><td class="num">${a.observed === undefined ? '' : escapeHtml(fmtUnit(a.observed, a.unit ?? '', true))}</td></tr>`)
         .join('')}</tbody></table>${quiet ? `<p class="muted">${quiet} other alert rule${quiet === 1 ? '' : 's'} would not have fired.</p>` : ''}`;
   return `<h2>SLOs</h2>${table}<h3>Alerts that would have fired</h3>${alerts}`;
 }
@@ -143,11 +143,13 @@ function metadataSection(m: ReportModel): string {
 
 /** Renders report.html from the model and the rendered charts (and the compare section's HTML, when compared). */
 export function renderReportHtml(m: ReportModel, charts: RenderedChart[], compareSection?: string): string {
-  // model -> banner + causes -> SLO table and alerts -> charts -> endpoints -> statements -> metadata -> shell
+  // model -> banner + failed thresholds and causes -> SLO table and alerts -> charts -> endpoints -> statements -> metadata -> shell
   const word = STATUS_WORD[m.status];
   const causes = causeSentences(m);
   const banner = `<section class="banner ${escapeHtml(m.status)}" id="verdict" data-status="${escapeHtml(m.status)}"><span class="status">${escapeHtml(word)}</span><strong>${escapeHtml(m.run.scenario)}</strong><p class="sentence">${escapeHtml(bannerSentence(m))}</p><p class="meta-line">${escapeHtml(m.run.id)} · started ${escapeHtml(m.run.startedAt)} · target ${escapeHtml(redactText(m.run.target?.baseUrl ?? ''))}</p></section>`;
-  const why = causes.length > 0 ? `<h2>What happened</h2><ul class="causes">${causes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '';
+  const failed = failedThresholdSentences(m).map((c) => `<li class="breach" data-failed-threshold>${escapeHtml(c)}</li>`);
+  const items = [...failed, ...causes.map((c) => `<li>${escapeHtml(c)}</li>`)];
+  const why = items.length > 0 ? `<h2>What happened</h2><ul class="causes">${items.join('')}</ul>` : '';
   const body = [
     `<h1>perfgate report</h1>`,
     banner,

@@ -29,15 +29,25 @@ export function abortedAt(e: VerdictEntry): string {
 /** The failure message of a threshold: observed value, limit, margin, sample count and the "few samples" mark. */
 export function failureMessage(e: VerdictEntry): string {
   if (e.observed === null) return `${e.note ?? 'no data'} (limit ${e.operator} ${formatValue(e.limit, e.unit)})`;
-  const pct = e.marginPct === null ? '' : ` (${e.marginPct.toFixed(1)}%)`;
   const extra = [samplesText(e), fewSamplesText(e)].filter(Boolean).map((x) => `, ${x}`).join('');
-  return `observed ${formatValue(e.observed, e.unit)}, limit ${e.operator} ${formatValue(e.limit, e.unit)}, margin ${e.margin}${e.unit === 'ms' ? ' ms' : ''}${pct}${extra}`;
+  return `observed ${formatValue(e.observed, e.unit)}, limit ${e.operator} ${formatValue(e.limit, e.unit)}, margin ${marginText(e)}${extra}`;
 }
 
-/** The window of an entry: "0..5000 ms", with its stretches when a phase has several. */
+/** A margin in the threshold's unit, signed, with its share of the limit: "-220 ms (-109.9% of the limit)", "-1.161% (-116.1% of the limit)". */
+export function marginText(e: Pick<VerdictEntry, 'margin' | 'marginPct' | 'unit'>): string {
+  if (e.margin === null) return 'n/a';
+  return `${formatValue(e.margin, e.unit)}${e.marginPct === null ? '' : ` (${e.marginPct.toFixed(1)}% of the limit)`}`;
+}
+
+/** A time since the run start in seconds for a window: "1.58 s", "120 s". */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toPrecision(ms >= 100_000 ? 4 : 3))} s`;
+}
+
+/** The window of an entry: "0 s..5 s", with its stretches when a phase has several. */
 function windowText(e: VerdictEntry): string {
-  const spans = e.window.spans ? ` (stretches ${e.window.spans.map((s) => `${s.fromMs}..${s.toMs}`).join(', ')})` : '';
-  return `${e.window.fromMs}..${e.window.toMs} ms${spans}`;
+  const spans = e.window.spans ? ` (stretches ${e.window.spans.map((s) => `${seconds(s.fromMs)}..${seconds(s.toMs)}`).join(', ')})` : '';
+  return `${seconds(e.window.fromMs)}..${seconds(e.window.toMs)}${spans}`;
 }
 
 /** Renders junit.xml for a run's verdict; fired alerts are failures only with failOnAlerts. */
@@ -51,15 +61,14 @@ export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAl
     if (!e.pass) {
       failures++;
       const detail = [
-        `metric: ${e.key}`, `expression: ${e.expression}`, `observed: ${e.observed === null ? 'no data' : `${e.observed} ${e.unit}`}`,
-        `margin: ${e.margin ?? 'n/a'} ${e.unit}${e.marginPct === null ? '' : ` (${e.marginPct}%)`}`,
+        `metric: ${e.key}`, `expression: ${e.expression}`, `observed: ${formatValue(e.observed, e.unit)}`, `margin: ${marginText(e)}`,
         `window: ${windowText(e)}`, ...(e.samples === undefined ? [] : [`samples: ${e.samples}`]), ...(e.fewSamples ? [fewSamplesText(e)] : []),
         ...(e.aborted ? [`this threshold aborted the run (abortOnFail)${abortedAt(e)}`] : []), ...(e.note ? [`note: ${e.note}`] : []),
       ].join('\n');
       body.push(`      <failure${attrs({ message: failureMessage(e), type: 'ThresholdFailed' })}>${xmlEscape(detail)}</failure>`);
     } else {
       const extra = [samplesText(e), fewSamplesText(e)].filter(Boolean).join('; ');
-      body.push(`      <system-out>${xmlEscape(`observed ${formatValue(e.observed, e.unit)}, margin ${e.margin} ${e.unit}${extra ? `; ${extra}` : ''}`)}</system-out>`);
+      body.push(`      <system-out>${xmlEscape(`observed ${formatValue(e.observed, e.unit)}, margin ${marginText(e)}${extra ? `; ${extra}` : ''}`)}</system-out>`);
     }
     cases.push(`    <testcase${attrs({ classname: e.key, name: e.expression, time: '0' })}>\n${body.join('\n')}\n    </testcase>`);
   }
@@ -71,7 +80,7 @@ export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAl
     );
   }
   for (const a of verdict.alerts) {
-    const text = a.fired ? `would have fired at ${((a.firstAtMs ?? 0) / 1000).toFixed(0)} s (observed ${a.observed})` : a.note ?? 'did not fire';
+    const text = a.fired ? `would have fired at ${((a.firstAtMs ?? 0) / 1000).toFixed(0)} s (observed ${formatValue(a.observed ?? null, a.unit ?? '')})` : a.note ?? 'did not fire';
     const inner = a.fired && opts.failOnAlerts
       ? `      <failure${attrs({ message: text, type: 'AlertFired' })}/>`
       : `      <system-out>${xmlEscape(text)}</system-out>`;

@@ -102,6 +102,45 @@ function joinWords(list: string[]): string {
   return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }
 
+/** What a metric measures, in words, for the sentences of failed thresholds. */
+const METRIC_WORDS: Record<string, string> = {
+  http_req_duration: 'latency',
+  http_req_failed: 'error rate',
+  checks: 'check pass rate',
+  db_pool_utilization: 'database pool utilisation',
+  db_pool_waiting: 'clients waiting for a database connection',
+  db_query_duration: 'database query latency',
+  cache_hit_ratio: 'cache hit ratio',
+  redis_memory_utilization: 'Redis memory use',
+  host_cpu_utilization: 'host CPU',
+  service_cpu_utilization: 'service CPU',
+};
+
+const OPERATOR_WORDS: Record<VerdictEntry['operator'], string> = { '<': 'below', '<=': 'at most', '>': 'above', '>=': 'at least', '==': 'exactly', '!=': 'other than' };
+
+/**
+ * A failed threshold in plain words: "The p95 latency of company requests during outage was 258 ms; the SLO asks for
+ * below 100 ms (158% past it)."
+ */
+export function failedThresholdSentence(t: VerdictEntry): string {
+  const agg = normalAggregation(t.aggregation);
+  const stat = /^p\(/.test(agg) ? `${agg.replace(/^p\((.+)\)$/, 'p$1')} ` : ['rate', 'value'].includes(agg) ? '' : `${agg} `;
+  const what = `${stat}${METRIC_WORDS[t.metric] ?? t.metric}`;
+  const extra = Object.entries(t.tags ?? {}).filter(([k]) => k !== 'name' && k !== 'phase').map(([k, v]) => `${k} ${v}`);
+  const of = t.tags?.name !== undefined ? ` of ${t.tags.name} requests` : extra.length > 0 ? '' : t.metric.startsWith('http_') ? ' over all requests' : '';
+  const scope = `${of}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}${t.tags?.phase !== undefined ? ` during ${t.tags.phase}` : ''}`;
+  const observed = t.observed === null ? 'had no data' : `was ${fmtUnit(t.observed, t.unit)}`;
+  const past = t.marginPct !== null && t.observed !== null ? ` (${fmtPct(Math.abs(t.marginPct) / 100)} past it)` : '';
+  return `The ${what}${scope} ${observed}; the SLO asks for ${OPERATOR_WORDS[t.operator]} ${fmtUnit(t.limit, t.unit)}${past}.${t.aborted ? ' It aborted the run.' : ''}`;
+}
+
+/** Sentences for every failed threshold, worst breach first. */
+export function failedThresholdSentences(m: ReportModel): string[] {
+  const failed = (m.verdict?.thresholds ?? []).filter((t) => !t.pass);
+  const score = (t: VerdictEntry): number => (t.marginPct === null ? Number.POSITIVE_INFINITY : -t.marginPct);
+  return [...failed].sort((a, b) => score(b) - score(a)).map(failedThresholdSentence);
+}
+
 /** Cause sentences: when each latency and error SLO was first crossed, and what the server showed then. */
 export function causeSentences(m: ReportModel): string[] {
   const out: string[] = [];

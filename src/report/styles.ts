@@ -20,6 +20,7 @@ p{margin:6px 0}
 .banner .sentence{font-size:15px;margin-top:10px}
 .meta-line{font-size:12px;color:var(--muted);margin-top:6px}
 ul.causes{margin:8px 0;padding-left:20px}
+ul.causes li.breach{color:#a40e26;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--soft);font-weight:600;white-space:nowrap}

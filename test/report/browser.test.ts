@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { writeReport } from '../../src/run/write-report.ts';
-import { syntheticRun, writeRunDir } from './support.ts';
+import { drillRun, syntheticRun, writeRunDir } from './support.ts';
 import { compareRuns } from '../../src/compare/compare.ts';
 import { syntheticRun as compareRun } from '../compare/support.ts';
 
@@ -115,6 +115,68 @@ test('chromium opens the failing report from disk: verdict, every chart drawn, n
   assert.deepEqual(f.charts.map((c) => c.id).sort(), ['cache', 'cause', 'db-pool', 'db-query', 'endpoints', 'host', 'latency', 'pg-connections', 'spectrum', 'throughput']);
   for (const c of f.charts) assert.ok(c.width > 100 && c.height > 50, `${c.id} is ${c.width}x${c.height}`);
   assert.ok((await stat(shot)).size > 10_000);
+});
+
+/** The texts (and their fill) drawn inside one chart's SVG on an open page. */
+async function chartTexts(page: import('playwright-core').Page, id: string): Promise<Array<{ text: string; fill: string }>> {
+  return page.$$eval(`figure[data-chart="${id}"] svg text`, (els) => els.map((e) => ({ text: e.textContent ?? '', fill: e.getAttribute('fill') ?? '' })));
+}
+
+/** Every axis of every chart on the page with its tick labels; a report where two ticks of one axis read alike fails. */
+async function assertAxesDistinct(page: import('playwright-core').Page): Promise<number> {
+  const axes = await page.$$eval('figure[data-chart] svg g[aria-roledescription="axis"]', (gs) =>
+    gs.map((g) => ({ chart: g.closest('figure')?.getAttribute('data-chart') ?? '', name: g.getAttribute('aria-label') ?? '', labels: [...g.querySelectorAll('.role-axis-label text')].map((t) => t.textContent ?? '') })),
+  );
+  for (const a of axes) assert.equal(new Set(a.labels).size, a.labels.length, `${a.chart}: ${a.name}: ${JSON.stringify(a.labels)}`);
+  return axes.length;
+}
+
+test('no axis of any chart has two equal tick labels: the pass, fail, no-server, drill and a two-second run', { skip: !executablePath && 'no chromium' }, async () => {
+  const dirs: string[] = [];
+  for (const name of ['pass', 'fail', 'no-server']) {
+    const dir = join(root, `axes-${name}`);
+    await cp(join(FIXTURES, name), dir, { recursive: true });
+    dirs.push(dir);
+  }
+  for (const [name, r] of [['drill', drillRun()], ['short', syntheticRun({ durationS: 2, verdict: 'pass' })]] as const) {
+    const dir = join(root, `axes-${name}`);
+    await writeRunDir(dir, r);
+    dirs.push(dir);
+  }
+  const page = await browser!.newPage();
+  try {
+    for (const dir of dirs) {
+      const out = await writeReport(dir);
+      await page.goto(pathToFileURL(out.htmlPath).href, { waitUntil: 'load' });
+      assert.ok((await assertAxesDistinct(page)) >= 8, dir);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test('a failed threshold scoped to an endpoint and a phase is drawn on its charts and leads "What happened"', { skip: !executablePath && 'no chromium' }, async () => {
+  const dir = join(root, 'drill');
+  await writeRunDir(dir, drillRun());
+  const out = await writeReport(dir);
+  const f = await openReport(out.htmlPath, join(dir, 'report.png'));
+  assertClean(f);
+  assert.equal(f.status, 'fail');
+  const page = await browser!.newPage();
+  try {
+    await page.goto(pathToFileURL(out.htmlPath).href, { waitUntil: 'load' });
+    const red = '#cf222e';
+    const latency = await chartTexts(page, 'latency');
+    assert.ok(latency.some((t) => t.fill === red && t.text.includes('company, outage: p95 < 100 ms, was 258 ms')), `latency chart: ${JSON.stringify(latency.map((t) => t.text))}`);
+    const endpoints = await chartTexts(page, 'endpoints');
+    assert.ok(endpoints.some((t) => t.fill === red && /^p95 \S+ ms · SLO < 100 ms in outage: 258 ms ✘/.test(t.text)), `endpoint chart: ${JSON.stringify(endpoints.map((t) => t.text))}`);
+    const bar = await page.$eval('figure[data-chart="endpoints"] svg path[aria-label*="endpoint: company; pct: p95"]', (e) => e.getAttribute('fill'));
+    assert.equal(bar, red, "the company p95 bar is red: its own SLO failed");
+    const first = await page.$eval('ul.causes li', (e) => e.textContent);
+    assert.equal(first, 'The p95 latency of company requests during outage was 258 ms; the SLO asks for below 100 ms (158% past it).');
+  } finally {
+    await page.close();
+  }
 });
 
 test('chromium shows the no-server report with its notes in place of the missing charts', { skip: !executablePath && 'no chromium' }, async () => {

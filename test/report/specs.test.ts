@@ -68,3 +68,27 @@ test('phase bands shade by name: every stretch of a phase that several stages be
   // By position, the second steady would be shaded and the first not.
   assert.deepEqual(shadedPhases([band('steady', 0, 10), band('spike', 10, 20), band('cool', 20, 30), band('steady', 30, 40)]).map((b) => b.name), ['spike']);
 });
+
+test('a failed threshold scoped to an endpoint and a phase reds its bar, ticks its limit and draws a segment over its phase', async () => {
+  const { drillRun } = await import('./support.ts');
+  const { endpointBarRows } = await import('../../src/report/specs/endpoints.ts');
+  const m = buildModel(drillRun());
+  const { bars, ticks } = endpointBarRows(m);
+  const company = bars.find((b) => b.endpoint === 'company' && b.pct === 'p95');
+  assert.equal(company?.status, 'fail', 'coloured by its own SLO as verdict.json judged it, not by the whole-run value');
+  assert.equal(bars.find((b) => b.endpoint === 'leaderboard' && b.pct === 'p95')?.status, 'no endpoint SLO');
+  assert.ok(ticks.some((t) => t.endpoint === 'company' && t.limitMs === 100 && !t.pass && t.label === 'SLO < 100 ms in outage: 258 ms ✘'));
+  const latency = JSON.stringify(buildCharts(m).find((c) => c.id === 'latency')?.spec);
+  assert.match(latency, /"type":"rule","strokeWidth":3,"color":"#cf222e"\},"encoding":\{"x":\{"field":"tMs"[^}]*\}[^]*?"x2":\{"field":"endMs"\}/);
+  assert.match(latency, /company, outage: p95 < 100 ms, was 258 ms ✘/);
+});
+
+test('value axes take their format from the data: percent decimals from the tick step, whole counts, never an empty domain', async () => {
+  const { valueAxis } = await import('../../src/report/specs/common.ts');
+  assert.deepEqual(valueAxis([0, 0, 0.01], 'ratio'), { scale: { domainMin: 0 }, axis: { format: '.1%' } });
+  assert.deepEqual(valueAxis([0, 0.4, 1], 'ratio'), { scale: { domainMin: 0 }, axis: { format: '.0%' } });
+  assert.deepEqual(valueAxis([0, 0.0004], 'ratio'), { scale: { domainMin: 0 }, axis: { format: '.3%' } });
+  assert.deepEqual(valueAxis([0, 0, 0], 'number'), { scale: { domainMin: 0, domainMax: 1 }, axis: { tickMinStep: 1, format: ',d' } });
+  assert.deepEqual(valueAxis([], 'ratio'), { scale: { domainMin: 0, domainMax: 0.01 }, axis: { format: '.1%' } });
+  assert.deepEqual(valueAxis([0.5, 12.25], 'number'), { scale: { domainMin: 0 }, axis: {} });
+});

@@ -144,3 +144,26 @@ export async function writeRunDir(dir: string, r: SyntheticRun): Promise<void> {
   await writeFile(join(dir, 'summary.json'), JSON.stringify(r.summary, null, 2));
   if (r.verdict) await writeFile(join(dir, 'verdict.json'), JSON.stringify(r.verdict, null, 2));
 }
+
+/**
+ * A drill: phases before / outage / recovery, the `company` endpoint slow during the outage (an injected fault), and
+ * one failing threshold scoped to that endpoint and phase; every unscoped threshold holds.
+ */
+export function drillRun(durationS = 30): SyntheticRun {
+  const r = syntheticRun({ durationS, verdict: 'pass', scenario: 'upstream-outage', server: false, requestsPerInterval: 10 });
+  const endMs = durationS * 1000;
+  const outage = { startMs: Math.round(endMs * 0.3), endMs: Math.round(endMs * 0.7) };
+  r.run.phases = [{ name: 'before', startMs: 0, endMs: outage.startMs }, { name: 'outage', ...outage }, { name: 'recovery', startMs: outage.endMs, endMs }];
+  r.run.faults = [{ name: 'upstream down', ...outage }];
+  const slow = createHistogram();
+  for (let k = 0; k < 10; k++) recordLatencyUs(slow, 180_000 + k * 9_000);
+  for (const rec of r.intervals) {
+    const phase = rec.tMs < outage.startMs ? 'before' : rec.tMs < outage.endMs ? 'outage' : 'recovery';
+    rec.phase = phase;
+    if (rec.type === 'req' && rec.name === 'company' && phase === 'outage') rec.okHist = encodeHistogram(slow);
+  }
+  const scoped = entry('http_req_duration{name:company,phase:outage}', 'http_req_duration', 'p(95)', '<', 100, 258, 'ms', { name: 'company', phase: 'outage' });
+  scoped.window = { fromMs: outage.startMs, toMs: outage.endMs };
+  r.verdict = { ...r.verdict!, status: 'fail', exitCode: 99, thresholds: [...r.verdict!.thresholds.filter((t) => !t.metric.startsWith('db_') && !t.metric.startsWith('cache')), scoped] };
+  return r;
+}

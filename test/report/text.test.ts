@@ -64,3 +64,34 @@ test('the banner sentence and the cause sentence name the load, the SLO count an
   const quiet = buildModel(syntheticRun({ durationS: 60, verdict: 'pass' }));
   assert.deepEqual(causeSentences(quiet), []);
 });
+
+test('"What happened" starts with the failed thresholds in plain words, worst first', async () => {
+  const { drillRun } = await import('./support.ts');
+  const { failedThresholdSentences, failedThresholdSentence } = await import('../../src/report/narrative.ts');
+  assert.deepEqual(failedThresholdSentences(buildModel(drillRun())), ['The p95 latency of company requests during outage was 258 ms; the SLO asks for below 100 ms (158% past it).']);
+  assert.equal(failedThresholdSentence(entry('checks', 'checks', 'rate', '>', 0.999, 0.9737, 'ratio')), 'The check pass rate was 97.4%; the SLO asks for above 99.9% (2.53% past it).');
+  assert.equal(failedThresholdSentence(entry('http_req_failed', 'http_req_failed', 'rate', '<', 0.01, 0.0216, 'ratio')), 'The error rate over all requests was 2.16%; the SLO asks for below 1% (116% past it).');
+});
+
+test('golden: numbers carry their unit and the precision that shows the difference (percent near 100, JUnit margins, windows, alerts)', async () => {
+  const { failureMessage, marginText, renderJunit } = await import('../../src/report/junit.ts');
+  const pct = [0.999, 0.9995, 0.97374, 0.5, 0.0216, 0.01, 0.00012, 1].map((r) => `${fmtPct(r)} | ${fmtUnit(r, 'ratio', true)}`);
+  assert.deepEqual(pct, ['99.9% | 99.9%', '99.95% | 99.95%', '97.4% | 97.37%', '50% | 50%', '2.16% | 2.16%', '1% | 1%', '0.012% | 0.012%', '100% | 100%']);
+  const ms = [0.4213, 12.345, 419.839, 1582.77, 11182.77].map((v) => `${fmtUnit(v, 'ms')} | ${fmtUnit(v, 'ms', true)}`);
+  assert.deepEqual(ms, ['0.42 ms | 0.421 ms', '12.3 ms | 12.35 ms', '420 ms | 420 ms', '1.58 s | 1583 ms', '11.2 s | 11183 ms']);
+  const latency = entry('http_req_duration', 'http_req_duration', 'p(95)', '<', 200, 419.839, 'ms');
+  latency.window = { fromMs: 1582.766845703125, toMs: 11182.766845703125 };
+  const checks = entry('checks', 'checks', 'rate', '>', 0.999, 0.973740241, 'ratio');
+  assert.equal(failureMessage(latency), 'observed 420 ms, limit < 200 ms, margin -220 ms (-109.9% of the limit)');
+  assert.equal(failureMessage(checks), 'observed 97.37%, limit > 99.9%, margin -2.526% (-2.5% of the limit)');
+  assert.equal(marginText({ margin: null, marginPct: null, unit: 'ms' }), 'n/a');
+  const run = { format: 1, id: 'r1', scenario: 's', profile: 'ci', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 12_000, plannedDurationMs: 12_000, status: 'completed' } as unknown as Parameters<typeof renderJunit>[0];
+  const xml = renderJunit(run, { format: 1, status: 'fail', exitCode: 99, thresholds: [latency, checks], alerts: [{ severity: 'P1', rule: 'r', description: 'd', fired: true, firstAtMs: 60_000, observed: 0.33333, unit: 'ratio' }] });
+  assert.ok(xml.includes('observed: 420 ms\nmargin: -220 ms (-109.9% of the limit)\nwindow: 1.58 s..11.2 s</failure>'), xml);
+  assert.ok(xml.includes('<system-out>would have fired at 60 s (observed 33.33%)</system-out>'), xml);
+  assert.doesNotMatch(xml, /\d\.\d{5,}/, 'no raw floats');
+  const html = (await import('../../src/report/build-report.ts')).buildReport;
+  const r = syntheticRun({ durationS: 10, verdict: 'fail' });
+  r.verdict!.alerts[0] = { ...r.verdict!.alerts[0]!, observed: 0.33333, unit: 'ratio' };
+  assert.match((await html(r)).html, /<td class="num">33\.33%<\/td><\/tr>/, 'alert values in % as the SLO table');
+});

@@ -42,7 +42,7 @@ test('junit.xml of the failing fixture parses back with one test case per thresh
   assert.equal(failures, verdict.thresholds.filter((e) => !e.pass).length);
   const p95 = thresholdCases.find((c) => c.attrs.classname === 'http_req_duration' && c.attrs.name === 'p(95)<200');
   const failure = p95?.children.find((c) => c.name === 'failure');
-  assert.match(failure?.attrs.message ?? '', /^observed 420 ms, limit < 200 ms, margin -2\d\d(\.\d+)? ms \(-1\d\d\.\d%\), [\d,]+ samples$/);
+  assert.match(failure?.attrs.message ?? '', /^observed 420 ms, limit < 200 ms, margin -2\d\d(\.\d+)? ms \(-1\d\d\.\d% of the limit\), [\d,]+ samples$/);
   assert.match(failure?.text ?? '', /observed: 4\d\d(\.\d+)? ms/);
 });
 

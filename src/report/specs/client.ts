@@ -3,7 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { VerdictEntry } from '../../results/format.ts';
 import type { ReportModel } from '../model.ts';
-import { CHART_WIDTH, COLORS, CONFIG, normalAggregation, thresholdsFor, timeX, type ConcatChild } from './common.ts';
+import { CHART_WIDTH, COLORS, CONFIG, normalAggregation, phaseThresholdsFor, thresholdsFor, timeX, type ConcatChild } from './common.ts';
 import { layered } from './common.ts';
 import { linePanelLayers } from './lines.ts';
 
@@ -21,6 +21,7 @@ export function latencySpec(m: ReportModel): TopLevelSpec | undefined {
   return layered('Latency percentiles over time', 240, linePanelLayers({
     rows,
     thresholds: thresholdsFor(m.verdict, 'http_req_duration'),
+    phased: phaseThresholdsFor(m.verdict, 'http_req_duration'),
     seriesFor: latencySeriesFor,
     yTitle: 'latency (ms)',
     kind: 'number',
@@ -57,6 +58,7 @@ export function throughputSpec(m: ReportModel): TopLevelSpec | undefined {
     layer: linePanelLayers({
       rows: errors,
       thresholds: thresholdsFor(m.verdict, 'http_req_failed'),
+      phased: phaseThresholdsFor(m.verdict, 'http_req_failed'),
       seriesFor: () => 'error rate',
       yTitle: 'error rate',
       kind: 'ratio',

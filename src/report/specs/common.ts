@@ -36,8 +36,38 @@ export const CONFIG = {
 } as const;
 
 /** The x channel of every time chart: ms since the run start shown as mm:ss (UTC, so no time zone shift). */
-export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; labelExpr: string; title: string | null; labelOverlap: boolean }; } {
-  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', labelExpr: TIME_LABEL, title, labelOverlap: true } };
+export function timeX(title: string | null = 'time since start (mm:ss)'): { field: string; type: 'temporal'; scale: { type: 'utc' }; axis: { format: string; labelExpr: string; title: string | null; labelOverlap: boolean; tickMinStep: number }; } {
+  // labels are whole seconds, so ticks are never closer than one second (no "00:00 00:00 00:01" on a short run)
+  return { field: 'tMs', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%M:%S', labelExpr: TIME_LABEL, title, labelOverlap: true, tickMinStep: 1000 } };
+}
+
+/**
+ * The y scale and axis of a value panel, from the data's range and unit: percent with the decimals its tick step
+ * needs (0.1%, not "0% 1% 1%"), whole-number ticks for counts, and a domain from zero that is never empty (an all-zero
+ * series sits on its zero line, not at mid-height with a "0.000000" tick).
+ */
+export function valueAxis(values: readonly number[], kind: 'ratio' | 'number'): { scale: { domainMin: number; domainMax?: number }; axis: { format?: string; tickMinStep?: number } } {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const max = Math.max(0, ...finite);
+  const min = Math.min(0, ...finite);
+  const counts = kind === 'number' && finite.every((v) => Number.isInteger(v));
+  const span = max - min;
+  const scale = span > 0 ? { domainMin: min } : { domainMin: 0, domainMax: kind === 'ratio' ? 0.01 : 1 };
+  const axis: { format?: string; tickMinStep?: number } = {};
+  if (kind === 'ratio') {
+    const step = (span > 0 ? span : 0.01) / 5;
+    const decimals = Math.min(4, Math.max(0, Math.ceil(-Math.log10(step * 100))));
+    axis.format = `.${decimals}%`;
+  } else if (counts) {
+    axis.tickMinStep = 1;
+    axis.format = ',d';
+  }
+  return { scale, axis };
+}
+
+/** A thin line at zero, the baseline every value panel reads from. */
+export function zeroRule(): LayerChild {
+  return { data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#8c959f', strokeWidth: 1 }, encoding: { y: { field: 'value', type: 'quantitative' } } };
 }
 
 /** Axis label of a time since the run start: mm:ss, with hours in front from one hour on. */
@@ -84,6 +114,41 @@ export function thresholdsFor(verdict: VerdictJson | undefined, metric: string, 
     const tagged = Object.keys(t.tags ?? {}).length > 0;
     return tags === 'any' || (tags === 'tagged') === tagged;
   });
+}
+
+/** Thresholds on a metric scoped to a phase (`{phase:x}`, alone or with `name`): drawn over their phase's band. */
+export function phaseThresholdsFor(verdict: VerdictJson | undefined, metric: string): VerdictEntry[] {
+  return (verdict?.thresholds ?? []).filter((t) => t.metric === metric && t.tags?.phase !== undefined && Object.keys(t.tags).every((k) => k === 'phase' || k === 'name'));
+}
+
+/** The stretches a threshold judged: its window's spans, or its window, or (without one) the bands of its phase. */
+export function windowsOf(t: VerdictEntry, bands: readonly Band[]): Array<{ startMs: number; endMs: number }> {
+  if (t.window?.spans && t.window.spans.length > 0) return t.window.spans.map((s) => ({ startMs: s.fromMs, endMs: s.toMs }));
+  if (t.window && t.window.toMs > t.window.fromMs) return [{ startMs: t.window.fromMs, endMs: t.window.toMs }];
+  return bands.filter((b) => b.kind === 'phase' && b.name === t.tags.phase).map((b) => ({ startMs: b.startMs, endMs: b.endMs }));
+}
+
+/** A threshold's scope in words for a label: "company, outage" ("" when it is unscoped). */
+export function scopeLabel(t: VerdictEntry): string {
+  return [t.tags?.name, t.tags?.phase].filter((x) => x !== undefined).join(', ');
+}
+
+/**
+ * Phase-scoped SLO limits as segments over the stretches they judged, labelled with their scope, observed value and
+ * result; red when failed; `label` words each one.
+ */
+export function phaseRuleLayers(thresholds: readonly VerdictEntry[], bands: readonly Band[], label: (t: VerdictEntry) => string): LayerChild[] {
+  const out: LayerChild[] = [];
+  for (const pass of [true, false]) {
+    const values = thresholds.filter((t) => t.pass === pass && Number.isFinite(t.limit)).flatMap((t) => windowsOf(t, bands).map((w, i) => ({ tMs: w.startMs, endMs: w.endMs, value: t.limit, label: i === 0 ? label(t) : '', key: t.key })));
+    if (values.length === 0) continue;
+    const color = pass ? COLORS.pass : COLORS.fail;
+    out.push(
+      { data: { values }, mark: { type: 'rule', strokeWidth: pass ? 2 : 3, color }, encoding: { x: timeX(), x2: { field: 'endMs' }, y: { field: 'value', type: 'quantitative' } } },
+      { data: { values }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -3, fontSize: 10, fontWeight: 600, color }, encoding: { x: timeX(), y: { field: 'value', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } } },
+    );
+  }
+  return out;
 }
 
 /** Whether a value breaks a threshold's limit. */

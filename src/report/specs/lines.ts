@@ -2,7 +2,8 @@
 
 import type { VerdictEntry } from '../../results/format.ts';
 import type { Band } from '../series.ts';
-import { COLORS, bandLayers, breachLayer, breaches, limitLabel, ruleLayers, timeX, type LayerChild } from './common.ts';
+import { fmtUnit } from '../format-values.ts';
+import { COLORS, bandLayers, breachLayer, breaches, limitLabel, phaseRuleLayers, ruleLayers, scopeLabel, timeX, valueAxis, windowsOf, zeroRule, type LayerChild } from './common.ts';
 
 /** One point of a line. */
 export interface LineRow {
@@ -17,6 +18,8 @@ export interface LinePanel {
   /** Thresholds drawn as rules; `seriesFor` names the line each one is checked against (none: no breach points). */
   thresholds: VerdictEntry[];
   seriesFor?: (t: VerdictEntry) => string | undefined;
+  /** Thresholds scoped to a phase (and maybe an endpoint): segments over their phase's band, labelled with their result. */
+  phased?: VerdictEntry[];
   yTitle: string;
   /** 'ratio' shows 0..1 as percent; 'number' as is. */
   kind: 'ratio' | 'number';
@@ -33,7 +36,9 @@ export interface LinePanel {
 export function linePanelLayers(p: LinePanel): LayerChild[] {
   const seriesNames = [...new Set(p.rows.map((r) => r.series))];
   const percent = p.kind === 'ratio';
-  const y = { field: 'value', type: 'quantitative', title: p.yTitle, axis: percent ? { format: '.0%' } : {} } as const;
+  const limits = p.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => t.limit);
+  const { scale, axis } = valueAxis([...p.rows.map((r) => r.value), ...limits], p.kind);
+  const y = { field: 'value', type: 'quantitative', title: p.yTitle, scale, axis } as const;
   const color = {
     field: 'series',
     type: 'nominal',
@@ -55,7 +60,18 @@ export function linePanelLayers(p: LinePanel): LayerChild[] {
     if (series === undefined) continue;
     for (const r of p.rows) if (r.series === series && breaches(t, r.value)) breachPoints.push({ tMs: r.tMs, value: r.value });
   }
-  return [...(p.withBands === false ? [] : bandLayers(p.bands)), lines, ...ruleLayers(rules), ...breachLayer(breachPoints)];
+  const phased = p.phased ?? [];
+  for (const t of phased.filter((x) => x.tags.name === undefined)) {
+    // a phase-only threshold judges the drawn series inside its stretches; one scoped to an endpoint does not
+    const series = p.seriesFor?.(t);
+    const inside = (tMs: number): boolean => windowsOf(t, p.bands).some((w) => tMs >= w.startMs && tMs < w.endMs);
+    if (series !== undefined) for (const r of p.rows) if (r.series === series && inside(r.tMs) && breaches(t, r.value)) breachPoints.push({ tMs: r.tMs, value: r.value });
+  }
+  const phaseLabel = (t: VerdictEntry): string => {
+    const limit = percent ? limitLabel(t, 100, '%') : limitLabel(t, 1, p.unitLabel ?? t.unit);
+    return `${scopeLabel(t)}: ${limit}, was ${fmtUnit(t.observed, t.unit)} ${t.pass ? '✔' : '✘'}`;
+  };
+  return [...(p.withBands === false ? [] : bandLayers(p.bands)), zeroRule(), lines, ...ruleLayers(rules), ...phaseRuleLayers(phased, p.bands, phaseLabel), ...breachLayer(breachPoints)];
 }
 
 /** Whether any row of the panel breaks one of its thresholds (used by tests and the narrative). */

@@ -4,7 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportModel } from '../model.ts';
 import type { ServerRow } from '../server-series.ts';
-import { CHART_WIDTH, COLORS, CONFIG, layered, normalAggregation, thresholdsFor, type ConcatChild } from './common.ts';
+import { CHART_WIDTH, COLORS, CONFIG, layered, normalAggregation, phaseThresholdsFor, thresholdsFor, type ConcatChild } from './common.ts';
 import { linePanelLayers } from './lines.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -15,10 +15,10 @@ export function dbPoolSpec(m: ReportModel): TopLevelSpec | undefined {
   if (util.length === 0 && waiting.length === 0) return undefined;
   const layer = [];
   if (util.length > 0) {
-    layer.push({ layer: linePanelLayers({ rows: util, thresholds: thresholdsFor(m.verdict, 'db_pool_utilization'), seriesFor: () => 'pool utilisation', yTitle: 'pool utilisation', kind: 'ratio', colors: [COLORS.series[0]], bands: m.bands }) });
+    layer.push({ layer: linePanelLayers({ rows: util, thresholds: thresholdsFor(m.verdict, 'db_pool_utilization'), phased: phaseThresholdsFor(m.verdict, 'db_pool_utilization'), seriesFor: () => 'pool utilisation', yTitle: 'pool utilisation', kind: 'ratio', colors: [COLORS.series[0]], bands: m.bands }) });
   }
   if (waiting.length > 0) {
-    layer.push({ layer: linePanelLayers({ rows: waiting, thresholds: thresholdsFor(m.verdict, 'db_pool_waiting'), seriesFor: () => 'waiting clients', yTitle: 'waiting clients', kind: 'number', colors: [COLORS.series[2]], bands: util.length > 0 ? [] : m.bands }) });
+    layer.push({ layer: linePanelLayers({ rows: waiting, thresholds: thresholdsFor(m.verdict, 'db_pool_waiting'), phased: phaseThresholdsFor(m.verdict, 'db_pool_waiting'), seriesFor: () => 'waiting clients', yTitle: 'waiting clients', kind: 'number', colors: [COLORS.series[2]], bands: util.length > 0 ? [] : m.bands }) });
   }
   return layered('Database pool: utilisation and waiting clients', 200, layer as never, { resolve: { scale: { y: 'independent', color: 'independent' } } });
 }
@@ -27,7 +27,8 @@ export function dbPoolSpec(m: ReportModel): TopLevelSpec | undefined {
 export function dbQuerySpec(m: ReportModel): TopLevelSpec | undefined {
   if (m.server.queryP95.length === 0) return undefined;
   const thresholds = thresholdsFor(m.verdict, 'db_query_duration').filter((t) => normalAggregation(t.aggregation) === 'p(95)');
-  return layered('Database query p95', 180, linePanelLayers({ rows: m.server.queryP95, thresholds, seriesFor: () => 'query p95', yTitle: 'query p95 (ms)', kind: 'number', unitLabel: 'ms', colors: [COLORS.series[1]], bands: m.bands }));
+  const phased = phaseThresholdsFor(m.verdict, 'db_query_duration').filter((t) => normalAggregation(t.aggregation) === 'p(95)');
+  return layered('Database query p95', 180, linePanelLayers({ rows: m.server.queryP95, thresholds, phased, seriesFor: () => 'query p95', yTitle: 'query p95 (ms)', kind: 'number', unitLabel: 'ms', colors: [COLORS.series[1]], bands: m.bands }));
 }
 
 /** PostgreSQL server connections by state, stacked. */
@@ -45,6 +46,7 @@ export function cacheSpec(m: ReportModel): TopLevelSpec | undefined {
   return layered('Cache: hit ratio and Redis memory', 180, linePanelLayers({
     rows,
     thresholds,
+    phased: [...phaseThresholdsFor(m.verdict, 'cache_hit_ratio'), ...phaseThresholdsFor(m.verdict, 'redis_memory_utilization')],
     seriesFor: (t) => (t.metric === 'cache_hit_ratio' ? 'cache hit ratio' : 'Redis memory'),
     yTitle: 'percent',
     kind: 'ratio',
@@ -60,10 +62,10 @@ export function hostSpec(m: ReportModel): TopLevelSpec | undefined {
   const cpu = [...m.server.hostCpu, ...m.server.serviceCpu, ...gen.map((g) => ({ ...g, series: 'generator CPU (of one core)' }))];
   if (m.server.hostCpu.length === 0 && gen.length === 0) return undefined;
   const panels: ConcatChild[] = [
-    { width: CHART_WIDTH, height: 150, layer: linePanelLayers({ rows: cpu, thresholds: [...thresholdsFor(m.verdict, 'host_cpu_utilization'), ...thresholdsFor(m.verdict, 'service_cpu_utilization')], seriesFor: (t) => (t.metric === 'service_cpu_utilization' ? 'service CPU' : 'host CPU'), yTitle: 'CPU', kind: 'ratio', bands: m.bands, xTitle: lag.length > 0 ? null : undefined }) },
+    { width: CHART_WIDTH, height: 150, layer: linePanelLayers({ rows: cpu, thresholds: [...thresholdsFor(m.verdict, 'host_cpu_utilization'), ...thresholdsFor(m.verdict, 'service_cpu_utilization')], phased: [...phaseThresholdsFor(m.verdict, 'host_cpu_utilization'), ...phaseThresholdsFor(m.verdict, 'service_cpu_utilization')], seriesFor: (t) => (t.metric === 'service_cpu_utilization' ? 'service CPU' : 'host CPU'), yTitle: 'CPU', kind: 'ratio', bands: m.bands, xTitle: lag.length > 0 ? null : undefined }) },
   ];
   if (lag.length > 0) {
-    panels.push({ width: CHART_WIDTH, height: 100, layer: linePanelLayers({ rows: lag.map((l) => ({ ...l, series: 'generator loop lag' })), thresholds: thresholdsFor(m.verdict, 'generator_event_loop_lag'), seriesFor: () => 'generator loop lag', yTitle: 'loop lag p99 (ms)', kind: 'number', unitLabel: 'ms', colors: [COLORS.series[5]], bands: m.bands }) });
+    panels.push({ width: CHART_WIDTH, height: 100, layer: linePanelLayers({ rows: lag.map((l) => ({ ...l, series: 'generator loop lag' })), thresholds: thresholdsFor(m.verdict, 'generator_event_loop_lag'), phased: phaseThresholdsFor(m.verdict, 'generator_event_loop_lag'), seriesFor: () => 'generator loop lag', yTitle: 'loop lag p99 (ms)', kind: 'number', unitLabel: 'ms', colors: [COLORS.series[5]], bands: m.bands }) });
   }
   return { $schema: SCHEMA, title: 'Host CPU and load-generator health', config: CONFIG, vconcat: panels, resolve: { scale: { x: 'shared', color: 'independent' } } } as TopLevelSpec;
 }
