@@ -282,7 +282,7 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   t0 = Date.now();
   // /metrics is behind a bearer token; the lab's collectors send it (collectors/resolve.ts, metricsBearer)
   const metricsToken = baseEnv.METRICS_TOKEN || randomBytes(24).toString('base64url');
-  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
+  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
   const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env, opts.targetWrap));
   running.push(target);
   log(`target ready on 127.0.0.1:${target.port} ${workers ? `with ${workers} worker${workers > 1 ? 's' : ''}` : 'in one process'} (${since(t0)})`);

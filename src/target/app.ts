@@ -1,5 +1,6 @@
 // Builds the Fastify application: security headers, metrics, auth and rate limiting on /api/v1, the routes, errors.
 
+import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TIERS } from './auth/clients.ts';
@@ -61,6 +62,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: false,
+    genReqId: () => randomUUID(), // unique across workers: the audit stream and 5xx bodies quote it
   });
   await app.register(helmet, { global: true });
   if (ctx.config.slowRoute) registerSlowRoute(app, ctx.config.slowRoute);

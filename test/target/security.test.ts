@@ -1,22 +1,48 @@
 // The security checklist on the real stack (PostgreSQL, Redis, the target as a child process): /metrics behind its
-// bearer token, and perfgate's Prometheus collector sending it.
+// bearer token, and perfgate's Prometheus collector sending it; the audit stream.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { http, startStack, type Stack } from './harness.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { http, startStack, waitFor, type Stack } from './harness.ts';
+import { tickers } from '../../src/target/tools.ts';
 import { createPrometheusCollector } from '../../src/collectors/prometheus.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-the-security-test';
+const [T1] = tickers('small');
 let stack: Stack;
 let base: string;
+let dir: string;
+let auditFile: string;
 
 before(async () => {
-  stack = await startStack({ targetEnv: { METRICS_TOKEN } });
+  dir = mkdtempSync(join(tmpdir(), 'perfgate-security-'));
+  auditFile = join(dir, 'audit.ndjson');
+  stack = await startStack({ targetEnv: { METRICS_TOKEN, AUDIT_LOG_FILE: auditFile } });
   base = stack.target.baseUrl;
 });
 after(async () => {
   await stack?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The audit records written so far. */
+function auditRecords(): Array<Record<string, any>> {
+  let text = '';
+  try {
+    text = readFileSync(auditFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+}
+
+/** Waits for the audit record of one request (by its event and a predicate). */
+function auditOf(event: string, match: (r: Record<string, any>) => boolean): Promise<Record<string, any>> {
+  return waitFor(`audit record ${event}`, async () => auditRecords().find((r) => r.event === event && match(r)), 10_000, 100);
+}
 
 test('/metrics needs the METRICS_TOKEN bearer; health stays open; the collector sends the token and never shows it', async () => {
   assert.equal((await http(base, '/health/live')).status, 200);
@@ -40,4 +66,33 @@ test('/metrics needs the METRICS_TOKEN bearer; health stays open; the collector 
     await without.close();
   }
   assert.doesNotMatch(stack.target.stderr(), new RegExp(METRICS_TOKEN));
+});
+
+test('the audit stream records token issuance, failed logins and report writes: time, client, address, request id, outcome; no secret', async () => {
+  const bad = await http(base, '/api/v1/auth/token', { method: 'POST', body: { clientId: 'demo-client', clientSecret: 'not-the-secret-xyz' } });
+  assert.equal(bad.status, 401);
+  const good = await http(base, '/api/v1/auth/token', { method: 'POST', body: { clientId: 'demo-client', clientSecret: 'demo-secret' } });
+  assert.equal(good.status, 200);
+  const token = good.body.access_token as string;
+  const report = await http(base, '/api/v1/reports', { method: 'POST', token, body: { ticker: T1, title: 'Audited', rating: 'hold', summary: 'x' } });
+  assert.equal(report.status, 201);
+
+  const failed = await auditOf('login.failed', (r) => r.client === 'demo-client');
+  assert.equal(failed.outcome, 'failure');
+  const issued = await auditOf('token.issue', (r) => r.client === 'demo-client');
+  assert.equal(issued.outcome, 'success');
+  const written = await auditOf('report.write', (r) => r.reportId === report.body.id);
+  assert.equal(written.outcome, 'success');
+  assert.equal(written.client, 'demo-client');
+  assert.equal(written.ticker, T1);
+  for (const r of [failed, issued, written]) {
+    assert.equal(r.log, 'audit');
+    assert.ok(!Number.isNaN(Date.parse(r.time)), `time ${r.time}`);
+    assert.equal(r.sourceAddress, '127.0.0.1');
+    assert.match(String(r.requestId), /^[0-9a-f-]{36}$/);
+  }
+  assert.notEqual(failed.requestId, issued.requestId);
+  const text = readFileSync(auditFile, 'utf8');
+  for (const secret of ['not-the-secret-xyz', 'demo-secret', token, token.split('.')[2]!]) assert.ok(!text.includes(secret), 'a secret in the audit log');
+  assert.doesNotMatch(stack.target.stderr(), /"log":"audit"/, 'audit records go to their own file, not the service log');
 });

@@ -60,6 +60,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
     if (decision.degraded) ctx.metrics.rateLimiterDegraded.inc({ policy: ctx.config.rateLimitFailPolicy });
     if (!decision.allowed) {
       ctx.metrics.rateLimited.inc({ tier: `login-${decision.reason || 'degraded'}` });
+      ctx.audit.record(req, 'login.failed', 'refused', clientId, { reason: decision.reason || 'degraded' });
       await ctx.tarpit.hold(decision.retryAfterUs / 1000);
       if (decision.reason === 'block') throw tooMany(decision.retryAfterUs, 'too many failed logins for this client; retry later', 'login_backoff');
       throw tooMany(decision.retryAfterUs, 'too many login attempts; retry later');
@@ -76,15 +77,18 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
       return ok && client && isTierName(client.tier) ? { tier: client.tier } : null;
     }, decision.trusted);
     if (outcome === undefined) {
+      ctx.audit.record(req, 'login.failed', 'refused', clientId, { reason: 'busy' });
       await ctx.tarpit.hold(1000);
       throw tooMany(1_000_000, 'too many token requests in flight; retry shortly');
     }
     if (outcome === null) {
       await ctx.loginGuard.failed(clientId, req.ip, decision.trusted);
+      ctx.audit.record(req, 'login.failed', 'failure', clientId, { reason: 'invalid_client' });
       throw new HttpError(401, 'invalid_client', 'unknown client or wrong secret');
     }
     await ctx.loginGuard.succeeded(clientId, req.ip);
     const token = await signAccessToken(ctx.keys.privateKey, { sub: clientId, clientId, tier: outcome.tier }, TOKEN_TTL_S);
+    ctx.audit.record(req, 'token.issue', 'success', clientId, { tier: outcome.tier, expiresInS: TOKEN_TTL_S });
     return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
   });
 }

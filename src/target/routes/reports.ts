@@ -31,7 +31,11 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
       [ticker, req.body.rating, req.claims!.sub, req.body.title, req.body.summary],
     );
     const row = rows[0];
-    if (!row) throw new HttpError(404, 'not_found', `no company with ticker "${ticker}"`);
+    if (!row) {
+      ctx.audit.record(req, 'report.write', 'failure', req.claims!.clientId, { subject: req.claims!.sub, ticker, reason: 'not_found' });
+      throw new HttpError(404, 'not_found', `no company with ticker "${ticker}"`);
+    }
+    ctx.audit.record(req, 'report.write', 'success', req.claims!.clientId, { subject: req.claims!.sub, ticker, reportId: row.id });
     await cache.invalidate('companies', COMPANY_LIST_INDEX, [companyKey(ticker)]);
     return reply
       .code(201)
