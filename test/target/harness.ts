@@ -11,6 +11,7 @@ import { startServices, type Services, type StartServicesOptions } from '../supp
 import { generatePemKeyPair, importKeys, writeKeyFiles, type SigningKeys } from '../../src/target/auth/keys.ts';
 import { signAccessToken } from '../../src/target/auth/jwt.ts';
 import type { TierName } from '../../src/target/auth/clients.ts';
+import type { Scope } from '../../src/target/auth/scopes.ts';
 import { migrate } from '../../src/target/db/migrate.ts';
 import { seed } from '../../src/target/seed/load.ts';
 
@@ -96,8 +97,8 @@ export interface Stack {
   target: Child;
   keys: SigningKeys;
   keyDir: string;
-  /** Signs a token for a fresh subject (so each test gets its own rate-limit bucket). */
-  token(tier?: TierName, sub?: string): Promise<string>;
+  /** Signs a token for a fresh subject (so each test gets its own rate-limit bucket); scopes: `reports:write` by default. */
+  token(tier?: TierName, sub?: string, scopes?: readonly Scope[]): Promise<string>;
   /** Starts another target on the same services with extra env. */
   startTarget(env?: Record<string, string>): Promise<Child>;
   stop(): Promise<void>;
@@ -143,8 +144,8 @@ export async function startStack(opts: { services?: StartServicesOptions; target
       keys,
       keyDir,
       startTarget,
-      token: (tier = 'standard', sub) =>
-        signAccessToken(keys.privateKey, { sub: sub ?? `test-${process.pid}-${++subjects}`, clientId: 'demo-client', tier }, 900),
+      token: (tier = 'standard', sub, scopes = ['reports:write']) =>
+        signAccessToken(keys.privateKey, { sub: sub ?? `test-${process.pid}-${++subjects}`, clientId: 'demo-client', tier, scopes }, 900),
       async stop() {
         for (const c of children.reverse()) await c.stop().catch(() => undefined);
         await services.stop();

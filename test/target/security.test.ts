@@ -1,5 +1,5 @@
 // The security checklist on the real stack (PostgreSQL, Redis, the target as a child process): /metrics behind its
-// bearer token, and perfgate's Prometheus collector sending it; the audit stream.
+// bearer token, and perfgate's Prometheus collector sending it; the audit stream; per-client scopes.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,4 +95,22 @@ test('the audit stream records token issuance, failed logins and report writes: 
   const text = readFileSync(auditFile, 'utf8');
   for (const secret of ['not-the-secret-xyz', 'demo-secret', token, token.split('.')[2]!]) assert.ok(!text.includes(secret), 'a secret in the audit log');
   assert.doesNotMatch(stack.target.stderr(), /"log":"audit"/, 'audit records go to their own file, not the service log');
+});
+
+test('a read-only token (no scope) reads but gets 403 insufficient_scope on a report write, audited as refused; a login gets the client\'s scopes', async () => {
+  const readOnly = await stack.token('standard', undefined, []);
+  assert.equal((await http(base, `/api/v1/companies/${T1}`, { token: readOnly })).status, 200);
+  const before = (await http(base, `/api/v1/companies/${T1}`, { token: readOnly })).body.reportCount;
+  const refused = await http(base, '/api/v1/reports', { method: 'POST', token: readOnly, body: { ticker: T1, title: 'No', rating: 'sell', summary: 'x' } });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.error, 'insufficient_scope');
+  assert.match(refused.body.message, /reports:write/);
+  assert.equal((await http(base, `/api/v1/companies/${T1}`, { token: readOnly })).body.reportCount, before, 'nothing was written');
+  const audited = await auditOf('report.write', (r) => r.outcome === 'refused');
+  assert.equal(audited.reason, 'insufficient_scope');
+
+  const login = await http(base, '/api/v1/auth/token', { method: 'POST', body: { clientId: 'perfgate-load', clientSecret: 'perfgate-load-secret' } });
+  assert.equal(login.status, 200);
+  const claims = JSON.parse(Buffer.from(String(login.body.access_token).split('.')[1]!, 'base64url').toString('utf8'));
+  assert.equal(claims.scope, 'reports:write', 'the load client keeps writing reports (scenarios/journeys.ts)');
 });

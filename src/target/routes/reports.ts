@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { COMPANY_LIST_INDEX, companyKey } from '../cache/cache.ts';
 import { HttpError } from '../http-errors.ts';
+import { requireScope } from '../auth/scopes.ts';
 import { createReportBody } from '../schemas.ts';
 
 /** Body of POST /reports. */
@@ -18,8 +19,14 @@ interface ReportBody {
 export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, cache } = ctx;
   app.post<{ Body: ReportBody }>('/reports', { schema: { body: createReportBody } }, async (req, reply) => {
-    // pipeline: one atomic statement (update the company, insert the report) -> invalidate detail + list pages -> 201
+    // pipeline: scope check -> one atomic statement (update the company, insert the report) -> invalidate detail + list pages -> 201
     const ticker = req.body.ticker.toUpperCase();
+    try {
+      requireScope(req.claims!, 'reports:write');
+    } catch (err) {
+      ctx.audit.record(req, 'report.write', 'refused', req.claims!.clientId, { subject: req.claims!.sub, ticker, reason: 'insufficient_scope' });
+      throw err;
+    }
     const { rows } = await db.query<{ id: string; createdAt: string }>(
       'report_insert',
       `WITH c AS (
