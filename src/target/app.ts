@@ -9,6 +9,7 @@ import type { AppContext } from './context.ts';
 import { HttpError, handleError } from './http-errors.ts';
 import { retryAfterSeconds } from './rate-limit/bucket.ts';
 import { authRoutes } from './routes/auth.ts';
+import { clientRoutes } from './routes/clients.ts';
 import { companyRoutes } from './routes/companies.ts';
 import { leaderboardRoutes } from './routes/leaderboard.ts';
 import { marketRoutes } from './routes/market.ts';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         companyRoutes(secured, ctx);
         leaderboardRoutes(secured, ctx);
         reportRoutes(secured, ctx);
+        clientRoutes(secured, ctx);
         marketRoutes(secured, ctx);
       });
     },

@@ -1,17 +1,20 @@
 // The security checklist on the real stack (PostgreSQL, Redis, the target as a child process): /metrics behind its
-// bearer token, and perfgate's Prometheus collector sending it; the audit stream; per-client scopes.
+// bearer token, and perfgate's Prometheus collector sending it; the audit stream; per-client scopes; the right to deletion.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import bcrypt from 'bcrypt';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { http, startStack, waitFor, type Stack } from './harness.ts';
 import { tickers } from '../../src/target/tools.ts';
 import { createPrometheusCollector } from '../../src/collectors/prometheus.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-the-security-test';
-const [T1] = tickers('small');
+const [T1, T2] = tickers('small');
 let stack: Stack;
 let base: string;
 let dir: string;
@@ -113,4 +116,46 @@ test('a read-only token (no scope) reads but gets 403 insufficient_scope on a re
   assert.equal(login.status, 200);
   const claims = JSON.parse(Buffer.from(String(login.body.access_token).split('.')[1]!, 'base64url').toString('utf8'));
   assert.equal(claims.scope, 'reports:write', 'the load client keeps writing reports (scenarios/journeys.ts)');
+});
+
+test('DELETE /api/v1/clients/:id/data erases a client\'s reports, credentials and login state, fixes the cached company, and is audited', async () => {
+  const db = new pg.Client({ connectionString: stack.services.databaseUrl });
+  const redis = new Redis(stack.services.redisUrl);
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO api_clients (client_id, secret_hash, tier, scopes) VALUES ('erase-me', $1, 'standard', '{reports:write}')`, [await bcrypt.hash('erase-me-secret', 4)]);
+    const login = () => http(base, '/api/v1/auth/token', { method: 'POST', body: { clientId: 'erase-me', clientSecret: 'erase-me-secret' } });
+    const own = (await login()).body.access_token as string;
+    const reader = await stack.token('standard', undefined, []);
+    const before = (await http(base, `/api/v1/companies/${T2}`, { token: reader })).body;
+    const created = await http(base, '/api/v1/reports', { method: 'POST', token: own, body: { ticker: T2, title: 'Mine', rating: 'sell', summary: 'personal' } });
+    assert.equal(created.status, 201);
+    const cached = (await http(base, `/api/v1/companies/${T2}`, { token: reader })).body; // cached now, showing the report
+    assert.equal(cached.reportCount, before.reportCount + 1);
+    assert.ok((await redis.keys('login:*erase-me*')).length > 0, 'the login left state in Redis');
+
+    const refused = await http(base, '/api/v1/clients/erase-me/data', { method: 'DELETE', token: reader });
+    assert.equal(refused.status, 403, 'another client without clients:erase may not erase');
+    const erased = await http(base, '/api/v1/clients/erase-me/data', { method: 'DELETE', token: own });
+    assert.equal(erased.status, 200, erased.text);
+    assert.deepEqual(erased.body, { clientId: 'erase-me', deleted: { reports: 1, clients: 1 } });
+
+    assert.equal((await db.query(`SELECT 1 FROM reports WHERE client_id = 'erase-me' OR author = 'erase-me'`)).rowCount, 0);
+    assert.equal((await db.query(`SELECT 1 FROM api_clients WHERE client_id = 'erase-me'`)).rowCount, 0);
+    const after = (await http(base, `/api/v1/companies/${T2}`, { token: reader })).body;
+    assert.equal(after.reportCount, before.reportCount, 'the cached company entry was dropped');
+    assert.equal(after.latestRating, before.latestRating);
+    assert.deepEqual(await redis.keys('login:*erase-me*'), []);
+    assert.equal((await login()).status, 401, 'the erased client can no longer log in');
+    const again = await http(base, '/api/v1/clients/erase-me/data', { method: 'DELETE', token: own });
+    assert.deepEqual(again.body.deleted, { reports: 0, clients: 0 }, 'erasure is idempotent');
+
+    const audited = await auditOf('client_data.delete', (r) => r.outcome === 'success' && r.target === 'erase-me');
+    assert.equal(audited.client, 'erase-me');
+    assert.equal(audited.reports, 1);
+    await auditOf('client_data.delete', (r) => r.outcome === 'refused' && r.target === 'erase-me');
+  } finally {
+    await db.end();
+    redis.disconnect();
+  }
 });

@@ -32,10 +32,10 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
       `WITH c AS (
          UPDATE companies SET report_count = report_count + 1, latest_rating = $2, updated_at = now()
           WHERE ticker = $1 RETURNING id)
-       INSERT INTO reports (company_id, author, title, rating, summary)
-       SELECT id, $3, $4, $2, $5 FROM c
+       INSERT INTO reports (company_id, author, client_id, title, rating, summary)
+       SELECT id, $3, $6, $4, $2, $5 FROM c
        RETURNING id::text AS id, created_at AS "createdAt"`,
-      [ticker, req.body.rating, req.claims!.sub, req.body.title, req.body.summary],
+      [ticker, req.body.rating, req.claims!.sub, req.body.title, req.body.summary, req.claims!.clientId],
     );
     const row = rows[0];
     if (!row) {
