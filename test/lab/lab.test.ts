@@ -50,7 +50,7 @@ describe('the whole lab, with PgBouncer and two target workers', { skip }, () =>
     const { info } = lab;
     assert.equal(info.metricsUrl, `${info.targetUrl}/metrics`);
     assert.equal(info.upstreamControlUrl, `${info.upstreamUrl}/__control`);
-    assert.match(info.pgbouncerUrl ?? '', /^postgres:\/\/perfgate:.+@127\.0\.0\.1:\d+\/perfgate$/);
+    assert.match(info.pgbouncerUrl ?? '', /^postgres:\/\/perfgate_app:.+@127\.0\.0\.1:\d+\/perfgate$/);
     assert.equal(await status(`${info.targetUrl}/health/ready`), 200);
     assert.equal(await status(info.metricsUrl), 401, '/metrics is behind the lab\'s bearer token');
     assert.match(info.metricsToken ?? '', /^[\w-]{32}$/);

@@ -13,6 +13,7 @@ import { signAccessToken } from '../../src/target/auth/jwt.ts';
 import type { TierName } from '../../src/target/auth/clients.ts';
 import type { Scope } from '../../src/target/auth/scopes.ts';
 import { migrate } from '../../src/target/db/migrate.ts';
+import { APP_ROLE } from '../../src/lab/postgres.ts';
 import { seed } from '../../src/target/seed/load.ts';
 
 /** The repository root (tests run from it). */
@@ -113,7 +114,7 @@ export async function startStack(opts: { services?: StartServicesOptions; target
   const keyDir = mkdtempSync(join(tmpdir(), 'perfgate-target-keys-'));
   const children: Child[] = [];
   try {
-    await migrate(services.databaseUrl);
+    await migrate(services.databaseUrl, undefined, APP_ROLE);
     await seed(services.databaseUrl, 'small');
     const pem = await generatePemKeyPair();
     const files = await writeKeyFiles(keyDir, pem);
@@ -123,7 +124,8 @@ export async function startStack(opts: { services?: StartServicesOptions; target
     children.push(upstream);
     const baseEnv = {
       PORT: '0',
-      DATABASE_URL: opts.viaPgBouncer ? services.pgbouncerUrl! : services.databaseUrl,
+      // least privilege: the app role (the owner migrated and seeded)
+      DATABASE_URL: opts.viaPgBouncer ? services.pgbouncerUrl! : services.postgres.appDatabaseUrl,
       REDIS_URL: services.redisUrl,
       UPSTREAM_URL: upstream.baseUrl,
       JWT_PRIVATE_KEY_FILE: files.privateFile,

@@ -1,5 +1,6 @@
 // The security checklist on the real stack (PostgreSQL, Redis, the target as a child process): /metrics behind its
-// bearer token, and perfgate's Prometheus collector sending it; the audit stream; per-client scopes; the right to deletion.
+// bearer token, and perfgate's Prometheus collector sending it; the audit stream; per-client scopes; the right to deletion;
+// least privilege (the target connects as the app role, which reads and writes data and creates nothing).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -157,5 +158,33 @@ test('DELETE /api/v1/clients/:id/data erases a client\'s reports, credentials an
   } finally {
     await db.end();
     redis.disconnect();
+  }
+});
+
+test('least privilege: the target connects as the app role, which reads and writes data but cannot create, alter or drop', async () => {
+  const owner = new pg.Client({ connectionString: stack.services.databaseUrl });
+  const app = new pg.Client({ connectionString: stack.services.postgres.appDatabaseUrl });
+  await owner.connect();
+  await app.connect();
+  try {
+    const roles = await owner.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = 'perfgate-target'`);
+    assert.deepEqual(roles.rows.map((r) => r.usename), ['perfgate_app']);
+    assert.equal((await app.query('SELECT count(*)::int AS n FROM companies')).rows[0].n, 200);
+    const denied = async (sql: string) => {
+      await assert.rejects(app.query(sql), (err: { code?: string }) => err.code === '42501', sql);
+    };
+    await denied('CREATE TABLE intruder (id int)');
+    await denied('CREATE TEMP TABLE intruder (id int)');
+    await denied('CREATE SCHEMA intruder');
+    await denied('DROP TABLE reports');
+    await denied('ALTER TABLE companies ADD COLUMN intruder int');
+    await denied('TRUNCATE reports');
+    await denied(`UPDATE companies SET name = 'x' WHERE false`);
+    await denied(`INSERT INTO api_clients (client_id, secret_hash, tier) VALUES ('x', 'y', 'standard')`);
+    await denied(`UPDATE api_clients SET scopes = '{clients:erase}' WHERE false`);
+    await denied('DELETE FROM schema_migrations');
+  } finally {
+    await app.end();
+    await owner.end();
   }
 });
