@@ -16,6 +16,8 @@ export interface PrometheusCollectorOptions {
   address?: string;
   /** Exposed names, keyed by the reference target's names (see DEFAULT_PROM_NAMES); unset keys keep their default. */
   metrics?: Partial<Record<PromNameKey, string>>;
+  /** Sent as `Authorization: Bearer <token>` (the target's METRICS_TOKEN); never logged nor written to run.json. */
+  bearerToken?: string;
   /** Largest payload accepted, bytes; 8 MiB by default. */
   maxBytes?: number;
 }
@@ -25,7 +27,9 @@ export function createPrometheusCollector(opts: PrometheusCollectorOptions): Col
   const names: PromNames = { ...DEFAULT_PROM_NAMES, ...opts.metrics };
   const deriver = new PrometheusDeriver(names);
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
-  const secrets = urlSecrets(opts.url);
+  const secrets = [...urlSecrets(opts.url), ...(opts.bearerToken ? [opts.bearerToken] : [])];
+  const headers: Record<string, string> = { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' };
+  if (opts.bearerToken) headers.authorization = `Bearer ${opts.bearerToken}`;
   const where = redactUrl(opts.url);
   const connect = opts.address ? { timeout: 2000, lookup: pinnedLookup(opts.address) } : { timeout: 2000 };
   const agent = new Agent({ connections: 1, keepAliveTimeout: 10_000, connect });
@@ -39,7 +43,7 @@ export function createPrometheusCollector(opts: PrometheusCollectorOptions): Col
           method: 'GET',
           dispatcher: agent,
           signal,
-          headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' },
+          headers,
         });
         if (res.statusCode !== 200) {
           await res.body.dump();

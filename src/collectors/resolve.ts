@@ -1,6 +1,7 @@
 // From a scenario's `collectors` options (plus the environment and the lab) to live collectors. URLs come from the
 // options first, then DATABASE_URL, REDIS_URL, PGBOUNCER_URL (admin console), METRICS_URL, then the run's target
 // (Prometheus: `<target>/metrics`, so it follows --target) or the lab. Every URL passes the host guard, as targets do.
+// Prometheus's bearer token: METRICS_TOKEN, else the lab's own when the URL is on the lab target's origin.
 
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import type { CollectorsOptions } from '../scenario/types.ts';
@@ -21,6 +22,8 @@ export interface LabUrls {
   redisUrl: string;
   pgbouncerAdminUrl?: string;
   metricsUrl: string;
+  /** The bearer token the lab's target requires on /metrics (its METRICS_TOKEN). */
+  metricsToken?: string;
   /** The lab's services by name (their PIDs lead their process groups): the service under test for host CPU. */
   services?: Record<string, { pid: number }>;
 }
@@ -42,6 +45,8 @@ export interface CollectorPlan {
   where?: string;
   /** Where the URL came from: the options, the environment, the run's target (`<target>/metrics`) or the lab. */
   from?: 'options' | 'env' | 'target' | 'lab';
+  /** prometheus: the bearer token to send (never in `where`, logs or run.json). */
+  bearerToken?: string;
   /** Set by guardCollectors: the address the collector connects to (prometheus), or its pinned connection. */
   address?: string;
   pg?: PinnedPg;
@@ -63,6 +68,22 @@ export function targetMetricsUrl(targetUrl: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The origin of a URL, or undefined when it is not one. */
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bearer token for a Prometheus URL: METRICS_TOKEN, else the lab's when the URL is on the lab's metrics origin. */
+export function metricsBearer(url: string, env: NodeJS.ProcessEnv, lab?: LabUrls): string | undefined {
+  if (env.METRICS_TOKEN) return env.METRICS_TOKEN;
+  const labOrigin = originOf(lab?.metricsUrl);
+  return lab?.metricsToken && labOrigin !== undefined && originOf(url) === labOrigin ? lab.metricsToken : undefined;
 }
 
 /**
@@ -98,7 +119,8 @@ export function planCollectors(options: CollectorsOptions | undefined, env: Node
       issues.push({ path, message: `expected a ${PROTOCOLS[name].join(' or ')} URL, got "${redactUrl(url)}"${from === 'env' ? ` (from ${ENV_KEYS[name]})` : ''}` });
       continue;
     }
-    plans.push({ name, url, where: redactUrl(url), from });
+    const bearerToken = name === 'prometheus' ? metricsBearer(url, env, lab) : undefined;
+    plans.push({ name, url, where: redactUrl(url), from, ...(bearerToken ? { bearerToken } : {}) });
   }
   const names = options.prometheus?.metrics;
   if (names !== undefined) {
@@ -179,7 +201,7 @@ export function createCollectors(plans: readonly CollectorPlan[], options: Colle
   for (const p of plans) {
     switch (p.name) {
       case 'prometheus':
-        out.push(createPrometheusCollector({ url: p.url as string, address: p.address, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
+        out.push(createPrometheusCollector({ url: p.url as string, address: p.address, bearerToken: p.bearerToken, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
         break;
       case 'postgres':
         out.push(createPostgresCollector({ url: p.url as string, pinned: p.pg, statementTimeoutMs: timeoutMs }));

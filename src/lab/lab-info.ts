@@ -34,6 +34,8 @@ export interface LabInfo {
   targetUrl: string;
   /** targetUrl + /metrics */
   metricsUrl: string;
+  /** The bearer token /metrics requires (the target's METRICS_TOKEN). */
+  metricsToken?: string;
   /** CSV of pre-minted access tokens (column `token`). */
   tokensFile: string;
   /** Number of target workers (TARGET_WORKERS). */
@@ -80,11 +82,12 @@ export function removeLabInfo(cwd = process.cwd()): void {
   rmSync(labInfoPath(cwd), { force: true });
 }
 
-/** A copy of a LabInfo with every URL redacted and the control tokens removed (for printing). */
+/** A copy of a LabInfo with every URL redacted and the tokens removed (for printing). */
 export function redactLabInfo(info: LabInfo): LabInfo {
   const out = { ...info };
   delete out.controlToken;
   delete out.upstreamControlToken;
+  delete out.metricsToken;
   for (const key of ['databaseUrl', 'pgbouncerUrl', 'pgbouncerAdminUrl', 'redisUrl'] as const) {
     const value = out[key];
     if (value) out[key] = redactUrl(value);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgres, type PostgresHandle } from './postgres.ts';
+import { APP_ROLE, startPostgres, type PostgresHandle } from './postgres.ts';
 import { startRedis, type RedisHandle } from './redis.ts';
 import { startPgBouncer, type PgBouncerHandle } from './pgbouncer.ts';
 import { freePort } from './free-port.ts';
@@ -225,7 +225,7 @@ async function startDataServices(opts: LabOptions, paths: LabPaths, running: Sto
   log(`redis ready on 127.0.0.1:${redis.port} (${since(t0)})`);
   if (!opts.pgbouncer) return { postgres, redis };
   t0 = Date.now();
-  const pgbouncer = await startPgBouncer({ postgresUrl: postgres.databaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search });
+  const pgbouncer = await startPgBouncer({ postgresUrl: postgres.appDatabaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search });
   running.push({ name: 'pgbouncer', stop: () => pgbouncer.stop() });
   log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
   return { postgres, redis, pgbouncer };
@@ -266,7 +266,7 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   const workers = info.workers;
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...opts.targetEnv, ...paths.keyEnv, DATABASE_URL: postgres.databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: opts.targetLogLevel ?? 'warn' };
   let t0 = Date.now();
-  await runTargetCommand(['migrate'], baseEnv, paths.setupLog);
+  await runTargetCommand(['migrate'], { ...baseEnv, DATABASE_APP_ROLE: APP_ROLE }, paths.setupLog);
   if (seed !== 'none') await runTargetCommand(['seed', '--size', seed], baseEnv, paths.setupLog);
   await early.tokensReady;
   log(`target data ready: keys, migrations, seed ${seed}, ${opts.tokens ?? 500} tokens (${since(t0)})`);
@@ -280,12 +280,15 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   info.services.upstream = { pid: upstream.pid, port: upstream.port, logFile: upstream.logFile };
 
   t0 = Date.now();
-  const env = { ...baseEnv, DATABASE_URL: pgbouncer?.url ?? postgres.databaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
+  // /metrics is behind a bearer token; the lab's collectors send it (collectors/resolve.ts, metricsBearer)
+  const metricsToken = baseEnv.METRICS_TOKEN || randomBytes(24).toString('base64url');
+  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: pgbouncer?.url ?? postgres.appDatabaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
   const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env, opts.targetWrap));
   running.push(target);
   log(`target ready on 127.0.0.1:${target.port} ${workers ? `with ${workers} worker${workers > 1 ? 's' : ''}` : 'in one process'} (${since(t0)})`);
   info.targetUrl = target.url;
   info.metricsUrl = `${target.url}/metrics`;
+  info.metricsToken = metricsToken;
   info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
 }
 

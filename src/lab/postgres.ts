@@ -38,6 +38,8 @@ export interface PostgresHandle {
   /** postgres://perfgate:<password>@127.0.0.1:<port>/perfgate */
   readonly url: string;
   readonly databaseUrl: string;
+  /** postgres://perfgate_app:<password>@127.0.0.1:<port>/perfgate: the service's least-privilege role (APP_ROLE). */
+  readonly appDatabaseUrl: string;
   readonly password: string;
   readonly port: number;
   /** PID of the postmaster (changes after restart()). */
@@ -105,17 +107,26 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
+/** The role the service connects as: it may read and write the data the migrations grant it, and create nothing. */
+export const APP_ROLE = 'perfgate_app';
+
 /**
- * Creates the perfgate role (from a SCRAM verifier) and database, and pg_stat_statements in it; then resets the
+ * Creates the perfgate role (from a SCRAM verifier) and database, the app role (APP_ROLE: CONNECT only; the
+ * migrations grant its data privileges; no TEMPORARY for anyone but the owner), and pg_stat_statements in it; then resets the
  * statement statistics, so the app role, which may read them (pg_monitor), finds no provisioning statement there.
  * Returns whether the extension exists.
  */
-async function provision(dataDir: string, port: number, password: string, withStatements: boolean): Promise<boolean> {
+async function provision(dataDir: string, port: number, password: string, appPassword: string, withStatements: boolean): Promise<boolean> {
   await asSuperuser(dataDir, port, 'postgres', async (c) => {
     await c.query(`CREATE ROLE perfgate LOGIN PASSWORD ${c.escapeLiteral(scramVerifier(password))}`);
     await c.query('GRANT pg_monitor TO perfgate');
     await c.query('CREATE DATABASE perfgate OWNER perfgate');
+    await c.query(`CREATE ROLE ${APP_ROLE} LOGIN NOINHERIT PASSWORD ${c.escapeLiteral(scramVerifier(appPassword))}`);
+    await c.query('REVOKE ALL ON DATABASE perfgate FROM PUBLIC');
+    await c.query(`GRANT CONNECT ON DATABASE perfgate TO ${APP_ROLE}`);
   });
+  // Before PostgreSQL 15 every role may create in schema public.
+  await asSuperuser(dataDir, port, 'perfgate', (c) => c.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC'));
   if (!withStatements) return false;
   return asSuperuser(dataDir, port, 'perfgate', async (c) => {
     try {
@@ -182,7 +193,9 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const { dataDir, ownedDir, logFile } = prepareDataDir(opts, user);
   const port = opts.port ?? (await freePort());
   const password = randomBytes(18).toString('base64url');
+  const appPassword = randomBytes(18).toString('base64url');
   const databaseUrl = `postgres://perfgate:${password}@127.0.0.1:${port}/perfgate`;
+  const appDatabaseUrl = `postgres://${APP_ROLE}:${appPassword}@127.0.0.1:${port}/perfgate`;
   const preload = opts.sharedPreloadLibraries ?? (hasPgStatStatements(postgresBin) ? ['pg_stat_statements'] : []);
   const args = serverArgs(opts, dataDir, port, preload);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
@@ -210,7 +223,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   let statements = false;
   try {
     await launch();
-    statements = await provision(dataDir, port, password, preload.includes('pg_stat_statements'));
+    statements = await provision(dataDir, port, password, appPassword, preload.includes('pg_stat_statements'));
     await waitUntilReady(() => canConnect(databaseUrl), { name: 'postgres', logFile, proc: proc ?? undefined, deadlineMs: 10_000 });
   } catch (err) {
     await destroy().catch(() => undefined);
@@ -218,12 +231,12 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   }
 
   const running = () => proc as ServiceProcess | null;
-  return handleOf({ databaseUrl, password, port, logFile, dataDir, pgStatStatements: statements }, { running, launch, stop, destroy });
+  return handleOf({ databaseUrl, appDatabaseUrl, password, port, logFile, dataDir, pgStatStatements: statements }, { running, launch, stop, destroy });
 }
 
 /** The handle of a started server: its facts, and start, stop, restart and destroy over its process. */
 function handleOf(
-  facts: Pick<PostgresHandle, 'databaseUrl' | 'password' | 'port' | 'logFile' | 'dataDir' | 'pgStatStatements'>,
+  facts: Pick<PostgresHandle, 'databaseUrl' | 'appDatabaseUrl' | 'password' | 'port' | 'logFile' | 'dataDir' | 'pgStatStatements'>,
   ops: { running: () => ServiceProcess | null; launch: () => Promise<void>; stop: () => Promise<void>; destroy: () => Promise<void> },
 ): PostgresHandle {
   return {

@@ -1,5 +1,6 @@
 // Builds the Fastify application: security headers, metrics, auth and rate limiting on /api/v1, the routes, errors.
 
+import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TIERS } from './auth/clients.ts';
@@ -8,6 +9,7 @@ import type { AppContext } from './context.ts';
 import { HttpError, handleError } from './http-errors.ts';
 import { retryAfterSeconds } from './rate-limit/bucket.ts';
 import { authRoutes } from './routes/auth.ts';
+import { clientRoutes } from './routes/clients.ts';
 import { companyRoutes } from './routes/companies.ts';
 import { leaderboardRoutes } from './routes/leaderboard.ts';
 import { marketRoutes } from './routes/market.ts';
@@ -61,6 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: false,
+    genReqId: () => randomUUID(), // unique across workers: the audit stream and 5xx bodies quote it
   });
   await app.register(helmet, { global: true });
   if (ctx.config.slowRoute) registerSlowRoute(app, ctx.config.slowRoute);
@@ -90,6 +93,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         companyRoutes(secured, ctx);
         leaderboardRoutes(secured, ctx);
         reportRoutes(secured, ctx);
+        clientRoutes(secured, ctx);
         marketRoutes(secured, ctx);
       });
     },

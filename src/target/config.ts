@@ -52,6 +52,10 @@ export interface TargetConfig {
   threadPoolSize: number;
   /** Concurrent bcrypt checks per process; below threadPoolSize so the pool always has threads for the rest. */
   bcryptConcurrency: number;
+  /** Bearer token GET /metrics requires (METRICS_TOKEN); unset leaves /metrics open (local development only). */
+  metricsToken?: string;
+  /** File the audit stream appends to (AUDIT_LOG_FILE); unset: stderr, each line marked `log: "audit"`. */
+  auditLogFile?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -112,7 +116,12 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     shutdownExit: 'now',
     threadPoolSize: int('UV_THREADPOOL_SIZE', 4, 1, 1024),
     bcryptConcurrency: int('BCRYPT_CONCURRENCY', 2, 1, 1024),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    auditLogFile: env.AUDIT_LOG_FILE || undefined,
   };
+  if (config.metricsToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,}$/.test(config.metricsToken)) {
+    issues.push({ path: 'METRICS_TOKEN', message: 'must be at least 16 characters of [A-Za-z0-9._~+/=-]' });
+  }
   if (config.bcryptConcurrency >= config.threadPoolSize) {
     issues.push({ path: 'BCRYPT_CONCURRENCY', message: `must be below UV_THREADPOOL_SIZE (${config.threadPoolSize}), so bcrypt never takes every libuv thread` });
   }

@@ -2,6 +2,7 @@
 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AuditLog } from './audit.ts';
 import type { SigningKeys } from './auth/keys.ts';
 import type { AccessClaims, VerifiedTokenCache } from './auth/jwt.ts';
 import type { Cache } from './cache/cache.ts';
@@ -32,6 +33,8 @@ export interface AppContext {
   tokenCache: VerifiedTokenCache;
   metrics: TargetMetrics;
   logger: Logger;
+  /** The audit stream (audit.ts): token issuance, failed logins, report writes, deletions. */
+  audit: AuditLog;
   /** Returns the /metrics text: this process's registry, or the cluster-wide aggregate when run as a worker. */
   metricsText: () => Promise<string>;
 }

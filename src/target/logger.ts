@@ -19,6 +19,8 @@ export const REDACT_PATHS = [
   '*.databaseUrl',
   'redisUrl',
   '*.redisUrl',
+  'metricsToken',
+  '*.metricsToken',
 ];
 
 /** Creates the service logger at a level, writing to the given file descriptor (stderr by default). */

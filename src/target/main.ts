@@ -28,8 +28,8 @@ function requireEnv(name: string): string {
 function program(): Command {
   const cli = new Command('perfgate-target').description('the Corporate Intelligence Platform reference service');
   cli.command('serve', { isDefault: true }).description('serve the API (env PORT, DATABASE_URL, REDIS_URL, UPSTREAM_URL, ...)').action(() => serve(process.env));
-  cli.command('migrate').description('apply SQL migrations (env DATABASE_URL)').action(async () => {
-    const applied = await migrate(requireEnv('DATABASE_URL'));
+  cli.command('migrate').description('apply SQL migrations as the owner (env DATABASE_URL), then grant DATABASE_APP_ROLE its privileges').action(async () => {
+    const applied = await migrate(requireEnv('DATABASE_URL'), undefined, process.env.DATABASE_APP_ROLE || undefined);
     process.stdout.write(`${JSON.stringify({ event: 'migrated', applied })}\n`);
   });
   cli

@@ -44,7 +44,7 @@ export async function mintTokens(options: { count: number; ttlS: number; clientI
   const lines = ['token'];
   for (let i = 1; i <= options.count; i++) {
     const sub = mintedSubject(client.clientId, i);
-    lines.push(await signAccessToken(privateKey, { sub, clientId: client.clientId, tier: client.tier }, options.ttlS));
+    lines.push(await signAccessToken(privateKey, { sub, clientId: client.clientId, tier: client.tier, scopes: client.scopes }, options.ttlS));
   }
   await writeFile(options.out, `${lines.join('\n')}\n`, { mode: 0o600 });
 }

@@ -88,3 +88,13 @@ test('the default Prometheus URL is the run target\'s /metrics, so it follows --
   assert.deepEqual(where({ METRICS_URL: 'http://127.0.0.1:7/m' }, 'http://127.0.0.1:9191'), ['env', 'http://127.0.0.1:7/m']);
   assert.deepEqual(where({}, 'http://127.0.0.1:9191', 'http://127.0.0.1:5/x'), ['options', 'http://127.0.0.1:5/x']);
 });
+
+test('the Prometheus bearer token is METRICS_TOKEN, else the lab\'s on the lab target\'s origin only; never in `where`', () => {
+  const withToken = { ...lab, metricsToken: 'lab-metrics-token-1' };
+  const plan = (env: NodeJS.ProcessEnv, targetUrl?: string) => planCollectors({ prometheus: {} }, env, withToken, targetUrl)[0]!;
+  assert.equal(plan({}).bearerToken, 'lab-metrics-token-1');
+  assert.equal(plan({}, 'http://127.0.0.1:8080/api').bearerToken, 'lab-metrics-token-1', 'the lab target, by --lab');
+  assert.equal(plan({}, 'http://127.0.0.1:9191').bearerToken, undefined, 'another target never gets the lab\'s token');
+  assert.equal(plan({ METRICS_TOKEN: 'env-token-2' }, 'http://127.0.0.1:9191').bearerToken, 'env-token-2');
+  assert.doesNotMatch(JSON.stringify([plan({}).where, plan({}).from]), /lab-metrics-token/);
+});

@@ -10,9 +10,9 @@ import { TARGET_MAIN, UPSTREAM_MAIN } from '../../src/lab/target-process.ts';
 const skip = !existsSync(TARGET_MAIN) || !existsSync(UPSTREAM_MAIN) ? 'the reference target is not in this checkout' : false;
 
 /** GET a URL and return its status (0 when the connection fails). */
-async function status(url: string): Promise<number> {
+async function status(url: string, headers: Record<string, string> = {}): Promise<number> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(2_000) });
     await res.arrayBuffer();
     return res.status;
   } catch {
@@ -50,9 +50,11 @@ describe('the whole lab, with PgBouncer and two target workers', { skip }, () =>
     const { info } = lab;
     assert.equal(info.metricsUrl, `${info.targetUrl}/metrics`);
     assert.equal(info.upstreamControlUrl, `${info.upstreamUrl}/__control`);
-    assert.match(info.pgbouncerUrl ?? '', /^postgres:\/\/perfgate:.+@127\.0\.0\.1:\d+\/perfgate$/);
+    assert.match(info.pgbouncerUrl ?? '', /^postgres:\/\/perfgate_app:.+@127\.0\.0\.1:\d+\/perfgate$/);
     assert.equal(await status(`${info.targetUrl}/health/ready`), 200);
-    assert.equal(await status(info.metricsUrl), 200);
+    assert.equal(await status(info.metricsUrl), 401, '/metrics is behind the lab\'s bearer token');
+    assert.match(info.metricsToken ?? '', /^[\w-]{32}$/);
+    assert.equal(await status(info.metricsUrl, { authorization: `Bearer ${info.metricsToken}` }), 200);
     const tokens = readFileSync(info.tokensFile, 'utf8').trim().split('\n');
     assert.equal(tokens[0], 'token');
     assert.equal(tokens.length, 51);

@@ -31,6 +31,7 @@ test('redactLabInfo redacts every database URL and keeps the rest', () => {
     pgbouncerAdminUrl: 'postgres://perfgate:pw1@127.0.0.1:2/pgbouncer',
     redisUrl: 'redis://127.0.0.1:3',
     targetUrl: 'http://127.0.0.1:4',
+    metricsToken: 'metrics-token-pw1',
   } as LabInfo;
   const text = JSON.stringify(redactLabInfo(info));
   assert.doesNotMatch(text, /pw1/);

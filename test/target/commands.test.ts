@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { importKeys, readPemKeyPair } from '../../src/target/auth/keys.ts';
 import { verifyAccessToken } from '../../src/target/auth/jwt.ts';
 import { generateCompanies } from '../../src/target/seed/generate.ts';
 import { mintTokens } from '../../src/target/tools.ts';
+import { MIGRATIONS_DIR } from '../../src/target/db/migrate.ts';
 
 const exec = promisify(execFile);
 let services: Services;
@@ -41,7 +42,8 @@ after(async () => {
 test('migrate applies the schema once and is a no-op the second time', async () => {
   const env = { DATABASE_URL: services.databaseUrl };
   const first = JSON.parse(await target(['migrate'], env));
-  assert.deepEqual(first.applied, ['001_initial.sql']);
+  assert.deepEqual(first.applied, readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort());
+  assert.equal(first.applied[0], '001_initial.sql');
   const second = JSON.parse(await target(['migrate'], env));
   assert.deepEqual(second.applied, []);
 });

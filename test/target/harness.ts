@@ -11,7 +11,9 @@ import { startServices, type Services, type StartServicesOptions } from '../supp
 import { generatePemKeyPair, importKeys, writeKeyFiles, type SigningKeys } from '../../src/target/auth/keys.ts';
 import { signAccessToken } from '../../src/target/auth/jwt.ts';
 import type { TierName } from '../../src/target/auth/clients.ts';
+import type { Scope } from '../../src/target/auth/scopes.ts';
 import { migrate } from '../../src/target/db/migrate.ts';
+import { APP_ROLE } from '../../src/lab/postgres.ts';
 import { seed } from '../../src/target/seed/load.ts';
 
 /** The repository root (tests run from it). */
@@ -96,8 +98,8 @@ export interface Stack {
   target: Child;
   keys: SigningKeys;
   keyDir: string;
-  /** Signs a token for a fresh subject (so each test gets its own rate-limit bucket). */
-  token(tier?: TierName, sub?: string): Promise<string>;
+  /** Signs a token for a fresh subject (so each test gets its own rate-limit bucket); scopes: `reports:write` by default. */
+  token(tier?: TierName, sub?: string, scopes?: readonly Scope[]): Promise<string>;
   /** Starts another target on the same services with extra env. */
   startTarget(env?: Record<string, string>): Promise<Child>;
   stop(): Promise<void>;
@@ -112,7 +114,7 @@ export async function startStack(opts: { services?: StartServicesOptions; target
   const keyDir = mkdtempSync(join(tmpdir(), 'perfgate-target-keys-'));
   const children: Child[] = [];
   try {
-    await migrate(services.databaseUrl);
+    await migrate(services.databaseUrl, undefined, APP_ROLE);
     await seed(services.databaseUrl, 'small');
     const pem = await generatePemKeyPair();
     const files = await writeKeyFiles(keyDir, pem);
@@ -122,7 +124,8 @@ export async function startStack(opts: { services?: StartServicesOptions; target
     children.push(upstream);
     const baseEnv = {
       PORT: '0',
-      DATABASE_URL: opts.viaPgBouncer ? services.pgbouncerUrl! : services.databaseUrl,
+      // least privilege: the app role (the owner migrated and seeded)
+      DATABASE_URL: opts.viaPgBouncer ? services.pgbouncerUrl! : services.postgres.appDatabaseUrl,
       REDIS_URL: services.redisUrl,
       UPSTREAM_URL: upstream.baseUrl,
       JWT_PRIVATE_KEY_FILE: files.privateFile,
@@ -143,8 +146,8 @@ export async function startStack(opts: { services?: StartServicesOptions; target
       keys,
       keyDir,
       startTarget,
-      token: (tier = 'standard', sub) =>
-        signAccessToken(keys.privateKey, { sub: sub ?? `test-${process.pid}-${++subjects}`, clientId: 'demo-client', tier }, 900),
+      token: (tier = 'standard', sub, scopes = ['reports:write']) =>
+        signAccessToken(keys.privateKey, { sub: sub ?? `test-${process.pid}-${++subjects}`, clientId: 'demo-client', tier, scopes }, 900),
       async stop() {
         for (const c of children.reverse()) await c.stop().catch(() => undefined);
         await services.stop();

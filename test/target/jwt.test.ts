@@ -39,8 +39,20 @@ async function rejection(token: string): Promise<string> {
 test('a token we signed verifies and carries subject, client and tier', async () => {
   const token = await signAccessToken(keys.privateKey, { sub: 'perfgate-load-0001', clientId: 'perfgate-load', tier: 'load' }, 900);
   const claims = await verifyAccessToken(keys.publicKey, token);
-  assert.deepEqual({ ...claims, expS: 0 }, { sub: 'perfgate-load-0001', clientId: 'perfgate-load', tier: 'load', expS: 0 });
+  assert.deepEqual({ ...claims, expS: 0 }, { sub: 'perfgate-load-0001', clientId: 'perfgate-load', tier: 'load', scopes: [], expS: 0 });
   assert.ok(claims.expS > nowS() + 800);
+});
+
+test('a token carries its scopes in the space-separated `scope` claim; unknown names are dropped; a non-string is refused', async () => {
+  const sign = (scopes?: Array<'reports:write' | 'clients:erase'>) => signAccessToken(keys.privateKey, { sub: 's', clientId: 'c', tier: 'standard', scopes }, 900);
+  assert.deepEqual((await verifyAccessToken(keys.publicKey, await sign(['reports:write', 'clients:erase']))).scopes, ['reports:write', 'clients:erase']);
+  assert.deepEqual((await verifyAccessToken(keys.publicKey, await sign())).scopes, []);
+  const forged = await new SignJWT({ client_id: 'c', tier: 'standard', scope: 'admin reports:write' })
+    .setProtectedHeader({ alg: 'RS256' }).setSubject('s').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('10m').sign(keys.privateKey);
+  assert.deepEqual((await verifyAccessToken(keys.publicKey, forged)).scopes, ['reports:write']);
+  const bad = await new SignJWT({ client_id: 'c', tier: 'standard', scope: ['reports:write'] })
+    .setProtectedHeader({ alg: 'RS256' }).setSubject('s').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('10m').sign(keys.privateKey);
+  await assert.rejects(verifyAccessToken(keys.publicKey, bad), /scope/);
 });
 
 test('a token with alg "none" is rejected', async () => {
@@ -110,7 +122,7 @@ for (const [header, expected] of headerCases) {
 
 test('the verified-token cache forgets a token once it expires', () => {
   const cache = new VerifiedTokenCache(2);
-  const claims = { sub: 's', clientId: 'c', tier: 'standard' as const, expS: 100 };
+  const claims = { sub: 's', clientId: 'c', tier: 'standard' as const, scopes: [], expS: 100 };
   cache.set('t', claims);
   assert.deepEqual(cache.get('t', 99), claims);
   assert.equal(cache.get('t', 100), undefined);
@@ -119,7 +131,7 @@ test('the verified-token cache forgets a token once it expires', () => {
 
 test('the verified-token cache stays bounded', () => {
   const cache = new VerifiedTokenCache(2);
-  const claims = { sub: 's', clientId: 'c', tier: 'standard' as const, expS: 100 };
+  const claims = { sub: 's', clientId: 'c', tier: 'standard' as const, scopes: [], expS: 100 };
   cache.set('a', claims);
   cache.set('b', claims);
   cache.set('c', claims);

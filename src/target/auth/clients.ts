@@ -1,5 +1,7 @@
 // API clients and their tiers: who may ask for a token, and how fast each tier may call the API.
 
+import type { Scope } from './scopes.ts';
+
 /** A client tier: its token-bucket capacity and refill rate. */
 export interface Tier {
   capacity: number;
@@ -25,12 +27,14 @@ export interface SeedClient {
   clientId: string;
   secret: string;
   tier: TierName;
+  /** What its tokens may change (auth/scopes.ts). */
+  scopes: readonly Scope[];
 }
 
 /** The clients `seed` creates. These are demo credentials for a local service, documented in the README. */
 export const SEED_CLIENTS: readonly SeedClient[] = [
-  { clientId: 'demo-client', secret: 'demo-secret', tier: 'standard' },
-  { clientId: 'perfgate-load', secret: 'perfgate-load-secret', tier: 'load' },
+  { clientId: 'demo-client', secret: 'demo-secret', tier: 'standard', scopes: ['reports:write'] },
+  { clientId: 'perfgate-load', secret: 'perfgate-load-secret', tier: 'load', scopes: ['reports:write'] },
 ];
 
 /** bcrypt cost factor for client secrets. */

@@ -3,6 +3,7 @@
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { isTierName, type TierName } from './clients.ts';
+import { parseScopeClaim, type Scope } from './scopes.ts';
 
 /** Who issues the tokens. */
 export const TOKEN_ISSUER = 'perfgate-target';
@@ -19,6 +20,8 @@ export interface AccessClaims {
   sub: string;
   clientId: string;
   tier: TierName;
+  /** What the client may change (auth/scopes.ts); empty: read-only. */
+  scopes: Scope[];
   expS: number;
 }
 
@@ -30,14 +33,15 @@ export class TokenRejectedError extends Error {
   }
 }
 
-/** Signs an access token for a subject of a client and tier. */
+/** Signs an access token for a subject of a client and tier, with the client's scopes (none: read-only). */
 export async function signAccessToken(
   privateKey: KeyObject,
-  claims: { sub: string; clientId: string; tier: TierName },
+  claims: { sub: string; clientId: string; tier: TierName; scopes?: readonly Scope[] },
   ttlS: number,
   nowS: number = Math.floor(Date.now() / 1000),
 ): Promise<string> {
-  return new SignJWT({ client_id: claims.clientId, tier: claims.tier })
+  const scope = claims.scopes?.length ? { scope: claims.scopes.join(' ') } : {};
+  return new SignJWT({ client_id: claims.clientId, tier: claims.tier, ...scope })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(TOKEN_ISSUER)
@@ -57,7 +61,8 @@ export function checkClaims(payload: JWTPayload): AccessClaims {
   if (typeof payload.exp !== 'number') throw new TokenRejectedError('token has no expiry');
   if (typeof payload.iat !== 'number') throw new TokenRejectedError('token has no issue time');
   if (payload.exp - payload.iat > TOKEN_TTL_S) throw new TokenRejectedError('token lives longer than 15 minutes');
-  return { sub: payload.sub, clientId: payload.client_id, tier: payload.tier, expS: payload.exp };
+  if (payload.scope !== undefined && typeof payload.scope !== 'string') throw new TokenRejectedError('token scope is not a string');
+  return { sub: payload.sub, clientId: payload.client_id, tier: payload.tier, scopes: parseScopeClaim(payload.scope), expS: payload.exp };
 }
 
 /** Verifies a compact JWT: RS256 only, our issuer and audience, not expired. Throws TokenRejectedError. */

@@ -12,6 +12,7 @@ import { createDb } from '../db/pool.ts';
 import { createLogger } from '../logger.ts';
 import { createQuoteClient } from '../market/quote-client.ts';
 import { BREAKER_STATE, createMetrics } from '../metrics.ts';
+import { createAuditLog } from '../audit.ts';
 import { RateLimiter } from '../rate-limit/limiter.ts';
 import { LoginGuard } from '../rate-limit/login-guard.ts';
 import { Tarpit } from '../rate-limit/tarpit.ts';
@@ -119,6 +120,7 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
   }
   const ctx: AppContext = {
     config, db, redis, cache, limiter, quotes, metrics, logger, metricsText,
+    audit: createAuditLog(config.auditLogFile),
     loginGuard: new LoginGuard(redis, config.rateLimitFailPolicy, config.redisCommandTimeoutMs),
     bcryptGate: new Semaphore(config.bcryptConcurrency, config.bcryptConcurrency * 2),
     tarpit: new Tarpit(),
@@ -141,6 +143,7 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
         await app.close().catch((err: unknown) => logger.warn({ err }, 'closing the server failed'));
         await Promise.allSettled([db!.close(), quotes.close(), redis.quit().catch(() => redis.disconnect())]);
         logger.flush();
+        ctx.audit.flush();
       })();
       return closing;
     },

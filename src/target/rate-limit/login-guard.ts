@@ -168,6 +168,30 @@ export class LoginGuard {
     }
   }
 
+  /**
+   * Erases a client's login state (right to deletion): its block, failures and bucket, and every trusted pair with
+   * its source address (a bounded SCAN). Best effort: what is missed expires within TRUST_TTL_S.
+   */
+  async forget(clientId: string): Promise<void> {
+    const k = keys(clientId, '');
+    const glob = clientId.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+    const doomed = [k.block, k.failures, k.client];
+    try {
+      for (const pattern of [`login:trust:${glob}:*`, `login:rl:pair:${glob}:*`, `login:fail:${glob}:*`]) {
+        let cursor = '0';
+        for (let i = 0; i < 100; i++) {
+          const [next, found] = await withDeadline(this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000), this.deadlineMs * 4);
+          doomed.push(...found);
+          cursor = next;
+          if (cursor === '0') break;
+        }
+      }
+      await withDeadline(this.redis.del(...doomed), this.deadlineMs * 4);
+    } catch {
+      // Redis away: the keys expire on their own (TRUST_TTL_S at most)
+    }
+  }
+
   /** After a successful login: forgets the client's failed logins and trusts the pair for TRUST_TTL_S. */
   async succeeded(clientId: string, address: string): Promise<void> {
     const k = keys(clientId, address);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { DUMMY_BCRYPT_HASH, isTierName } from '../auth/clients.ts';
 import { TOKEN_TTL_S, signAccessToken } from '../auth/jwt.ts';
+import { parseScopeClaim } from '../auth/scopes.ts';
 import { HttpError } from '../http-errors.ts';
 import { retryAfterSeconds } from '../rate-limit/bucket.ts';
 import { tokenBody } from '../schemas.ts';
@@ -60,31 +61,35 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext, path: string):
     if (decision.degraded) ctx.metrics.rateLimiterDegraded.inc({ policy: ctx.config.rateLimitFailPolicy });
     if (!decision.allowed) {
       ctx.metrics.rateLimited.inc({ tier: `login-${decision.reason || 'degraded'}` });
+      ctx.audit.record(req, 'login.failed', 'refused', clientId, { reason: decision.reason || 'degraded' });
       await ctx.tarpit.hold();
       if (decision.reason === 'block') throw tooMany(decision.retryAfterUs, 'too many failed logins for this client; retry later', 'login_backoff');
       throw tooMany(decision.retryAfterUs, 'too many login attempts; retry later');
     }
     const outcome = await ctx.bcryptGate.run(async () => {
-      const { rows } = await ctx.db.query<{ secretHash: string; tier: string }>(
+      const { rows } = await ctx.db.query<{ secretHash: string; tier: string; scopes: string[] }>(
         'client_lookup',
-        'SELECT secret_hash AS "secretHash", tier FROM api_clients WHERE client_id = $1',
+        'SELECT secret_hash AS "secretHash", tier, scopes FROM api_clients WHERE client_id = $1',
         [clientId],
       );
       const client = rows[0];
       // Unknown ids are checked against a dummy hash, so they take as long as a wrong secret.
       const ok = await bcrypt.compare(clientSecret, client?.secretHash ?? DUMMY_BCRYPT_HASH);
-      return ok && client && isTierName(client.tier) ? { tier: client.tier } : null;
+      return ok && client && isTierName(client.tier) ? { tier: client.tier, scopes: parseScopeClaim(client.scopes.join(' ')) } : null;
     }, decision.trusted);
     if (outcome === undefined) {
+      ctx.audit.record(req, 'login.failed', 'refused', clientId, { reason: decision.reason || 'degraded' });
       await ctx.tarpit.hold();
       throw tooMany(1_000_000, 'too many token requests in flight; retry shortly');
     }
     if (outcome === null) {
       await ctx.loginGuard.failed(clientId, req.ip, decision.trusted);
+      ctx.audit.record(req, 'login.failed', 'failure', clientId, { reason: 'invalid_client' });
       throw new HttpError(401, 'invalid_client', 'unknown client or wrong secret');
     }
     await ctx.loginGuard.succeeded(clientId, req.ip);
-    const token = await signAccessToken(ctx.keys.privateKey, { sub: clientId, clientId, tier: outcome.tier }, TOKEN_TTL_S);
+    const token = await signAccessToken(ctx.keys.privateKey, { sub: clientId, clientId, ...outcome }, TOKEN_TTL_S);
+    ctx.audit.record(req, 'token.issue', 'success', clientId, { tier: outcome.tier, scopes: outcome.scopes, expiresInS: TOKEN_TTL_S });
     return reply.header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
   });
 }

@@ -1,7 +1,17 @@
 // Operations endpoints: liveness, readiness (PostgreSQL and Redis), and Prometheus metrics.
 
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { HttpError } from '../http-errors.ts';
+
+/** True when the request carries `Authorization: Bearer <expected>` (compared in constant time). */
+export function hasBearer(req: FastifyRequest, expected: string): boolean {
+  const m = /^Bearer ([^\s]+)$/.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(m[1]!), digest(expected));
+}
 
 /** Runs a check with a deadline; resolves to "ok", or "failed" (the reason goes to the log, never to the caller). */
 async function check(deadlineMs: number, fn: () => Promise<unknown>, log: (reason: string) => void = () => undefined): Promise<string> {
@@ -22,7 +32,7 @@ async function check(deadlineMs: number, fn: () => Promise<unknown>, log: (reaso
   }
 }
 
-/** Registers /health/live, /health/ready and /metrics (outside /api/v1, no token needed). */
+/** Registers /health/live, /health/ready (no token) and /metrics (outside /api/v1; the METRICS_TOKEN bearer when set). */
 export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/health/live', async () => ({ status: 'ok', pid: process.pid }));
 
@@ -35,7 +45,12 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis }, pid: process.pid });
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    const token = ctx.config.metricsToken;
+    if (token !== undefined && !hasBearer(req, token)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new HttpError(401, 'unauthorized', '/metrics needs the metrics bearer token');
+    }
     const text = await ctx.metricsText();
     return reply.type(ctx.metrics.registry.contentType).send(text);
   });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { COMPANY_LIST_INDEX, companyKey } from '../cache/cache.ts';
 import { HttpError } from '../http-errors.ts';
+import { requireScope } from '../auth/scopes.ts';
 import { createReportBody } from '../schemas.ts';
 
 /** Body of POST /reports. */
@@ -18,20 +19,30 @@ interface ReportBody {
 export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, cache } = ctx;
   app.post<{ Body: ReportBody }>('/reports', { schema: { body: createReportBody } }, async (req, reply) => {
-    // pipeline: one atomic statement (update the company, insert the report) -> invalidate detail + list pages -> 201
+    // pipeline: scope check -> one atomic statement (update the company, insert the report) -> invalidate detail + list pages -> 201
     const ticker = req.body.ticker.toUpperCase();
+    try {
+      requireScope(req.claims!, 'reports:write');
+    } catch (err) {
+      ctx.audit.record(req, 'report.write', 'refused', req.claims!.clientId, { subject: req.claims!.sub, ticker, reason: 'insufficient_scope' });
+      throw err;
+    }
     const { rows } = await db.query<{ id: string; createdAt: string }>(
       'report_insert',
       `WITH c AS (
          UPDATE companies SET report_count = report_count + 1, latest_rating = $2, updated_at = now()
           WHERE ticker = $1 RETURNING id)
-       INSERT INTO reports (company_id, author, title, rating, summary)
-       SELECT id, $3, $4, $2, $5 FROM c
+       INSERT INTO reports (company_id, author, client_id, title, rating, summary)
+       SELECT id, $3, $6, $4, $2, $5 FROM c
        RETURNING id::text AS id, created_at AS "createdAt"`,
-      [ticker, req.body.rating, req.claims!.sub, req.body.title, req.body.summary],
+      [ticker, req.body.rating, req.claims!.sub, req.body.title, req.body.summary, req.claims!.clientId],
     );
     const row = rows[0];
-    if (!row) throw new HttpError(404, 'not_found', `no company with ticker "${ticker}"`);
+    if (!row) {
+      ctx.audit.record(req, 'report.write', 'failure', req.claims!.clientId, { subject: req.claims!.sub, ticker, reason: 'not_found' });
+      throw new HttpError(404, 'not_found', `no company with ticker "${ticker}"`);
+    }
+    ctx.audit.record(req, 'report.write', 'success', req.claims!.clientId, { subject: req.claims!.sub, ticker, reportId: row.id });
     await cache.invalidate('companies', COMPANY_LIST_INDEX, [companyKey(ticker)]);
     return reply
       .code(201)

@@ -75,8 +75,8 @@ export async function seed(databaseUrl: string, size: SeedSize): Promise<SeedCou
       clients: await copyRows(
         client,
         'api_clients',
-        ['client_id', 'secret_hash', 'tier'],
-        SEED_CLIENTS.map((c, i) => [c.clientId, hashes[i]!, c.tier]),
+        ['client_id', 'secret_hash', 'tier', 'scopes'],
+        SEED_CLIENTS.map((c, i) => [c.clientId, hashes[i]!, c.tier, `{${c.scopes.join(',')}}`]),
       ),
     };
     await client.query('COMMIT');
