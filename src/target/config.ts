@@ -52,6 +52,9 @@ export interface TargetConfig {
   threadPoolSize: number;
   /** Concurrent bcrypt checks per process; below threadPoolSize so the pool always has threads for the rest. */
   bcryptConcurrency: number;
+  /** The service-wide login bucket (untrusted logins): its burst and refill per second. */
+  loginGlobalBurst: number;
+  loginGlobalPerS: number;
   /** Bearer token GET /metrics requires (METRICS_TOKEN); unset leaves /metrics open (local development only). */
   metricsToken?: string;
   /** File the audit stream appends to (AUDIT_LOG_FILE); unset: stderr, each line marked `log: "audit"`. */
@@ -116,6 +119,8 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     shutdownExit: 'now',
     threadPoolSize: int('UV_THREADPOOL_SIZE', 4, 1, 1024),
     bcryptConcurrency: int('BCRYPT_CONCURRENCY', 2, 1, 1024),
+    loginGlobalBurst: int('LOGIN_GLOBAL_BURST', 10, 1, 100_000),
+    loginGlobalPerS: int('LOGIN_GLOBAL_PER_S', 2, 1, 100_000),
     metricsToken: env.METRICS_TOKEN || undefined,
     auditLogFile: env.AUDIT_LOG_FILE || undefined,
   };

@@ -17,7 +17,9 @@ let base: string;
 before(async () => {
   // A roomy Redis deadline: these tests are about the guard's decisions, not about Redis answering within 150 ms on a
   // busy machine (a missed deadline refuses the login by the fail-closed policy, which test/target/resilience covers).
-  stack = await startStack({ targetEnv: { REDIS_COMMAND_TIMEOUT_MS: '3000' } });
+  // The service-wide bucket is roomy here too, so one test's logins do not drain it for the next; its own test below
+  // runs on a target with the default bucket.
+  stack = await startStack({ targetEnv: { REDIS_COMMAND_TIMEOUT_MS: '3000', LOGIN_GLOBAL_BURST: '1000', LOGIN_GLOBAL_PER_S: '100' } });
   base = stack.target.baseUrl;
 });
 after(async () => {
@@ -130,6 +132,26 @@ test('a refused login is answered only after the tarpit delay, so a closed-loop 
   assert.ok(refused.length >= 5, timed.map((a) => a.status).join(','));
   // Every refusal is held 1 s, whatever its Retry-After.
   assert.ok(refused.every((a) => a.heldMs >= 950), `held ms: ${refused.map((a) => a.heldMs.toFixed(0)).join(',')}`);
+});
+
+test('the service-wide bucket bounds untrusted logins across addresses and clients, and a trusted pair skips it', async () => {
+  const target = await stack.startTarget({ REDIS_COMMAND_TIMEOUT_MS: '3000', LOGIN_GLOBAL_BURST: '3', LOGIN_GLOBAL_PER_S: '1' });
+  const viaTarget = async (clientId: string, secret: string, localAddress: string) => {
+    const dispatcher = new Agent({ localAddress });
+    try {
+      const res = await undiciFetch(`${target.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId, clientSecret: secret }), dispatcher });
+      await res.arrayBuffer();
+      return res.status;
+    } finally {
+      await dispatcher.close();
+    }
+  };
+  const home = '127.0.5.1';
+  assert.equal(await viaTarget('demo-client', 'demo-secret', home), 200, 'the real client logs in first (a global token) and is trusted');
+  // Fresh ids from fresh addresses, at once: no client or address bucket is empty, so only the service's refuses.
+  const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => viaTarget(`glob-${i}`, 'x', `127.0.5.${10 + i}`)));
+  assert.ok(burst.filter((s) => s === 429).length >= 4, `the service bucket (3, 1/s) refused most of a burst of 8: ${burst.join(',')}`);
+  assert.equal(await viaTarget('demo-client', 'demo-secret', home), 200, 'the trusted pair is not refused by the empty service bucket');
 });
 
 describe('login guard pure parts', () => {

@@ -14,7 +14,7 @@ import { createQuoteClient } from '../market/quote-client.ts';
 import { BREAKER_STATE, createMetrics } from '../metrics.ts';
 import { createAuditLog } from '../audit.ts';
 import { RateLimiter } from '../rate-limit/limiter.ts';
-import { LoginGuard } from '../rate-limit/login-guard.ts';
+import { LOGIN_LIMITS, LoginGuard } from '../rate-limit/login-guard.ts';
 import { Tarpit } from '../rate-limit/tarpit.ts';
 import { Semaphore } from '../routes/auth.ts';
 import { isIpc } from './ipc.ts';
@@ -121,7 +121,10 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
   const ctx: AppContext = {
     config, db, redis, cache, limiter, quotes, metrics, logger, metricsText,
     audit: createAuditLog(config.auditLogFile),
-    loginGuard: new LoginGuard(redis, config.rateLimitFailPolicy, config.redisCommandTimeoutMs),
+    loginGuard: new LoginGuard(redis, config.rateLimitFailPolicy, config.redisCommandTimeoutMs, {
+      ...LOGIN_LIMITS,
+      global: { capacity: config.loginGlobalBurst, refillPerS: config.loginGlobalPerS },
+    }),
     bcryptGate: new Semaphore(config.bcryptConcurrency, config.bcryptConcurrency * 2),
     tarpit: new Tarpit(),
     keys: importKeys(pem),
