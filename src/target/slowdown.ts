@@ -32,10 +32,18 @@ export async function slowed<T>(factor: number, fn: () => Promise<T>): Promise<T
   }
 }
 
-/** Slows the responses of one route: before a response is sent, waits (factor - 1) times the time spent on it so far. */
+/**
+ * Slows the responses of one route: before a response is sent, waits (factor - 1) times the time spent on it so far.
+ * The start is taken in onRequest (reply.elapsedTime reads 0 in onSend on this Fastify, which left the knob inert).
+ */
 export function registerSlowRoute(app: FastifyInstance, rule: SlowRoute): void {
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method === rule.method && req.routeOptions.url === rule.url) await sleep((rule.factor - 1) * reply.elapsedTime);
+  const startedMs = new WeakMap<object, number>();
+  app.addHook('onRequest', async (req) => {
+    startedMs.set(req.raw, performance.now());
+  });
+  app.addHook('onSend', async (req, _reply, payload) => {
+    const t0 = startedMs.get(req.raw);
+    if (t0 !== undefined && req.method === rule.method && req.routeOptions.url === rule.url) await sleep((rule.factor - 1) * (performance.now() - t0));
     return payload;
   });
 }

@@ -73,8 +73,8 @@ test('every verdict line states its sample count, and p(95) over 16 requests is 
   assert.match(md, /\| ❌ \| `http_req_duration\{phase:outage\}` \| `p\(95\)<100` \| 137 ms \| [^|]+ \| 16 ⚠️ few samples: p\(95\) needs 200 \|/);
   assert.match(md, /\| ✅ \| `http_req_duration\{phase:before\}` \| `p\(95\)<100` \| 20\.02 ms \| [^|]+ \| 300 \|/);
   const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
-  assert.match(junit, /<failure message="observed 137 ms, limit &lt; 100 ms, margin -37[\d.]* ms \(-37\.\d%\), 16 samples, few samples: p\(95\) needs 200"/);
-  assert.match(junit, /<system-out>observed 20\.02 ms, margin [\d.]+ ms; 300 samples<\/system-out>/);
+  assert.match(junit, /<failure message="observed 137 ms, limit &lt; 100 ms, margin -37[\d.]* ms \(-37\.\d% of the limit\), 16 samples, few samples: p\(95\) needs 200"/);
+  assert.match(junit, /<system-out>observed 20\.02 ms, margin [\d.]+ ms \([\d.]+% of the limit\); 300 samples<\/system-out>/);
   assert.equal((await perfgate(['report', dir])).code, 0);
   const html = await readFile(join(dir, 'report.html'), 'utf8');
   assert.match(html, /<td class="num">16 <span class="badge few" data-few-samples="200">few samples: p\(95\) needs 200<\/span><\/td>/);
