@@ -1,7 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,23 +7,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { writeReport } from '../../src/run/write-report.ts';
 import { drillRun, syntheticRun, writeRunDir } from './support.ts';
+import { findChromium } from '../support/chromium.ts';
 import { compareRuns } from '../../src/compare/compare.ts';
 import { syntheticRun as compareRun } from '../compare/support.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/runs/', import.meta.url));
 
-function findChromium(): string | undefined {
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p) return p;
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined;
-}
 
 let browser: BrowserContext | undefined;
 let root = '';
