@@ -1,6 +1,7 @@
 // The prometheus collector: scrapes a /metrics URL over HTTP (undici, its own connection pool), parses the text
 // exposition strictly, and derives perfgate's server-side metrics (see prometheus-derive.ts).
 
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { Collector, CollectorSample } from './types.ts';
 import { parseExposition } from './prometheus-parse.ts';
@@ -18,6 +19,8 @@ export interface PrometheusCollectorOptions {
   metrics?: Partial<Record<PromNameKey, string>>;
   /** Sent as `Authorization: Bearer <token>` (the target's METRICS_TOKEN); never logged nor written to run.json. */
   bearerToken?: string;
+  /** An https URL's CA (PEM), trusted beside Node's bundled roots. */
+  tlsCa?: string;
   /** Largest payload accepted, bytes; 8 MiB by default. */
   maxBytes?: number;
 }
@@ -31,7 +34,8 @@ export function createPrometheusCollector(opts: PrometheusCollectorOptions): Col
   const headers: Record<string, string> = { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' };
   if (opts.bearerToken) headers.authorization = `Bearer ${opts.bearerToken}`;
   const where = redactUrl(opts.url);
-  const connect = opts.address ? { timeout: 2000, lookup: pinnedLookup(opts.address) } : { timeout: 2000 };
+  const ca = opts.tlsCa ? { ca: [...rootCertificates, opts.tlsCa] } : {};
+  const connect = opts.address ? { timeout: 2000, lookup: pinnedLookup(opts.address), ...ca } : { timeout: 2000, ...ca };
   const agent = new Agent({ connections: 1, keepAliveTimeout: 10_000, connect });
   return {
     name: 'prometheus',

@@ -24,6 +24,8 @@ export interface LabUrls {
   metricsUrl: string;
   /** The bearer token the lab's target requires on /metrics (its METRICS_TOKEN). */
   metricsToken?: string;
+  /** The lab's CA (PEM) when its target serves HTTPS: trusted for the lab's /metrics. */
+  tlsCa?: string;
   /** The lab's services by name (their PIDs lead their process groups): the service under test for host CPU. */
   services?: Record<string, { pid: number }>;
 }
@@ -47,6 +49,8 @@ export interface CollectorPlan {
   from?: 'options' | 'env' | 'target' | 'lab';
   /** prometheus: the bearer token to send (never in `where`, logs or run.json). */
   bearerToken?: string;
+  /** prometheus over https: a CA (PEM) trusted beside Node's roots (the lab's, or the run's --ca-file). */
+  tlsCa?: string;
   /** Set by guardCollectors: the address the collector connects to (prometheus), or its pinned connection. */
   address?: string;
   pg?: PinnedPg;
@@ -90,7 +94,7 @@ export function metricsBearer(url: string, env: NodeJS.ProcessEnv, lab?: LabUrls
  * Validates the options and resolves every enabled collector's URL; throws one ConfigError listing every problem.
  * With `targetUrl` (the run's target after --target or --lab), the default Prometheus URL is that target's /metrics.
  */
-export function planCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls, targetUrl?: string): CollectorPlan[] {
+export function planCollectors(options: CollectorsOptions | undefined, env: NodeJS.ProcessEnv, lab?: LabUrls, targetUrl?: string, tlsCa?: string): CollectorPlan[] {
   const issues: ConfigIssue[] = [];
   const plans: CollectorPlan[] = [];
   if (!options) return plans;
@@ -120,7 +124,8 @@ export function planCollectors(options: CollectorsOptions | undefined, env: Node
       continue;
     }
     const bearerToken = name === 'prometheus' ? metricsBearer(url, env, lab) : undefined;
-    plans.push({ name, url, where: redactUrl(url), from, ...(bearerToken ? { bearerToken } : {}) });
+    const ca = name === 'prometheus' && parsed.protocol === 'https:' ? (tlsCa ?? (originOf(url) === originOf(lab?.metricsUrl) ? lab?.tlsCa : undefined)) : undefined;
+    plans.push({ name, url, where: redactUrl(url), from, ...(bearerToken ? { bearerToken } : {}), ...(ca ? { tlsCa: ca } : {}) });
   }
   const names = options.prometheus?.metrics;
   if (names !== undefined) {
@@ -163,6 +168,8 @@ export interface CollectorGuard {
   allowHosts?: readonly string[];
   /** The run's target URL (after --target or --lab): the default Prometheus URL follows it. */
   targetUrl?: string;
+  /** The run's --ca-file (PEM), trusted for an https Prometheus URL. */
+  tlsCa?: string;
 }
 
 /** Passes every planned URL through the host guard (as each client reads it) and pins the checked address. */
@@ -190,7 +197,7 @@ export async function resolveCollectors(
   guard: CollectorGuard = {},
 ): Promise<Collector[]> {
   const withGroups = { ...shared, serviceGroups: shared.serviceGroups ?? serviceGroups(lab) };
-  return createCollectors(await guardCollectors(planCollectors(options, env, lab, guard.targetUrl), guard.allowHosts), options, withGroups);
+  return createCollectors(await guardCollectors(planCollectors(options, env, lab, guard.targetUrl, guard.tlsCa), guard.allowHosts), options, withGroups);
 }
 
 /** The live collectors of plans that guardCollectors cleared. */
@@ -201,7 +208,7 @@ export function createCollectors(plans: readonly CollectorPlan[], options: Colle
   for (const p of plans) {
     switch (p.name) {
       case 'prometheus':
-        out.push(createPrometheusCollector({ url: p.url as string, address: p.address, bearerToken: p.bearerToken, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
+        out.push(createPrometheusCollector({ url: p.url as string, address: p.address, bearerToken: p.bearerToken, tlsCa: p.tlsCa, metrics: options?.prometheus?.metrics as Partial<Record<PromNameKey, string>> }));
         break;
       case 'postgres':
         out.push(createPostgresCollector({ url: p.url as string, pinned: p.pg, statementTimeoutMs: timeoutMs }));

@@ -99,10 +99,11 @@ export class Engine {
     this.shared = {
       plan: opts.plan,
       recorder: this.recorder,
-      target: connectTargetOf(opts.target, opts.def.insecureSkipTLSVerify),
+      target: connectTargetOf(opts.target, opts.def.insecureSkipTLSVerify, opts.def.tlsCa),
       redirects: {
         origin: opts.target.origin,
         insecureSkipTLSVerify: opts.def.insecureSkipTLSVerify ?? false,
+        tlsCa: opts.def.tlsCa,
         allowHosts: opts.allowHosts ?? [],
         cleared: new Map(),
         sweeper: this.sweeper,

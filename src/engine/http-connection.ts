@@ -2,7 +2,7 @@
 // bytes out, the minimal parser of http-parser.ts in. Timeouts really abort: the sweeper destroys the socket.
 
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { ErrorClass } from '../results/format.ts';
 import { ParseResult, ResponseParser } from './http-parser.ts';
@@ -12,14 +12,29 @@ import { classifyError } from './error-class.ts';
 export interface ConnectTarget {
   address: string;
   port: number;
-  /** TLS (https): the server name to present and verify, and whether a certificate that does not verify is refused. */
-  tls?: { servername: string; rejectUnauthorized: boolean };
+  /**
+   * TLS (https): the server name to present and verify, whether a certificate that does not verify is refused, and
+   * a secure context that adds CA certificates to Node's bundled roots.
+   */
+  tls?: { servername: string; rejectUnauthorized: boolean; secureContext?: SecureContext };
 }
 
-/** The connect target of a resolved host; `insecureSkipTLSVerify` accepts any certificate (k6's option). */
-export function connectTargetOf(t: { protocol: string; hostname: string; address: string; port: number }, insecureSkipTLSVerify = false): ConnectTarget {
+const extraCaContexts = new Map<string, SecureContext>();
+
+/** A secure context trusting Node's bundled roots plus `ca` (PEM), made once per CA (parsing the roots costs milliseconds). */
+function withExtraCa(ca: string): SecureContext {
+  let ctx = extraCaContexts.get(ca);
+  if (!ctx) extraCaContexts.set(ca, (ctx = createSecureContext({ ca: [...rootCertificates, ca] })));
+  return ctx;
+}
+
+/**
+ * The connect target of a resolved host; `insecureSkipTLSVerify` accepts any certificate (k6's option), `tlsCa`
+ * (PEM) is trusted beside Node's bundled roots (the lab's CA, or --ca-file).
+ */
+export function connectTargetOf(t: { protocol: string; hostname: string; address: string; port: number }, insecureSkipTLSVerify = false, tlsCa?: string): ConnectTarget {
   const target: ConnectTarget = { address: t.address, port: t.port };
-  if (t.protocol === 'https:') target.tls = { servername: t.hostname, rejectUnauthorized: !insecureSkipTLSVerify };
+  if (t.protocol === 'https:') target.tls = { servername: t.hostname, rejectUnauthorized: !insecureSkipTLSVerify, ...(tlsCa ? { secureContext: withExtraCa(tlsCa) } : {}) };
   return target;
 }
 
@@ -160,6 +175,7 @@ export class HttpConnection {
           // SNI takes a host name only; the certificate is still checked against it (or the IP address).
           servername: isIP(tls.servername) ? '' : tls.servername,
           rejectUnauthorized: tls.rejectUnauthorized,
+          ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
           ALPNProtocols: ['http/1.1'],
         })
       : connect({ host: address, port });

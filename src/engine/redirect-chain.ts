@@ -14,6 +14,8 @@ export interface RedirectShared {
   origin: string;
   /** Accept any TLS certificate (also on hosts redirects lead to). */
   insecureSkipTLSVerify: boolean;
+  /** A CA (PEM) trusted beside Node's roots, on every host (the lab's CA, or --ca-file). */
+  tlsCa?: string;
   /** Hosts a redirect may lead to besides loopback (--allow-host, target.allowHosts). */
   allowHosts: readonly string[];
   /** Other origins redirects led to, resolved and cleared once per engine. */
@@ -90,7 +92,7 @@ export class RedirectChain {
       (t) => {
         if (!cb.current()) return;
         let conn = this.otherConns.get(origin);
-        if (!conn) this.otherConns.set(origin, (conn = new HttpConnection(connectTargetOf(t, this.shared.insecureSkipTLSVerify), this.shared.sweeper)));
+        if (!conn) this.otherConns.set(origin, (conn = new HttpConnection(connectTargetOf(t, this.shared.insecureSkipTLSVerify, this.shared.tlsCa), this.shared.sweeper)));
         send(conn);
       },
       () => {

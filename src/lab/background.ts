@@ -22,6 +22,8 @@ export type SupervisorMessage =
 /** Options for the background lab: the `lab up` flags passed on to the supervisor. */
 export interface BackgroundOptions {
   pgbouncer?: boolean;
+  /** The target over HTTPS (--tls). */
+  tls?: boolean;
   /** false: data services only (--no-target). */
   target?: boolean;
   workers?: number;
@@ -64,6 +66,7 @@ export async function startBackgroundLab(opts: BackgroundOptions = {}): Promise<
   const fd = openSync(logPath, 'w');
   const args = [PERFGATE_BIN, 'lab', 'up', '--foreground', '--supervised'];
   if (opts.pgbouncer) args.push('--pgbouncer');
+  if (opts.tls) args.push('--tls');
   if (opts.target === false) args.push('--no-target');
   if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
   if (opts.seed) args.push('--seed', opts.seed);

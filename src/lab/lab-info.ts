@@ -36,6 +36,8 @@ export interface LabInfo {
   metricsUrl: string;
   /** The bearer token /metrics requires (the target's METRICS_TOKEN). */
   metricsToken?: string;
+  /** With `tls`: the PEM file of the lab's CA, which the target's HTTPS certificate chains to. */
+  caFile?: string;
   /** CSV of pre-minted access tokens (column `token`). */
   tokensFile: string;
   /** Number of target workers (TARGET_WORKERS). */

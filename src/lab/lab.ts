@@ -2,7 +2,7 @@
 // order on free loopback ports in one temporary folder, and torn down in reverse order.
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ROLE, startPostgres, type PostgresHandle } from './postgres.ts';
@@ -14,6 +14,7 @@ import { requireBinary, REQUIRED_BINARIES, type BinarySearch } from './binaries.
 import { raiseOpenFileLimit } from './open-files.ts';
 import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
 import type { LabInfo } from './lab-info.ts';
+import { makeLabCertificates } from './tls-certs.ts';
 import { LabError } from '../errors.ts';
 
 /** Options of startLab. */
@@ -44,6 +45,8 @@ export interface LabOptions {
   targetEnv?: Record<string, string>;
   /** Run the target inside this wrapper (a profiler), in one process (TARGET_WORKERS=0); `workers` is then ignored. */
   targetWrap?: ServiceWrap;
+  /** Serve the target over HTTPS (TLS 1.2 at the least) with a certificate from a CA the lab makes (tls-certs.ts). */
+  tls?: boolean;
 }
 
 /** Fault injection for resilience drills. */
@@ -283,12 +286,16 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   // /metrics is behind a bearer token; the lab's collectors send it (collectors/resolve.ts, metricsBearer)
   const metricsToken = baseEnv.METRICS_TOKEN || randomBytes(24).toString('base64url');
   const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: pgbouncer?.url ?? postgres.appDatabaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
-  const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env, opts.targetWrap));
+  const tls = opts.tls ? await makeLabCertificates(join(paths.stateDir, 'tls')) : undefined;
+  const tlsEnv = tls ? { TARGET_TLS: '1', TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile } : {};
+  const tlsCa = tls ? readFileSync(tls.caFile, 'utf8') : undefined;
+  const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), { ...env, ...tlsEnv }, opts.targetWrap, tlsCa));
   running.push(target);
   log(`target ready on 127.0.0.1:${target.port} ${workers ? `with ${workers} worker${workers > 1 ? 's' : ''}` : 'in one process'} (${since(t0)})`);
   info.targetUrl = target.url;
   info.metricsUrl = `${target.url}/metrics`;
   info.metricsToken = metricsToken;
+  if (tls) info.caFile = tls.caFile;
   info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
 }
 

@@ -2,6 +2,8 @@
 // Paths are resolved from this module, never from the working directory.
 
 import { existsSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { spawnService, serviceError, stopService, waitUntilReady, type ServiceProcess, type StopOptions } from './process.ts';
 import { isPortInUse } from './free-port.ts';
@@ -45,11 +47,18 @@ export interface NodeServiceHandle {
   stop(): Promise<void>;
 }
 
-/** True when GET url answers 200 within a second. */
-async function answers200(url: string): Promise<boolean> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-  await res.arrayBuffer().catch(() => undefined);
-  return res.status === 200;
+/** True when GET url answers 200 within a second; an https URL is verified against `ca` (PEM) when given. */
+function answers200(url: string, ca?: string): Promise<boolean> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 1_000, ...(ca ? { ca } : {}) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 1 s`)));
+    req.on('error', reject);
+  });
 }
 
 /** A service started inside another command (a profiler), and how to stop it so that command finishes its work. */
@@ -71,6 +80,7 @@ async function startNodeService(
   ready: () => Promise<boolean>,
   deadlineMs: number,
   wrap?: ServiceWrap,
+  scheme: 'http' | 'https' = 'http',
 ): Promise<NodeServiceHandle> {
   requireEntry(entry);
   const plain = [process.execPath, ...tsxArgs(entry), ...args];
@@ -84,7 +94,7 @@ async function startNodeService(
     await stop();
     throw err;
   }
-  return { name, url: `http://127.0.0.1:${port}`, port, pid: proc.pid, logFile, stop };
+  return { name, url: `${scheme}://127.0.0.1:${port}`, port, pid: proc.pid, logFile, stop };
 }
 
 /** Starts the upstream simulator on a port; ready once it accepts connections. */
@@ -99,9 +109,13 @@ export function startUpstream(port: number, logFile: string, env: NodeJS.Process
  */
 export const TARGET_THREADPOOL_SIZE = '8';
 
-/** Starts `target serve` with the given environment (inside `wrap`, a profiler, when given); ready once GET /health/ready answers 200. */
-export function startTargetServer(port: number, logFile: string, env: NodeJS.ProcessEnv, wrap?: ServiceWrap): Promise<NodeServiceHandle> {
+/**
+ * Starts `target serve` with the given environment (inside `wrap`, a profiler, when given); ready once GET
+ * /health/ready answers 200. With TARGET_TLS=1 in env it serves HTTPS, checked against `tlsCa` (PEM).
+ */
+export function startTargetServer(port: number, logFile: string, env: NodeJS.ProcessEnv, wrap?: ServiceWrap, tlsCa?: string): Promise<NodeServiceHandle> {
   const fullEnv = { ...process.env, UV_THREADPOOL_SIZE: TARGET_THREADPOOL_SIZE, ...env, PORT: String(port), HOST: '127.0.0.1' };
-  const readyUrl = `http://127.0.0.1:${port}/health/ready`;
-  return startNodeService('target', TARGET_MAIN, ['serve'], fullEnv, port, logFile, () => answers200(readyUrl), wrap ? 120_000 : 60_000, wrap);
+  const scheme = (fullEnv as NodeJS.ProcessEnv).TARGET_TLS === '1' ? 'https' : 'http';
+  const readyUrl = `${scheme}://127.0.0.1:${port}/health/ready`;
+  return startNodeService('target', TARGET_MAIN, ['serve'], fullEnv, port, logFile, () => answers200(readyUrl, tlsCa), wrap ? 120_000 : 60_000, wrap, scheme);
 }

@@ -26,6 +26,8 @@ interface FaultContext {
   signal: AbortSignal;
   /** The target's base URL (faults that send traffic, such as login-flood). */
   targetUrl?: string;
+  /** An https target's CA (PEM), trusted beside Node's roots. */
+  tlsCa?: string;
   /** The fault's params as scheduled. */
   params?: Record<string, unknown>;
 }
@@ -67,6 +69,7 @@ async function beginLoginFlood(params: Record<string, unknown>, ctx: FaultContex
   const p = { ...FLOOD_DEFAULTS, ...params };
   return startLoginFlood({
     targetUrl: ctx.targetUrl,
+    tlsCa: ctx.tlsCa,
     clients: Number(p.clients),
     sources: Number(p.sources),
     good: { clientId: String(p.clientId), clientSecret: String(p.clientSecret) },
@@ -78,7 +81,7 @@ async function beginLoginFlood(params: Record<string, unknown>, ctx: FaultContex
 async function endLoginFlood(flood: LoginFlood, ctx: FaultContext): Promise<void> {
   const counts = await flood.stop();
   const p = { ...FLOOD_DEFAULTS, ...ctx.params };
-  const ok = await correctSecretWorks(ctx.targetUrl!, { clientId: String(p.clientId), clientSecret: String(p.clientSecret) });
+  const ok = await correctSecretWorks(ctx.targetUrl!, { clientId: String(p.clientId), clientSecret: String(p.clientSecret) }, ctx.tlsCa);
   for (const s of floodSamples(ctx.clock(), counts, ok)) ctx.writeSample(s);
 }
 
@@ -152,8 +155,9 @@ export interface FaultScheduleOptions {
   clock: () => number;
   windows: TimeWindow[];
   writeSample: (s: SampleRecord) => void;
-  /** The target's base URL, for faults that send traffic. */
+  /** The target's base URL, for faults that send traffic, and its CA (PEM) when it is https. */
   targetUrl?: string;
+  tlsCa?: string;
   onLog?: (line: string) => void;
   onError?: (err: Error) => void;
 }
@@ -234,7 +238,7 @@ class RunningFaults implements FaultSchedule {
   }
 
   private ctxOf(f: PlannedFault) {
-    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, params: f.params };
+    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, tlsCa: this.opts.tlsCa, params: f.params };
   }
 
   /** Keeps an action pending until it settles; a failure is reported, never thrown. */

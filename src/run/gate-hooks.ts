@@ -77,7 +77,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
   const def = opts.definition;
   const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds');
   checkAlertRules(def);
-  const guard = { allowHosts: opts.allowHosts, targetUrl: opts.targetUrl ?? def.target.baseUrl };
+  const guard = { allowHosts: opts.allowHosts, targetUrl: opts.targetUrl ?? def.target.baseUrl, tlsCa: def.tlsCa };
   const collectors = def.collectors ? await resolveCollectors(def.collectors, opts.env, opts.lab?.urls, {}, guard) : [];
   const intervalMs = resolveIntervalMs(def.collectors);
   const faults = planFaults(def.faults, opts.lab !== undefined);
@@ -107,6 +107,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
           windows: ctx.run.faults,
           writeSample: write,
           targetUrl: opts.lab.urls.targetUrl,
+          tlsCa: def.tlsCa,
           onLog: opts.onLog,
           onError: opts.onError,
         });

@@ -3,6 +3,7 @@
 
 import { planCollectors, type LabUrls } from '../collectors/resolve.ts';
 import { startLab, type Lab } from '../lab/lab.ts';
+import { readFileSync } from 'node:fs';
 import { readLabInfo, type LabInfo } from '../lab/lab-info.ts';
 import { labFaults } from '../lab/control.ts';
 import { groupMembers, isAlive } from '../lab/process.ts';
@@ -35,6 +36,8 @@ export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scen
   clinic?: ProfilerChoice;
   /** A service of the user's, already running under a profiler: stopped and collected after the load. */
   profiledService?: ProfiledService;
+  /** A CA (PEM text, from --ca-file) trusted beside Node's roots for an https target and its /metrics. */
+  tlsCa?: string;
 }
 
 /** A gated run's outcome: the run's, plus where the report is. */
@@ -61,6 +64,7 @@ function labFits(info: LabInfo, def: ScenarioDefinition): boolean {
     Boolean(info.targetUrl) &&
     (need.workers === undefined || info.workers === need.workers) &&
     (need.pgbouncer === undefined || Boolean(info.pgbouncerUrl) === need.pgbouncer) &&
+    Boolean(info.caFile) === (need.tls ?? false) &&
     need.targetEnv === undefined
   );
 }
@@ -72,12 +76,17 @@ function workerCounter(targetPid: () => number | undefined): () => number {
   };
 }
 
+/** A lab's URLs with its CA's PEM text, when its target serves HTTPS. */
+function withLabCa(info: LabInfo): RunLab['urls'] {
+  return info.caFile ? { ...info, tlsCa: readFileSync(info.caFile, 'utf8') } : info;
+}
+
 /** Reuses the lab of `perfgate lab up` when it fits, or starts one for this run. */
 async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: string): Promise<RunLab> {
   const shared = opts.clinic ? undefined : opts.sharedLab;
   if (shared) {
     return {
-      urls: shared.info,
+      urls: withLabCa(shared.info),
       faults: { ...shared.faults, workerCount: workerCounter(() => shared.info.services.target?.pid) },
       release: async () => {},
       reused: true,
@@ -87,7 +96,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
   if (running && labFits(running, def)) {
     opts.onLog?.(`using the running lab (target ${running.targetUrl})`);
     return {
-      urls: running,
+      urls: withLabCa(running),
       faults: { ...labFaults(running), workerCount: workerCounter(() => readLabInfo(cwd)?.services.target?.pid) },
       release: async () => {},
       reused: true,
@@ -99,13 +108,14 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
     seed: def.lab?.seed ?? opts.labSeed ?? 'default',
     workers: def.lab?.workers ?? 1,
     pgbouncer: def.lab?.pgbouncer ?? false,
+    tls: def.lab?.tls ?? false,
     targetEnv: opts.clinic ? { ...def.lab?.targetEnv, ...clinicEnv } : def.lab?.targetEnv,
     handleSignals: false,
     onLog: opts.onLog,
     ...(opts.clinic && stageDir ? { targetWrap: labTargetWrap(opts.clinic, stageDir.dir) } : {}),
   });
   return {
-    urls: lab.info,
+    urls: withLabCa(lab.info),
     faults: { ...lab.faults, workerCount: workerCounter(() => lab.info.services.target?.pid) },
     release: async () => {
       await lab.stop();
@@ -154,7 +164,9 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     try {
       const targetUrl = opts.targetUrl ?? lab?.urls.targetUrl;
       // resolved once: the hooks and the engine hold the same definition (lab: connections filled, --target applied)
-      const resolved = withTarget({ ...loaded, definition: fillLabConnections(loaded.definition, lab?.urls) }, targetUrl);
+      const tlsCa = opts.tlsCa ?? lab?.urls.tlsCa;
+      const definition = { ...fillLabConnections(loaded.definition, lab?.urls), ...(tlsCa ? { tlsCa } : {}) };
+      const resolved = withTarget({ ...loaded, definition }, targetUrl);
       const def = resolved.definition;
       const gate = await createGateHooks({
         definition: def,

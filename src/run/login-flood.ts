@@ -2,7 +2,9 @@
 // addresses (127.0.0.2, 127.0.0.3, ...), each in a closed loop that ignores Retry-After, as an attacker would.
 // Afterwards the real client logs in with its correct secret, and the outcome is written as samples.
 
-import { Agent, request } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { isLoopbackAddress } from '../engine/host-guard.ts';
 import { LabError } from '../errors.ts';
 import type { SampleRecord } from '../results/format.ts';
@@ -10,6 +12,8 @@ import type { SampleRecord } from '../results/format.ts';
 /** What the flood needs. */
 export interface LoginFloodOptions {
   targetUrl: string;
+  /** An https target's CA (PEM), trusted beside Node's roots. */
+  tlsCa?: string;
   /** Concurrent flooding clients (each has its own client id and loops on its own). */
   clients: number;
   /** Distinct loopback source addresses the clients spread over. */
@@ -30,8 +34,9 @@ const MAX_REQUESTS_PER_CLIENT = 100_000;
 const TOKEN_PATH = '/api/v1/auth/token';
 
 /** POSTs a JSON body; resolves with the status and the Retry-After header ('error' on failure). */
-function postJson(url: URL, body: unknown, agent?: Agent): Promise<{ status: string; retryAfterS?: number }> {
+function postJson(url: URL, body: unknown, agent: HttpAgent): Promise<{ status: string; retryAfterS?: number }> {
   const payload = JSON.stringify(body);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -65,11 +70,11 @@ export function startLoginFlood(opts: LoginFloodOptions): LoginFlood {
   if (!isLoopbackAddress(url.hostname.replace(/^\[|\]$/g, ''))) throw new LabError(`login-flood: the target ${url.hostname} is not a loopback address`);
   const stopped = new AbortController();
   const counts: FloodCounts = {};
-  const agents = new Map<string, Agent>();
+  const agents = new Map<string, HttpAgent>();
   const loops = Array.from({ length: opts.clients }, async (_, i) => {
     const localAddress = sourceAddress(i, opts.sources);
     let agent = agents.get(localAddress);
-    if (!agent) agents.set(localAddress, (agent = new Agent({ keepAlive: true, localAddress } as ConstructorParameters<typeof Agent>[0])));
+    if (!agent) agents.set(localAddress, (agent = agentFor(url, opts.tlsCa, localAddress)));
     const clientId = `flood-client-${String(i + 1).padStart(4, '0')}`;
     for (let n = 0; n < MAX_REQUESTS_PER_CLIENT && !stopped.signal.aborted && !opts.signal.aborted; n++) {
       const { status } = await postJson(url, { clientId, clientSecret: `wrong-${n}` }, agent);
@@ -87,16 +92,28 @@ export function startLoginFlood(opts: LoginFloodOptions): LoginFlood {
 }
 
 /** Logs in with the correct secret from 127.0.0.1, honouring Retry-After up to 3 tries within 15 s; true on 200. */
-export async function correctSecretWorks(targetUrl: string, good: LoginFloodOptions['good']): Promise<boolean> {
+export async function correctSecretWorks(targetUrl: string, good: LoginFloodOptions['good'], tlsCa?: string): Promise<boolean> {
   const url = new URL(TOKEN_PATH, targetUrl);
+  const agent = agentFor(url, tlsCa);
   const deadline = Date.now() + 15_000;
-  for (let attempt = 0; attempt < 3 && Date.now() < deadline; attempt++) {
-    const { status, retryAfterS } = await postJson(url, good);
-    if (status === '200') return true;
-    const waitMs = Math.min((retryAfterS ?? 1) * 1000, deadline - Date.now());
-    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+  try {
+    for (let attempt = 0; attempt < 3 && Date.now() < deadline; attempt++) {
+      const { status, retryAfterS } = await postJson(url, good, agent);
+      if (status === '200') return true;
+      const waitMs = Math.min((retryAfterS ?? 1) * 1000, deadline - Date.now());
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    }
+    return false;
+  } finally {
+    agent.destroy();
   }
-  return false;
+}
+
+/** A keep-alive agent for the URL's scheme, bound to a source address when given; https trusts `tlsCa` beside Node's roots. */
+function agentFor(url: URL, tlsCa?: string, localAddress?: string): HttpAgent {
+  const common = { keepAlive: true, ...(localAddress ? { localAddress } : {}) };
+  if (url.protocol !== 'https:') return new HttpAgent(common as ConstructorParameters<typeof HttpAgent>[0]);
+  return new HttpsAgent({ ...common, ...(tlsCa ? { ca: [...rootCertificates, tlsCa] } : {}) } as ConstructorParameters<typeof HttpsAgent>[0]);
 }
 
 /** The flood's samples: answers by status, the share refused with 429, and whether the correct secret worked. */

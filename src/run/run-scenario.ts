@@ -99,7 +99,7 @@ interface PreparedRun {
   target: ResolvedTarget;
   loadDef: ScenarioDefinition;
   plan: CompiledPlan;
-  setupOpts: { allowHosts: string[]; insecureSkipTLSVerify?: boolean };
+  setupOpts: { allowHosts: string[]; insecureSkipTLSVerify?: boolean; tlsCa?: string };
 }
 
 /** The open run directory and the run clock. */
@@ -165,7 +165,7 @@ async function prepare(opts: RunScenarioOptions, warn: (err: Error) => void): Pr
   const loadDef = await pinConnections(def, allowHosts);
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
-  return { scenario, def, cwd, env, workers, allowHosts, target, loadDef, plan, setupOpts: { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify } };
+  return { scenario, def, cwd, env, workers, allowHosts, target, loadDef, plan, setupOpts: { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify, tlsCa: def.tlsCa } };
 }
 
 /** Creates the run directory and writes run.json with status `running`; starts the run clock. */

@@ -15,15 +15,15 @@ export async function runSetup(
   target: ResolvedTarget,
   globals: TemplateVars,
   onError: (err: Error) => void,
-  opts: { allowHosts?: readonly string[]; insecureSkipTLSVerify?: boolean } = {},
+  opts: { allowHosts?: readonly string[]; insecureSkipTLSVerify?: boolean; tlsCa?: string } = {},
 ): Promise<Record<string, unknown>> {
   if (!plan.setup) return {};
   const recorder = new Recorder();
   const sweeper = new TimeoutSweeper();
   let templateError: Error | undefined;
   const vu = new Vu(0, {
-    plan, recorder, target: connectTargetOf(target, opts.insecureSkipTLSVerify), globals, runners: {},
-    redirects: { origin: target.origin, allowHosts: opts.allowHosts ?? [], insecureSkipTLSVerify: opts.insecureSkipTLSVerify ?? false, cleared: new Map(), sweeper },
+    plan, recorder, target: connectTargetOf(target, opts.insecureSkipTLSVerify, opts.tlsCa), globals, runners: {},
+    redirects: { origin: target.origin, allowHosts: opts.allowHosts ?? [], insecureSkipTLSVerify: opts.insecureSkipTLSVerify ?? false, tlsCa: opts.tlsCa, cleared: new Map(), sweeper },
     onError: (err) => {
       templateError = err;
       onError(err);

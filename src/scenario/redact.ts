@@ -42,5 +42,6 @@ export function redactScenario(def: ScenarioDefinition, opts: RedactScenarioOpti
   if (def.faults) out.faults = def.faults.map((f) => scrub(f, true) as typeof f);
   if (def.collectors) out.collectors = scrub(def.collectors, false) as typeof def.collectors;
   if (def.connections) out.connections = scrub(def.connections, false) as typeof def.connections;
+  if (def.tlsCa) out.tlsCa = `(${def.tlsCa.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0} CA certificate(s), PEM)`; // public, but long: named, not copied
   return out;
 }

@@ -148,6 +148,8 @@ export interface LabRequirements {
   seed?: 'small' | 'default';
   /** Extra environment for the target (e.g. DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, BREAKER_ENABLED). */
   targetEnv?: Record<string, string>;
+  /** Serve the target over HTTPS with a certificate from the lab's own CA, which the harness verifies against. */
+  tls?: boolean;
 }
 
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */
@@ -186,4 +188,9 @@ export interface ScenarioDefinition {
   maxRedirects?: number;
   /** https: accept certificates that do not verify (self-signed test servers; k6's option). */
   insecureSkipTLSVerify?: boolean;
+  /**
+   * https: a CA certificate (PEM text) trusted beside Node's bundled roots. Not written in scenario files: `--lab`
+   * over TLS sets the lab's CA, `--ca-file` the user's.
+   */
+  tlsCa?: string;
 }

@@ -18,6 +18,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { AJV_OPTIONS } from './schemas.ts';
 import { registerSlowRoute } from './slowdown.ts';
 import { registerCpuHotspot } from './hotspot.ts';
+import type { TlsServerOptions } from './tls.ts';
 
 /** Verifies the bearer token (cached until expiry) and sets request.claims; 401 otherwise. */
 async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<void> {
@@ -51,11 +52,13 @@ async function rateLimit(ctx: AppContext, req: FastifyRequest): Promise<void> {
   });
 }
 
-/** Creates the application on a context; the caller listens. */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+/** Creates the application on a context, over HTTPS when given TLS options; the caller listens. */
+export async function buildApp(ctx: AppContext, tls?: TlsServerOptions): Promise<FastifyInstance> {
   // pipeline: request -> helmet headers -> [/api/v1: auth -> rate limit] -> validation -> handler -> error mapping
   //           every response -> http_request_duration_seconds{route template, method, status}
   const app = Fastify({
+    // Typed as plain HTTP: the routes do not depend on the transport, and node:https.Server extends node:http.Server.
+    https: (tls ?? null) as null,
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: AJV_OPTIONS },

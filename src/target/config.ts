@@ -59,6 +59,8 @@ export interface TargetConfig {
   metricsToken?: string;
   /** File the audit stream appends to (AUDIT_LOG_FILE); unset: stderr, each line marked `log: "audit"`. */
   auditLogFile?: string;
+  /** HTTPS (TARGET_TLS=1): the PEM certificate chain and key files; TLS 1.2 minimum, TLS 1.3 preferred. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -124,6 +126,12 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     metricsToken: env.METRICS_TOKEN || undefined,
     auditLogFile: env.AUDIT_LOG_FILE || undefined,
   };
+  const tls = env.TARGET_TLS || '0';
+  if (tls !== '0' && tls !== '1') issues.push({ path: 'TARGET_TLS', message: `must be 0 or 1, got ${JSON.stringify(tls)}` });
+  if (tls === '1') {
+    for (const name of ['TLS_CERT_FILE', 'TLS_KEY_FILE']) if (!env[name]) issues.push({ path: name, message: 'is required when TARGET_TLS=1' });
+    config.tls = { certFile: env.TLS_CERT_FILE ?? '', keyFile: env.TLS_KEY_FILE ?? '' };
+  }
   if (config.metricsToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,}$/.test(config.metricsToken)) {
     issues.push({ path: 'METRICS_TOKEN', message: 'must be at least 16 characters of [A-Za-z0-9._~+/=-]' });
   }

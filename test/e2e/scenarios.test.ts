@@ -34,6 +34,7 @@ test('the main job: baseline at the ci profile against its own lab passes and le
     assert.equal(code, 0, `${explain(data)}\n${stderr.slice(-2000)}`);
     for (const file of Object.values(RUN_FILES)) assert.ok(existsSync(join(out, file)), `${file} is written`);
     assert.equal(data.run.status, 'completed');
+    assert.match(stderr, /\n {2}CLIENT\n {4}http_req_duration\.+: avg=[\s\S]*\n {2}THRESHOLDS\n {4}✓ http_req_duration p\(50\)<50 [\s\S]*\n {2}SERVER \(gated\)\n/, 'the k6-style table ends the run');
     assert.deepEqual(data.run.phases.map((p) => p.name), ['ramp-up', 'warm-up', 'steady', 'ramp-down']);
     const metrics = Object.keys(data.summary!.metrics);
     for (const m of ['http_req_duration', 'http_req_failed', 'db_pool_utilization', 'db_query_duration', 'cache_hit_ratio', 'redis_memory_utilization', 'host_cpu_utilization', 'service_cpu_utilization']) {

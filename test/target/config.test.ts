@@ -28,6 +28,9 @@ const badEnv: Array<[Record<string, string>, string]> = [
   [{ RATE_LIMIT_FAIL_POLICY: 'maybe' }, 'RATE_LIMIT_FAIL_POLICY'],
   [{ JWT_PRIVATE_KEY_FILE: '/k.pem' }, 'JWT_PUBLIC_KEY_FILE'],
   [{ SLOW_ROUTE: 'companies=2' }, 'SLOW_ROUTE'],
+  [{ TARGET_TLS: 'yes' }, 'TARGET_TLS'],
+  [{ TARGET_TLS: '1', TLS_KEY_FILE: '/k.pem' }, 'TLS_CERT_FILE'],
+  [{ TARGET_TLS: '1', TLS_CERT_FILE: '/c.pem' }, 'TLS_KEY_FILE'],
   [{ SLOW_ROUTE: 'GET /api/v1/companies=0.5' }, 'SLOW_ROUTE'],
   [{ SLOW_DB_FACTOR: 'fast' }, 'SLOW_DB_FACTOR'],
   [{ SLOW_DB_FACTOR: '0.5' }, 'SLOW_DB_FACTOR'],
@@ -51,6 +54,12 @@ test('the testbed knobs are off by default and parse a route template with its f
   const c = parseTargetConfig({ SLOW_ROUTE: 'GET /api/v1/companies/:ticker=1.3', SLOW_DB_FACTOR: '1.5' });
   assert.deepEqual(c.slowRoute, { method: 'GET', url: '/api/v1/companies/:ticker', factor: 1.3 });
   assert.equal(c.slowDbFactor, 1.5);
+});
+
+test('TLS is off by default; TARGET_TLS=1 takes the certificate and key files', () => {
+  assert.equal(parseTargetConfig({}).tls, undefined);
+  assert.equal(parseTargetConfig({ TARGET_TLS: '0', TLS_CERT_FILE: '/c.pem' }).tls, undefined);
+  assert.deepEqual(parseTargetConfig({ TARGET_TLS: '1', TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem' }).tls, { certFile: '/c.pem', keyFile: '/k.pem' });
 });
 
 test('PORT=0 is allowed (the kernel picks one)', () => assert.equal(parseTargetConfig({ PORT: '0' }).port, 0));

@@ -11,6 +11,7 @@ import { ConfigError, EXIT, exitCodeFor } from '../../errors.ts';
 
 interface UpFlags {
   pgbouncer?: boolean;
+  tls?: boolean;
   target: boolean;
   workers: string;
   seed: 'small' | 'default' | 'none';
@@ -73,7 +74,7 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of signals) process.on(sig, onSignal);
   try {
-    const lab = await startLab({ pgbouncer: flags.pgbouncer, target: flags.target, workers, seed: flags.seed, onLog: progress, handleSignals: false });
+    const lab = await startLab({ pgbouncer: flags.pgbouncer, tls: flags.tls, target: flags.target, workers, seed: flags.seed, onLog: progress, handleSignals: false });
     try {
       if (signalled) return;
       const control = await startLabControl(lab, (info) => writeLabInfo(info));
@@ -111,6 +112,7 @@ async function up(flags: UpFlags): Promise<void> {
   checkLabPrerequisites({ pgbouncer: flags.pgbouncer, target: flags.target });
   const info = await startBackgroundLab({
     pgbouncer: flags.pgbouncer,
+    tls: flags.tls,
     target: flags.target,
     workers,
     seed: flags.seed,
@@ -158,6 +160,7 @@ export function registerLab(program: Command): void {
     .description('start the lab; returns once every service is ready and leaves it running in the background')
     .option('--pgbouncer', 'put PgBouncer (transaction mode) between the target and PostgreSQL')
     .option('--workers <n>', 'target workers (node:cluster)', '1')
+    .option('--tls', "serve the target over HTTPS (TLS 1.2 at the least, 1.3 preferred) with a certificate from the lab's own CA")
     .addOption(new Option('--seed <size>', 'seed data size').choices(['small', 'default', 'none']).default('default'))
     .option('--no-target', 'start only the data services (PostgreSQL, Redis, PgBouncer), without the upstream and the target')
     .option('--foreground', 'stay attached until Ctrl-C instead of running in the background')

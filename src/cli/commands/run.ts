@@ -2,9 +2,10 @@
 
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, EXIT } from '../../errors.ts';
-import type { ProfileName, VerdictJson } from '../../results/format.ts';
+import type { ProfileName, SummaryJson, VerdictJson } from '../../results/format.ts';
+import { terminalSummary } from '../../report/terminal-summary.ts';
 import { statusWord } from '../../slo/verdict.ts';
 import { RUN_FILES } from '../../results/format.ts';
 import { runWithGate, type GateRunOutcome } from '../../run/gate-run.ts';
@@ -36,6 +37,8 @@ interface RunFlags {
   quiet?: boolean;
   lab?: boolean;
   labSeed?: string;
+  /** A PEM file of CA certificates trusted for an https target, beside Node's roots. */
+  caFile?: string;
   failOnAlerts?: boolean;
   keepBodies?: boolean;
   report: boolean;
@@ -57,7 +60,7 @@ async function printScenarioList(cwd: string): Promise<void> {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Checks the flags; every problem at once. */
-export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice } {
+export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice; tlsCa?: string } {
   const issues = [];
   if (!['full', 'ci', 'smoke'].includes(flags.profile)) issues.push({ path: '--profile', message: `must be full, ci or smoke (got "${flags.profile}")` });
   const workers = Number(flags.workers);
@@ -77,9 +80,34 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
   if (flags.lab && flags.target !== undefined) issues.push({ path: '--target', message: 'cannot be combined with --lab (the lab provides the target)' });
   if (flags.clinic !== undefined && !flags.lab) issues.push({ path: '--clinic', message: 'profiles the lab\'s target, so it needs --lab (for your own service: perfgate clinic <tool> <scenario> -- <command>)' });
   if (flags.nodeProfiler && flags.clinic === undefined) issues.push({ path: '--node-profiler', message: 'only applies with --clinic flame or --clinic heapprofiler' });
+  let tlsCa: string | undefined;
+  if (flags.caFile !== undefined) {
+    try {
+      tlsCa = readFileSync(flags.caFile, 'utf8');
+      if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) issues.push({ path: '--ca-file', message: `${resolve(flags.caFile)} holds no PEM certificate` });
+    } catch (err) {
+      issues.push({ path: '--ca-file', message: `${resolve(flags.caFile)} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+    }
+  }
   if (issues.length) throw new ConfigError(issues, 'invalid arguments');
   const clinic = flags.clinic === undefined ? undefined : parseProfiler(flags.clinic, { field: '--clinic', nodeProfiler: flags.nodeProfiler, clinicInstalled: clinicBin() !== undefined });
-  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}) };
+  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}), ...(tlsCa ? { tlsCa } : {}) };
+}
+
+/** The k6-style end-of-run table of a run directory, or undefined when its summary is missing (a run that never started). */
+function readTerminalSummary(runDir: string): string | undefined {
+  try {
+    const summary = JSON.parse(readFileSync(join(runDir, RUN_FILES.summary), 'utf8')) as SummaryJson;
+    let verdict: VerdictJson | undefined;
+    try {
+      verdict = JSON.parse(readFileSync(join(runDir, RUN_FILES.verdict), 'utf8')) as VerdictJson;
+    } catch {
+      verdict = undefined;
+    }
+    return terminalSummary(summary, verdict);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One line from verdict.json: the status in capitals and the reason, or undefined when there is none. */
@@ -104,6 +132,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>)')
     .option('--workers <n>', 'worker threads to shard the load across', '1')
     .option('--allow-host <host>', 'allow a non-loopback target host (repeatable)', collect, [])
+    .option('--ca-file <pem>', 'trust the CA certificates in this PEM file for an https target and its /metrics, beside the bundled roots')
     .option('--lab', 'run against the lab: the one `perfgate lab up` left running, or one started for this run')
     .option('--lab-seed <size>', 'seed size of a lab started for this run: small or default')
     .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
@@ -138,7 +167,7 @@ function stopOnSignals(ac: AbortController): () => void {
 
 /** Starts the gated run the flags describe, with its progress and log lines on stderr unless --quiet. */
 function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof parseRunFlags>, signal: AbortSignal, harness?: HarnessMetrics): ReturnType<typeof runWithGate> {
-  const { profile, workers, clinic } = parsed;
+  const { profile, workers, clinic, tlsCa } = parsed;
   let plannedMs = 0;
   const handle = runWithGate({
     scenario,
@@ -147,6 +176,7 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
     out: flags.out,
     workers,
     allowHosts: flags.allowHost,
+    ...(tlsCa ? { tlsCa } : {}),
     signal,
     lab: flags.lab,
     labSeed: flags.labSeed as 'small' | 'default' | undefined,
@@ -177,6 +207,8 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
 function printOutcome(outcome: GateRunOutcome, flags: RunFlags): void {
   if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
   if (flags.quiet) return;
+  const table = readTerminalSummary(outcome.runDir);
+  if (table) process.stderr.write(table);
   const reason = outcome.run.statusReason ? `: ${outcome.run.statusReason}` : '';
   process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
   const verdictLine = readVerdictLine(outcome.runDir);

@@ -18,6 +18,7 @@ import { LOGIN_LIMITS, LoginGuard } from '../rate-limit/login-guard.ts';
 import { Tarpit } from '../rate-limit/tarpit.ts';
 import { Semaphore } from '../routes/auth.ts';
 import { isIpc } from './ipc.ts';
+import { readTlsOptions } from '../tls.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -132,11 +133,11 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
   };
   // Opens the first connection now (and learns whether statement_timeout is accepted) instead of on a user's request.
   await db.query('warmup', 'SELECT 1').catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'database not reachable yet'));
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, config.tls ? await readTlsOptions(config.tls) : undefined);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, database: redactUrl(config.databaseUrl), redis: redactUrl(config.redisUrl), workers: config.workers }, 'listening');
+  logger.info({ port, tls: Boolean(config.tls), database: redactUrl(config.databaseUrl), redis: redactUrl(config.redisUrl), workers: config.workers }, 'listening');
   let closing: Promise<void> | undefined;
   return {
     port,
