@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { VerdictEntry } from '../src/results/format.ts';
+import { fmtUnit } from '../src/report/format-values.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'perfgate.js');
@@ -35,13 +36,12 @@ function row(file: string, profile: string, exit: number | null, seconds: number
   if (!v) return `| ${name} | ${profile} | no verdict (exit ${exit}) | | | ${seconds.toFixed(0)} s |`;
   const gated = v.thresholds.filter((t) => t.marginPct !== undefined && t.marginPct !== null);
   const tight = [...gated].sort((a, b) => (a.marginPct ?? 0) - (b.marginPct ?? 0))[0];
-  const tightText = tight ? `\`${tight.key} ${tight.expression}\` ${fmt(tight.observed)} ${tight.unit ?? ''} (${(tight.marginPct ?? 0).toFixed(1)}%)` : '-';
+  const tightText = tight ? `\`${tight.key} ${tight.expression}\` ${fmtUnit(tight.observed, tight.unit, true)} (${(tight.marginPct ?? 0).toFixed(1)}%)` : '-';
   const few = v.thresholds.filter((t) => t.fewSamples).map((t) => `\`${t.key}\` (${t.samples})`).join(', ') || '-';
   const failed = v.thresholds.filter((t) => !t.pass).map((t) => `\`${t.key} ${t.expression}\``).join(', ');
   return `| ${name} | ${profile} | ${v.status.toUpperCase()} (exit ${exit})${failed ? `: ${failed}` : ''} | ${tightText} | ${few} | ${seconds.toFixed(0)} s |`;
 }
 
-const fmt = (x: number | null | undefined) => (x === null || x === undefined ? 'no data' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 function main(): void {
   // for each profile, each scenario: fresh lab run -> verdict.json -> Markdown row
