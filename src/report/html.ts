@@ -88,12 +88,13 @@ function gapsSection(m: ReportModel): string {
 }
 
 function chartsSection(charts: RenderedChart[]): string {
-  const parts = charts.map(({ entry, svg }) =>
-    svg
-      ? `<figure id="chart-${escapeHtml(entry.id)}" data-chart="${escapeHtml(entry.id)}" aria-label="${escapeHtml(entry.title)}">${scopeSvgIds(svg, `c-${entry.id}`)}</figure>`
-      : `<div class="chart-missing" data-chart-missing="${escapeHtml(entry.id)}"><h3>${escapeHtml(entry.title)}</h3><p class="note">${escapeHtml(entry.note ?? 'Left out: no data.')}</p></div>`,
+  const parts = charts.filter((c) => c.svg).map(({ entry, svg }) =>
+    `<figure id="chart-${escapeHtml(entry.id)}" data-chart="${escapeHtml(entry.id)}" aria-label="${escapeHtml(entry.title)}">${scopeSvgIds(svg!, `c-${entry.id}`)}</figure>`,
   );
-  return `<h2>Charts</h2><p class="muted">Time is mm:ss from the start of the run. Grey bands are phases, amber bands injected faults; dashed lines are SLO limits, red points the stretches that break them.</p>${parts.join('\n')}`;
+  // Charts without data are named on one line, not drawn as empty boxes.
+  const missing = charts.filter((c) => !c.svg).map(({ entry }) => `<span data-chart-missing="${escapeHtml(entry.id)}"><strong>${escapeHtml(entry.title)}</strong>: ${escapeHtml(entry.note ?? 'no data')}</span>`);
+  const leftOut = missing.length ? `<p class="note chart-missing" data-charts-left-out>Left out for lack of data: ${missing.join('; ')}.</p>` : '';
+  return `<h2>Charts</h2><p class="muted">Time is mm:ss from the start of the run. Grey bands are phases, amber bands injected faults; dashed lines are SLO limits, red points the stretches that break them.</p>${parts.join('\n')}${leftOut}`;
 }
 
 function endpointSection(m: ReportModel): string {

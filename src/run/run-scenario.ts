@@ -206,7 +206,7 @@ async function runLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOption
   const out: LoadResult = { result: { loopLagP99Ms: 0, started: 0, dropped: 0 }, loadMs: 0, state: { status: 'completed' } };
   let load: RunningLoad | undefined;
   const onAbort = () => {
-    if (out.state.status === 'completed') out.state = { status: 'interrupted', reason: 'interrupted by a signal before the planned end' };
+    if (out.state.status === 'completed') out.state = { status: 'interrupted', reason: 'stopped by a signal before the planned end' };
     load?.end(STOP_GRACE_MS);
   };
   try {

@@ -93,10 +93,10 @@ export function buildVerdict(run: RunJson, entries: VerdictEntry[], alerts: Aler
   const join = (...parts: Array<string | undefined>) => parts.filter(Boolean).join('; ');
   switch (status) {
     case 'invalid':
-      return { ...base, reason: join(`invalid run: ${run.statusReason ?? 'the results cannot be trusted'}`, run.abortedBy ? abortedReason(run) : undefined) };
+      return { ...base, reason: join(run.statusReason ?? 'the results cannot be trusted', run.abortedBy ? abortedReason(run) : undefined) };
     case 'interrupted': {
-      const why = run.statusReason ?? (run.status === 'running' ? 'the run never finished (killed?)' : 'interrupted');
-      return { ...base, reason: `interrupted: ${why}; the results are partial` };
+      const why = run.statusReason ?? (run.status === 'running' ? 'the run never finished (killed?)' : 'stopped before the planned end');
+      return { ...base, reason: `${why}; the results are partial` };
     }
     case 'aborted':
       return { ...base, reason: join(abortedReason(run), breach) };

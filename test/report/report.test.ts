@@ -52,8 +52,9 @@ for (const g of golden) {
       assert.deepEqual(svgs, g.charts.map((c) => `${c}.svg`).sort());
       for (const id of ALL) {
         if (g.charts.includes(id)) assert.match(html, new RegExp(`data-chart="${id}"[^>]*><svg`), id);
-        else assert.match(html, new RegExp(`data-chart-missing="${id}"><h3>[^<]+</h3><p class="note">Left out: `), id);
+        else assert.match(html, new RegExp(`<p class="note chart-missing" data-charts-left-out>Left out for lack of data: [^\\n]*<span data-chart-missing="${id}"><strong>[^<]+</strong>: [^<]+</span>`), id);
       }
+      assert.equal((html.match(/data-charts-left-out/g) ?? []).length, ALL.some((id) => !g.charts.includes(id)) ? 1 : 0, 'one line names every chart left out');
       assert.equal(html.includes('What happened'), g.causes);
       assert.doesNotMatch(html, /<script/i);
     } finally {
@@ -90,18 +91,21 @@ test('a run without verdict.json is NOT EVALUATED, and an interrupted one withou
   }
 });
 
-test('the index lists every run newest first with its verdict and key figures, and draws the trends', async () => {
+test('the index lists every run by scenario, profile and time (newest first), its id in a tooltip, with its verdict and key figures, and draws the trends', async () => {
   const root = await mkdtemp(join(tmpdir(), 'perfgate-index-'));
   try {
     for (const name of ['pass', 'fail', 'interrupted', 'no-server']) await cp(join(FIXTURES, name), join(root, name), { recursive: true });
     await writeFile(join(root, 'README.md'), 'not a run');
     await writeReport(join(root, 'fail'));
     const html = await readFile(await writeIndex(root), 'utf8');
-    const order = [...html.matchAll(/<td class="code">(?:<a href="[^"]*">)?([^<]+)/g)].map((m) => m[1]);
+    const order = [...html.matchAll(/data-run-id="([^"]+)"/g)].map((m) => m[1]);
     const runs = await Promise.all(['pass', 'fail', 'interrupted', 'no-server'].map(async (n) => JSON.parse(await readFile(join(root, n, 'run.json'), 'utf8'))));
-    const expected = runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).map((r) => r.id);
+    const expected = runs.sort((a, b) => a.scenario.localeCompare(b.scenario) || a.profile.localeCompare(b.profile) || b.startedAt.localeCompare(a.startedAt)).map((r) => r.id);
     assert.deepEqual(order, expected);
-    assert.match(html, /<a href="fail\/report.html">/);
+    const fail = runs.find((r) => r.status !== 'interrupted' && html.includes(`href="fail/report.html" title="run ${r.id}"`));
+    assert.ok(fail, 'the failed run links its report from its start time, its id in the tooltip');
+    assert.match(html, new RegExp(`>${fail.startedAt.slice(0, 10)} \\d\\d:\\d\\d:\\d\\d UTC</a>`));
+    assert.doesNotMatch(html, /<td class="code">[0-9a-f-]{36}/, 'no bare UUID column');
     assert.match(html, /<span class="badge fail">FAIL<\/span>/);
     assert.match(html, /<span class="badge interrupted">INTERRUPTED<\/span>/);
     assert.match(html, /data-chart="trend-p95"[^>]*><svg/);

@@ -24,15 +24,15 @@ test('the verdict status and exit code follow the run status, thresholds and ale
     ['one fails', run('completed'), [entry(true), entry(false)], [], false, 'fail', 99, /^1 of 2 thresholds failed; worst: http_req_duration p\(95\)<200: observed 300 ms \(50% past the limit\)$/],
     ['alerts annotate', run('completed'), [entry(true)], [alert(true)], false, 'pass', 0, /1 alert rule\(s\) would have fired$/],
     ['alerts fail when asked', run('completed'), [entry(true)], [alert(true)], true, 'fail', 99, /--fail-on-alerts\); first: P1 database pool/],
-    ['interrupted never passes', run('interrupted', { statusReason: 'SIGINT' }), [entry(true)], [], false, 'interrupted', 105, /^interrupted: SIGINT; the results are partial$/],
+    ['interrupted never passes', run('interrupted', { statusReason: 'SIGINT' }), [entry(true)], [], false, 'interrupted', 105, /^SIGINT; the results are partial$/],
     ['a run still marked running was killed', run('running'), [entry(true)], [], false, 'interrupted', 105, /never finished/],
-    ['invalid never passes', run('invalid', { statusReason: 'generator saturated' }), [entry(true)], [], false, 'invalid', 103, /^invalid run: generator saturated$/],
-    ['invalid wins over failures', run('invalid'), [entry(false)], [], false, 'invalid', 103, /^invalid run/],
+    ['invalid never passes', run('invalid', { statusReason: 'generator saturated' }), [entry(true)], [], false, 'invalid', 103, /^generator saturated$/],
+    ['invalid wins over failures', run('invalid'), [entry(false)], [], false, 'invalid', 103, /^the results cannot be trusted/],
     ['aborted by a threshold is 99', run('aborted', { abortedBy: { key: 'http_req_failed', expression: 'rate<0.01', atMs: 42_000 } }), [entry(false)], [], false, 'aborted', 99, /^aborted by http_req_failed rate<0.01 at 42 s; 1 of 1 thresholds failed/],
     ['no thresholds judge nothing', run('completed'), [], [], false, 'no-thresholds', 0, /^no thresholds, so nothing was judged$/],
     ['no thresholds name a fired P0', run('completed'), [], [{ ...alert(true), severity: 'P0', rule: 'error-rate', description: 'error rate above 5%' }], false, 'no-thresholds', 0, /^no thresholds, so nothing was judged; 1 alert rule\(s\) would have fired: P0 error-rate \(error rate above 5%\) at 5 s$/],
     ['no thresholds fail on alerts when asked', run('completed'), [], [alert(true)], true, 'fail', 99, /--fail-on-alerts/],
-    ['invalid wins over interrupted', run('invalid', { statusReason: 'dropped; also interrupted' }), [entry(true)], [], false, 'invalid', 103, /^invalid run/],
+    ['invalid wins over interrupted', run('invalid', { statusReason: 'dropped; also interrupted' }), [entry(true)], [], false, 'invalid', 103, /^dropped; also interrupted/],
   ];
   for (const [name, r, entries, alerts, failOnAlerts, status, exitCode, reason] of table) {
     const v = buildVerdict(r, entries, alerts, { failOnAlerts });

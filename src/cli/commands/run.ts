@@ -209,9 +209,10 @@ function printOutcome(outcome: GateRunOutcome, flags: RunFlags): void {
   if (flags.quiet) return;
   const table = readTerminalSummary(outcome.runDir);
   if (table) process.stderr.write(table);
-  const reason = outcome.run.statusReason ? `: ${outcome.run.statusReason}` : '';
-  process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
+  // The verdict line carries the reason; the run line says it only when there is no verdict to say it.
   const verdictLine = readVerdictLine(outcome.runDir);
+  const reason = outcome.run.statusReason && !verdictLine ? `: ${outcome.run.statusReason}` : '';
+  process.stderr.write(`perfgate: run ${outcome.run.status}${reason} (exit ${outcome.exitCode}); results in ${outcome.runDir}\n`);
   if (verdictLine) process.stderr.write(`perfgate: ${verdictLine}\n`);
   if (outcome.reportHtml) process.stderr.write(`perfgate: report: ${outcome.reportHtml}\n`);
 }

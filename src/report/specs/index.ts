@@ -22,16 +22,16 @@ export interface ChartEntry {
 }
 
 const BUILDERS: Record<ChartId, { title: string; build: (m: ReportModel) => TopLevelSpec | undefined; missing: string }> = {
-  latency: { title: 'Latency over time', build: latencySpec, missing: 'No requests were recorded, so there is no latency to draw.' },
-  throughput: { title: 'Throughput, errors and load', build: throughputSpec, missing: 'No intervals were recorded.' },
-  endpoints: { title: 'Latency per endpoint', build: endpointsSpec, missing: 'No requests were recorded.' },
-  spectrum: { title: 'Latency percentile spectrum', build: spectrumSpec, missing: 'No requests were recorded.' },
-  cause: { title: 'Latency and its likely causes', build: causeSpec, missing: 'Left out: needs client latency and the pool or cache collector.' },
-  'db-pool': { title: 'Database pool', build: dbPoolSpec, missing: "Left out: no pool metrics (the prometheus collector did not report db_pool_utilization or db_pool_waiting)." },
-  'db-query': { title: 'Database query latency', build: dbQuerySpec, missing: 'Left out: no db_query_duration samples.' },
-  'pg-connections': { title: 'PostgreSQL connections', build: pgConnectionsSpec, missing: 'Left out: no postgres collector data (pg_connections).' },
-  cache: { title: 'Cache and Redis memory', build: cacheSpec, missing: 'Left out: no redis collector data (cache_hit_ratio, redis_memory_utilization).' },
-  host: { title: 'Host and load generator', build: hostSpec, missing: 'Left out: no host or generator samples.' },
+  latency: { title: 'Latency over time', build: latencySpec, missing: 'no requests were recorded' },
+  throughput: { title: 'Throughput, errors and load', build: throughputSpec, missing: 'no intervals were recorded' },
+  endpoints: { title: 'Latency per endpoint', build: endpointsSpec, missing: 'no requests were recorded' },
+  spectrum: { title: 'Latency percentile spectrum', build: spectrumSpec, missing: 'no requests were recorded' },
+  cause: { title: 'Latency and its likely causes', build: causeSpec, missing: 'needs client latency and the pool or cache collector' },
+  'db-pool': { title: 'Database pool', build: dbPoolSpec, missing: "no pool metrics (the prometheus collector did not report db_pool_utilization or db_pool_waiting)" },
+  'db-query': { title: 'Database query latency', build: dbQuerySpec, missing: 'no db_query_duration samples' },
+  'pg-connections': { title: 'PostgreSQL connections', build: pgConnectionsSpec, missing: 'no postgres collector data (pg_connections)' },
+  cache: { title: 'Cache and Redis memory', build: cacheSpec, missing: 'no redis collector data (cache_hit_ratio, redis_memory_utilization)' },
+  host: { title: 'Host and load generator', build: hostSpec, missing: 'no host or generator samples' },
 };
 
 /** Builds every chart of the report in page order; charts without data carry a note instead of a spec. */
