@@ -71,3 +71,15 @@ export function fmtUnit(value: number | null | undefined, unit: string, precise 
 export function formatValue(value: number | null, unit: string): string {
   return fmtUnit(value, unit, true);
 }
+
+/**
+ * The load in words, one way everywhere (report, summary.md): "up to 50 VUs (ramping-vus)", or for the open model
+ * "up to 20 iterations/s (constant-arrival-rate, at most 40 VUs)": the rate is the load, the VUs only its ceiling.
+ */
+export function describeLoad(l: { executor: string; peakVUs?: number; peakRatePerS?: number } | undefined): string {
+  if (!l) return 'unknown load';
+  const rate = l.peakRatePerS === undefined ? '' : fmtRate(l.peakRatePerS).replace('/s', ' iterations/s');
+  if (rate) return `up to ${rate} (${l.executor}${l.peakVUs !== undefined ? `, at most ${fmtCount(l.peakVUs)} VUs` : ''})`;
+  if (l.peakVUs !== undefined) return `up to ${fmtCount(l.peakVUs)} VUs (${l.executor})`;
+  return l.executor;
+}

@@ -3,7 +3,7 @@
 
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
 import { abortedText, fewSamplesText } from '../slo/verdict.ts';
-import { formatValue } from './format-values.ts';
+import { describeLoad, formatValue } from './format-values.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 import { profileSectionMarkdown } from './profile-section.ts';
 import type { ProfileSummary } from '../profile/types.ts';
@@ -40,13 +40,13 @@ export interface MarkdownOptions {
 /** Renders summary.md for a run's verdict. */
 export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: MarkdownOptions = {}): string {
   const durationS = Math.round((run.durationMs ?? 0) / 1000);
-  const load = run.load.peakVUs !== undefined ? `${run.load.peakVUs} VUs` : run.load.peakRatePerS !== undefined ? `${run.load.peakRatePerS}/s` : '';
+  const load = describeLoad(run.load);
   const lines = [
     `## perfgate ${MARK[verdict.status]}: ${mdEscape(run.scenario)} (${mdEscape(run.profile)})`,
     '',
     `${mdEscape(verdict.reason ?? '')}`,
     '',
-    `${durationS} s · ${mdEscape(run.load.executor)}${load ? `, ${load}` : ''} · target ${mdEscape(run.target.baseUrl)} · exit code ${verdict.exitCode}`,
+    `${durationS} s · ${mdEscape(load)} · target ${mdEscape(run.target.baseUrl)} · exit code ${verdict.exitCode}`,
     '',
   ];
   if (verdict.capacity) lines.push(`**${mdEscape(verdict.capacity.sentence)}**`, '');

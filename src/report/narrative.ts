@@ -5,7 +5,7 @@ import type { VerdictEntry } from '../results/format.ts';
 import type { ReportModel } from './model.ts';
 import type { ServerRow } from './server-series.ts';
 import { breaches, normalAggregation, thresholdsFor } from './specs/common.ts';
-import { clock, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
+import { clock, describeLoad, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
 
 /** The banner's headline word for each status. */
 export const STATUS_WORD: Record<ReportModel['status'], string> = {
@@ -18,12 +18,9 @@ export const STATUS_WORD: Record<ReportModel['status'], string> = {
   'not-evaluated': 'NOT EVALUATED',
 };
 
-/** The load in words: "up to 50 VUs (ramping-vus)" or "100 requests/s (constant-arrival-rate)". */
+/** The load in words (describeLoad): "up to 50 VUs (ramping-vus)". */
 export function loadWords(m: ReportModel): string {
-  const l = m.run.load ?? { executor: 'unknown' };
-  if (l.peakRatePerS !== undefined) return `up to ${fmtRate(l.peakRatePerS).replace('/s', ' iterations/s')} (${l.executor})`;
-  if (l.peakVUs !== undefined) return `up to ${l.peakVUs} VUs (${l.executor})`;
-  return l.executor;
+  return describeLoad(m.run.load);
 }
 
 /** The failed threshold with the largest breach, by margin in percent of its limit. */

@@ -51,7 +51,7 @@ export function formatProgress(p: ProgressLine): string {
   const parts = [
     `${seconds(p.elapsedMs)}/${seconds(p.plannedMs)}`,
     p.phase ? `phase ${p.phase}` : '',
-    `VUs ${p.vus}`,
+    `VUs ${p.vus} active`,
     `${p.reqPerS.toFixed(0)} req/s`,
     `p95 ${p.p95Ms === null ? '-' : `${p.p95Ms.toFixed(1)} ms`}`,
     `errors ${(p.errorRate * 100).toFixed(2)}%`,

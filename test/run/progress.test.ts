@@ -13,5 +13,5 @@ test('a progress line shows elapsed/total, phase, VUs, req/s, p95 and error rate
   assert.equal(p.vus, 7);
   assert.equal(p.errorRate, 0.02);
   assert.ok(Math.abs(p.p95Ms! - 95) < 0.5, String(p.p95Ms));
-  assert.equal(formatProgress(p), '5s/1m00s | phase steady | VUs 7 | 100 req/s | p95 95.0 ms | errors 2.00%');
+  assert.equal(formatProgress(p), '5s/1m00s | phase steady | VUs 7 active | 100 req/s | p95 95.0 ms | errors 2.00%');
 });
