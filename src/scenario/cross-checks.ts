@@ -59,6 +59,13 @@ function checkLoad(load: Obj): ConfigIssue[] {
       }
       break;
     }
+    case 'shared-iterations': {
+      // k6: "the number of iterations can't be less than the number of VUs" (each VU runs one at least).
+      const vus = num(load.vus) ?? 1;
+      const iterations = num(load.iterations) ?? 1;
+      if (iterations >= 1 && iterations < vus) out.push({ path: 'load.iterations', message: `must be at least vus (${vus}): each VU runs one iteration at least, got ${iterations}` });
+      break;
+    }
   }
   return out;
 }

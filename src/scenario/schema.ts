@@ -10,8 +10,15 @@ import { parseJsonPath } from './json-path.ts';
 import { parseThink } from './think.ts';
 import type { ScenarioDefinition } from './types.ts';
 
-/** The four executors perfgate supports, in k6's names. */
-export const EXECUTORS = ['constant-vus', 'ramping-vus', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
+/** The executors perfgate supports, in k6's names. */
+export const EXECUTORS = [
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+  'shared-iterations',
+  'per-vu-iterations',
+] as const;
 /** HTTP methods a step may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 /** Feeder pick modes named by a string; `{ zipf: exponent }` is the other form. */
@@ -88,6 +95,20 @@ export const loadSchema = z.discriminatedUnion('executor', [
     stages,
     preAllocatedVUs: wholeAtLeast(0),
     maxVUs: wholeAtLeast(0).optional(),
+    ...base,
+  }),
+  strict({
+    executor: z.literal('shared-iterations'),
+    vus: wholeAtLeast(1).optional(),
+    iterations: wholeAtLeast(1).optional(),
+    maxDuration: duration(true).optional(),
+    ...base,
+  }),
+  strict({
+    executor: z.literal('per-vu-iterations'),
+    vus: wholeAtLeast(1).optional(),
+    iterations: wholeAtLeast(1).optional(),
+    maxDuration: duration(true).optional(),
     ...base,
   }),
 ]);

@@ -6,6 +6,8 @@ import type {
   RampingVUsScenario,
   ConstantArrivalRateScenario,
   RampingArrivalRateScenario,
+  SharedIterationsScenario,
+  PerVUIterationsScenario,
   Stage as K6Stage,
   Threshold,
 } from 'k6/options';
@@ -28,10 +30,24 @@ export type ConstantArrivalRateLoad = Omit<ConstantArrivalRateScenario, K6Base>;
 /** ramping-arrival-rate: the arrival rate follows the stages (open model). */
 export type RampingArrivalRateLoad = Omit<RampingArrivalRateScenario, K6Base | 'stages'> & { stages: Stage[] };
 
-/** The load options of a scenario, in k6's vocabulary. */
-export type LoadOptions = ConstantVUsLoad | RampingVUsLoad | ConstantArrivalRateLoad | RampingArrivalRateLoad;
+/** shared-iterations: `iterations` in all, shared by `vus` VUs, within `maxDuration` (closed model). */
+export type SharedIterationsLoad = Omit<SharedIterationsScenario, K6Base>;
+/** per-vu-iterations: each of `vus` VUs runs exactly `iterations` iterations, within `maxDuration` (closed model). */
+export type PerVuIterationsLoad = Omit<PerVUIterationsScenario, K6Base>;
 
-/** The closed-model loads: a number of VUs loop (constant-vus, ramping-vus). */
+/** The load options of a scenario, in k6's vocabulary. */
+export type LoadOptions =
+  | ConstantVUsLoad
+  | RampingVUsLoad
+  | ConstantArrivalRateLoad
+  | RampingArrivalRateLoad
+  | SharedIterationsLoad
+  | PerVuIterationsLoad;
+
+/** The iteration-count loads: the load ends when its iterations are done, or at maxDuration. */
+export type IterationsLoad = SharedIterationsLoad | PerVuIterationsLoad;
+
+/** The closed-model loads that run for a time: a number of VUs loop (constant-vus, ramping-vus). */
 export type ClosedModelLoad = ConstantVUsLoad | RampingVUsLoad;
 /** The open-model loads: iterations start on a schedule (constant-arrival-rate, ramping-arrival-rate). */
 export type OpenModelLoad = ConstantArrivalRateLoad | RampingArrivalRateLoad;
