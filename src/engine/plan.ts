@@ -10,6 +10,7 @@ import { cumulativeWeights } from './random.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 import { crossOriginDrops, DEFAULT_MAX_REDIRECTS, isIdempotent } from './redirect.ts';
+import { withDefaults } from '../scenario/defaults.ts';
 
 /** Default request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -18,6 +19,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export interface CompiledHttpStep {
   kind: 'http';
   name: string;
+  /** The journey's name (the `journey` tag); `setup` for setup steps. */
+  journey: string;
   method: string;
   /** Bytes of the request when nothing in it is templated. */
   staticBytes: Buffer | null;
@@ -47,6 +50,8 @@ export interface CompiledHttpStep {
 export interface CompiledSqlStep {
   kind: 'sql';
   name: string;
+  /** The journey's name (the `journey` tag). */
+  journey: string;
   method: 'SQL';
   think: ThinkRange | undefined;
   timeoutMs: number;
@@ -77,21 +82,21 @@ export function compilePlan(def: ScenarioDefinition, target: ResolvedTarget): Co
   const basePath = new URL(def.target.baseUrl).pathname.replace(/\/+$/, '');
   const defaultTimeoutMs = def.timeout ? parseDurationMs(def.timeout, 'timeout') : DEFAULT_TIMEOUT_MS;
   const maxRedirects = def.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const journey = (j: Journey | { name: string; steps: Step[] }, field: string): CompiledJourney => ({
+  const journey = (j: Journey | { name: string; steps: Step[] }, field: string, defaults = def.defaults): CompiledJourney => ({
     name: j.name,
-    steps: j.steps.map((s, i) => compileStep(s, `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs, maxRedirects)),
+    steps: j.steps.map((s, i) => ({ ...compileStep(withDefaults(s, defaults), `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs, maxRedirects), journey: j.name })),
   });
   return {
     journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`)),
     cumulativeWeights: cumulativeWeights(def.journeys.map((j) => j.weight)),
-    setup: def.setup ? journey({ name: 'setup', steps: def.setup.steps }, 'setup') : undefined,
+    setup: def.setup ? journey({ name: 'setup', steps: def.setup.steps }, 'setup', undefined) : undefined,
   };
 }
 
 function compileStep(step: Step, field: string, target: ResolvedTarget, basePath: string, defaultTimeoutMs: number, maxRedirects: number): CompiledStep {
   const think = step.think ? parseThink(step.think, `${field}.think`) : undefined;
   const timeoutMs = step.timeout ? parseDurationMs(step.timeout, `${field}.timeout`) : defaultTimeoutMs;
-  if (step.type === 'sql') return { kind: 'sql', name: step.name, method: 'SQL', think, timeoutMs, step };
+  if (step.type === 'sql') return { kind: 'sql', name: step.name, journey: '', method: 'SQL', think, timeoutMs, step };
   return compileHttpStep(step, field, target, basePath, timeoutMs, think, step.redirects ?? maxRedirects);
 }
 
@@ -114,6 +119,7 @@ function compileHttpStep(
   return {
     kind: 'http',
     name: step.name,
+    journey: '',
     method,
     staticBytes,
     build,

@@ -27,6 +27,7 @@ export class StepStats {
   constructor(
     readonly name: string,
     readonly method: string,
+    readonly journey?: string,
   ) {}
 
   /** Records one request: its duration, whether it succeeded, its status (0 without a response) and error class. */
@@ -62,6 +63,7 @@ export class StepStats {
       intervalMs,
       name: this.name,
       method: this.method,
+      ...(this.journey !== undefined ? { journey: this.journey } : {}),
       count: this.count,
       failed: this.failed,
       statuses: this.statuses,
@@ -104,12 +106,12 @@ export class Recorder {
 
   constructor(readonly intervalMs = 1000) {}
 
-  /** The accumulator of a step; look it up once and keep it. */
-  step(name: string, method: string): StepStats {
-    const key = `${method} ${name}`;
+  /** The accumulator of a step (of a journey); look it up once and keep it. */
+  step(name: string, method: string, journey?: string): StepStats {
+    const key = `${method} ${name}\u0000${journey ?? ''}`;
     let s = this.steps.get(key);
     if (!s) {
-      s = new StepStats(name, method);
+      s = new StepStats(name, method, journey);
       this.steps.set(key, s);
     }
     return s;
@@ -184,7 +186,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
   const ticks = new Map<number, TickIntervalRecord[]>();
   for (const r of records) {
     if (r.type === 'req') {
-      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}`;
+      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}\u0000${r.journey ?? ''}`;
       const list = reqs.get(key);
       if (list) list.push(r);
       else reqs.set(key, [r]);

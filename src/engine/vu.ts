@@ -178,7 +178,7 @@ export class Vu {
   stats(step: CompiledStep): StepStats {
     let s = this.statsCache.get(step);
     if (!s) {
-      s = this.shared.recorder.step(step.name, step.method);
+      s = this.shared.recorder.step(step.name, step.method, step.journey);
       this.statsCache.set(step, s);
     }
     return s;

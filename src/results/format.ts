@@ -120,6 +120,8 @@ export interface RequestIntervalRecord {
   /** The step name (the `name` tag). */
   name: string;
   method: string;
+  /** The journey the step belongs to (the `journey` tag, as k6's `group`); absent in runs older than the tag. */
+  journey?: string;
   phase?: string;
   count: number;
   /** Requests that failed: an error, or a status outside the step's `expect`. */

@@ -27,6 +27,17 @@ export function crossCheck(input: unknown): ConfigIssue[] {
     out.push(...checkSteps(j.steps, `journeys[${i}]`, connections));
   });
   if (isObj(input.setup)) out.push(...checkSteps(input.setup.steps, 'setup', connections));
+  if (isObj(input.defaults) && isObj(input.defaults.headers)) {
+    for (const [k, v] of Object.entries(input.defaults.headers)) {
+      if (typeof v !== 'string') continue;
+      try {
+        compileTemplate(v, { field: `defaults.headers.${k}` });
+      } catch (err) {
+        if (err instanceof ConfigError) out.push(...err.issues);
+        else throw err;
+      }
+    }
+  }
   return out;
 }
 

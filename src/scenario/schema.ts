@@ -117,6 +117,9 @@ const jsonPath = parsedBy((s) => parseJsonPath(s));
 const think = parsedBy((s) => parseThink(s));
 const stepName = nonEmpty;
 
+/** An HTTP header name (RFC 9110 token). */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: (iss) => `must be a header name, got ${JSON.stringify(iss.input)}` });
+
 /** A header name a step lets follow a redirect to another origin: a valid name, and never a credential header. */
 const redirectHeaderName = z
   .string()
@@ -219,6 +222,11 @@ export const scenarioSchema = strict({
     targetEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).optional(),
   }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
+  defaults: strict({
+    headers: z.record(headerName, z.string()).optional(),
+    basePath: z.string().regex(/^\/[^?#{}]*$/, { error: (iss) => `must be a path starting with "/", without a query or a {{template}}, like "/api/v1", got ${JSON.stringify(iss.input)}` }).optional(),
+    timeout: duration(true).optional(),
+  }).optional(),
   timeout: duration(true).optional(),
   maxRedirects: wholeAtLeast(0).optional(),
   insecureSkipTLSVerify: z.boolean().optional(),

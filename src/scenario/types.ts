@@ -172,6 +172,16 @@ export interface ProfileScale {
   load?: number;
 }
 
+/** What every journey step gets unless it sets its own (src/scenario/defaults.ts); setup steps are left as written. */
+export interface ScenarioDefaults {
+  /** Headers of every journey step, under the step's own (same name in any case: the step's wins). Templated. */
+  headers?: Record<string, string>;
+  /** A path before every journey step's path, after target.baseUrl's own path: `/api/v1`. */
+  basePath?: string;
+  /** The timeout of a journey step that sets none, e.g. '5s' (over the scenario's `timeout`). */
+  timeout?: string;
+}
+
 /** A scenario as written by the user (`defineScenario` input, or a .json file). */
 export interface ScenarioDefinition {
   name: string;
@@ -196,7 +206,9 @@ export interface ScenarioDefinition {
   /** What the scenario needs of the lab when run with --lab (drills: several target workers, PgBouncer). */
   lab?: LabRequirements;
   profiles?: Partial<Record<'ci' | 'smoke', ProfileScale>>;
-  /** Default request timeout, e.g. '10s'. */
+  /** Headers, a base path and a timeout for every journey step (src/scenario/defaults.ts). */
+  defaults?: ScenarioDefaults;
+  /** Default request timeout of every step, setup included, e.g. '10s' (the default). */
   timeout?: string;
   /** Redirects a request follows before its 3xx counts as the response (k6's option; default 10). */
   maxRedirects?: number;
