@@ -11,6 +11,7 @@ import type { ResolvedTarget } from './host-guard.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 import { crossOriginDrops, DEFAULT_MAX_REDIRECTS, isIdempotent } from './redirect.ts';
 import { withDefaults } from '../scenario/defaults.ts';
+import { compileJsonCheck, type CompiledJsonCheck } from '../scenario/json-check.ts';
 
 /** Default request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -37,7 +38,10 @@ export interface CompiledHttpStep {
   expect: ReadonlySet<number> | undefined;
   checkStatus: ReadonlySet<number> | undefined;
   checkBodyIncludes: string | undefined;
-  checkJsonPath: JsonPathFn | undefined;
+  /** The jsonPath checks, each with its name (the `check` tag). */
+  jsonChecks: CompiledJsonCheck[];
+  /** The `check` tag of the status and body checks: the check block's name, else the step's. */
+  checkName: string;
   /** `check.fail`: a failed check fails the request (error class `check_failed`). */
   checkFails: boolean;
   captures: Array<[string, JsonPathFn]>;
@@ -116,6 +120,10 @@ function compileHttpStep(
     ([name, p]) => [name, compileJsonPath(p, `${field}.capture.${name}`)] as [string, JsonPathFn],
   );
   const check = step.check;
+  const checkName = check?.name ?? step.name;
+  const jsonList = check?.jsonPath === undefined ? [] : Array.isArray(check.jsonPath) ? check.jsonPath : [check.jsonPath];
+  const jsonField = (i: number) => `${field}.check.jsonPath${Array.isArray(check?.jsonPath) ? `[${i}]` : ''}`;
+  const jsonChecks = jsonList.map((c, i) => compileJsonCheck(c, checkName, jsonField(i)));
   return {
     kind: 'http',
     name: step.name,
@@ -131,7 +139,8 @@ function compileHttpStep(
     expect: step.expect ? new Set(step.expect) : undefined,
     checkStatus: statusSet(check?.status),
     checkBodyIncludes: check?.bodyIncludes,
-    checkJsonPath: check?.jsonPath ? compileJsonPath(check.jsonPath, `${field}.check.jsonPath`) : undefined,
+    jsonChecks,
+    checkName,
     checkFails: check?.fail === true,
     captures,
     collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,

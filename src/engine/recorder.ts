@@ -23,6 +23,8 @@ export class StepStats {
   bytesOut = 0;
   checksPassed = 0;
   checksFailed = 0;
+  /** Passed and failed checks by name (the `check` tag). */
+  private byCheck = new Map<string, [number, number]>();
 
   constructor(
     readonly name: string,
@@ -48,10 +50,14 @@ export class StepStats {
     this.bytesOut += bytesOut;
   }
 
-  /** Records one check result. */
-  check(passed: boolean): void {
+  /** Records one check result, under its name (the `check` tag) when given. */
+  check(passed: boolean, name?: string): void {
     if (passed) this.checksPassed++;
     else this.checksFailed++;
+    if (name === undefined) return;
+    let counts = this.byCheck.get(name);
+    if (!counts) this.byCheck.set(name, (counts = [0, 0]));
+    counts[passed ? 0 : 1]++;
   }
 
   /** The interval's record, or null when nothing happened; resets the accumulators. */
@@ -77,6 +83,10 @@ export class StepStats {
       checksFailed: this.checksFailed,
     };
     if (phase !== undefined) rec.phase = phase;
+    if (this.byCheck.size > 0) {
+      rec.checksByName = Object.fromEntries(this.byCheck);
+      this.byCheck = new Map();
+    }
     this.count = this.failed = this.bytesIn = this.bytesOut = this.checksPassed = this.checksFailed = 0;
     this.statuses = {};
     this.errors = {};
@@ -213,6 +223,13 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
       m.bytesOut += r.bytesOut;
       m.checksPassed += r.checksPassed;
       m.checksFailed += r.checksFailed;
+      if (r.checksByName) {
+        const into = (m.checksByName = { ...m.checksByName });
+        for (const [k, [p, f]] of Object.entries(r.checksByName)) {
+          const had = into[k] ?? [0, 0];
+          into[k] = [had[0] + p, had[1] + f];
+        }
+      }
     }
     m.okHist = mergeHists(list.map((r) => r.okHist));
     m.failHist = mergeHists(list.map((r) => r.failHist));

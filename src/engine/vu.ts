@@ -243,7 +243,7 @@ export class Vu {
       bytesOut += this.chain.bytesOut;
     }
     stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, bytesIn, bytesOut);
-    if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
+    if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.jsonChecks.length > 0)) stats.check(false, step.checkName);
     if (this.stopped) return;
     this.afterStep(step);
   }
@@ -251,22 +251,22 @@ export class Vu {
   /** Counts the step's checks on a response and applies its captures; returns whether every check passed. */
   private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): boolean {
     let passed = true;
-    const check = (ok: boolean) => {
-      stats.check(ok);
+    const check = (ok: boolean, name = step.checkName) => {
+      stats.check(ok, name);
       passed &&= ok;
     };
     if (step.checkStatus) check(step.checkStatus.has(o.status));
     if (!step.collectBody) return passed;
     const text = o.body ? o.body.toString('utf8') : '';
     if (step.checkBodyIncludes !== undefined) check(text.includes(step.checkBodyIncludes));
-    if (step.checkJsonPath || step.captures.length) {
+    if (step.jsonChecks.length || step.captures.length) {
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
         json = undefined;
       }
-      if (step.checkJsonPath) check(json !== undefined && step.checkJsonPath(json) !== undefined);
+      for (const c of step.jsonChecks) check(json !== undefined && c.test(json), c.name);
       for (const [name, path] of step.captures) {
         const v = json === undefined ? undefined : path(json);
         if (v !== undefined) this.vars[name] = v;

@@ -24,7 +24,7 @@ export const CLIENT_TAGS: Record<string, readonly string[]> = {
   http_req_duration: ['name', 'method', 'journey', 'phase', 'expected_response'],
   http_req_waiting: ['name', 'method', 'journey', 'phase'],
   http_req_failed: ['name', 'method', 'journey', 'phase'],
-  checks: ['name', 'method', 'journey', 'phase'],
+  checks: ['name', 'method', 'journey', 'phase', 'check'],
   data_received: ['name', 'method', 'journey', 'phase'],
   data_sent: ['name', 'method', 'journey', 'phase'],
   sql_query_duration: ['name', 'journey', 'phase', 'expected_response'],
@@ -102,6 +102,11 @@ export function aggregateClient(intervals: readonly IntervalRecord[], metric: st
     }
     case 'checks': {
       const reqs = selectRequests(intervals, metric, tags, window);
+      const c = tags.check;
+      if (c !== undefined) {
+        const passed = sum(reqs, (r) => r.checksByName?.[c]?.[0] ?? 0);
+        return rateAggregate(passed, passed + sum(reqs, (r) => r.checksByName?.[c]?.[1] ?? 0));
+      }
       const passed = sum(reqs, (r) => r.checksPassed);
       return rateAggregate(passed, passed + sum(reqs, (r) => r.checksFailed));
     }

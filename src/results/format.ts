@@ -139,6 +139,8 @@ export interface RequestIntervalRecord {
   bytesOut: number;
   checksPassed: number;
   checksFailed: number;
+  /** Checks by name (the `check` tag): [passed, failed]; absent when the step has no check. */
+  checksByName?: Record<string, [number, number]>;
 }
 
 /** intervals.ndjson, `type: "tick"`: one line per interval with the load shape and the generator's health. */

@@ -83,15 +83,32 @@ export function stepNames(input: unknown): string[] {
   return [...new Set(steps.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
 }
 
+/** Names of the journeys' checks (the `check` tag): each check block's name (or its step's), each named jsonPath check's. */
+export function checkNames(input: unknown): string[] {
+  const journeys = isLoose(input) ? looseList(input.journeys) : [];
+  const out = new Set<string>();
+  for (const step of journeys.flatMap((j) => (isLoose(j) ? looseList(j.steps) : []))) {
+    if (!isLoose(step) || !isLoose(step.check)) continue;
+    const c = step.check;
+    const blockName = typeof c.name === 'string' ? c.name : typeof step.name === 'string' ? step.name : undefined;
+    const json = Array.isArray(c.jsonPath) ? c.jsonPath : c.jsonPath === undefined ? [] : [c.jsonPath];
+    const unnamed = json.filter((j) => !(isLoose(j) && typeof j.name === 'string'));
+    if (blockName !== undefined && (c.status !== undefined || c.bodyIncludes !== undefined || unnamed.length > 0)) out.add(blockName);
+    for (const j of json) if (isLoose(j) && typeof j.name === 'string') out.add(j.name);
+  }
+  return [...out];
+}
+
 /**
  * Filters in a threshold or capacity key that can match nothing, so the threshold could only ever say "no data": a
  * `{phase:X}` that names no stage, and (on a client metric) a `{name:X}` that names no journey step or a
- * `{journey:X}` that names no journey.
+ * `{journey:X}` that names no journey, and a `{check:X}` that names no check.
  */
 export function phaseTagIssues(input: unknown): ConfigIssue[] {
   if (!isLoose(input)) return [];
   const phases = stageNames(input);
   const steps = stepNames(input);
+  const checks = checkNames(input);
   const journeys = isLoose(input) ? looseList(input.journeys).flatMap((j) => (isLoose(j) && typeof j.name === 'string' ? [j.name] : [])) : [];
   const out: ConfigIssue[] = [];
   for (const section of THRESHOLD_SECTIONS) {
@@ -103,6 +120,9 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
       if (tags.phase !== undefined && !phases.includes(tags.phase)) {
         const known = phases.length ? `its phases: ${phases.join(', ')}` : 'the load has no named stages';
         out.push({ path: at, message: `phase "${tags.phase}" names no stage of the load (${hint(tags.phase, phases)}${known})` });
+      }
+      if (tags.check !== undefined && !checks.includes(tags.check)) {
+        out.push({ path: at, message: `check "${tags.check}" names no check (${hint(tags.check, checks)}checks: ${checks.join(', ') || 'none'}; a check is named by its jsonPath check's name, its check block's name, or its step's name)` });
       }
       if (tags.journey !== undefined && metricInfo(metric)?.side === 'client' && !journeys.includes(tags.journey)) {
         out.push({ path: at, message: `journey "${tags.journey}" names no journey (${hint(tags.journey, journeys)}journeys: ${journeys.join(', ') || 'none'})` });

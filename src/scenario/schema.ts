@@ -114,6 +114,32 @@ export const loadSchema = z.discriminatedUnion('executor', [
 ]);
 
 const jsonPath = parsedBy((s) => parseJsonPath(s));
+
+/** A check's name, the `check` tag: usable in a threshold key, so no `,`, `:`, `{` or `}`, and no outer spaces. */
+const checkName = z.string().regex(/^[^,:{}\s](?:[^,:{}]*[^,:{}\s])?$/, {
+  error: (iss) => `must be a name without ",", ":", "{" or "}" and without outer spaces (it is the check tag of checks{check:NAME}), got ${JSON.stringify(iss.input)}`,
+});
+const bounds = { lt: z.number().optional(), gt: z.number().optional(), lte: z.number().optional(), gte: z.number().optional() };
+const regex = z.string().superRefine((s, ctx) => {
+  try {
+    new RegExp(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(s)}: ${(err as Error).message}` });
+  }
+});
+/** A jsonPath check: a path that must exist, or an object that compares (src/scenario/json-check.ts). */
+const jsonCheck = z.union([
+  jsonPath,
+  strict({
+    path: jsonPath,
+    name: checkName.optional(),
+    equals: z.unknown().optional(),
+    in: z.array(z.unknown()).min(1).optional(),
+    ...bounds,
+    matches: regex.optional(),
+    length: z.union([wholeAtLeast(0), strict({ equals: wholeAtLeast(0).optional(), ...bounds })]).optional(),
+  }),
+], { error: 'must be a JSON path like "$.items" or a check {path, name?, equals?, in?, lt?, gt?, lte?, gte?, matches?, length?}' });
 const think = parsedBy((s) => parseThink(s));
 const stepName = nonEmpty;
 
@@ -139,7 +165,8 @@ const httpStep = strict({
   check: strict({
     status: z.union([status, z.array(status).min(1)], { error: 'must be a status (100-599) or a list of them' }).optional(),
     bodyIncludes: z.string().optional(),
-    jsonPath: jsonPath.optional(),
+    name: checkName.optional(),
+    jsonPath: z.union([jsonCheck, z.array(jsonCheck).min(1)]).optional(),
     fail: z.boolean().optional(),
   }).optional(),
   capture: z.record(identifier, jsonPath).optional(),

@@ -58,14 +58,46 @@ export type ExecutorName = LoadOptions['executor'];
 /** HTTP methods a step may use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-/** Checks on a response; a failed check counts in `checks` and (with `fail: true`) fails the request. */
+/** Numeric bounds; every one given must hold. */
+export interface NumberBounds {
+  lt?: number;
+  gt?: number;
+  lte?: number;
+  gte?: number;
+}
+
+/**
+ * A jsonPath check that compares (src/scenario/json-check.ts): the value at `path` must exist and pass every
+ * comparison given. `lt`/`gt`/`lte`/`gte` need a number, `matches` a string, `length` a string or a list.
+ */
+export interface JsonCheck extends NumberBounds {
+  /** JSON path into the body: `$.items[0].id`. */
+  path: string;
+  /** The `check` tag (`checks{check:NAME}`); the check block's name when absent. */
+  name?: string;
+  /** Deep equality with a JSON value. */
+  equals?: unknown;
+  /** Deep equality with one of these values. */
+  in?: unknown[];
+  /** A regular expression (JavaScript syntax) the string must match. */
+  matches?: string;
+  /** The length of a string or list: a number (equality) or bounds. */
+  length?: number | (NumberBounds & { equals?: number });
+}
+
+/**
+ * Checks on a response; each assertion counts once in `checks`, and a failed one (with `fail: true`) fails the
+ * request. Each is tagged `check` with its name: a jsonPath check's own `name`, else the block's `name`, else the step's.
+ */
 export interface StepCheck {
+  /** The `check` tag of this block's assertions (`checks{check:NAME}`); the step's name when absent. */
+  name?: string;
   /** Expected status, or a list of them. */
   status?: number | number[];
   /** Substring the body must contain. */
   bodyIncludes?: string;
-  /** JSON path (`$.a.b[0]`) that must exist in a JSON body. */
-  jsonPath?: string;
+  /** JSON path (`$.a.b[0]`) that must exist in a JSON body, a check that compares, or a list of them. */
+  jsonPath?: string | JsonCheck | Array<string | JsonCheck>;
   /** A failed check also fails the request: `http_req_failed`, error class `check_failed` (default false, as in k6). */
   fail?: boolean;
 }

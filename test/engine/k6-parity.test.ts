@@ -115,3 +115,33 @@ test('every request carries its journey, and {journey:X} selects it', async () =
   assert.equal(browse + writeRoot, 40);
   assert.ok(reqs.every((r) => r.journey === 'browse' || r.journey === 'write'));
 });
+
+test('jsonPath checks compare and count by name: checks{check:NAME} sees each one', async () => {
+  const def = validateScenario({
+    name: 'c',
+    target: { baseUrl: json.url },
+    load: { executor: 'per-vu-iterations', vus: 2, iterations: 5 },
+    journeys: [{ name: 'j', steps: [{
+      name: 'token', path: '/token',
+      check: {
+        name: 'token ok', status: 200,
+        jsonPath: [
+          { path: '$.access_token', matches: '^tok-\\d+$', name: 'token shape' },
+          { path: '$.nested.id', gt: 5, lt: 10, name: 'id range' },
+          { path: '$.nested.id', in: [1, 2], name: 'id listed' },
+          { path: '$.access_token', length: { gt: 100 } },
+        ],
+      },
+    }] }],
+  });
+  const { reqs } = await runEngine(def);
+  const all = [...reqs];
+  const rate = (check?: string) => aggregateClient(all, 'checks', check ? { check } : {}, ALL).get({ kind: 'rate' });
+  assert.equal(rate('token shape'), 1);
+  assert.equal(rate('id range'), 1);
+  assert.equal(rate('id listed'), 0);
+  assert.equal(rate('token ok'), 0.5, 'the status passes, the unnamed length check fails: both under the block name');
+  assert.equal(rate(), 3 / 5);
+  assert.equal(sum(reqs, (r) => r.checksPassed + r.checksFailed), 50, '10 responses x 5 checks');
+  assert.equal(sum(reqs, (r) => r.failed), 0, 'a failed check leaves the request a success');
+});
