@@ -116,6 +116,7 @@ export class Engine {
       feed: opts.feed,
       runners: opts.runners ?? {},
       onError: opts.onError ?? (() => {}),
+      ...(opts.def.cookies === false ? {} : { cookies: { reset: opts.def.noCookiesReset !== true, https: opts.target.origin.startsWith('https:') } }),
     };
   }
 

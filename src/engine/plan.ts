@@ -45,6 +45,8 @@ export interface CompiledHttpStep {
   /** `check.fail`: a failed check fails the request (error class `check_failed`). */
   checkFails: boolean;
   captures: Array<[string, JsonPathFn]>;
+  /** The step sets its own Cookie header: the VU's jar adds none. */
+  ownCookie: boolean;
   /** Whether the body must be read (a check or a capture needs it). */
   collectBody: boolean;
   think: ThinkRange | undefined;
@@ -141,6 +143,7 @@ function compileHttpStep(
     checkBodyIncludes: check?.bodyIncludes,
     jsonChecks,
     checkName,
+    ownCookie: Object.keys(step.headers ?? {}).some((k) => k.toLowerCase() === 'cookie'),
     checkFails: check?.fail === true,
     captures,
     collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,

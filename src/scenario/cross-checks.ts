@@ -15,6 +15,9 @@ export function crossCheck(input: unknown): ConfigIssue[] {
   if (!isObj(input)) return [];
   const out: ConfigIssue[] = [];
   if (isObj(input.load)) out.push(...checkLoad(input.load));
+  if (input.cookies === false && input.noCookiesReset === true) {
+    out.push({ path: 'noCookiesReset', message: 'keeps cookies from one iteration to the next, but cookies is false (no cookie jar): drop one of them' });
+  }
   const connections = isObj(input.connections) ? Object.keys(input.connections) : [];
   const firstByName = new Map<string, number>();
   list(input.journeys).forEach((j, i) => {

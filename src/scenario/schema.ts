@@ -256,6 +256,8 @@ export const scenarioSchema = strict({
   }).optional(),
   timeout: duration(true).optional(),
   maxRedirects: wholeAtLeast(0).optional(),
+  cookies: z.boolean().optional(),
+  noCookiesReset: z.boolean().optional(),
   insecureSkipTLSVerify: z.boolean().optional(),
 });
 

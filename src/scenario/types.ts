@@ -242,6 +242,10 @@ export interface ScenarioDefinition {
   defaults?: ScenarioDefaults;
   /** Default request timeout of every step, setup included, e.g. '10s' (the default). */
   timeout?: string;
+  /** A cookie jar per VU for the target, as in k6 (default true); false sends no cookie the target set. */
+  cookies?: boolean;
+  /** Keep each VU's cookies from one iteration to the next (k6's option; by default the jar is cleared per iteration). */
+  noCookiesReset?: boolean;
   /** Redirects a request follows before its 3xx counts as the response (k6's option; default 10). */
   maxRedirects?: number;
   /** https: accept certificates that do not verify (self-signed test servers; k6's option). */

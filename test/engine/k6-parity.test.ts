@@ -145,3 +145,35 @@ test('jsonPath checks compare and count by name: checks{check:NAME} sees each on
   assert.equal(sum(reqs, (r) => r.checksPassed + r.checksFailed), 50, '10 responses x 5 checks');
   assert.equal(sum(reqs, (r) => r.failed), 0, 'a failed check leaves the request a success');
 });
+
+test('each VU keeps the cookies the target sets, clears them per iteration unless noCookiesReset, or keeps none', async () => {
+  const cookiesSeen = async (extra: Record<string, unknown>) => {
+    rec.requests.length = 0;
+    const def = validateScenario({
+      name: 'k',
+      target: { baseUrl: rec.url },
+      load: { executor: 'per-vu-iterations', vus: 1, iterations: 2 },
+      journeys: [{ name: 'j', steps: [
+        { name: 'before', path: '/see' },
+        { name: 'set', path: '/cookie/set?sid=v{{__ITER}}' },
+        { name: 'after', path: '/see/deeper' },
+        { name: 'own', path: '/see', headers: { cookie: 'mine=1' } },
+      ] }],
+      ...extra,
+    });
+    await runEngine(def);
+    return rec.requests.map((r) => `${r.url.split('?')[0]} ${r.headers.cookie ?? '-'}`);
+  };
+  assert.deepEqual(await cookiesSeen({}), [
+    '/see -', '/cookie/set -', '/see/deeper sid=v0', '/see mine=1',
+    '/see -', '/cookie/set -', '/see/deeper sid=v1', '/see mine=1',
+  ]);
+  assert.deepEqual(await cookiesSeen({ noCookiesReset: true }), [
+    '/see -', '/cookie/set -', '/see/deeper sid=v0', '/see mine=1',
+    '/see sid=v0', '/cookie/set sid=v0', '/see/deeper sid=v1', '/see mine=1',
+  ]);
+  assert.deepEqual(await cookiesSeen({ cookies: false }), [
+    '/see -', '/cookie/set -', '/see/deeper -', '/see mine=1',
+    '/see -', '/cookie/set -', '/see/deeper -', '/see mine=1',
+  ]);
+});
