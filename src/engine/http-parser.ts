@@ -274,11 +274,8 @@ export class ResponseParser {
             const v = value.toLowerCase();
             if (v.includes('close')) keepAlive = false;
             else if (v.includes('keep-alive')) keepAlive = true;
-          } else if (name === 'location') {
-            this.location = value;
-          } else if (name === 'set-cookie') {
-            (this.setCookies ??= []).push(value);
-          }
+          } else if (name === 'location') this.location = value;
+          else if (name === 'set-cookie') (this.setCookies ??= []).push(value);
         }
       } else if (e > p) {
         return this.fail('malformed header line');

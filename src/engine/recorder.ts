@@ -178,6 +178,13 @@ function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Par
   for (const k of Object.keys(from) as K[]) into[k] = (into[k] ?? 0) + (from[k] ?? 0);
 }
 
+/** Check counts by name, added: a new object (the records' own are never changed). */
+function addCheckCounts(a: Record<string, [number, number]> | undefined, b: Record<string, [number, number]>): Record<string, [number, number]> {
+  const out = { ...a };
+  for (const [k, [p, f]] of Object.entries(b)) out[k] = [(out[k]?.[0] ?? 0) + p, (out[k]?.[1] ?? 0) + f];
+  return out;
+}
+
 function mergeHists(encoded: string[]): string {
   const present = encoded.filter((e) => e);
   if (present.length === 0) return '';
@@ -223,13 +230,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
       m.bytesOut += r.bytesOut;
       m.checksPassed += r.checksPassed;
       m.checksFailed += r.checksFailed;
-      if (r.checksByName) {
-        const into = (m.checksByName = { ...m.checksByName });
-        for (const [k, [p, f]] of Object.entries(r.checksByName)) {
-          const had = into[k] ?? [0, 0];
-          into[k] = [had[0] + p, had[1] + f];
-        }
-      }
+      if (r.checksByName) m.checksByName = addCheckCounts(m.checksByName, r.checksByName);
     }
     m.okHist = mergeHists(list.map((r) => r.okHist));
     m.failHist = mergeHists(list.map((r) => r.failHist));
