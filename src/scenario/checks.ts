@@ -121,7 +121,7 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
         const known = phases.length ? `its phases: ${phases.join(', ')}` : 'the load has no named stages';
         out.push({ path: at, message: `phase "${tags.phase}" names no stage of the load (${hint(tags.phase, phases)}${known})` });
       }
-      if (tags.check !== undefined && !checks.includes(tags.check)) {
+      if (tags.check !== undefined && metric === 'checks' && !checks.includes(tags.check)) {
         out.push({ path: at, message: `check "${tags.check}" names no check (${hint(tags.check, checks)}checks: ${checks.join(', ') || 'none'}; a check is named by its jsonPath check's name, its check block's name, or its step's name)` });
       }
       if (tags.journey !== undefined && metricInfo(metric)?.side === 'client' && !journeys.includes(tags.journey)) {
