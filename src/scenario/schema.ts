@@ -8,7 +8,7 @@ import { describeValue, zodIssuesToConfigIssues } from './issues.ts';
 import { crossCheck } from './cross-checks.ts';
 import { parseJsonPath } from './json-path.ts';
 import { parseThink } from './think.ts';
-import type { ScenarioDefinition } from './types.ts';
+import type { JsonCheck, ScenarioDefinition } from './types.ts';
 
 /** The executors perfgate supports, in k6's names. */
 export const EXECUTORS = [
@@ -140,6 +140,12 @@ const jsonCheck = z.union([
     length: z.union([wholeAtLeast(0), strict({ equals: wholeAtLeast(0).optional(), ...bounds })]).optional(),
   }),
 ], { error: 'must be a JSON path like "$.items" or a check {path, name?, equals?, in?, lt?, gt?, lte?, gte?, matches?, length?}' });
+const jsonCheckList = z.array(jsonCheck).min(1);
+/** One jsonPath check or a list of them; a list's problems keep their index (a plain union would lose it). */
+const jsonChecks = z.unknown().superRefine((v, ctx) => {
+  const r = (Array.isArray(v) ? jsonCheckList : jsonCheck).safeParse(v, { reportInput: true });
+  if (!r.success) for (const iss of r.error.issues) ctx.addIssue({ ...iss } as Parameters<typeof ctx.addIssue>[0]);
+}) as unknown as z.ZodType<string | JsonCheck | Array<string | JsonCheck>>;
 const think = parsedBy((s) => parseThink(s));
 const stepName = nonEmpty;
 
@@ -166,7 +172,7 @@ const httpStep = strict({
     status: z.union([status, z.array(status).min(1)], { error: 'must be a status (100-599) or a list of them' }).optional(),
     bodyIncludes: z.string().optional(),
     name: checkName.optional(),
-    jsonPath: z.union([jsonCheck, z.array(jsonCheck).min(1)]).optional(),
+    jsonPath: jsonChecks.optional(),
     fail: z.boolean().optional(),
   }).optional(),
   capture: z.record(identifier, jsonPath).optional(),

@@ -80,6 +80,7 @@ const schemaCases: [string, unknown, string[]][] = [
   ['an empty list of checks', { jsonPath: [] }, [`${P}.jsonPath: must have at least 1 item`]],
   ['a check name with a colon', { name: 'a:b', status: 200 }, [`${P}.name: must be a name without ",", ":", "{" or "}" and without outer spaces (it is the check tag of checks{check:NAME}), got "a:b"`]],
   ['a jsonPath check name with a comma', { jsonPath: { path: '$.id', name: 'a,b' } }, [`${P}.jsonPath.name: must be a name without ",", ":", "{" or "}" and without outer spaces (it is the check tag of checks{check:NAME}), got "a,b"`]],
+  ['a bad limit in a list of checks, at its index', { jsonPath: ['$.a', { path: '$.b', gt: 'x' }] }, [`${P}.jsonPath[1].gt: must be a number, got "x"`]],
   ['a check that is neither', { jsonPath: 3 }, [`${P}.jsonPath: must be a JSON path like "$.items" or a check {path, name?, equals?, in?, lt?, gt?, lte?, gte?, matches?, length?}`]],
 ];
 for (const [name, check, want] of schemaCases) {
