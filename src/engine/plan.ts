@@ -88,12 +88,13 @@ export function compilePlan(def: ScenarioDefinition, target: ResolvedTarget): Co
   const basePath = new URL(def.target.baseUrl).pathname.replace(/\/+$/, '');
   const defaultTimeoutMs = def.timeout ? parseDurationMs(def.timeout, 'timeout') : DEFAULT_TIMEOUT_MS;
   const maxRedirects = def.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const journey = (j: Journey | { name: string; steps: Step[] }, field: string, defaults = def.defaults): CompiledJourney => ({
+  // Journey steps get the scenario's defaults; setup steps are compiled as written (src/scenario/defaults.ts).
+  const journey = (j: Journey | { name: string; steps: Step[] }, field: string, defaults: ScenarioDefinition['defaults']): CompiledJourney => ({
     name: j.name,
     steps: j.steps.map((s, i) => ({ ...compileStep(withDefaults(s, defaults), `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs, maxRedirects), journey: j.name })),
   });
   return {
-    journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`)),
+    journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`, def.defaults)),
     cumulativeWeights: cumulativeWeights(def.journeys.map((j) => j.weight)),
     setup: def.setup ? journey({ name: 'setup', steps: def.setup.steps }, 'setup', undefined) : undefined,
   };
