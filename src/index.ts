@@ -4,6 +4,7 @@
 export { defineScenario } from './scenario/define.ts';
 export { loadScenario, type ResolvedScenario, type LoadScenarioOptions } from './scenario/load.ts';
 export { validateScenario } from './scenario/schema.ts';
+export type { LoadOverrides } from './scenario/overrides.ts';
 export { slos, mergeSlos, onPhase, type SloSet } from '../scenarios/slos.ts';
 export type * from './scenario/types.ts';
 export { runScenario, type RunScenarioOptions, MAX_LOOP_LAG_P99_MS, MAX_DROPPED_SHARE } from './run/run-scenario.ts';

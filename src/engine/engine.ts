@@ -1,12 +1,12 @@
 // One engine on one thread: runs the scenario's executor model over VUs (closed: src/engine/closed-model.ts; open:
-// src/engine/open-model.ts), closes an interval every second on the run clock, and stops gracefully
+// src/engine/open-model.ts; iteration counts: src/engine/iterations-model.ts), closes an interval every second on the run clock, and stops gracefully
 // (gracefulStop / gracefulRampDown) or at once.
 
 import { performance } from 'node:perf_hooks';
 import type { IntervalRecord } from '../results/format.ts';
 import type { LoadOptions, ScenarioDefinition } from '../scenario/types.ts';
 import type { TemplateVars } from '../scenario/template.ts';
-import { isOpenModel, phaseAt, rateAt } from '../scenario/stages.ts';
+import { isIterationsModel, isOpenModel, phaseAt, rateAt } from '../scenario/stages.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { Recorder } from './recorder.ts';
 import { connectTargetOf, TimeoutSweeper } from './http-connection.ts';
@@ -18,6 +18,7 @@ import type { CompiledPlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { ClosedModel } from './closed-model.ts';
 import { OpenModel } from './open-model.ts';
+import { IterationsModel } from './iterations-model.ts';
 import type { Executor, ExecutorHost, Shard } from './executor.ts';
 
 export { shardCount, type Shard } from './executor.ts';
@@ -95,7 +96,11 @@ export class Engine {
     this.gracefulStopMs = load.gracefulStop ? parseDurationMs(load.gracefulStop, 'load.gracefulStop') : DEFAULT_GRACEFUL_MS;
     const rampDown = 'gracefulRampDown' in load && load.gracefulRampDown;
     const gracefulRampDownMs = rampDown ? parseDurationMs(rampDown, 'load.gracefulRampDown') : DEFAULT_GRACEFUL_MS;
-    this.executor = isOpenModel(load) ? new OpenModel(this.host(), load, this.gracefulStopMs) : new ClosedModel(this.host(), load, this.gracefulStopMs, gracefulRampDownMs);
+    this.executor = isOpenModel(load)
+      ? new OpenModel(this.host(), load, this.gracefulStopMs)
+      : isIterationsModel(load)
+        ? new IterationsModel(this.host(), load, this.gracefulStopMs)
+        : new ClosedModel(this.host(), load, this.gracefulStopMs, gracefulRampDownMs);
     this.shared = {
       plan: opts.plan,
       recorder: this.recorder,
@@ -112,6 +117,7 @@ export class Engine {
       feed: opts.feed,
       runners: opts.runners ?? {},
       onError: opts.onError ?? (() => {}),
+      ...(opts.def.cookies === false ? {} : { cookies: { reset: opts.def.noCookiesReset !== true, https: opts.target.origin.startsWith('https:') } }),
     };
   }
 

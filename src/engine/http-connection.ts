@@ -54,6 +54,8 @@ export interface RequestOutcome {
   body?: Buffer;
   /** The `location` header of a redirect. */
   location?: string;
+  /** The `set-cookie` headers of the response. */
+  setCookies?: string[];
 }
 
 /** Per-request options. */
@@ -256,6 +258,7 @@ export class HttpConnection {
     } else {
       if (p.collectBody) outcome.body = p.body();
       if (p.location !== undefined) outcome.location = p.location;
+      if (p.setCookies !== undefined) outcome.setCookies = p.setCookies;
     }
     this.req = null;
     cb(outcome);

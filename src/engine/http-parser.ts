@@ -43,6 +43,8 @@ export class ResponseParser {
   started = false;
   /** The `location` header, when present. */
   location: string | undefined;
+  /** The `set-cookie` headers, when present (for the VU's cookie jar). */
+  setCookies: string[] | undefined;
 
   private state = S.Head;
   private head: Buffer | null = null;
@@ -61,6 +63,7 @@ export class ResponseParser {
     this.leftover = null;
     this.started = false;
     this.location = undefined;
+    this.setCookies = undefined;
     this.state = S.Head;
     this.head = null;
     this.remaining = 0;
@@ -271,9 +274,8 @@ export class ResponseParser {
             const v = value.toLowerCase();
             if (v.includes('close')) keepAlive = false;
             else if (v.includes('keep-alive')) keepAlive = true;
-          } else if (name === 'location') {
-            this.location = value;
-          }
+          } else if (name === 'location') this.location = value;
+          else if (name === 'set-cookie') (this.setCookies ??= []).push(value);
         }
       } else if (e > p) {
         return this.fail('malformed header line');

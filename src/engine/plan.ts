@@ -10,6 +10,8 @@ import { cumulativeWeights } from './random.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 import { crossOriginDrops, DEFAULT_MAX_REDIRECTS, isIdempotent } from './redirect.ts';
+import { withDefaults } from '../scenario/defaults.ts';
+import { compileJsonCheck, type CompiledJsonCheck } from '../scenario/json-check.ts';
 
 /** Default request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -18,6 +20,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export interface CompiledHttpStep {
   kind: 'http';
   name: string;
+  /** The journey's name (the `journey` tag); `setup` for setup steps. */
+  journey: string;
   method: string;
   /** Bytes of the request when nothing in it is templated. */
   staticBytes: Buffer | null;
@@ -34,10 +38,15 @@ export interface CompiledHttpStep {
   expect: ReadonlySet<number> | undefined;
   checkStatus: ReadonlySet<number> | undefined;
   checkBodyIncludes: string | undefined;
-  checkJsonPath: JsonPathFn | undefined;
+  /** The jsonPath checks, each with its name (the `check` tag). */
+  jsonChecks: CompiledJsonCheck[];
+  /** The `check` tag of the status and body checks: the check block's name, else the step's. */
+  checkName: string;
   /** `check.fail`: a failed check fails the request (error class `check_failed`). */
   checkFails: boolean;
   captures: Array<[string, JsonPathFn]>;
+  /** The step sets its own Cookie header: the VU's jar adds none. */
+  ownCookie: boolean;
   /** Whether the body must be read (a check or a capture needs it). */
   collectBody: boolean;
   think: ThinkRange | undefined;
@@ -47,6 +56,8 @@ export interface CompiledHttpStep {
 export interface CompiledSqlStep {
   kind: 'sql';
   name: string;
+  /** The journey's name (the `journey` tag). */
+  journey: string;
   method: 'SQL';
   think: ThinkRange | undefined;
   timeoutMs: number;
@@ -77,21 +88,22 @@ export function compilePlan(def: ScenarioDefinition, target: ResolvedTarget): Co
   const basePath = new URL(def.target.baseUrl).pathname.replace(/\/+$/, '');
   const defaultTimeoutMs = def.timeout ? parseDurationMs(def.timeout, 'timeout') : DEFAULT_TIMEOUT_MS;
   const maxRedirects = def.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const journey = (j: Journey | { name: string; steps: Step[] }, field: string): CompiledJourney => ({
+  // Journey steps get the scenario's defaults; setup steps are compiled as written (src/scenario/defaults.ts).
+  const journey = (j: Journey | { name: string; steps: Step[] }, field: string, defaults: ScenarioDefinition['defaults']): CompiledJourney => ({
     name: j.name,
-    steps: j.steps.map((s, i) => compileStep(s, `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs, maxRedirects)),
+    steps: j.steps.map((s, i) => ({ ...compileStep(withDefaults(s, defaults), `${field}.steps[${i}]`, target, basePath, defaultTimeoutMs, maxRedirects), journey: j.name })),
   });
   return {
-    journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`)),
+    journeys: def.journeys.map((j, i) => journey(j, `journeys[${i}]`, def.defaults)),
     cumulativeWeights: cumulativeWeights(def.journeys.map((j) => j.weight)),
-    setup: def.setup ? journey({ name: 'setup', steps: def.setup.steps }, 'setup') : undefined,
+    setup: def.setup ? journey({ name: 'setup', steps: def.setup.steps }, 'setup', undefined) : undefined,
   };
 }
 
 function compileStep(step: Step, field: string, target: ResolvedTarget, basePath: string, defaultTimeoutMs: number, maxRedirects: number): CompiledStep {
   const think = step.think ? parseThink(step.think, `${field}.think`) : undefined;
   const timeoutMs = step.timeout ? parseDurationMs(step.timeout, `${field}.timeout`) : defaultTimeoutMs;
-  if (step.type === 'sql') return { kind: 'sql', name: step.name, method: 'SQL', think, timeoutMs, step };
+  if (step.type === 'sql') return { kind: 'sql', name: step.name, journey: '', method: 'SQL', think, timeoutMs, step };
   return compileHttpStep(step, field, target, basePath, timeoutMs, think, step.redirects ?? maxRedirects);
 }
 
@@ -111,9 +123,14 @@ function compileHttpStep(
     ([name, p]) => [name, compileJsonPath(p, `${field}.capture.${name}`)] as [string, JsonPathFn],
   );
   const check = step.check;
+  const checkName = check?.name ?? step.name;
+  const jsonList = check?.jsonPath === undefined ? [] : Array.isArray(check.jsonPath) ? check.jsonPath : [check.jsonPath];
+  const jsonField = (i: number) => `${field}.check.jsonPath${Array.isArray(check?.jsonPath) ? `[${i}]` : ''}`;
+  const jsonChecks = jsonList.map((c, i) => compileJsonCheck(c, checkName, jsonField(i)));
   return {
     kind: 'http',
     name: step.name,
+    journey: '',
     method,
     staticBytes,
     build,
@@ -125,7 +142,9 @@ function compileHttpStep(
     expect: step.expect ? new Set(step.expect) : undefined,
     checkStatus: statusSet(check?.status),
     checkBodyIncludes: check?.bodyIncludes,
-    checkJsonPath: check?.jsonPath ? compileJsonPath(check.jsonPath, `${field}.check.jsonPath`) : undefined,
+    jsonChecks,
+    checkName,
+    ownCookie: Object.keys(step.headers ?? {}).some((k) => k.toLowerCase() === 'cookie'),
     checkFails: check?.fail === true,
     captures,
     collectBody: captures.length > 0 || check?.bodyIncludes !== undefined || check?.jsonPath !== undefined,

@@ -23,10 +23,13 @@ export class StepStats {
   bytesOut = 0;
   checksPassed = 0;
   checksFailed = 0;
+  /** Passed and failed checks by name (the `check` tag). */
+  private byCheck = new Map<string, [number, number]>();
 
   constructor(
     readonly name: string,
     readonly method: string,
+    readonly journey?: string,
   ) {}
 
   /** Records one request: its duration, whether it succeeded, its status (0 without a response) and error class. */
@@ -47,10 +50,14 @@ export class StepStats {
     this.bytesOut += bytesOut;
   }
 
-  /** Records one check result. */
-  check(passed: boolean): void {
+  /** Records one check result, under its name (the `check` tag) when given. */
+  check(passed: boolean, name?: string): void {
     if (passed) this.checksPassed++;
     else this.checksFailed++;
+    if (name === undefined) return;
+    let counts = this.byCheck.get(name);
+    if (!counts) this.byCheck.set(name, (counts = [0, 0]));
+    counts[passed ? 0 : 1]++;
   }
 
   /** The interval's record, or null when nothing happened; resets the accumulators. */
@@ -62,6 +69,7 @@ export class StepStats {
       intervalMs,
       name: this.name,
       method: this.method,
+      ...(this.journey !== undefined ? { journey: this.journey } : {}),
       count: this.count,
       failed: this.failed,
       statuses: this.statuses,
@@ -75,6 +83,10 @@ export class StepStats {
       checksFailed: this.checksFailed,
     };
     if (phase !== undefined) rec.phase = phase;
+    if (this.byCheck.size > 0) {
+      rec.checksByName = Object.fromEntries(this.byCheck);
+      this.byCheck = new Map();
+    }
     this.count = this.failed = this.bytesIn = this.bytesOut = this.checksPassed = this.checksFailed = 0;
     this.statuses = {};
     this.errors = {};
@@ -104,12 +116,12 @@ export class Recorder {
 
   constructor(readonly intervalMs = 1000) {}
 
-  /** The accumulator of a step; look it up once and keep it. */
-  step(name: string, method: string): StepStats {
-    const key = `${method} ${name}`;
+  /** The accumulator of a step (of a journey); look it up once and keep it. */
+  step(name: string, method: string, journey?: string): StepStats {
+    const key = `${method} ${name}\u0000${journey ?? ''}`;
     let s = this.steps.get(key);
     if (!s) {
-      s = new StepStats(name, method);
+      s = new StepStats(name, method, journey);
       this.steps.set(key, s);
     }
     return s;
@@ -166,6 +178,13 @@ function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Par
   for (const k of Object.keys(from) as K[]) into[k] = (into[k] ?? 0) + (from[k] ?? 0);
 }
 
+/** Check counts by name, added: a new object (the records' own are never changed). */
+function addCheckCounts(a: Record<string, [number, number]> | undefined, b: Record<string, [number, number]>): Record<string, [number, number]> {
+  const out = { ...a };
+  for (const [k, [p, f]] of Object.entries(b)) out[k] = [(out[k]?.[0] ?? 0) + p, (out[k]?.[1] ?? 0) + f];
+  return out;
+}
+
 function mergeHists(encoded: string[]): string {
   const present = encoded.filter((e) => e);
   if (present.length === 0) return '';
@@ -184,7 +203,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
   const ticks = new Map<number, TickIntervalRecord[]>();
   for (const r of records) {
     if (r.type === 'req') {
-      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}`;
+      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}\u0000${r.journey ?? ''}`;
       const list = reqs.get(key);
       if (list) list.push(r);
       else reqs.set(key, [r]);
@@ -211,6 +230,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
       m.bytesOut += r.bytesOut;
       m.checksPassed += r.checksPassed;
       m.checksFailed += r.checksFailed;
+      if (r.checksByName) m.checksByName = addCheckCounts(m.checksByName, r.checksByName);
     }
     m.okHist = mergeHists(list.map((r) => r.okHist));
     m.failHist = mergeHists(list.map((r) => r.failHist));

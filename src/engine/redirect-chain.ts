@@ -47,6 +47,11 @@ export class RedirectChain {
     private readonly home: HttpConnection,
   ) {}
 
+  /** Whether the chain's last request went to the target's origin (whose cookies the VU keeps). */
+  atHome(): boolean {
+    return this.origin === this.shared.origin;
+  }
+
   /** Starts a chain for a new request to the target. */
   reset(): void {
     this.hops = 0;

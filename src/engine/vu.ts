@@ -8,6 +8,8 @@ import { HttpConnection, type ConnectTarget, type RequestOutcome } from './http-
 import { classifyStatus, isExpectedStatus } from './error-class.ts';
 import { pickWeighted } from './random.ts';
 import { RedirectChain, type RedirectShared } from './redirect-chain.ts';
+import { CookieJar } from './cookie-jar.ts';
+import { requestLine } from './redirect.ts';
 import type { Recorder, StepStats } from './recorder.ts';
 import type { CompiledHttpStep, CompiledJourney, CompiledPlan, CompiledRunnerStep, CompiledStep } from './plan.ts';
 
@@ -46,12 +48,16 @@ export interface VuShared {
   runners: Record<string, StepRunner>;
   /** Reports a problem that is not a request failure (a template variable missing, a runner error). */
   onError: (err: Error) => void;
+  /** Each VU keeps a cookie jar for the target (absent: no jar); `reset` clears it at each iteration's start. */
+  cookies?: { reset: boolean; https: boolean };
 }
 
 /** A virtual user. */
 export class Vu {
   readonly vars: TemplateVars;
   readonly conn: HttpConnection;
+  /** The VU's cookies for the target, when the scenario keeps them (the default). */
+  readonly jar: CookieJar | undefined;
   iteration = 0;
   /** True while an iteration runs. */
   running = false;
@@ -77,6 +83,7 @@ export class Vu {
     this.vars = Object.create(shared.globals) as TemplateVars;
     this.vars.__VU = id;
     this.conn = new HttpConnection(shared.target, shared.redirects.sweeper);
+    this.jar = shared.cookies ? new CookieJar(shared.cookies.https) : undefined;
     this.chain = new RedirectChain(shared.redirects, this.conn);
   }
 
@@ -95,6 +102,7 @@ export class Vu {
     this.scheduledAtMs = scheduledAtMs;
     this.iterStartMs = scheduledAtMs ?? performance.now();
     this.vars.__ITER = this.iteration;
+    if (this.jar && this.shared.cookies!.reset) this.jar.clear();
     if (this.shared.feed) Object.assign(this.vars, this.shared.feed(this.id, this.iteration));
     this.nextStep();
   }
@@ -178,7 +186,7 @@ export class Vu {
   stats(step: CompiledStep): StepStats {
     let s = this.statsCache.get(step);
     if (!s) {
-      s = this.shared.recorder.step(step.name, step.method);
+      s = this.shared.recorder.step(step.name, step.method, step.journey);
       this.statsCache.set(step, s);
     }
     return s;
@@ -196,6 +204,7 @@ export class Vu {
         return;
       }
     }
+    if (this.jar && this.jar.size > 0 && !step.ownCookie) bytes = withCookies(bytes, this.jar);
     const sentAtMs = performance.now();
     const startMs = scheduledAtMs !== undefined && scheduledAtMs < sentAtMs ? scheduledAtMs : sentAtMs;
     this.chain.reset();
@@ -205,6 +214,7 @@ export class Vu {
   }
 
   private onResponse(step: CompiledHttpStep, o: RequestOutcome, startMs: number, sentAtMs: number, sent: Buffer): void {
+    if (o.setCookies && this.jar && !this.stopped && this.chain.atHome()) this.jar.store(o.setCookies, requestLine(sent).path, performance.now());
     if (!this.stopped && this.chain.takes(step, o, sentAtMs)) {
       const iteration = this.iteration;
       this.chain.follow(step, o.location!, o.status, sent, {
@@ -243,7 +253,7 @@ export class Vu {
       bytesOut += this.chain.bytesOut;
     }
     stats.request((o.endAtMs - startMs) * 1000, ok, o.status, errorClass, waitingUs, bytesIn, bytesOut);
-    if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.checkJsonPath)) stats.check(false);
+    if (o.status === 0 && (step.checkStatus || step.checkBodyIncludes !== undefined || step.jsonChecks.length > 0)) stats.check(false, step.checkName);
     if (this.stopped) return;
     this.afterStep(step);
   }
@@ -251,22 +261,22 @@ export class Vu {
   /** Counts the step's checks on a response and applies its captures; returns whether every check passed. */
   private checkAndCapture(step: CompiledHttpStep, stats: StepStats, o: RequestOutcome): boolean {
     let passed = true;
-    const check = (ok: boolean) => {
-      stats.check(ok);
+    const check = (ok: boolean, name = step.checkName) => {
+      stats.check(ok, name);
       passed &&= ok;
     };
     if (step.checkStatus) check(step.checkStatus.has(o.status));
     if (!step.collectBody) return passed;
     const text = o.body ? o.body.toString('utf8') : '';
     if (step.checkBodyIncludes !== undefined) check(text.includes(step.checkBodyIncludes));
-    if (step.checkJsonPath || step.captures.length) {
+    if (step.jsonChecks.length || step.captures.length) {
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
         json = undefined;
       }
-      if (step.checkJsonPath) check(json !== undefined && step.checkJsonPath(json) !== undefined);
+      for (const c of step.jsonChecks) check(json !== undefined && c.test(json), c.name);
       for (const [name, path] of step.captures) {
         const v = json === undefined ? undefined : path(json);
         if (v !== undefined) this.vars[name] = v;
@@ -296,4 +306,12 @@ export class Vu {
       done?.(this);
     }
   }
+}
+
+/** The request with a `Cookie` header from the jar after its request line, when a cookie applies to its path. */
+function withCookies(request: Buffer, jar: CookieJar): Buffer {
+  const end = request.indexOf('\r\n');
+  const value = jar.header(requestLine(request).path, performance.now());
+  if (value === undefined || end < 0) return request;
+  return Buffer.concat([request.subarray(0, end + 2), Buffer.from(`Cookie: ${value}\r\n`, 'latin1'), request.subarray(end + 2)]);
 }

@@ -1,7 +1,7 @@
 // Aggregates any metric over a window and tag filters, from a run's records: client metrics from interval records
 // (histograms merged, never percentiles averaged), server metrics from samples (see samples.ts). Pure.
 //
-// Client tags: name, method, phase on every request metric; expected_response on http_req_duration (okHist or
+// Client tags: name, method, journey, phase on every request metric; expected_response on http_req_duration (okHist or
 // failHist) and http_reqs; status and error_code on http_reqs only (latency histograms are not split by status).
 // Tick metrics (vus, iterations, iteration_duration, dropped_iterations) take phase only. SQL steps are request
 // records with method "SQL": they feed sql_query_* and are left out of http_*.
@@ -20,15 +20,15 @@ export type Aggregation = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rat
 
 /** Tags each client metric can be filtered by. */
 export const CLIENT_TAGS: Record<string, readonly string[]> = {
-  http_reqs: ['name', 'method', 'phase', 'status', 'error_code', 'expected_response'],
-  http_req_duration: ['name', 'method', 'phase', 'expected_response'],
-  http_req_waiting: ['name', 'method', 'phase'],
-  http_req_failed: ['name', 'method', 'phase'],
-  checks: ['name', 'method', 'phase'],
-  data_received: ['name', 'method', 'phase'],
-  data_sent: ['name', 'method', 'phase'],
-  sql_query_duration: ['name', 'phase', 'expected_response'],
-  sql_query_failed: ['name', 'phase'],
+  http_reqs: ['name', 'method', 'journey', 'phase', 'status', 'error_code', 'expected_response'],
+  http_req_duration: ['name', 'method', 'journey', 'phase', 'expected_response'],
+  http_req_waiting: ['name', 'method', 'journey', 'phase'],
+  http_req_failed: ['name', 'method', 'journey', 'phase'],
+  checks: ['name', 'method', 'journey', 'phase', 'check'],
+  data_received: ['name', 'method', 'journey', 'phase'],
+  data_sent: ['name', 'method', 'journey', 'phase'],
+  sql_query_duration: ['name', 'journey', 'phase', 'expected_response'],
+  sql_query_failed: ['name', 'journey', 'phase'],
   iterations: ['phase'],
   iteration_duration: ['phase'],
   dropped_iterations: ['phase'],
@@ -75,6 +75,7 @@ export function selectRequests(intervals: readonly IntervalRecord[], metric: str
       inWindow(r, window, tags.phase) &&
       (sql ? r.method === SQL_METHOD : r.method !== SQL_METHOD) &&
       (tags.name === undefined || r.name === tags.name) &&
+      (tags.journey === undefined || r.journey === tags.journey) &&
       (tags.method === undefined || r.method === tags.method),
   );
 }
@@ -101,6 +102,11 @@ export function aggregateClient(intervals: readonly IntervalRecord[], metric: st
     }
     case 'checks': {
       const reqs = selectRequests(intervals, metric, tags, window);
+      const c = tags.check;
+      if (c !== undefined) {
+        const passed = sum(reqs, (r) => r.checksByName?.[c]?.[0] ?? 0);
+        return rateAggregate(passed, passed + sum(reqs, (r) => r.checksByName?.[c]?.[1] ?? 0));
+      }
       const passed = sum(reqs, (r) => r.checksPassed);
       return rateAggregate(passed, passed + sum(reqs, (r) => r.checksFailed));
     }

@@ -29,7 +29,7 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
     verdict: data.verdict && redactDeep(data.verdict, { byKey: 'none' }),
     summary: data.summary && redactDeep(data.summary, { byKey: 'none' }),
     profile: data.profile && redactDeep(data.profile, { byKey: 'none' }),
-    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase) } : r)),
+    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase), ...(r.journey !== undefined ? { journey: redactText(r.journey) } : {}) } : r)),
   };
 }
 

@@ -120,6 +120,8 @@ export interface RequestIntervalRecord {
   /** The step name (the `name` tag). */
   name: string;
   method: string;
+  /** The journey the step belongs to (the `journey` tag, as k6's `group`); absent in runs older than the tag. */
+  journey?: string;
   phase?: string;
   count: number;
   /** Requests that failed: an error, or a status outside the step's `expect`. */
@@ -137,6 +139,8 @@ export interface RequestIntervalRecord {
   bytesOut: number;
   checksPassed: number;
   checksFailed: number;
+  /** Checks by name (the `check` tag): [passed, failed]; absent when the step has no check. */
+  checksByName?: Record<string, [number, number]>;
 }
 
 /** intervals.ndjson, `type: "tick"`: one line per interval with the load shape and the generator's health. */

@@ -159,7 +159,7 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab), (d) => checkAlertRules(d)];
     if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env, undefined, opts.targetUrl ?? d.target.baseUrl));
     if (opts.clinic && opts.lab !== true) throw new ConfigError([{ path: '--clinic', message: 'profiles the lab\'s target, so it needs --lab (for your own service: perfgate clinic <tool> <scenario> -- <command>)' }], 'invalid arguments');
-    const loaded = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', cwd, env, checks });
+    const loaded = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', overrides: opts.overrides, cwd, env, checks });
     const lab = opts.lab || opts.sharedLab ? await acquireLab(loaded.definition, opts, cwd) : undefined;
     try {
       const targetUrl = opts.targetUrl ?? lab?.urls.targetUrl;

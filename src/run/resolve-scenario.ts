@@ -4,16 +4,18 @@ import type { ProfileName } from '../results/format.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { loadScenario, resolveDefinition, type ResolvedScenario } from '../scenario/load.ts';
 import { redactScenario } from '../scenario/redact.ts';
+import type { LoadOverrides } from '../scenario/overrides.ts';
 
 /**
- * Loads (a name or file) or validates (a definition) the scenario, applies the profile and the --target override.
+ * Loads (a name or file) or validates (a definition) the scenario, applies the profile, the load overrides and the
+ * --target override.
  * A definition's relative data files are looked up in `dataDirs` (default: cwd).
  */
 export async function resolveScenario(
   scenario: string | ScenarioDefinition,
-  opts: { profile: ProfileName; targetUrl?: string; cwd: string; env: Record<string, string | undefined>; dataDirs?: string[] },
+  opts: { profile: ProfileName; overrides?: LoadOverrides; targetUrl?: string; cwd: string; env: Record<string, string | undefined>; dataDirs?: string[] },
 ): Promise<ResolvedScenario> {
-  const common = { profile: opts.profile, cwd: opts.cwd, env: opts.env };
+  const common = { profile: opts.profile, overrides: opts.overrides, cwd: opts.cwd, env: opts.env };
   const resolved = typeof scenario === 'string' ? await loadScenario(scenario, common) : await resolveDefinition(scenario, { ...common, dataDirs: opts.dataDirs });
   return withTarget(resolved, opts.targetUrl);
 }

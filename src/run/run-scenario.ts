@@ -27,6 +27,7 @@ import { RunHandle, type RunOutcome } from './run-handle.ts';
 import type { RunContext, RunHooks } from './hooks.ts';
 import { PERFGATE_VERSION } from '../version.ts';
 import { minSamplesForPercentile } from '../slo/sample-size.ts';
+import type { LoadOverrides } from '../scenario/overrides.ts';
 
 /** Loop-lag p99 over the run above which the generator counts as saturated. */
 export const MAX_LOOP_LAG_P99_MS = 50;
@@ -48,6 +49,8 @@ export interface RunScenarioOptions {
   /** The scenario resolved already (runWithGate resolves it once): run as it is, `scenario` and `profile` unused. */
   resolved?: ResolvedScenario;
   profile?: ProfileName;
+  /** Load overrides (--vus, --duration, --iterations, --rate, --stage), applied after the profile. */
+  overrides?: LoadOverrides;
   /** Overrides target.baseUrl. */
   targetUrl?: string;
   /** Run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>). */
@@ -157,7 +160,7 @@ async function prepare(opts: RunScenarioOptions, warn: (err: Error) => void): Pr
   const env = opts.env ?? process.env;
   const scenario = opts.resolved
     ? withTarget(opts.resolved, opts.targetUrl)
-    : await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
+    : await resolveScenario(opts.scenario, { profile: opts.profile ?? 'full', overrides: opts.overrides, targetUrl: opts.targetUrl, cwd, env, dataDirs: opts.dataDirs });
   const def = scenario.definition;
   for (const w of scenario.warnings) warn(new Error(`warning: ${w}`));
   const allowHosts = [...(opts.allowHosts ?? []), ...(def.target.allowHosts ?? [])];

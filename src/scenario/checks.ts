@@ -24,6 +24,7 @@ export function templateIssues(input: unknown, env?: Record<string, string | und
 }
 
 function where(u: TemplateVarUse): string {
+  if (u.path.startsWith('defaults.')) return 'default headers';
   return u.journey === 'setup' ? `setup step "${u.step}"` : `journey "${u.journey}", step "${u.step}"`;
 }
 
@@ -34,7 +35,11 @@ function whyMissing(u: TemplateVarUse): string {
     return `template variable "${u.name}" is captured only by ${u.capturedLater}, which runs later; a capture is available to the steps after it`;
   }
   const near = closestName(head, u.known.filter((k) => !k.startsWith('__')));
-  const source = u.journey === 'setup' ? 'no earlier setup capture or builtin provides it (setup runs before any data feeder row)' : 'no data feeder, setup capture, capture of an earlier step or builtin provides it';
+  const source = u.path.startsWith('defaults.')
+    ? 'no data feeder, setup capture or builtin provides it (default headers go on every journey step, before any capture)'
+    : u.journey === 'setup'
+      ? 'no earlier setup capture or builtin provides it (setup runs before any data feeder row)'
+      : 'no data feeder, setup capture, capture of an earlier step or builtin provides it';
   return `unknown template variable "${u.name}": ${source}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
@@ -78,14 +83,33 @@ export function stepNames(input: unknown): string[] {
   return [...new Set(steps.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
 }
 
+/** Names of the journeys' checks (the `check` tag): each check block's name (or its step's), each named jsonPath check's. */
+export function checkNames(input: unknown): string[] {
+  const journeys = isLoose(input) ? looseList(input.journeys) : [];
+  const out = new Set<string>();
+  for (const step of journeys.flatMap((j) => (isLoose(j) ? looseList(j.steps) : []))) {
+    if (!isLoose(step) || !isLoose(step.check)) continue;
+    const c = step.check;
+    const blockName = typeof c.name === 'string' ? c.name : typeof step.name === 'string' ? step.name : undefined;
+    const json = Array.isArray(c.jsonPath) ? c.jsonPath : c.jsonPath === undefined ? [] : [c.jsonPath];
+    const unnamed = json.filter((j) => !(isLoose(j) && typeof j.name === 'string'));
+    if (blockName !== undefined && (c.status !== undefined || c.bodyIncludes !== undefined || unnamed.length > 0)) out.add(blockName);
+    for (const j of json) if (isLoose(j) && typeof j.name === 'string') out.add(j.name);
+  }
+  return [...out];
+}
+
 /**
  * Filters in a threshold or capacity key that can match nothing, so the threshold could only ever say "no data": a
- * `{phase:X}` that names no stage, and (on a client metric) a `{name:X}` that names no journey step.
+ * `{phase:X}` that names no stage, and (on a client metric) a `{name:X}` that names no journey step or a
+ * `{journey:X}` that names no journey, and a `{check:X}` that names no check.
  */
 export function phaseTagIssues(input: unknown): ConfigIssue[] {
   if (!isLoose(input)) return [];
   const phases = stageNames(input);
   const steps = stepNames(input);
+  const checks = checkNames(input);
+  const journeys = isLoose(input) ? looseList(input.journeys).flatMap((j) => (isLoose(j) && typeof j.name === 'string' ? [j.name] : [])) : [];
   const out: ConfigIssue[] = [];
   for (const section of THRESHOLD_SECTIONS) {
     const raw = input[section];
@@ -96,6 +120,12 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
       if (tags.phase !== undefined && !phases.includes(tags.phase)) {
         const known = phases.length ? `its phases: ${phases.join(', ')}` : 'the load has no named stages';
         out.push({ path: at, message: `phase "${tags.phase}" names no stage of the load (${hint(tags.phase, phases)}${known})` });
+      }
+      if (tags.check !== undefined && metric === 'checks' && !checks.includes(tags.check)) {
+        out.push({ path: at, message: `check "${tags.check}" names no check (${hint(tags.check, checks)}checks: ${checks.join(', ') || 'none'}; a check is named by its jsonPath check's name, its check block's name, or its step's name)` });
+      }
+      if (tags.journey !== undefined && metricInfo(metric)?.side === 'client' && !journeys.includes(tags.journey)) {
+        out.push({ path: at, message: `journey "${tags.journey}" names no journey (${hint(tags.journey, journeys)}journeys: ${journeys.join(', ') || 'none'})` });
       }
       if (tags.name !== undefined && metricInfo(metric)?.side === 'client' && !steps.includes(tags.name)) {
         out.push({ path: at, message: `name "${tags.name}" names no journey step (${hint(tags.name, steps)}steps: ${steps.join(', ') || 'none'}; setup steps are not recorded)` });

@@ -15,6 +15,9 @@ export function crossCheck(input: unknown): ConfigIssue[] {
   if (!isObj(input)) return [];
   const out: ConfigIssue[] = [];
   if (isObj(input.load)) out.push(...checkLoad(input.load));
+  if (input.cookies === false && input.noCookiesReset === true) {
+    out.push({ path: 'noCookiesReset', message: 'keeps cookies from one iteration to the next, but cookies is false (no cookie jar): drop one of them' });
+  }
   const connections = isObj(input.connections) ? Object.keys(input.connections) : [];
   const firstByName = new Map<string, number>();
   list(input.journeys).forEach((j, i) => {
@@ -27,6 +30,17 @@ export function crossCheck(input: unknown): ConfigIssue[] {
     out.push(...checkSteps(j.steps, `journeys[${i}]`, connections));
   });
   if (isObj(input.setup)) out.push(...checkSteps(input.setup.steps, 'setup', connections));
+  if (isObj(input.defaults) && isObj(input.defaults.headers)) {
+    for (const [k, v] of Object.entries(input.defaults.headers)) {
+      if (typeof v !== 'string') continue;
+      try {
+        compileTemplate(v, { field: `defaults.headers.${k}` });
+      } catch (err) {
+        if (err instanceof ConfigError) out.push(...err.issues);
+        else throw err;
+      }
+    }
+  }
   return out;
 }
 
@@ -57,6 +71,13 @@ function checkLoad(load: Obj): ConfigIssue[] {
           out.push({ path: 'load.stages', message: 'startRate and every stage target are 0, so no iteration would ever start' });
         }
       }
+      break;
+    }
+    case 'shared-iterations': {
+      // k6: "the number of iterations can't be less than the number of VUs" (each VU runs one at least).
+      const vus = num(load.vus) ?? 1;
+      const iterations = num(load.iterations) ?? 1;
+      if (iterations >= 1 && iterations < vus) out.push({ path: 'load.iterations', message: `must be at least vus (${vus}): each VU runs one iteration at least, got ${iterations}` });
       break;
     }
   }

@@ -11,6 +11,7 @@ import { phaseTagIssues, templateIssues, thresholdIssues } from './checks.ts';
 import { checkDataFiles, dataDirsOf } from './data-files.ts';
 import { gatedPhaseIssues } from './phase-data.ts';
 import { applyProfile } from './profile.ts';
+import { applyLoadOverrides, noOverrides, type LoadOverrides } from './overrides.ts';
 import { scenarioError, scenarioIssues, uniqueIssues } from './schema.ts';
 import { peakRatePerS, peakVUs, phases, plannedDurationMs } from './stages.ts';
 import type { ScenarioDefinition } from './types.ts';
@@ -50,6 +51,8 @@ export type ScenarioCheck = (definition: ScenarioDefinition) => unknown;
 export interface LoadScenarioOptions {
   /** Profile to apply; `full` by default. */
   profile?: ProfileName;
+  /** Command-line load overrides (--vus, --duration, ...), applied after the profile (src/scenario/overrides.ts). */
+  overrides?: LoadOverrides;
   /** Folder names and relative paths are resolved from; process.cwd() by default. */
   cwd?: string;
   /** Environment for `{{env.X}}` checks; when given, an unset variable is a ConfigError. */
@@ -213,7 +216,7 @@ export async function loadScenario(ref: string, opts: LoadScenarioOptions = {}):
  * Validates and profiles a definition (the library's `run(def)`); `source` names it in errors. Every problem is
  * found in one pass and thrown as one ConfigError, before anything runs:
  *   schema + cross-field -> thresholds -> template variables -> phase filters
- *     -> (schema held) profile -> gated phases -> caller's checks -> data files
+ *     -> (schema held) profile -> load overrides -> gated phases -> caller's checks -> data files
  */
 export async function resolveDefinition(
   input: unknown,
@@ -226,6 +229,11 @@ export async function resolveDefinition(
   let definition: ScenarioDefinition | undefined;
   if (original) {
     definition = applyProfile(original, profile);
+    if (!noOverrides(opts.overrides)) {
+      const overridden = issuesOf(() => (definition = { ...definition!, load: applyLoadOverrides(definition!.load, opts.overrides!) }));
+      issues.push(...overridden);
+      if (overridden.length === 0 && opts.overrides!.stages) issues.push(...phaseTagIssues({ ...(input as object), load: definition.load }));
+    }
     issues.push(...gatedPhaseIssues(definition, profile));
   }
   for (const check of opts.checks ?? []) issues.push(...issuesOf(() => check(definition ?? (input as ScenarioDefinition)), !definition));

@@ -81,6 +81,21 @@ function scaleLoad(l: LoadOptions, time: number, load: number): LoadOptions {
         maxVUs: count(l.maxVUs),
       });
       break;
+    case 'shared-iterations': {
+      // The shared work shrinks with the VUs, and stays at least one iteration per VU (k6's rule).
+      const vus = count(l.vus);
+      const iterations = count(l.iterations);
+      Object.assign(out, {
+        vus,
+        iterations: iterations === undefined ? undefined : Math.max(iterations, vus ?? 1),
+        maxDuration: l.maxDuration === undefined ? undefined : d(l.maxDuration, 'maxDuration'),
+      });
+      break;
+    }
+    case 'per-vu-iterations':
+      // Fewer VUs make less work; each VU still runs its `iterations`.
+      Object.assign(out, { vus: count(l.vus), maxDuration: l.maxDuration === undefined ? undefined : d(l.maxDuration, 'maxDuration') });
+      break;
     case 'ramping-arrival-rate':
       Object.assign(out, {
         startRate: count(l.startRate),

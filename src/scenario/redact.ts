@@ -39,6 +39,7 @@ export function redactScenario(def: ScenarioDefinition, opts: RedactScenarioOpti
   const out = scrub(def, false) as ScenarioDefinition;
   out.journeys = def.journeys.map((j) => ({ ...(scrub(j, false) as typeof j), steps: j.steps.map((s) => redactStep(s, keep)) }));
   if (def.setup) out.setup = { ...def.setup, steps: def.setup.steps.map((s) => redactStep(s, keep)) };
+  if (def.defaults?.headers) out.defaults = { ...out.defaults, headers: scrub(def.defaults.headers, true) as Record<string, string> };
   if (def.faults) out.faults = def.faults.map((f) => scrub(f, true) as typeof f);
   if (def.collectors) out.collectors = scrub(def.collectors, false) as typeof def.collectors;
   if (def.connections) out.connections = scrub(def.connections, false) as typeof def.connections;

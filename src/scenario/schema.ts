@@ -8,10 +8,17 @@ import { describeValue, zodIssuesToConfigIssues } from './issues.ts';
 import { crossCheck } from './cross-checks.ts';
 import { parseJsonPath } from './json-path.ts';
 import { parseThink } from './think.ts';
-import type { ScenarioDefinition } from './types.ts';
+import type { JsonCheck, ScenarioDefinition } from './types.ts';
 
-/** The four executors perfgate supports, in k6's names. */
-export const EXECUTORS = ['constant-vus', 'ramping-vus', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
+/** The executors perfgate supports, in k6's names. */
+export const EXECUTORS = [
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+  'shared-iterations',
+  'per-vu-iterations',
+] as const;
 /** HTTP methods a step may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 /** Feeder pick modes named by a string; `{ zipf: exponent }` is the other form. */
@@ -90,11 +97,60 @@ export const loadSchema = z.discriminatedUnion('executor', [
     maxVUs: wholeAtLeast(0).optional(),
     ...base,
   }),
+  strict({
+    executor: z.literal('shared-iterations'),
+    vus: wholeAtLeast(1).optional(),
+    iterations: wholeAtLeast(1).optional(),
+    maxDuration: duration(true).optional(),
+    ...base,
+  }),
+  strict({
+    executor: z.literal('per-vu-iterations'),
+    vus: wholeAtLeast(1).optional(),
+    iterations: wholeAtLeast(1).optional(),
+    maxDuration: duration(true).optional(),
+    ...base,
+  }),
 ]);
 
 const jsonPath = parsedBy((s) => parseJsonPath(s));
+
+/** A check's name, the `check` tag: usable in a threshold key, so no `,`, `:`, `{` or `}`, and no outer spaces. */
+const checkName = z.string().regex(/^[^,:{}\s](?:[^,:{}]*[^,:{}\s])?$/, {
+  error: (iss) => `must be a name without ",", ":", "{" or "}" and without outer spaces (it is the check tag of checks{check:NAME}), got ${JSON.stringify(iss.input)}`,
+});
+const bounds = { lt: z.number().optional(), gt: z.number().optional(), lte: z.number().optional(), gte: z.number().optional() };
+const regex = z.string().superRefine((s, ctx) => {
+  try {
+    new RegExp(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(s)}: ${(err as Error).message}` });
+  }
+});
+/** A jsonPath check: a path that must exist, or an object that compares (src/scenario/json-check.ts). */
+const jsonCheck = z.union([
+  jsonPath,
+  strict({
+    path: jsonPath,
+    name: checkName.optional(),
+    equals: z.unknown().optional(),
+    in: z.array(z.unknown()).min(1).optional(),
+    ...bounds,
+    matches: regex.optional(),
+    length: z.union([wholeAtLeast(0), strict({ equals: wholeAtLeast(0).optional(), ...bounds })]).optional(),
+  }),
+], { error: 'must be a JSON path like "$.items" or a check {path, name?, equals?, in?, lt?, gt?, lte?, gte?, matches?, length?}' });
+const jsonCheckList = z.array(jsonCheck).min(1);
+/** One jsonPath check or a list of them; a list's problems keep their index (a plain union would lose it). */
+const jsonChecks = z.unknown().superRefine((v, ctx) => {
+  const r = (Array.isArray(v) ? jsonCheckList : jsonCheck).safeParse(v, { reportInput: true });
+  if (!r.success) for (const iss of r.error.issues) ctx.addIssue({ ...iss } as Parameters<typeof ctx.addIssue>[0]);
+}) as unknown as z.ZodType<string | JsonCheck | Array<string | JsonCheck>>;
 const think = parsedBy((s) => parseThink(s));
 const stepName = nonEmpty;
+
+/** An HTTP header name (RFC 9110 token). */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: (iss) => `must be a header name, got ${JSON.stringify(iss.input)}` });
 
 /** A header name a step lets follow a redirect to another origin: a valid name, and never a credential header. */
 const redirectHeaderName = z
@@ -115,7 +171,8 @@ const httpStep = strict({
   check: strict({
     status: z.union([status, z.array(status).min(1)], { error: 'must be a status (100-599) or a list of them' }).optional(),
     bodyIncludes: z.string().optional(),
-    jsonPath: jsonPath.optional(),
+    name: checkName.optional(),
+    jsonPath: jsonChecks.optional(),
     fail: z.boolean().optional(),
   }).optional(),
   capture: z.record(identifier, jsonPath).optional(),
@@ -199,8 +256,15 @@ export const scenarioSchema = strict({
     tls: z.boolean().optional(),
   }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
+  defaults: strict({
+    headers: z.record(headerName, z.string()).optional(),
+    basePath: z.string().regex(/^\/[^?#{}]*$/, { error: (iss) => `must be a path starting with "/", without a query or a {{template}}, like "/api/v1", got ${JSON.stringify(iss.input)}` }).optional(),
+    timeout: duration(true).optional(),
+  }).optional(),
   timeout: duration(true).optional(),
   maxRedirects: wholeAtLeast(0).optional(),
+  cookies: z.boolean().optional(),
+  noCookiesReset: z.boolean().optional(),
   insecureSkipTLSVerify: z.boolean().optional(),
 });
 

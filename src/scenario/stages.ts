@@ -3,10 +3,12 @@
 
 import type { TimeWindow } from '../results/format.ts';
 import { parseDurationMs } from './duration.ts';
-import type { LoadOptions, OpenModelLoad, Stage } from './types.ts';
+import type { IterationsLoad, LoadOptions, OpenModelLoad, Stage } from './types.ts';
 
 /** k6's default timeUnit for arrival-rate executors. */
 export const DEFAULT_TIME_UNIT = '1s';
+/** k6's default maxDuration for the iteration-count executors. */
+export const DEFAULT_MAX_DURATION = '10m';
 
 /** A stage resolved to milliseconds; `from` is the value at the start of the stage. */
 export interface StageSpan {
@@ -20,6 +22,17 @@ export interface StageSpan {
 /** True for the open-model executors (iterations start on a schedule). */
 export function isOpenModel(load: LoadOptions): load is OpenModelLoad {
   return load.executor === 'constant-arrival-rate' || load.executor === 'ramping-arrival-rate';
+}
+
+/** True for the iteration-count executors (shared-iterations, per-vu-iterations): they end when the work is done. */
+export function isIterationsModel(load: LoadOptions): load is IterationsLoad {
+  return load.executor === 'shared-iterations' || load.executor === 'per-vu-iterations';
+}
+
+/** Iterations an iteration-count load runs in all: `iterations` (shared) or `vus` x `iterations` (per VU). */
+export function totalIterations(load: IterationsLoad): number {
+  const iterations = load.iterations ?? 1;
+  return load.executor === 'shared-iterations' ? iterations : (load.vus ?? 1) * iterations;
 }
 
 /** The executor's timeUnit in ms (1000 when absent or not an arrival-rate executor). */
@@ -51,6 +64,12 @@ function computeSpans(load: LoadOptions): StageSpan[] {
       const perS = (load.rate * 1000) / timeUnitMs(load);
       return [{ startMs: 0, endMs: parseDurationMs(load.duration, 'load.duration'), from: perS, to: perS }];
     }
+    case 'shared-iterations':
+    case 'per-vu-iterations': {
+      // The VUs run from the start until the work is done: maxDuration is the longest the load may take.
+      const vus = load.vus ?? 1;
+      return [{ startMs: 0, endMs: parseDurationMs(load.maxDuration ?? DEFAULT_MAX_DURATION, 'load.maxDuration'), from: vus, to: vus }];
+    }
     case 'ramping-vus':
       return stageSpans(load.stages, load.startVUs ?? 1, 1);
     case 'ramping-arrival-rate':
@@ -72,7 +91,10 @@ function stageSpans(stages: Stage[], start: number, scale: number): StageSpan[] 
   return out;
 }
 
-/** Planned duration of the load in ms (the sum of the stages, or `duration`), without gracefulStop. */
+/**
+ * Planned duration of the load in ms (the sum of the stages, or `duration`), without gracefulStop. For the
+ * iteration-count executors it is maxDuration: the longest the load may take (it ends sooner when its work is done).
+ */
 export function plannedDurationMs(load: LoadOptions): number {
   const s = cached(load);
   return s.length ? s[s.length - 1]!.endMs : 0;
@@ -130,6 +152,8 @@ export function phases(load: LoadOptions): TimeWindow[] {
 export function peakVUs(load: LoadOptions): number {
   switch (load.executor) {
     case 'constant-vus':
+    case 'shared-iterations':
+    case 'per-vu-iterations':
       return load.vus ?? 1;
     case 'ramping-vus':
       return Math.max(load.startVUs ?? 1, ...load.stages.map((s) => s.target));

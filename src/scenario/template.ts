@@ -207,6 +207,11 @@ export function findTemplateVars(
   const out: TemplateVarUse[] = [];
   // setup runs once, on one VU, before the load: no feeder row and no iteration yet
   scanSteps(setup, 'setup', 'setup', ['__VU'], opts.env, out);
+  // defaults.headers go on every journey step, the first included: what every journey has before its first capture
+  const defaults = isLoose(def.defaults) && isLoose(def.defaults.headers) ? def.defaults.headers : {};
+  const headerStep = { name: 'headers', headers: defaults };
+  scanSteps([headerStep], 'defaults', 'defaults', [...BUILTIN_TEMPLATE_VARS, ...feeders, ...setupCaptures], opts.env, out);
+  for (const u of out) if (u.path.startsWith('defaults.steps[0].')) u.path = u.path.replace('defaults.steps[0].', 'defaults.');
   looseList(def.journeys).forEach((j, i) => {
     if (!isLoose(j)) return;
     const name = typeof j.name === 'string' ? j.name : `journeys[${i}]`;

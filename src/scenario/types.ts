@@ -6,6 +6,8 @@ import type {
   RampingVUsScenario,
   ConstantArrivalRateScenario,
   RampingArrivalRateScenario,
+  SharedIterationsScenario,
+  PerVUIterationsScenario,
   Stage as K6Stage,
   Threshold,
 } from 'k6/options';
@@ -28,10 +30,24 @@ export type ConstantArrivalRateLoad = Omit<ConstantArrivalRateScenario, K6Base>;
 /** ramping-arrival-rate: the arrival rate follows the stages (open model). */
 export type RampingArrivalRateLoad = Omit<RampingArrivalRateScenario, K6Base | 'stages'> & { stages: Stage[] };
 
-/** The load options of a scenario, in k6's vocabulary. */
-export type LoadOptions = ConstantVUsLoad | RampingVUsLoad | ConstantArrivalRateLoad | RampingArrivalRateLoad;
+/** shared-iterations: `iterations` in all, shared by `vus` VUs, within `maxDuration` (closed model). */
+export type SharedIterationsLoad = Omit<SharedIterationsScenario, K6Base>;
+/** per-vu-iterations: each of `vus` VUs runs exactly `iterations` iterations, within `maxDuration` (closed model). */
+export type PerVuIterationsLoad = Omit<PerVUIterationsScenario, K6Base>;
 
-/** The closed-model loads: a number of VUs loop (constant-vus, ramping-vus). */
+/** The load options of a scenario, in k6's vocabulary. */
+export type LoadOptions =
+  | ConstantVUsLoad
+  | RampingVUsLoad
+  | ConstantArrivalRateLoad
+  | RampingArrivalRateLoad
+  | SharedIterationsLoad
+  | PerVuIterationsLoad;
+
+/** The iteration-count loads: the load ends when its iterations are done, or at maxDuration. */
+export type IterationsLoad = SharedIterationsLoad | PerVuIterationsLoad;
+
+/** The closed-model loads that run for a time: a number of VUs loop (constant-vus, ramping-vus). */
 export type ClosedModelLoad = ConstantVUsLoad | RampingVUsLoad;
 /** The open-model loads: iterations start on a schedule (constant-arrival-rate, ramping-arrival-rate). */
 export type OpenModelLoad = ConstantArrivalRateLoad | RampingArrivalRateLoad;
@@ -42,14 +58,46 @@ export type ExecutorName = LoadOptions['executor'];
 /** HTTP methods a step may use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-/** Checks on a response; a failed check counts in `checks` and (with `fail: true`) fails the request. */
+/** Numeric bounds; every one given must hold. */
+export interface NumberBounds {
+  lt?: number;
+  gt?: number;
+  lte?: number;
+  gte?: number;
+}
+
+/**
+ * A jsonPath check that compares (src/scenario/json-check.ts): the value at `path` must exist and pass every
+ * comparison given. `lt`/`gt`/`lte`/`gte` need a number, `matches` a string, `length` a string or a list.
+ */
+export interface JsonCheck extends NumberBounds {
+  /** JSON path into the body: `$.items[0].id`. */
+  path: string;
+  /** The `check` tag (`checks{check:NAME}`); the check block's name when absent. */
+  name?: string;
+  /** Deep equality with a JSON value. */
+  equals?: unknown;
+  /** Deep equality with one of these values. */
+  in?: unknown[];
+  /** A regular expression (JavaScript syntax) the string must match. */
+  matches?: string;
+  /** The length of a string or list: a number (equality) or bounds. */
+  length?: number | (NumberBounds & { equals?: number });
+}
+
+/**
+ * Checks on a response; each assertion counts once in `checks`, and a failed one (with `fail: true`) fails the
+ * request. Each is tagged `check` with its name: a jsonPath check's own `name`, else the block's `name`, else the step's.
+ */
 export interface StepCheck {
+  /** The `check` tag of this block's assertions (`checks{check:NAME}`); the step's name when absent. */
+  name?: string;
   /** Expected status, or a list of them. */
   status?: number | number[];
   /** Substring the body must contain. */
   bodyIncludes?: string;
-  /** JSON path (`$.a.b[0]`) that must exist in a JSON body. */
-  jsonPath?: string;
+  /** JSON path (`$.a.b[0]`) that must exist in a JSON body, a check that compares, or a list of them. */
+  jsonPath?: string | JsonCheck | Array<string | JsonCheck>;
   /** A failed check also fails the request: `http_req_failed`, error class `check_failed` (default false, as in k6). */
   fail?: boolean;
 }
@@ -158,6 +206,16 @@ export interface ProfileScale {
   load?: number;
 }
 
+/** What every journey step gets unless it sets its own (src/scenario/defaults.ts); setup steps are left as written. */
+export interface ScenarioDefaults {
+  /** Headers of every journey step, under the step's own (same name in any case: the step's wins). Templated. */
+  headers?: Record<string, string>;
+  /** A path before every journey step's path, after target.baseUrl's own path: `/api/v1`. */
+  basePath?: string;
+  /** The timeout of a journey step that sets none, e.g. '5s' (over the scenario's `timeout`). */
+  timeout?: string;
+}
+
 /** A scenario as written by the user (`defineScenario` input, or a .json file). */
 export interface ScenarioDefinition {
   name: string;
@@ -182,8 +240,14 @@ export interface ScenarioDefinition {
   /** What the scenario needs of the lab when run with --lab (drills: several target workers, PgBouncer). */
   lab?: LabRequirements;
   profiles?: Partial<Record<'ci' | 'smoke', ProfileScale>>;
-  /** Default request timeout, e.g. '10s'. */
+  /** Headers, a base path and a timeout for every journey step (src/scenario/defaults.ts). */
+  defaults?: ScenarioDefaults;
+  /** Default request timeout of every step, setup included, e.g. '10s' (the default). */
   timeout?: string;
+  /** A cookie jar per VU for the target, as in k6 (default true); false sends no cookie the target set. */
+  cookies?: boolean;
+  /** Keep each VU's cookies from one iteration to the next (k6's option; by default the jar is cleared per iteration). */
+  noCookiesReset?: boolean;
   /** Redirects a request follows before its 3xx counts as the response (k6's option; default 10). */
   maxRedirects?: number;
   /** https: accept certificates that do not verify (self-signed test servers; k6's option). */

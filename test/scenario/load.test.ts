@@ -140,7 +140,7 @@ for (const [name, file, expected] of badFixtures) {
 test('an invalid .json scenario lists its problems and names the file', async () => {
   const { lines, message } = await problems(loadScenario(join(fixtures, 'invalid.json'), { cwd: root }));
   assert.deepEqual(lines, [
-    'load.executor: unknown executor "constant-rps" (expected one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate)',
+    'load.executor: unknown executor "constant-rps" (expected one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, shared-iterations, per-vu-iterations)',
     'journeys[0].steps[0].path: required',
   ]);
   assert.ok(message.startsWith('invalid scenario fixtures/scenarios/invalid.json (2 problems):'), message);

@@ -104,12 +104,29 @@ const openLoads: [string, LoadOptions, Record<string, unknown>][] = [
     { executor: 'constant-vus', vus: 7, duration: '5s', gracefulStop: '2s' },
     { executor: 'constant-vus', vus: 1, duration: '1s', gracefulStop: '200ms' },
   ],
+  [
+    'shared-iterations',
+    { executor: 'shared-iterations', vus: 20, iterations: 1000, maxDuration: '5m', gracefulStop: '10s' },
+    { executor: 'shared-iterations', vus: 4, iterations: 200, maxDuration: '30s', gracefulStop: '1s' },
+  ],
+  [
+    'per-vu-iterations',
+    { executor: 'per-vu-iterations', vus: 20, iterations: 7, maxDuration: '5m' },
+    { executor: 'per-vu-iterations', vus: 4, iterations: 7, maxDuration: '30s' },
+  ],
 ];
 for (const [name, load, expected] of openLoads) {
   test(`the ci profile scales ${name} rates, VU pools and durations, keeping timeUnit`, () => {
     assert.deepEqual(applyProfile(scenario(load), 'ci').load, expected);
   });
 }
+
+test('the smoke profile keeps shared-iterations at one iteration per VU at least', () => {
+  const out = applyProfile(scenario({ executor: 'shared-iterations', vus: 10, iterations: 12 }), 'smoke').load;
+  assert.deepEqual(out, { executor: 'shared-iterations', vus: 1, iterations: 1 });
+  const tight = applyProfile(scenario({ executor: 'shared-iterations', vus: 40, iterations: 44 }), 'ci', ).load;
+  assert.deepEqual(tight, { executor: 'shared-iterations', vus: 8, iterations: 9 });
+});
 
 const counts: [number, number, number][] = [
   [100, 0.2, 20],

@@ -84,12 +84,14 @@ for (const executor of EXECUTORS) {
       'ramping-vus': { executor, startVUs: 0, stages: [{ duration: '5s', target: 5 }], gracefulRampDown: '1s' },
       'constant-arrival-rate': { executor, rate: 10, timeUnit: '1s', duration: '10s', preAllocatedVUs: 2 },
       'ramping-arrival-rate': { executor, startRate: 1, timeUnit: '1m', stages: [{ duration: '5s', target: 10 }], preAllocatedVUs: 2, maxVUs: 4 },
+      'shared-iterations': { executor, vus: 5, iterations: 100, maxDuration: '30s', gracefulStop: '5s' },
+      'per-vu-iterations': { executor, vus: 5, iterations: 20, maxDuration: '30s', gracefulStop: '5s' },
     }[executor];
     assert.deepEqual(problems(variant((s) => (s.load = load))), []);
   });
 }
 
-const ALL = 'constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate';
+const ALL = 'constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, shared-iterations, per-vu-iterations';
 const bad: [string, (s: Record<string, any>) => void, string[]][] = [
   ['an unknown executor', (s) => (s.load.executor = 'constant-rps'), [`load.executor: unknown executor "constant-rps" (expected one of ${ALL})`]],
   ['a missing executor', (s) => delete s.load.executor, [`load.executor: required (expected one of ${ALL})`]],
@@ -116,6 +118,23 @@ const bad: [string, (s: Record<string, any>) => void, string[]][] = [
     'an arrival rate without rate and preAllocatedVUs',
     (s) => (s.load = { executor: 'constant-arrival-rate', duration: '1s' }),
     ['load.rate: required', 'load.preAllocatedVUs: required'],
+  ],
+  ['shared-iterations with only defaults', (s) => (s.load = { executor: 'shared-iterations' }), []],
+  ['per-vu-iterations with only defaults', (s) => (s.load = { executor: 'per-vu-iterations' }), []],
+  [
+    'shared-iterations with fewer iterations than VUs',
+    (s) => (s.load = { executor: 'shared-iterations', vus: 10, iterations: 5 }),
+    ['load.iterations: must be at least vus (10): each VU runs one iteration at least, got 5'],
+  ],
+  ['shared-iterations with 0 iterations', (s) => (s.load = { executor: 'shared-iterations', iterations: 0 }), ['load.iterations: must be at least 1, got 0']],
+  ['per-vu-iterations with 0 VUs', (s) => (s.load = { executor: 'per-vu-iterations', vus: 0 }), ['load.vus: must be at least 1, got 0']],
+  ['per-vu-iterations with fractional iterations', (s) => (s.load = { executor: 'per-vu-iterations', iterations: 2.5 }), ['load.iterations: must be a whole number, got 2.5']],
+  ['a zero maxDuration', (s) => (s.load = { executor: 'per-vu-iterations', maxDuration: '0s' }), ['load.maxDuration: must be longer than 0, got "0s"']],
+  ['a bad maxDuration', (s) => (s.load = { executor: 'shared-iterations', maxDuration: 'ten' }), [`load.maxDuration: invalid duration "ten" (expected a duration like '30s', '2m', '1h30m', '500ms', '1.5s')`]],
+  [
+    'a duration on an iteration executor',
+    (s) => (s.load = { executor: 'shared-iterations', duration: '10s' }),
+    ['load.duration: unknown field (known fields: executor, vus, iterations, maxDuration, gracefulStop, tags)'],
   ],
   ['maxVUs below preAllocatedVUs', (s) => (s.load.maxVUs = 10), ['load.maxVUs: must be at least preAllocatedVUs (50), got 10']],
   ['a bad timeUnit', (s) => (s.load.timeUnit = 'second'), [`load.timeUnit: invalid duration "second" (expected a duration like '30s', '2m', '1h30m', '500ms', '1.5s')`]],
@@ -180,7 +199,7 @@ const bad: [string, (s: Record<string, any>) => void, string[]][] = [
   ],
   ['a negative profile scale', (s) => (s.profiles = { ci: { time: -1 } }), ['profiles.ci.time: must be more than 0, got -1']],
   ['an unknown profile', (s) => (s.profiles = { nightly: {} }), ['profiles.nightly: unknown field (known fields: ci, smoke)']],
-  ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, timeout, maxRedirects, insecureSkipTLSVerify)']],
+  ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)']],
   ['not an object at all', (s) => Object.keys(s).forEach((k) => delete s[k]), ['name: required', 'target: required', 'load: required', 'journeys: required']],
 ];
 for (const [name, patch, expected] of bad) {
@@ -206,7 +225,7 @@ test('validation reports every problem at once', () => {
     `load.executor: unknown executor "constant-rps" (expected one of ${ALL})`,
     'journeys[0].steps[0].path: required',
     'journeys[1].weight: must be more than 0, got -1',
-    'extra: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, timeout, maxRedirects, insecureSkipTLSVerify)',
+    'extra: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)',
     'journeys[1].name: duplicate journey name "get" (also journeys[0])',
     'journeys[1].steps[0].connection: unknown connection "nope" (the scenario defines no connections)',
   ]);

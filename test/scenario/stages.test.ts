@@ -12,6 +12,8 @@ import {
   iterateArrivalsMs,
   cumulativeIterations,
   isOpenModel,
+  isIterationsModel,
+  totalIterations,
 } from '../../src/scenario/stages.ts';
 import type { LoadOptions } from '../../src/scenario/types.ts';
 
@@ -202,4 +204,19 @@ test('peaks: VUs of closed models, maxVUs of open ones, and the highest rate per
   assert.equal(peakRatePerS(constantVus), undefined);
   assert.equal(peakRatePerS(constantRate), 100);
   assert.equal(peakRatePerS({ ...rampRate, timeUnit: '1m' } as LoadOptions), 100 / 60);
+});
+
+test('the iteration-count executors: maxDuration (k6 default 10m) is the longest they run, their VUs the peak', () => {
+  const shared: LoadOptions = { executor: 'shared-iterations', vus: 4, iterations: 10, maxDuration: '30s' };
+  const perVu: LoadOptions = { executor: 'per-vu-iterations', vus: 3, iterations: 5 };
+  assert.equal(plannedDurationMs(shared), 30_000);
+  assert.equal(plannedDurationMs(perVu), 600_000);
+  assert.equal(peakVUs(shared), 4);
+  assert.equal(peakVUs({ executor: 'per-vu-iterations' }), 1);
+  assert.equal(vusAt(perVu, 1000), 3);
+  assert.equal(peakRatePerS(shared), undefined);
+  assert.ok(isIterationsModel(shared) && isIterationsModel(perVu) && !isIterationsModel(constantVus));
+  assert.equal(totalIterations(shared as never), 10);
+  assert.equal(totalIterations(perVu as never), 15);
+  assert.equal(totalIterations({ executor: 'shared-iterations' }), 1);
 });

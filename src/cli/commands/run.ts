@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, EXIT } from '../../errors.ts';
+import { ConfigError, EXIT, type ConfigIssue } from '../../errors.ts';
+import { noOverrides, parseOverrideFlags, type LoadOverrides } from '../../scenario/overrides.ts';
 import type { ProfileName, SummaryJson, VerdictJson } from '../../results/format.ts';
 import { terminalSummary } from '../../report/terminal-summary.ts';
 import { statusWord } from '../../slo/verdict.ts';
@@ -49,6 +50,12 @@ interface RunFlags {
   clinic?: string;
   /** flame / heapprofiler through Node's own --cpu-prof / --heap-prof instead of Clinic's collector. */
   nodeProfiler?: boolean;
+  /** k6's load overrides. */
+  vus?: string;
+  duration?: string;
+  iterations?: string;
+  rate?: string;
+  stage?: string[];
 }
 
 /** `perfgate run --list`: every scenario a bare name reaches, the project's first, each with where it comes from. */
@@ -60,8 +67,15 @@ async function printScenarioList(cwd: string): Promise<void> {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Checks the flags; every problem at once. */
-export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice; tlsCa?: string } {
-  const issues = [];
+export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice; overrides?: LoadOverrides; tlsCa?: string } {
+  const issues: ConfigIssue[] = [];
+  let overrides: LoadOverrides | undefined;
+  try {
+    overrides = parseOverrideFlags(flags);
+  } catch (err) {
+    if (err instanceof ConfigError) issues.push(...err.issues);
+    else throw err;
+  }
   if (!['full', 'ci', 'smoke'].includes(flags.profile)) issues.push({ path: '--profile', message: `must be full, ci or smoke (got "${flags.profile}")` });
   const workers = Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) issues.push({ path: '--workers', message: `must be an integer from 1 to 64 (got "${flags.workers}")` });
@@ -91,7 +105,7 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
   }
   if (issues.length) throw new ConfigError(issues, 'invalid arguments');
   const clinic = flags.clinic === undefined ? undefined : parseProfiler(flags.clinic, { field: '--clinic', nodeProfiler: flags.nodeProfiler, clinicInstalled: clinicBin() !== undefined });
-  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}), ...(tlsCa ? { tlsCa } : {}) };
+  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}), ...(tlsCa ? { tlsCa } : {}), ...(overrides && !noOverrides(overrides) ? { overrides } : {}) };
 }
 
 /** The k6-style end-of-run table of a run directory, or undefined when its summary is missing (a run that never started). */
@@ -143,6 +157,11 @@ export function registerRun(program: Command): void {
     .option('--quiet', 'no progress output')
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
     .option('--clinic <tool>', 'profile the lab\'s target under Clinic.js for the whole load: doctor, flame, bubbleprof or heapprofiler (needs --lab; the run directory gets profile/)')
+    .option('--vus <n>', "override the executor's vus (constant-vus, shared-iterations, per-vu-iterations), after the profile")
+    .option('--duration <d>', "override the executor's duration (constant-vus, constant-arrival-rate), or maxDuration (shared-iterations, per-vu-iterations)")
+    .option('--iterations <n>', "override the executor's iterations (shared-iterations, per-vu-iterations)")
+    .option('--rate <n>', "override the executor's rate (constant-arrival-rate)")
+    .option('--stage <duration:target[:name]>', "replace the executor's stages (ramping-vus, ramping-arrival-rate); repeatable, in order", collect, [])
     .option('--node-profiler', 'with --clinic flame or heapprofiler: collect with Node\'s own --cpu-prof / --heap-prof instead of Clinic')
     .action((scenario: string | undefined, flags: RunFlags & CompareFlags) => runAction(scenario, flags));
 }
@@ -167,11 +186,12 @@ function stopOnSignals(ac: AbortController): () => void {
 
 /** Starts the gated run the flags describe, with its progress and log lines on stderr unless --quiet. */
 function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof parseRunFlags>, signal: AbortSignal, harness?: HarnessMetrics): ReturnType<typeof runWithGate> {
-  const { profile, workers, clinic, tlsCa } = parsed;
+  const { profile, workers, clinic, tlsCa, overrides } = parsed;
   let plannedMs = 0;
   const handle = runWithGate({
     scenario,
     profile,
+    ...(overrides ? { overrides } : {}),
     targetUrl: flags.target,
     out: flags.out,
     workers,
