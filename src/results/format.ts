@@ -107,6 +107,8 @@ export interface RunJson {
   profiler?: { tool: string; method: 'clinic' | 'node' };
   /** Built by `perfgate import k6` from another tool's raw output: the files and what was read of them. */
   imported?: ImportInfo;
+  /** This process ran one execution segment of the test (--execution-segment, --execution-segment-sequence). */
+  executionSegment?: { segment: string; sequence?: string };
   /** Built by `perfgate merge` (or an import of several files): the shards it joined, on its clock. */
   parts?: RunPart[];
 }
