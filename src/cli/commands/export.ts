@@ -13,6 +13,8 @@ import { prometheusRules, rulesYaml } from '../../slo/prometheus-rules.ts';
 import { promtoolTests, promtoolTestsYaml } from '../../slo/promtool-tests.ts';
 import { readRunDir } from '../../results/read.ts';
 import { runAlertOverrides } from '../../slo/evaluate-run.ts';
+import { k6Script } from '../../scenario/k6-script.ts';
+import type { ProfileName } from '../../results/format.ts';
 
 /** Writes text to a file (its folder created) or to stdout; says where on stderr. */
 async function emit(text: string, out: string | undefined): Promise<void> {
@@ -36,7 +38,7 @@ export async function rulesFor(scenario: string | undefined, opts: { interval?: 
 
 /** Registers `perfgate export`. */
 export function registerExport(program: Command): void {
-  const exp = program.command('export').description('export the SLOs and alert rules for a Prometheus (rules, promtool tests)');
+  const exp = program.command('export').description('export the SLOs and alert rules for a Prometheus (rules, promtool tests), or a scenario as a k6 script');
   exp
     .command('prometheus-rules')
     .description('write a Prometheus rules file: SLI recording rules, the P0-P2 alerting rules and the error-budget burn-rate alerts')
@@ -49,6 +51,19 @@ export function registerExport(program: Command): void {
       if (opts.interval !== undefined && !/^(\d+(ms|s|m|h))+$/.test(opts.interval)) throw new ConfigError([{ path: '--interval', message: `bad duration ${JSON.stringify(opts.interval)} (e.g. "15s")` }], 'invalid arguments');
       const { yaml } = await rulesFor(scenario, { interval: opts.interval });
       await emit(yaml, opts.out);
+    });
+  exp
+    .command('k6')
+    .description('write the scenario as a k6 script (an ES module, k6 modules only); what k6 cannot express is listed in it and on stderr')
+    .argument('<scenario>', 'a scenario name or file')
+    .option('--profile <profile>', 'full, ci or smoke', 'full')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (scenario: string, opts: { profile: string; out?: string }) => {
+      if (!['full', 'ci', 'smoke'].includes(opts.profile)) throw new ConfigError([{ path: '--profile', message: 'must be full, ci or smoke' }], 'invalid arguments');
+      const def = (await loadScenario(scenario, { profile: opts.profile as ProfileName, cwd: process.cwd(), env: process.env })).definition;
+      const { script, notes } = k6Script(def, { profile: opts.profile });
+      for (const n of notes) process.stderr.write(`perfgate: not in the k6 script: ${n}\n`);
+      await emit(script, opts.out);
     });
   exp
     .command('promtool-tests')
