@@ -88,6 +88,7 @@ function mergedRunJson(shards: readonly RunShard[], offsets: readonly number[], 
     faults: shards.flatMap((s, i) => shifted(s.run.faults, offsets[i]!)),
     parts,
   };
+  delete run.executionSegment; // the merged run is the whole schedule (its parts keep theirs)
   if (reasons.length) run.statusReason = reasons.join('; ');
   else delete run.statusReason;
   if (run.exitCode !== undefined) run.exitCode = Math.max(...runs.map((r) => r.exitCode ?? 0));
