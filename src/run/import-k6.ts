@@ -89,7 +89,10 @@ async function readK6File(path: string, label: string, onLog: (line: string) => 
     }
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    issues.push({ path: label, message: `cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    const code = (err as NodeJS.ErrnoException).code;
+    // A gzip stream cut short (a pod stopped while writing): what came before the cut is whole.
+    if (code === 'Z_BUF_ERROR') onLog(`${label}: the gzip stream ends early (the file is cut short); kept what was read before the cut`);
+    else issues.push({ path: label, message: `cannot read it: ${code ?? (err as Error).message}` });
   }
   if (issues.length) throw new ConfigError(issues, `invalid k6 JSON output in ${label}`);
   if (!Number.isFinite(acc.firstMs)) throw new ConfigError([{ path: label, message: 'holds no point of a metric perfgate reads (http_reqs, http_req_duration, iterations, vus, ...)' }], 'invalid k6 JSON output');

@@ -133,6 +133,10 @@ test('a bad line is an error naming the file and the line (exit 104); a cut last
   const logs: string[] = [];
   await importK6({ files: [path], out: join(dir, 'cut-run'), cwd: dir, env: {}, onLog: (l) => logs.push(l) });
   assert.match(logs.join('\n'), /cut\.json: line \d+ is cut short/);
+  const gz = gzipSync(`${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'cut.json.gz'), gz.subarray(0, gz.length - 40));
+  await importK6({ files: [join(dir, 'cut.json.gz')], out: join(dir, 'cut-gz-run'), cwd: dir, env: {}, onLog: (l) => logs.push(l) });
+  assert.match(logs.join('\n'), /cut\.json\.gz: the gzip stream ends early/);
 });
 
 test('three pods imported and merged equal the whole test imported at once, histograms bit for bit', async (t) => {
