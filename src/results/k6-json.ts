@@ -26,6 +26,8 @@ export class K6LineError extends Error {
   override name = 'K6LineError';
 }
 
+let lastKey = '';
+let lastWhole = NaN;
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** An RFC 3339 time (k6 writes nanoseconds and a zone offset) as epoch ms with its fraction, or null. */
@@ -33,7 +35,13 @@ export function parseRfc3339Ms(text: string): number | null {
   const m = RFC3339.exec(text);
   if (!m) return null;
   const zone = m[4] === 'z' || m[4] === 'Z' ? 'Z' : m[4]!;
-  const whole = Date.parse(`${m[1]}T${m[2]}${zone}`);
+  const key = `${m[1]}T${m[2]}${zone}`;
+  // Points come in time order, so most share the previous point's whole second.
+  if (key !== lastKey) {
+    lastKey = key;
+    lastWhole = Date.parse(key);
+  }
+  const whole = lastWhole;
   if (Number.isNaN(whole)) return null;
   return whole + (m[3] ? Number(`0${m[3]}`) * 1000 : 0);
 }

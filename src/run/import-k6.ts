@@ -191,7 +191,7 @@ export async function importK6(opts: ImportK6Options): Promise<{ dir: string; ru
   const merged: MergedRun = shards.length === 1 ? { ...shards[0]!, intervals: [...shards[0]!.intervals], samples: [] } : mergeRuns(shards, { id: randomUUID() });
   if (def && shards.length > 1) merged.run.load = shards[0]!.run.load;
   if (shards.length > 1) merged.run.description = `imported from k6 output (${shards.length} files)`;
-  if (opts.samples) merged.samples.push(...(await collectSamples(opts.samples, Date.parse(merged.run.startedAt), onLog)));
+  if (opts.samples) merged.samples = merged.samples.concat(await collectSamples(opts.samples, Date.parse(merged.run.startedAt), onLog));
   const dir = writeRunDir(opts.out, merged);
   return { dir, run: merged.run, intervals: merged.intervals };
 }

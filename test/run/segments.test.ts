@@ -46,7 +46,7 @@ test('three processes on the segments of 0,1/3,2/3,1, merged, run the one-proces
     thresholds: { http_req_duration: ['p(95)<500'], http_req_failed: ['rate<0.01'] },
   }));
   // Far enough ahead for four CLI processes to start on a busy 2-core machine.
-  const startAt = new Date(Math.ceil((Date.now() + 9000) / 1000) * 1000 + 250).toISOString();
+  const startAt = new Date(Math.ceil((Date.now() + 12000) / 1000) * 1000 + 250).toISOString();
   const common = ['--start-at', startAt, '--quiet', '--no-report'];
   const segments = ['0:1/3', '1/3:2/3', '2/3:1'];
   const runs = await Promise.all([

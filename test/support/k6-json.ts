@@ -99,7 +99,7 @@ export function k6Output(opts: K6OutputOptions = {}): K6Output {
     }
   }
   // The end of the test, the same moment in every pod: the last VU reading.
-  const endT = Math.max(...lines.map((l) => l.t)) + 1;
+  const endT = lines.reduce((m, l) => Math.max(m, l.t), -Infinity) + 1;
   const lastVus = out.vus[out.vus.length - 1]!;
   point(-1, endT, 'vus', lastVus, null);
   for (let pod = 0; pod < podCount; pod++) point(pod, endT, 'vus', Math.floor(lastVus / podCount) + (pod < lastVus % podCount ? 1 : 0), null, {}, true);
@@ -112,7 +112,7 @@ export function k6Output(opts: K6OutputOptions = {}): K6Output {
   });
   out.whole = [...header, ...out.whole];
   for (let pod = 0; pod < podCount; pod++) out.pods.push([...header, ...lines.filter((l) => l.pod === pod).map((l) => l.text)]);
-  const lastInterval = Math.floor((Math.max(...lines.map((l) => l.t)) - Math.floor(startMs / 1000) * 1000) / 1000);
+  const lastInterval = Math.floor((lines.reduce((m, l) => Math.max(m, l.t), -Infinity) - Math.floor(startMs / 1000) * 1000) / 1000);
   while (out.vus.length <= lastInterval) out.vus.push(out.vus[out.vus.length - 1]!);
   return out;
 }
