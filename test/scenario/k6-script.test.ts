@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { k6Script } from '../../src/scenario/k6-script.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { k6OperatorManifests } from '../../src/scenario/k6-operator.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GOLDEN = join(import.meta.dirname, 'golden', 'k6');
@@ -48,4 +49,15 @@ test('what k6 cannot express is a note in the script, and a sql step is refused 
   for (const n of notes) assert.ok(script.includes(`//   - ${n}`), n);
   assert.match(script, /"http_req_duration": \[\s*"p\(50\)<50"/, 'client thresholds are copied verbatim');
   await assert.rejects(exported('drills/connection-storm'), (err: unknown) => err instanceof ConfigError && /step "sector-count" is a sql step/.test(err.message));
+});
+
+test('the k6-operator manifests (ConfigMap and TestRun) match their golden file', async () => {
+  const { script } = await exported('baseline');
+  const yaml = k6OperatorManifests('baseline', script, { parallelism: 4, dataFiles: ['fixtures/tickers.csv', 'fixtures/sectors.csv'] });
+  const file = join(GOLDEN, 'baseline-k6-operator.yaml');
+  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, yaml);
+  assert.equal(yaml, readFileSync(file, 'utf8'));
+  assert.match(yaml, /parallelism: 4/);
+  assert.match(yaml, /value: json=\/results\/\$\(POD_NAME\)\.json\.gz/);
+  assert.ok(yaml.includes(`    ${script.split('\n')[0]}`), 'the script is in the ConfigMap, indented');
 });

@@ -3,7 +3,7 @@
 // Prometheus rules file, and a recorded run as a `promtool test rules` file. Thin: the generators are in src/slo/.
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.ts';
 import { slos } from '../../../scenarios/slos.ts';
@@ -14,6 +14,7 @@ import { promtoolTests, promtoolTestsYaml } from '../../slo/promtool-tests.ts';
 import { readRunDir } from '../../results/read.ts';
 import { runAlertOverrides } from '../../slo/evaluate-run.ts';
 import { k6Script } from '../../scenario/k6-script.ts';
+import { k6OperatorManifests, k8sName } from '../../scenario/k6-operator.ts';
 import type { ProfileName } from '../../results/format.ts';
 
 /** Writes text to a file (its folder created) or to stdout; says where on stderr. */
@@ -58,12 +59,20 @@ export function registerExport(program: Command): void {
     .argument('<scenario>', 'a scenario name or file')
     .option('--profile <profile>', 'full, ci or smoke', 'full')
     .option('--out <file>', 'write here instead of stdout')
-    .action(async (scenario: string, opts: { profile: string; out?: string }) => {
-      if (!['full', 'ci', 'smoke'].includes(opts.profile)) throw new ConfigError([{ path: '--profile', message: 'must be full, ci or smoke' }], 'invalid arguments');
+    .option('--operator', 'also write the k6-operator manifests (a ConfigMap with the script and a TestRun) next to --out')
+    .option('--parallelism <n>', 'with --operator: the number of runner pods', '1')
+    .action(async (scenario: string, opts: { profile: string; out?: string; operator?: boolean; parallelism: string }) => {
+      const issues = [];
+      if (!['full', 'ci', 'smoke'].includes(opts.profile)) issues.push({ path: '--profile', message: 'must be full, ci or smoke' });
+      const parallelism = Number(opts.parallelism);
+      if (!Number.isInteger(parallelism) || parallelism < 1) issues.push({ path: '--parallelism', message: `must be a positive integer (got "${opts.parallelism}")` });
+      if (opts.operator && !opts.out) issues.push({ path: '--operator', message: 'needs --out (the manifests are written next to the script)' });
+      if (issues.length) throw new ConfigError(issues, 'invalid arguments');
       const def = (await loadScenario(scenario, { profile: opts.profile as ProfileName, cwd: process.cwd(), env: process.env })).definition;
       const { script, notes } = k6Script(def, { profile: opts.profile });
       for (const n of notes) process.stderr.write(`perfgate: not in the k6 script: ${n}\n`);
       await emit(script, opts.out);
+      if (opts.operator && opts.out) await emit(k6OperatorManifests(def.name, script, { parallelism, dataFiles: Object.values(def.data ?? {}).map((f) => f.file) }), join(dirname(resolve(opts.out)), `${k8sName(def.name)}-k6-operator.yaml`));
     });
   exp
     .command('promtool-tests')
