@@ -174,8 +174,10 @@ async function prepare(opts: RunScenarioOptions, warn: (err: Error) => void): Pr
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
   const segment = ExecutionTuple.fromFlags(opts.executionSegment, opts.executionSegmentSequence);
-  if (opts.startAtEpochMs !== undefined && opts.startAtEpochMs < Date.now()) {
-    throw new ConfigError([{ path: '--start-at', message: `${new Date(opts.startAtEpochMs).toISOString()} is in the past` }], 'invalid arguments');
+  // A moment already past when this process started is a mistake; one that passed while it started (a slow pod) is
+  // kept: the schedule starts there and the late arrivals start at once (driveLoad warns).
+  if (opts.startAtEpochMs !== undefined && opts.startAtEpochMs < performance.timeOrigin) {
+    throw new ConfigError([{ path: '--start-at', message: `${new Date(opts.startAtEpochMs).toISOString()} was past before perfgate started` }], 'invalid arguments');
   }
   return { scenario, def, cwd, env, workers, allowHosts, target, loadDef, plan, segment, setupOpts: { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify } };
 }
@@ -187,7 +189,7 @@ function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
   // its intervals on the same grid (perfgate merge then adds them up exactly).
   const nowEpochMs = performance.timeOrigin + performance.now();
   const intervalMs = opts.intervalMs ?? 1000;
-  const t0EpochMs = opts.startAtEpochMs === undefined ? nowEpochMs : opts.startAtEpochMs - Math.ceil((opts.startAtEpochMs - nowEpochMs) / intervalMs) * intervalMs;
+  const t0EpochMs = opts.startAtEpochMs === undefined ? nowEpochMs : opts.startAtEpochMs - Math.max(0, Math.ceil((opts.startAtEpochMs - nowEpochMs) / intervalMs)) * intervalMs;
   const startedAt = new Date(opts.startAtEpochMs === undefined ? Date.now() : t0EpochMs);
   const clock = () => performance.timeOrigin + performance.now() - t0EpochMs;
   const writer = RunDirWriter.create({ out: opts.out, reportsDir: opts.reportsDir ?? `${cwd}/reports`, scenario: def.name, startedAt });
@@ -285,7 +287,7 @@ async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOpti
   const { def, plan, target, env, setupOpts } = prep;
   // Workers start on the same clock a few ms from now; --start-at names the moment (on the interval grid).
   const loadStartMs = opts.startAtEpochMs !== undefined ? opts.startAtEpochMs - open.t0EpochMs : open.clock() + (prep.workers > 1 ? 20 : 0);
-  if (loadStartMs < open.clock()) warn(new Error(`warning: setup ended ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
+  if (loadStartMs < open.clock()) warn(new Error(`warning: the load is ready ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
   open.run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
   open.writer.writeRun(open.run);
   const done = load.begin(loadStartMs);

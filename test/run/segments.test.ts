@@ -41,19 +41,23 @@ test('three processes on the segments of 0,1/3,2/3,1, merged, run the one-proces
   const file = join(dir, 'seg.json');
   writeFileSync(file, JSON.stringify({
     name: 'seg', target: { baseUrl: server.url },
-    load: { executor: 'constant-arrival-rate', rate: RATE_PER_S, timeUnit: '1s', duration: `${DURATION_S}s`, preAllocatedVUs: 6, maxVUs: 30 },
+    load: { executor: 'constant-arrival-rate', rate: RATE_PER_S, timeUnit: '1s', duration: `${DURATION_S}s`, preAllocatedVUs: 30, maxVUs: 90 },
     journeys: [{ name: 'get', steps: [{ name: 'slow', method: 'GET', path: '/slow/20' }] }],
     thresholds: { http_req_duration: ['p(95)<500'], http_req_failed: ['rate<0.01'] },
   }));
-  // Far enough ahead for four CLI processes to start on a busy 2-core machine.
-  const startAt = new Date(Math.ceil((Date.now() + 12000) / 1000) * 1000 + 250).toISOString();
+  // Far enough ahead for four CLI processes to start at once: four times one start on this machine now, and 5 s.
+  const t0 = Date.now();
+  const probe = await runCli(['run', '--help'], { cwd: dir });
+  assert.equal(probe.code, 0, probe.stderr);
+  const leadMs = 4 * (Date.now() - t0) + 5000;
+  const startAt = new Date(Math.ceil((Date.now() + leadMs) / 1000) * 1000 + 250).toISOString();
   const common = ['--start-at', startAt, '--quiet', '--no-report'];
   const segments = ['0:1/3', '1/3:2/3', '2/3:1'];
   const runs = await Promise.all([
     ...segments.map((s, i) => runCli(['run', file, '--out', join(dir, `part-${i}`), '--execution-segment', s, '--execution-segment-sequence', '0,1/3,2/3,1', ...common], { cwd: dir, timeoutMs: 60_000 })),
     runCli(['run', file, '--out', join(dir, 'whole'), ...common], { cwd: dir, timeoutMs: 60_000 }),
   ]);
-  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  runs.forEach((r, i) => assert.equal(r.code, 0, `process ${i}: ${r.stderr}`));
   const parts = await Promise.all(segments.map((_, i) => readRunDir(join(dir, `part-${i}`))));
   for (const p of parts) assert.equal(p.run.startedAt.slice(-5, -1), startAt.slice(-5, -1), 'each clock origin is a whole number of seconds before --start-at');
   assert.deepEqual(parts.map((p) => p.run.executionSegment?.segment), segments);
