@@ -20,11 +20,11 @@ const UNIT = [
   'test/slo/capacity', 'test/slo/catalogue', 'test/slo/evaluate', 'test/slo/grammar', 'test/slo/junit-markdown',
   'test/slo/live', 'test/slo/sample-size', 'test/slo/slos', 'test/slo/verdict-alerts', 'test/slo/workflow',
   'test/compare/stats', 'test/compare/min-effects',
-  'test/engine/error-class', 'test/engine/http-parser', 'test/engine/interval-merge', 'test/engine/random',
+  'test/engine/error-class', 'test/engine/execution-segment', 'test/engine/http-parser', 'test/engine/interval-merge', 'test/engine/random',
   'test/engine/recorder', 'test/engine/redirect', 'test/engine/cookie-jar',
   'test/collectors/counters', 'test/collectors/prometheus-derive', 'test/collectors/prometheus-parse', 'test/collectors/resolve',
   'test/report/specs', 'test/report/text',
-  'test/results/read', 'test/results/run-dir-writer', 'test/results/summary',
+  'test/results/import-k6', 'test/results/read', 'test/results/run-dir-writer', 'test/results/summary',
   'test/run/fault-scheduler', 'test/run/progress',
   'test/lab/units',
 ];

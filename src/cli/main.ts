@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   init: async () => (await import('./commands/init.ts')).registerInit,
   clinic: async () => (await import('./commands/clinic.ts')).registerClinic,
   export: async () => (await import('./commands/export.ts')).registerExport,
+  import: async () => (await import('./commands/import.ts')).registerImport,
+  merge: async () => (await import('./commands/merge.ts')).registerMerge,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ClosedModelLoad } from '../scenario/types.ts';
 import { plannedDurationMs, vusAt } from '../scenario/stages.ts';
-import { shardCount, type Executor, type ExecutorHost } from './executor.ts';
+import { localCount, type Executor, type ExecutorHost } from './executor.ts';
 import type { Vu } from './vu.ts';
 
 /** How often the target VU count is read, ms at the most. */
@@ -26,7 +26,7 @@ export class ClosedModel implements Executor {
   }
 
   preparedVUs(): number {
-    return shardCount(vusAt(this.load, 0), this.host.shard);
+    return localCount(vusAt(this.load, 0), this.host);
   }
 
   start(): void {
@@ -43,7 +43,7 @@ export class ClosedModel implements Executor {
     if (h.ending()) return;
     const t = h.loadMs();
     if (t >= this.durationMs) return h.end(this.gracefulStopMs);
-    const n = shardCount(vusAt(this.load, t), h.shard);
+    const n = localCount(vusAt(this.load, t), h);
     for (let i = 0; i < Math.max(n, h.vus.length); i++) {
       const vu = h.vus[i] ?? (i < n ? h.newVu(i) : undefined);
       if (!vu) continue;

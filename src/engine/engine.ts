@@ -20,6 +20,13 @@ import { ClosedModel } from './closed-model.ts';
 import { OpenModel } from './open-model.ts';
 import { IterationsModel } from './iterations-model.ts';
 import type { Executor, ExecutorHost, Shard } from './executor.ts';
+import { ExecutionTuple } from './execution-segment.ts';
+
+/** An execution segment as flags (serialisable: it crosses into worker threads). */
+export interface SegmentFlags {
+  segment?: string;
+  sequence?: string;
+}
 
 export { shardCount, type Shard } from './executor.ts';
 
@@ -39,6 +46,8 @@ export interface EngineOptions {
   /** The run clock's origin (epoch ms, sub-ms precision): interval boundaries are multiples of intervalMs from it. */
   t0EpochMs: number;
   shard?: Shard;
+  /** This process's execution segment and its sequence, as k6 writes them (`1/3:2/3`, `0,1/3,2/3,1`). */
+  segment?: SegmentFlags;
   seed?: number;
   intervalMs?: number;
   onRecords: (records: IntervalRecord[]) => void;
@@ -63,6 +72,7 @@ export class Engine {
   private readonly o: EngineOptions;
   private readonly load: LoadOptions;
   private readonly shard: Shard;
+  private readonly segment: ExecutionTuple | undefined;
   private readonly recorder: Recorder;
   private readonly sweeper = new TimeoutSweeper();
   private readonly health = new GeneratorHealth();
@@ -89,6 +99,7 @@ export class Engine {
     this.o = opts;
     this.load = opts.def.load;
     this.shard = opts.shard ?? { index: 0, count: 1 };
+    this.segment = opts.segment ? ExecutionTuple.fromFlags(opts.segment.segment, opts.segment.sequence) : undefined;
     this.intervalMs = opts.intervalMs ?? 1000;
     this.recorder = new Recorder(this.intervalMs);
     this.t0Perf = opts.t0EpochMs - performance.timeOrigin;
@@ -125,6 +136,7 @@ export class Engine {
   private host(): ExecutorHost {
     return {
       shard: this.shard,
+      segment: this.segment,
       recorder: this.recorder,
       vus: this.vus,
       active: this.active,
@@ -188,7 +200,9 @@ export class Engine {
   }
 
   private newVu(localIndex: number): Vu {
-    const globalId = localIndex * this.shard.count + this.shard.index + 1;
+    // The process's VU number, then the whole test's: its segment's stripe (so __VU is unique across processes).
+    const processIndex = localIndex * this.shard.count + this.shard.index;
+    const globalId = (this.segment ? this.segment.globalIndex(processIndex) : processIndex) + 1;
     const vu = new Vu(globalId, this.shared, seededRandom((this.o.seed ?? 1) * 1_000_003 + globalId));
     this.vus[localIndex] = vu;
     return vu;
@@ -256,7 +270,7 @@ export class Engine {
     const records = this.recorder.take(tMs, {
       ...this.health.interval(),
       phase: phaseAt(this.load, Math.max(0, loadT)),
-      targetRatePerS: open ? rateAt(this.load, Math.max(0, loadT)) / this.shard.count : undefined,
+      targetRatePerS: open ? (rateAt(this.load, Math.max(0, loadT)) * (this.segment?.share ?? 1)) / this.shard.count : undefined,
     });
     if (intervalMs !== this.intervalMs) for (const r of records) r.intervalMs = intervalMs;
     if (!open) for (const r of records) if (r.type === 'tick') delete r.targetRatePerS;

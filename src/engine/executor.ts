@@ -2,6 +2,7 @@
 // the VU pool, the counters, the run clock and the way to end. The engine owns intervals and the ending.
 
 import type { Recorder } from './recorder.ts';
+import type { ExecutionTuple } from './execution-segment.ts';
 import type { Vu } from './vu.ts';
 
 /** This engine's share of the load when sharded across worker threads. */
@@ -15,9 +16,16 @@ export function shardCount(n: number, shard: Shard): number {
   return n <= shard.index ? 0 : Math.floor((n - shard.index - 1) / shard.count) + 1;
 }
 
+/** This engine's share of `n` items of the whole test: its execution segment's (k6's striping), then its worker's. */
+export function localCount(n: number, host: { shard: Shard; segment?: ExecutionTuple }): number {
+  return shardCount(host.segment ? host.segment.scale(n) : n, host.shard);
+}
+
 /** The engine as an executor model sees it. */
 export interface ExecutorHost {
   readonly shard: Shard;
+  /** This process's execution segment (--execution-segment), or undefined for the whole schedule. */
+  readonly segment?: ExecutionTuple;
   readonly recorder: Recorder;
   /** Every VU created so far, by local index. */
   readonly vus: readonly Vu[];

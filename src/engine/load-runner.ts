@@ -7,7 +7,7 @@ import type { IntervalRecord } from '../results/format.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import type { TemplateVars } from '../scenario/template.ts';
 import { loadFeeders } from '../scenario/feeders.ts';
-import { Engine, type EngineResult } from './engine.ts';
+import { Engine, type EngineResult, type SegmentFlags } from './engine.ts';
 import { compilePlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { IntervalMerge } from './interval-merge.ts';
@@ -25,6 +25,8 @@ export interface LoadSpec {
   intervalMs: number;
   /** Hosts besides loopback that redirects may lead to. */
   allowHosts?: string[];
+  /** This process's execution segment (--execution-segment, --execution-segment-sequence). */
+  segment?: SegmentFlags;
 }
 
 /** A load ready to start (plans compiled, workers up). */
@@ -65,6 +67,7 @@ export async function startLocal(spec: LoadSpec, shard: { index: number; count: 
     allowHosts: spec.allowHosts,
     t0EpochMs: spec.t0EpochMs,
     shard,
+    segment: spec.segment,
     seed: spec.seed,
     intervalMs: spec.intervalMs,
     onRecords: cb.onRecords,

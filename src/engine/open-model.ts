@@ -3,7 +3,7 @@
 
 import type { OpenModelLoad } from '../scenario/types.ts';
 import { iterateArrivalsMs, plannedDurationMs } from '../scenario/stages.ts';
-import { shardCount, type Executor, type ExecutorHost } from './executor.ts';
+import { localCount, type Executor, type ExecutorHost } from './executor.ts';
 import type { Vu } from './vu.ts';
 
 /** The open-model executor over a host engine. */
@@ -14,6 +14,8 @@ export class OpenModel implements Executor {
   private arrivals: Iterator<number> | undefined;
   private nextArrivalMs: number | undefined;
   private arrivalIndex = 0;
+  /** The next arrival's index in the whole test's schedule (execution segments own arrivals by it). */
+  private globalArrival = 0;
   private readonly releaseBound = (vu: Vu) => this.release(vu);
 
   constructor(
@@ -25,13 +27,13 @@ export class OpenModel implements Executor {
   }
 
   preparedVUs(): number {
-    return shardCount(this.load.preAllocatedVUs, this.host.shard);
+    return localCount(this.load.preAllocatedVUs, this.host);
   }
 
   start(): void {
     const h = this.host;
     const pre = this.preparedVUs();
-    this.maxLocalVUs = Math.max(pre, shardCount(this.load.maxVUs ?? this.load.preAllocatedVUs, h.shard));
+    this.maxLocalVUs = Math.max(pre, localCount(this.load.maxVUs ?? this.load.preAllocatedVUs, h));
     for (let i = 0; i < pre; i++) this.idle.push(h.vus[i] ?? h.newVu(i));
     this.idle.reverse();
     this.arrivals = iterateArrivalsMs(this.load, 0);
@@ -41,15 +43,16 @@ export class OpenModel implements Executor {
 
   onEnd(): void {}
 
-  /** The next arrival that belongs to this shard (arrivals are dealt round-robin). */
+  /** The next arrival that belongs to this shard: its execution segment's stripe, then dealt round-robin to workers. */
   private advance(): void {
-    const shard = this.host.shard;
+    const { shard, segment } = this.host;
     for (;;) {
       const r = this.arrivals!.next();
       if (r.done) {
         this.nextArrivalMs = undefined;
         return;
       }
+      if (segment && !segment.owns(this.globalArrival++)) continue;
       if (this.arrivalIndex++ % shard.count === shard.index) {
         this.nextArrivalMs = r.value;
         return;

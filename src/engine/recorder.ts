@@ -1,7 +1,7 @@
 // Per-interval metrics of the engine: request stats per (step name, method) and one tick per interval, exactly the
 // RequestIntervalRecord / TickIntervalRecord of results/format.ts. Histograms are reused and reset each interval.
 
-import type { ErrorClass, IntervalRecord, RequestIntervalRecord, TickIntervalRecord } from '../results/format.ts';
+import type { ErrorClass, IntervalRecord, RequestIntervalRecord, TickIntervalRecord, UnattributedCounts } from '../results/format.ts';
 import {
   createHistogram,
   decodeHistogram,
@@ -60,9 +60,9 @@ export class StepStats {
     counts[passed ? 0 : 1]++;
   }
 
-  /** The interval's record, or null when nothing happened; resets the accumulators. */
+  /** The interval's record, or null when nothing happened (no request, check or byte); resets the accumulators. */
   take(tMs: number, intervalMs: number, phase: string | undefined): RequestIntervalRecord | null {
-    if (this.count === 0 && this.checksPassed === 0 && this.checksFailed === 0) return null;
+    if (this.count === 0 && this.checksPassed === 0 && this.checksFailed === 0 && this.bytesIn === 0 && this.bytesOut === 0) return null;
     const rec: RequestIntervalRecord = {
       type: 'req',
       tMs,
@@ -185,6 +185,11 @@ function addCheckCounts(a: Record<string, [number, number]> | undefined, b: Reco
   return out;
 }
 
+function addUnattributed(a: UnattributedCounts | undefined, b: UnattributedCounts): UnattributedCounts {
+  if (!a) return { ...b };
+  return { bytesIn: a.bytesIn + b.bytesIn, bytesOut: a.bytesOut + b.bytesOut, checksPassed: a.checksPassed + b.checksPassed, checksFailed: a.checksFailed + b.checksFailed };
+}
+
 function mergeHists(encoded: string[]): string {
   const present = encoded.filter((e) => e);
   if (present.length === 0) return '';
@@ -252,6 +257,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
       if (t.targetRatePerS !== undefined) m.targetRatePerS = (m.targetRatePerS ?? 0) + t.targetRatePerS;
       m.generatorCpu = Math.max(m.generatorCpu, t.generatorCpu);
       m.generatorLoopLagP99Ms = Math.max(m.generatorLoopLagP99Ms, t.generatorLoopLagP99Ms);
+      if (t.unattributed) m.unattributed = addUnattributed(m.unattributed, t.unattributed);
     }
     m.iterationHist = mergeHists(list.map((t) => t.iterationHist));
     out.push(m);

@@ -6,7 +6,7 @@
 // Tick metrics (vus, iterations, iteration_duration, dropped_iterations) take phase only. SQL steps are request
 // records with method "SQL": they feed sql_query_* and are left out of http_*.
 
-import type { IntervalRecord, MetricType, RequestIntervalRecord, SampleRecord, TickIntervalRecord, TimeWindow } from '../results/format.ts';
+import type { IntervalRecord, MetricType, RequestIntervalRecord, SampleRecord, TickIntervalRecord, TimeWindow, UnattributedCounts } from '../results/format.ts';
 import { metricInfo } from './catalog.ts';
 import { mergeEncodedSparse as mergeEncoded, SparseHistogram } from './sparse-histogram.ts';
 import { bucketMean, histogramQuantile, mergeBuckets, type NumericBuckets } from './buckets.ts';
@@ -107,8 +107,9 @@ export function aggregateClient(intervals: readonly IntervalRecord[], metric: st
         const passed = sum(reqs, (r) => r.checksByName?.[c]?.[0] ?? 0);
         return rateAggregate(passed, passed + sum(reqs, (r) => r.checksByName?.[c]?.[1] ?? 0));
       }
-      const passed = sum(reqs, (r) => r.checksPassed);
-      return rateAggregate(passed, passed + sum(reqs, (r) => r.checksFailed));
+      const loose = unattributed(intervals, tags, window);
+      const passed = sum(reqs, (r) => r.checksPassed) + sum(loose, (u) => u.checksPassed);
+      return rateAggregate(passed, passed + sum(reqs, (r) => r.checksFailed) + sum(loose, (u) => u.checksFailed));
     }
     case 'http_reqs': {
       const reqs = selectRequests(intervals, metric, tags, window);
@@ -118,7 +119,9 @@ export function aggregateClient(intervals: readonly IntervalRecord[], metric: st
     case 'data_received':
     case 'data_sent': {
       const reqs = selectRequests(intervals, 'http_reqs', tags, window);
-      return counterAggregate(sum(reqs, (r) => (metric === 'data_received' ? r.bytesIn : r.bytesOut)), reqs.length, windowMs);
+      const loose = unattributed(intervals, tags, window);
+      const bytes = sum(reqs, (r) => (metric === 'data_received' ? r.bytesIn : r.bytesOut)) + sum(loose, (u) => (metric === 'data_received' ? u.bytesIn : u.bytesOut));
+      return counterAggregate(bytes, reqs.length + loose.length, windowMs);
     }
     case 'iterations':
     case 'dropped_iterations': {
@@ -142,6 +145,14 @@ function requestCount(r: RequestIntervalRecord, tags: Record<string, string>): n
   if (tags.expected_response === 'true') return r.count - r.failed;
   if (tags.expected_response === 'false') return r.failed;
   return r.count;
+}
+
+/** The counters no request name owns (imported runs), when the filter names no request: they belong to no name or method. */
+function unattributed(intervals: readonly IntervalRecord[], tags: Record<string, string>, window: WindowMs): UnattributedCounts[] {
+  if (tags.name !== undefined || tags.method !== undefined) return [];
+  const out: UnattributedCounts[] = [];
+  for (const t of selectTicks(intervals, tags, window)) if (t.unattributed) out.push(t.unattributed);
+  return out;
 }
 
 function selectTicks(intervals: readonly IntervalRecord[], tags: Record<string, string>, window: WindowMs): TickIntervalRecord[] {

@@ -105,6 +105,31 @@ export interface RunJson {
   profiled?: boolean;
   /** Which profiler, when profiled: a Clinic.js tool, collected by Clinic or by Node's own profiler. */
   profiler?: { tool: string; method: 'clinic' | 'node' };
+  /** Built by `perfgate import k6` from another tool's raw output: the files and what was read of them. */
+  imported?: ImportInfo;
+  /** This process ran one execution segment of the test (--execution-segment, --execution-segment-sequence). */
+  executionSegment?: { segment: string; sequence?: string };
+  /** Built by `perfgate merge` (or an import of several files): the shards it joined, on its clock. */
+  parts?: RunPart[];
+}
+
+/** What `perfgate import` read: the tool, the files, the points per metric, and the metrics it had no place for. */
+export interface ImportInfo {
+  tool: 'k6';
+  files: string[];
+  points: Record<string, number>;
+  ignoredMetrics: Record<string, number>;
+}
+
+/** One shard of a merged run: where it came from, and its offset on the merged run's clock. */
+export interface RunPart {
+  id: string;
+  /** The run directory or file as given. */
+  source: string;
+  startedAt: string;
+  /** Its clock's origin on the merged clock, ms (a whole number of intervals). */
+  offsetMs: number;
+  status: RunStatus;
 }
 
 /**
@@ -162,6 +187,19 @@ export interface TickIntervalRecord {
   generatorCpu: number;
   /** Generator event-loop lag p99 in this interval, ms. */
   generatorLoopLagP99Ms: number;
+  /**
+   * Bytes and checks that belong to no request name (an imported k6 run: k6 counts bytes per iteration, and a check
+   * carries a `name` tag only when the script gives it one). They count in `data_*` and `checks` without a name filter.
+   */
+  unattributed?: UnattributedCounts;
+}
+
+/** Counters of an interval that no request name owns. */
+export interface UnattributedCounts {
+  bytesIn: number;
+  bytesOut: number;
+  checksPassed: number;
+  checksFailed: number;
 }
 
 /** One line of intervals.ndjson. */

@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { cpus, platform, arch } from 'node:os';
 import { gitInfo } from '../results/git-info.ts';
-import { InvalidRunError, exitCodeFor, exitCodeForOutcome } from '../errors.ts';
+import { ConfigError, InvalidRunError, exitCodeFor, exitCodeForOutcome } from '../errors.ts';
+import { ExecutionTuple } from '../engine/execution-segment.ts';
 import type { IntervalRecord, ProfileName, RunJson, RunStatus, SampleRecord } from '../results/format.ts';
 import { FORMAT_VERSION, RUN_FILES } from '../results/format.ts';
 import { RunDirWriter } from '../results/run-dir-writer.ts';
@@ -74,6 +75,11 @@ export interface RunScenarioOptions {
   hooks?: RunHooks;
   /** When the generator counts as saturated (run `invalid`, exit 103); defaults 50 ms and 1%. */
   saturation?: { maxLoopLagP99Ms?: number; maxDroppedShare?: number };
+  /** This process's share of the schedule, with k6's semantics (`1/3:2/3` of `0,1/3,2/3,1`): see execution-segment.ts. */
+  executionSegment?: string;
+  executionSegmentSequence?: string;
+  /** When the load starts, epoch ms (--start-at): N processes started together share one interval grid. */
+  startAtEpochMs?: number;
 }
 
 /** Starts a run; listen to the handle's events, await it for the outcome. */
@@ -103,6 +109,8 @@ interface PreparedRun {
   loadDef: ScenarioDefinition;
   plan: CompiledPlan;
   setupOpts: { allowHosts: string[]; insecureSkipTLSVerify?: boolean; tlsCa?: string };
+  /** The execution segment, checked (undefined: the whole schedule). */
+  segment?: ExecutionTuple;
 }
 
 /** The open run directory and the run clock. */
@@ -168,14 +176,24 @@ async function prepare(opts: RunScenarioOptions, warn: (err: Error) => void): Pr
   const loadDef = await pinConnections(def, allowHosts);
   const plan = compilePlan(def, target); // template syntax errors surface here, before anything is written
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
-  return { scenario, def, cwd, env, workers, allowHosts, target, loadDef, plan, setupOpts: { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify, tlsCa: def.tlsCa } };
+  const segment = ExecutionTuple.fromFlags(opts.executionSegment, opts.executionSegmentSequence);
+  // A moment already past when this process started is a mistake; one that passed while it started (a slow pod) is
+  // kept: the schedule starts there and the late arrivals start at once (driveLoad warns).
+  if (opts.startAtEpochMs !== undefined && opts.startAtEpochMs < performance.timeOrigin) {
+    throw new ConfigError([{ path: '--start-at', message: `${new Date(opts.startAtEpochMs).toISOString()} was past before perfgate started` }], 'invalid arguments');
+  }
+  return { scenario, def, cwd, env, workers, allowHosts, target, loadDef, plan, segment, setupOpts: { allowHosts, insecureSkipTLSVerify: def.insecureSkipTLSVerify, tlsCa: def.tlsCa } };
 }
 
 /** Creates the run directory and writes run.json with status `running`; starts the run clock. */
 function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
   const { def, scenario, cwd, env } = prep;
-  const startedAt = new Date();
-  const t0EpochMs = performance.timeOrigin + performance.now();
+  // With --start-at the clock's origin is a whole number of intervals before it, so every process of one test closes
+  // its intervals on the same grid (perfgate merge then adds them up exactly).
+  const nowEpochMs = performance.timeOrigin + performance.now();
+  const intervalMs = opts.intervalMs ?? 1000;
+  const t0EpochMs = opts.startAtEpochMs === undefined ? nowEpochMs : opts.startAtEpochMs - Math.max(0, Math.ceil((opts.startAtEpochMs - nowEpochMs) / intervalMs)) * intervalMs;
+  const startedAt = new Date(opts.startAtEpochMs === undefined ? Date.now() : t0EpochMs);
   const clock = () => performance.timeOrigin + performance.now() - t0EpochMs;
   const writer = RunDirWriter.create({ out: opts.out, reportsDir: opts.reportsDir ?? `${cwd}/reports`, scenario: def.name, startedAt });
   const peakRate = peakRatePerS(def.load);
@@ -189,14 +207,22 @@ function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
     plannedDurationMs: plannedDurationMs(def.load),
     status: 'running',
     target: { baseUrl: redactUrl(def.target.baseUrl), ...targetBuild(env) },
-    load: { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}) },
+    load: loadShare(def, prep.segment, peakRate),
     config: redactForRunJson(def, opts.keepBodies),
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers: prep.workers },
     phases: [],
     faults: [],
+    ...(prep.segment ? { executionSegment: prep.segment.describe() } : {}),
   };
   writer.writeRun(run);
   return { writer, run, startedAt, t0EpochMs, clock };
+}
+
+/** The load's executor and peaks, this process's share of them under an execution segment (so merged parts add up). */
+function loadShare(def: ScenarioDefinition, segment: ExecutionTuple | undefined, peakRate: number | undefined): RunJson['load'] {
+  const vus = peakVUs(def.load);
+  const rate = peakRate === undefined ? undefined : peakRate * (segment?.share ?? 1);
+  return { executor: def.load.executor, peakVUs: segment ? segment.scale(vus) : vus, ...(rate !== undefined ? { peakRatePerS: rate } : {}) };
 }
 
 /**
@@ -241,7 +267,8 @@ async function runLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOption
 function startEngines(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions, handle: RunHandle, globals: Record<string, unknown>, out: LoadResult, current: () => RunningLoad | undefined, warn: (err: Error) => void): Promise<RunningLoad> {
   const { writer, run } = open;
   const engineDef = withDataFiles(prep.loadDef, prep.scenario.dataFiles);
-  const loadOpts = { def: engineDef, target: prep.target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs: open.t0EpochMs, baseDir: prep.scenario.baseDir, seed: opts.seed ?? 1, intervalMs: opts.intervalMs ?? 1000, allowHosts: prep.allowHosts };
+  const segment = opts.executionSegment !== undefined || opts.executionSegmentSequence !== undefined ? { segment: opts.executionSegment, sequence: opts.executionSegmentSequence } : undefined;
+  const loadOpts = { def: engineDef, target: prep.target, globals: JSON.parse(JSON.stringify(globals)), t0EpochMs: open.t0EpochMs, baseDir: prep.scenario.baseDir, seed: opts.seed ?? 1, intervalMs: opts.intervalMs ?? 1000, allowHosts: prep.allowHosts, segment };
   return startLoad(loadOpts, prep.workers, {
     onRecords: (records: IntervalRecord[]) => {
       writer.appendIntervals(records);
@@ -261,8 +288,9 @@ function startEngines(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions
 /** Begins the load on the shared clock, writes the phases, refreshes setup on its period, waits for the end. */
 async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions, load: RunningLoad, out: LoadResult, onAbort: () => void, warn: (err: Error) => void): Promise<void> {
   const { def, plan, target, env, setupOpts } = prep;
-  // Workers start on the same clock a few ms from now.
-  const loadStartMs = open.clock() + (prep.workers > 1 ? 20 : 0);
+  // Workers start on the same clock a few ms from now; --start-at names the moment (on the interval grid).
+  const loadStartMs = opts.startAtEpochMs !== undefined ? opts.startAtEpochMs - open.t0EpochMs : open.clock() + (prep.workers > 1 ? 20 : 0);
+  if (loadStartMs < open.clock()) warn(new Error(`warning: the load is ready ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
   open.run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
   open.writer.writeRun(open.run);
   const done = load.begin(loadStartMs);

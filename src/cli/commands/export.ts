@@ -3,7 +3,7 @@
 // Prometheus rules file, and a recorded run as a `promtool test rules` file. Thin: the generators are in src/slo/.
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.ts';
 import { slos } from '../../../scenarios/slos.ts';
@@ -13,6 +13,9 @@ import { prometheusRules, rulesYaml } from '../../slo/prometheus-rules.ts';
 import { promtoolTests, promtoolTestsYaml } from '../../slo/promtool-tests.ts';
 import { readRunDir } from '../../results/read.ts';
 import { runAlertOverrides } from '../../slo/evaluate-run.ts';
+import { k6Script } from '../../scenario/k6-script.ts';
+import { k6OperatorManifests, k8sName } from '../../scenario/k6-operator.ts';
+import type { ProfileName } from '../../results/format.ts';
 
 /** Writes text to a file (its folder created) or to stdout; says where on stderr. */
 async function emit(text: string, out: string | undefined): Promise<void> {
@@ -36,7 +39,7 @@ export async function rulesFor(scenario: string | undefined, opts: { interval?: 
 
 /** Registers `perfgate export`. */
 export function registerExport(program: Command): void {
-  const exp = program.command('export').description('export the SLOs and alert rules for a Prometheus (rules, promtool tests)');
+  const exp = program.command('export').description('export the SLOs and alert rules for a Prometheus (rules, promtool tests), or a scenario as a k6 script');
   exp
     .command('prometheus-rules')
     .description('write a Prometheus rules file: SLI recording rules, the P0-P2 alerting rules and the error-budget burn-rate alerts')
@@ -49,6 +52,27 @@ export function registerExport(program: Command): void {
       if (opts.interval !== undefined && !/^(\d+(ms|s|m|h))+$/.test(opts.interval)) throw new ConfigError([{ path: '--interval', message: `bad duration ${JSON.stringify(opts.interval)} (e.g. "15s")` }], 'invalid arguments');
       const { yaml } = await rulesFor(scenario, { interval: opts.interval });
       await emit(yaml, opts.out);
+    });
+  exp
+    .command('k6')
+    .description('write the scenario as a k6 script (an ES module, k6 modules only); what k6 cannot express is listed in it and on stderr')
+    .argument('<scenario>', 'a scenario name or file')
+    .option('--profile <profile>', 'full, ci or smoke', 'full')
+    .option('--out <file>', 'write here instead of stdout')
+    .option('--operator', 'also write the k6-operator manifests (a ConfigMap with the script and a TestRun) next to --out')
+    .option('--parallelism <n>', 'with --operator: the number of runner pods', '1')
+    .action(async (scenario: string, opts: { profile: string; out?: string; operator?: boolean; parallelism: string }) => {
+      const issues = [];
+      if (!['full', 'ci', 'smoke'].includes(opts.profile)) issues.push({ path: '--profile', message: 'must be full, ci or smoke' });
+      const parallelism = Number(opts.parallelism);
+      if (!Number.isInteger(parallelism) || parallelism < 1) issues.push({ path: '--parallelism', message: `must be a positive integer (got "${opts.parallelism}")` });
+      if (opts.operator && !opts.out) issues.push({ path: '--operator', message: 'needs --out (the manifests are written next to the script)' });
+      if (issues.length) throw new ConfigError(issues, 'invalid arguments');
+      const def = (await loadScenario(scenario, { profile: opts.profile as ProfileName, cwd: process.cwd(), env: process.env })).definition;
+      const { script, notes } = k6Script(def, { profile: opts.profile });
+      for (const n of notes) process.stderr.write(`perfgate: not in the k6 script: ${n}\n`);
+      await emit(script, opts.out);
+      if (opts.operator && opts.out) await emit(k6OperatorManifests(def.name, script, { parallelism, dataFiles: Object.values(def.data ?? {}).map((f) => f.file) }), join(dirname(resolve(opts.out)), `${k8sName(def.name)}-k6-operator.yaml`));
     });
   exp
     .command('promtool-tests')

@@ -24,6 +24,8 @@ function parsePort(v: string): number {
   return n;
 }
 import { parseProfiler } from '../../profile/tools.ts';
+import { ExecutionTuple } from '../../engine/execution-segment.ts';
+import { parseRfc3339Ms } from '../../results/k6-json.ts';
 import type { ProfilerChoice } from '../../profile/launch.ts';
 
 /** Options of `perfgate run`, as commander parses them. */
@@ -56,6 +58,9 @@ interface RunFlags {
   iterations?: string;
   rate?: string;
   stage?: string[];
+  executionSegment?: string;
+  executionSegmentSequence?: string;
+  startAt?: string;
 }
 
 /** `perfgate run --list`: every scenario a bare name reaches, the project's first, each with where it comes from. */
@@ -67,7 +72,7 @@ async function printScenarioList(cwd: string): Promise<void> {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Checks the flags; every problem at once. */
-export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice; overrides?: LoadOverrides; tlsCa?: string } {
+export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice; overrides?: LoadOverrides; tlsCa?: string; startAtEpochMs?: number } {
   const issues: ConfigIssue[] = [];
   let overrides: LoadOverrides | undefined;
   try {
@@ -76,6 +81,8 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
     if (err instanceof ConfigError) issues.push(...err.issues);
     else throw err;
   }
+  const startAtEpochMs = flags.startAt === undefined ? undefined : parseRfc3339Ms(flags.startAt);
+  if (startAtEpochMs === null) issues.push({ path: '--start-at', message: `must be an RFC 3339 time such as 2026-01-02T15:04:05Z (got "${flags.startAt}")` });
   if (!['full', 'ci', 'smoke'].includes(flags.profile)) issues.push({ path: '--profile', message: `must be full, ci or smoke (got "${flags.profile}")` });
   const workers = Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) issues.push({ path: '--workers', message: `must be an integer from 1 to 64 (got "${flags.workers}")` });
@@ -105,7 +112,8 @@ export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers:
   }
   if (issues.length) throw new ConfigError(issues, 'invalid arguments');
   const clinic = flags.clinic === undefined ? undefined : parseProfiler(flags.clinic, { field: '--clinic', nodeProfiler: flags.nodeProfiler, clinicInstalled: clinicBin() !== undefined });
-  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}), ...(tlsCa ? { tlsCa } : {}), ...(overrides && !noOverrides(overrides) ? { overrides } : {}) };
+  if (flags.executionSegment !== undefined || flags.executionSegmentSequence !== undefined) ExecutionTuple.fromFlags(flags.executionSegment, flags.executionSegmentSequence);
+  return { profile: flags.profile as ProfileName, workers, ...(clinic ? { clinic } : {}), ...(tlsCa ? { tlsCa } : {}), ...(overrides && !noOverrides(overrides) ? { overrides } : {}), ...(startAtEpochMs != null ? { startAtEpochMs } : {}) };
 }
 
 /** The k6-style end-of-run table of a run directory, or undefined when its summary is missing (a run that never started). */
@@ -162,6 +170,9 @@ export function registerRun(program: Command): void {
     .option('--iterations <n>', "override the executor's iterations (shared-iterations, per-vu-iterations)")
     .option('--rate <n>', "override the executor's rate (constant-arrival-rate)")
     .option('--stage <duration:target[:name]>', "replace the executor's stages (ramping-vus, ramping-arrival-rate); repeatable, in order", collect, [])
+    .option('--execution-segment <segment>', "this process's share of the schedule, as in k6: '1/3:2/3', '0.5', '50%:100%'")
+    .option('--execution-segment-sequence <points>', "the segments of every process, as in k6: '0,1/3,2/3,1' (VUs and arrivals striped across them)")
+    .option('--start-at <time>', 'start the load at this RFC 3339 time, on a shared interval grid (N processes started together)')
     .option('--node-profiler', 'with --clinic flame or heapprofiler: collect with Node\'s own --cpu-prof / --heap-prof instead of Clinic')
     .action((scenario: string | undefined, flags: RunFlags & CompareFlags) => runAction(scenario, flags));
 }
@@ -186,7 +197,7 @@ function stopOnSignals(ac: AbortController): () => void {
 
 /** Starts the gated run the flags describe, with its progress and log lines on stderr unless --quiet. */
 function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof parseRunFlags>, signal: AbortSignal, harness?: HarnessMetrics): ReturnType<typeof runWithGate> {
-  const { profile, workers, clinic, tlsCa, overrides } = parsed;
+  const { profile, workers, clinic, tlsCa, overrides, startAtEpochMs } = parsed;
   let plannedMs = 0;
   const handle = runWithGate({
     scenario,
@@ -195,6 +206,9 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
     targetUrl: flags.target,
     out: flags.out,
     workers,
+    executionSegment: flags.executionSegment,
+    executionSegmentSequence: flags.executionSegmentSequence,
+    startAtEpochMs,
     allowHosts: flags.allowHost,
     ...(tlsCa ? { tlsCa } : {}),
     signal,
