@@ -148,6 +148,8 @@ export interface LabRequirements {
   seed?: 'small' | 'default';
   /** Extra environment for the target (e.g. DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, BREAKER_ENABLED). */
   targetEnv?: Record<string, string>;
+  /** Run the lab's Prometheus on the target and the harness, with the scenario's rules; the report shows what fired in it. */
+  prometheus?: boolean;
 }
 
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */

@@ -36,6 +36,8 @@ interface RunFlags {
   quiet?: boolean;
   lab?: boolean;
   labSeed?: string;
+  /** The lab's Prometheus for this run (as the scenario's lab.prometheus). */
+  prometheus?: boolean;
   failOnAlerts?: boolean;
   keepBodies?: boolean;
   report: boolean;
@@ -106,6 +108,7 @@ export function registerRun(program: Command): void {
     .option('--allow-host <host>', 'allow a non-loopback target host (repeatable)', collect, [])
     .option('--lab', 'run against the lab: the one `perfgate lab up` left running, or one started for this run')
     .option('--lab-seed <size>', 'seed size of a lab started for this run: small or default')
+    .option('--prometheus', "with --lab: the lab's Prometheus scrapes the target and the harness with the scenario's rules; the report shows the alerts that fired in it")
     .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
     .option('--keep-bodies', 'keep request bodies in run.json (secret fields still redacted); by default only their shape')
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
@@ -149,6 +152,8 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
     allowHosts: flags.allowHost,
     signal,
     lab: flags.lab,
+    ...(flags.prometheus ? { prometheus: true } : {}),
+    ...(harness ? { harnessMetrics: harness } : {}),
     labSeed: flags.labSeed as 'small' | 'default' | undefined,
     failOnAlerts: flags.failOnAlerts,
     keepBodies: flags.keepBodies,
