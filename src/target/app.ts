@@ -74,6 +74,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       { route, method: req.method, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (req.claims) ctx.metrics.clientRequests.inc({ client: req.claims.clientId });
   });
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply));
   app.setNotFoundHandler((req, reply) =>

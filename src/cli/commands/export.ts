@@ -1,9 +1,10 @@
 // `perfgate export prometheus-rules [<scenario>|--catalogue] [--out FILE]` and
-// `perfgate export promtool-tests <run-dir> [--rules FILE] [--out FILE]`: the SLO catalogue and the alert rules as a
-// Prometheus rules file, and a recorded run as a `promtool test rules` file. Thin: the generators are in src/slo/.
+// `perfgate export promtool-tests <run-dir> [--rules FILE] [--out FILE]` and `perfgate export grafana [--out DIR]`: the SLO
+// catalogue and the alert rules as a Prometheus rules file, a recorded run as a `promtool test rules` file, and the
+// Grafana boards with their provisioning. Thin: the generators are in src/slo/.
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.ts';
 import { slos } from '../../../scenarios/slos.ts';
@@ -13,6 +14,7 @@ import { prometheusRules, rulesYaml } from '../../slo/prometheus-rules.ts';
 import { promtoolTests, promtoolTestsYaml } from '../../slo/promtool-tests.ts';
 import { readRunDir } from '../../results/read.ts';
 import { runAlertOverrides } from '../../slo/evaluate-run.ts';
+import { grafanaExport } from '../../slo/grafana-dashboards.ts';
 
 /** Writes text to a file (its folder created) or to stdout; says where on stderr. */
 async function emit(text: string, out: string | undefined): Promise<void> {
@@ -34,6 +36,19 @@ export async function rulesFor(scenario: string | undefined, opts: { interval?: 
   return { yaml: rulesYaml(file, source), source };
 }
 
+/** Writes the Grafana export's files under `outDir`; returns their paths. */
+export async function writeGrafanaExport(outDir: string, dashboardsPath?: string): Promise<string[]> {
+  const files = grafanaExport(dashboardsPath ? { dashboardsPath } : {});
+  const written: string[] = [];
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(resolve(outDir), rel);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+    written.push(path);
+  }
+  return written;
+}
+
 /** Registers `perfgate export`. */
 export function registerExport(program: Command): void {
   const exp = program.command('export').description('export the SLOs and alert rules for a Prometheus (rules, promtool tests)');
@@ -49,6 +64,15 @@ export function registerExport(program: Command): void {
       if (opts.interval !== undefined && !/^(\d+(ms|s|m|h))+$/.test(opts.interval)) throw new ConfigError([{ path: '--interval', message: `bad duration ${JSON.stringify(opts.interval)} (e.g. "15s")` }], 'invalid arguments');
       const { yaml } = await rulesFor(scenario, { interval: opts.interval });
       await emit(yaml, opts.out);
+    });
+  exp
+    .command('grafana')
+    .description('write Grafana provisioning files and the four boards (API overview, database, infrastructure, business) as dashboard JSON')
+    .option('--out <dir>', 'the folder to write into', 'grafana')
+    .option('--dashboards-path <path>', "where Grafana will read the dashboards from (the provider's path)", '/var/lib/grafana/dashboards/perfgate')
+    .action(async (opts: { out: string; dashboardsPath: string }) => {
+      const written = await writeGrafanaExport(opts.out, opts.dashboardsPath);
+      process.stderr.write(`perfgate: wrote ${written.length} files under ${relative(process.cwd(), resolve(opts.out)) || '.'}\n`);
     });
   exp
     .command('promtool-tests')
