@@ -3,6 +3,7 @@
 // for the rules to be evaluated past the end, reads from the HTTP API which alerts fired and when (ALERTS over the
 // run) and how evenly the harness and the target were scraped, and writes prometheus-alerts.json.
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { slos } from '../../scenarios/slos.ts';
@@ -52,7 +53,8 @@ async function rulesEvaluatedUntil(info: PrometheusInfo): Promise<number> {
 
 /** The scenario's rules loaded and the harness at `harnessUrl` scraped; resolves once its first scrape is in. */
 export async function registerRun(info: PrometheusInfo, opts: { overrides?: AlertOverrides; scenario: string; harnessUrl: string; onLog?: (line: string) => void }): Promise<{ address: string; release(): void }> {
-  await reloadPrometheus(info, labRulesYaml(opts.overrides, `scenario ${opts.scenario}`));
+  const rules = labRulesYaml(opts.overrides, `scenario ${opts.scenario}`);
+  if (readFileSync(info.rulesFile, 'utf8') !== rules) await reloadPrometheus(info, rules);
   const address = new URL(opts.harnessUrl).host;
   setHarnessTargets(info, [address]);
   if (!(await until(() => harnessScraped(info, address), 15_000))) throw new LabError(`prometheus: the harness at ${opts.harnessUrl} was not scraped within 15 s (see ${info.logFile})`);
