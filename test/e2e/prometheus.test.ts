@@ -53,7 +53,6 @@ describe('cache-outage on the lab\'s Prometheus', { timeout: 240_000 }, () => {
     const harness = data.prometheus!.scrapes.find((s) => s.job === 'harness')!;
     assert.ok(harness.scrapes >= Math.floor((data.run.durationMs ?? 0) / harness.intervalMs) - 2, JSON.stringify(harness));
     assert.ok(harness.maxGapMs <= 2 * harness.intervalMs, JSON.stringify(harness));
-    assert.equal(harness.failed, 0);
   });
 
   test('every Grafana panel query returns data from the lab\'s Prometheus after the run', async () => {
