@@ -61,7 +61,8 @@ describe('perfgate lab up, status and down in the background through the real CL
     // Prometheus scrapes the target with the lab's metrics token, which it reads from a file and never prints
     assert.ok(info.prometheus && info.metricsToken && !r.stdout.includes(info.metricsToken));
     assert.equal(readFileSync(info.prometheus.rulesFile, 'utf8').includes('PerfgateCacheHit'), true);
-    const targetUp = async () => ((await (await fetch(`${info.prometheus!.url}/api/v1/query?query=up{job="target"}`)).json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result[0]?.value[1] === '1';
+    const promUrl = info.prometheus.url;
+    const targetUp = async () => ((await (await fetch(`${promUrl}/api/v1/query?query=up{job="target"}`)).json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result[0]?.value[1] === '1';
     let up = false;
     for (let i = 0; i < 100 && !(up = await targetUp()); i++) await new Promise((res) => setTimeout(res, 100));
     assert.ok(up, 'the target is scraped');
