@@ -40,6 +40,8 @@ export interface ScrapeCoverage {
   failed: number;
   /** The longest stretch without a successful scrape, the run's start and end counting as edges. */
   maxGapMs: number;
+  /** Where that stretch began, ms from the run's start. */
+  maxGapAtMs: number;
   /** The scrape interval it was configured with. */
   intervalMs: number;
 }
@@ -107,8 +109,19 @@ export function scrapeCoverage(job: string, up: ReadonlyArray<[number, string]>,
   const ok = within.filter((s) => s.ok).map((s) => s.t).sort((a, b) => a - b);
   const edges = [range.fromMs, ...ok, range.toMs];
   let maxGapMs = 0;
-  for (let i = 1; i < edges.length; i++) maxGapMs = Math.max(maxGapMs, edges[i] - edges[i - 1]);
-  return { job, scrapes: ok.length, failed: within.length - ok.length, maxGapMs, intervalMs };
+  let maxGapAtMs = range.fromMs;
+  for (let i = 1; i < edges.length; i++) {
+    if (edges[i] - edges[i - 1] > maxGapMs) [maxGapMs, maxGapAtMs] = [edges[i] - edges[i - 1], edges[i - 1]];
+  }
+  return { job, scrapes: ok.length, failed: within.length - ok.length, maxGapMs, maxGapAtMs, intervalMs };
+}
+
+/** Timing slack on a gap: scrapes start a few ms early or late, so one missed scrape reads as 2 intervals and a bit. */
+export const SCRAPE_JITTER_SHARE = 0.1;
+
+/** Whether a job's longest gap is over 2 scrape intervals (two or more scrapes in a row missed). */
+export function gapTooLong(s: ScrapeCoverage): boolean {
+  return s.maxGapMs > (2 + SCRAPE_JITTER_SHARE) * s.intervalMs;
 }
 
 /** perfgate's finding and Prometheus' alert for one rule, and whether they agree. */
@@ -156,8 +169,8 @@ export function compareAlerts(findings: readonly AlertFinding[], prom: Prometheu
 /** One line per scraped job: its scrapes and its longest gap, flagged when over 2 scrape intervals. */
 export function scrapeSentences(prom: PrometheusAlertsJson): string[] {
   return prom.scrapes.map((s) => {
-    const gap = `longest gap ${(s.maxGapMs / 1000).toFixed(1)} s`;
-    const flag = s.maxGapMs > 2 * s.intervalMs ? ` (over 2 scrape intervals of ${s.intervalMs / 1000} s: Prometheus missed part of the run)` : '';
+    const gap = `longest gap ${(s.maxGapMs / 1000).toFixed(1)} s at ${clock(s.maxGapAtMs)}`;
+    const flag = gapTooLong(s) ? ` (over 2 scrape intervals of ${s.intervalMs / 1000} s: Prometheus missed part of the run)` : '';
     return `${s.job}: ${s.scrapes} scrapes${s.failed ? `, ${s.failed} failed` : ''}, ${gap}${flag}.`;
   });
 }

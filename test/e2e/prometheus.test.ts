@@ -10,6 +10,7 @@ import { startTestLab, type Lab } from '../support/lab.ts';
 import { explain, gatedRun, tempReports } from './support.ts';
 import { labRulesYaml } from '../../src/run/lab-prometheus.ts';
 import { boardQueries } from '../../src/slo/grafana-dashboards.ts';
+import { gapTooLong } from '../../src/slo/prometheus-alerts.ts';
 import type { RunData } from '../../src/results/format.ts';
 
 describe('cache-outage on the lab\'s Prometheus', { timeout: 240_000 }, () => {
@@ -19,7 +20,7 @@ describe('cache-outage on the lab\'s Prometheus', { timeout: 240_000 }, () => {
   let reportHtml: string | undefined;
   before(async () => {
     reports = await tempReports();
-    lab = await startTestLab({ workers: 2, prometheus: { rulesYaml: labRulesYaml() } });
+    lab = await startTestLab({ workers: 1, prometheus: { rulesYaml: labRulesYaml() } });
     ({ data, reportHtml } = await gatedRun({ scenario: 'cache-outage', profile: 'ci', sharedLab: lab, reportsDir: reports.dir, prometheus: true }));
   });
   after(async () => {
@@ -52,7 +53,7 @@ describe('cache-outage on the lab\'s Prometheus', { timeout: 240_000 }, () => {
   test('the harness was scraped for the whole run: no gap over 2 scrape intervals', () => {
     const harness = data.prometheus!.scrapes.find((s) => s.job === 'harness')!;
     assert.ok(harness.scrapes >= Math.floor((data.run.durationMs ?? 0) / harness.intervalMs) - 2, JSON.stringify(harness));
-    assert.ok(harness.maxGapMs <= 2 * harness.intervalMs, JSON.stringify(harness));
+    assert.equal(gapTooLong(harness), false, `no gap over 2 scrape intervals (a few ms of jitter allowed): ${JSON.stringify(harness)}`);
   });
 
   test('every Grafana panel query returns data from the lab\'s Prometheus after the run', async () => {

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertsFromMatrix, compareAlerts, scrapeCoverage, scrapeSentences, stretchesOf, type PrometheusAlertsJson } from '../../src/slo/prometheus-alerts.ts';
+import { alertsFromMatrix, compareAlerts, gapTooLong, scrapeCoverage, scrapeSentences, stretchesOf, type PrometheusAlertsJson } from '../../src/slo/prometheus-alerts.ts';
 import type { AlertFinding } from '../../src/results/format.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 
@@ -28,14 +28,17 @@ test('stretches join instants at most 1.5 steps apart', () => {
 test('scrape coverage: the longest gap between successful scrapes, the run edges included; failed scrapes do not count', () => {
   const up: Array<[number, string]> = [[at(0.5), '1'], [at(1.5), '1'], [at(2.5), '0'], [at(3.5), '1'], [at(4.5), '1'], [at(9), '1']];
   const c = scrapeCoverage('harness', up, T0, { fromMs: 0, toMs: 5000 }, 1000);
-  assert.deepEqual(c, { job: 'harness', scrapes: 4, failed: 1, maxGapMs: 2000, intervalMs: 1000 });
+  assert.deepEqual(c, { job: 'harness', scrapes: 4, failed: 1, maxGapMs: 2000, maxGapAtMs: 1500, intervalMs: 1000 });
+  assert.equal(gapTooLong(c), false, 'one missed scrape is a gap of 2 intervals');
+  assert.equal(gapTooLong({ ...c, maxGapMs: 2015 }), false, 'and a few ms of timing jitter');
+  assert.equal(gapTooLong({ ...c, maxGapMs: 3000 }), true, 'two missed in a row are over'); 
   const none = scrapeCoverage('target', [], T0, { fromMs: 0, toMs: 5000 }, 1000);
   assert.equal(none.maxGapMs, 5000);
 });
 
 const finding = (rule: string, fired: boolean, firstAtMs?: number, note?: string): AlertFinding => ({ severity: 'P1', rule, description: `${rule} summary`, fired, unit: 'ratio', ...(firstAtMs !== undefined ? { firstAtMs } : {}), ...(note ? { note } : {}) });
 
-const prom = (alerts: PrometheusAlertsJson['alerts']): PrometheusAlertsJson => ({ version: 1, scrapeIntervalMs: 1000, evaluationIntervalMs: 1000, fromMs: 0, toMs: 40_000, alerts, scrapes: [{ job: 'harness', scrapes: 40, failed: 0, maxGapMs: 3500, intervalMs: 1000 }] });
+const prom = (alerts: PrometheusAlertsJson['alerts']): PrometheusAlertsJson => ({ version: 1, scrapeIntervalMs: 1000, evaluationIntervalMs: 1000, fromMs: 0, toMs: 40_000, alerts, scrapes: [{ job: 'harness', scrapes: 40, failed: 0, maxGapMs: 3500, maxGapAtMs: 12_000, intervalMs: 1000 }] });
 
 test('agreement: both fired, neither, and each side alone, said plainly', () => {
   const rows = compareAlerts(
@@ -61,7 +64,7 @@ test('agreement: both fired, neither, and each side alone, said plainly', () => 
 
 test('scrape sentences flag a gap over 2 scrape intervals', () => {
   const [line] = scrapeSentences(prom([]));
-  assert.match(line, /^harness: 40 scrapes, longest gap 3\.5 s \(over 2 scrape intervals of 1 s/);
+  assert.match(line, /^harness: 40 scrapes, longest gap 3\.5 s at 00:12 \(over 2 scrape intervals of 1 s/);
 });
 
 test('summary.md lists the disagreements first', () => {
