@@ -41,6 +41,8 @@ export interface PrometheusOptions {
   targetAddress?: string;
   /** The bearer token the target's /metrics needs (written to a 0600 file, never on a command line). */
   metricsToken?: string;
+  /** The CA file of a target served over https: the target job then scrapes https and verifies against it. */
+  targetCaFile?: string;
   /** The rules file's text (perfgate export prometheus-rules). */
   rulesYaml: string;
   scrapeIntervalMs?: number;
@@ -59,7 +61,7 @@ export interface PrometheusHandle {
 const promSeconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 /** The configuration (JSON is YAML, so prometheus.yml is written as JSON): global intervals, rules, the jobs. */
-export function prometheusConfig(opts: { scrapeIntervalMs: number; rulesFile: string; harnessTargetsFile: string; selfAddress: string; targetAddress?: string; tokenFile?: string }): Record<string, unknown> {
+export function prometheusConfig(opts: { scrapeIntervalMs: number; rulesFile: string; harnessTargetsFile: string; selfAddress: string; targetAddress?: string; tokenFile?: string; targetCaFile?: string }): Record<string, unknown> {
   const interval = promSeconds(opts.scrapeIntervalMs);
   const jobs: Array<Record<string, unknown>> = [
     { job_name: 'prometheus', static_configs: [{ targets: [opts.selfAddress] }] },
@@ -71,6 +73,7 @@ export function prometheusConfig(opts: { scrapeIntervalMs: number; rulesFile: st
       job_name: 'target',
       metrics_path: '/metrics',
       static_configs: [{ targets: [opts.targetAddress] }],
+      ...(opts.targetCaFile ? { scheme: 'https', tls_config: { ca_file: opts.targetCaFile } } : {}),
       ...(opts.tokenFile ? { authorization: { type: 'Bearer', credentials_file: opts.tokenFile } } : {}),
     });
   }
@@ -140,7 +143,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   if (tokenFile) writeFileSync(tokenFile, opts.metricsToken!, { mode: 0o600 });
   writeFileSync(rulesFile, opts.rulesYaml);
   setHarnessTargets({ harnessTargetsFile }, []);
-  const config = prometheusConfig({ scrapeIntervalMs, rulesFile, harnessTargetsFile, selfAddress: `127.0.0.1:${port}`, targetAddress: opts.targetAddress, tokenFile });
+  const config = prometheusConfig({ scrapeIntervalMs, rulesFile, harnessTargetsFile, selfAddress: `127.0.0.1:${port}`, targetAddress: opts.targetAddress, tokenFile, targetCaFile: opts.targetCaFile });
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   const url = `http://127.0.0.1:${port}`;
   const args = [

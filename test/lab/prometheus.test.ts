@@ -35,6 +35,8 @@ describe('the lab\'s Prometheus', { timeout: 120_000 }, () => {
     const config = prometheusConfig({ scrapeIntervalMs: 1000, rulesFile: 'r.yml', harnessTargetsFile: 'h.json', selfAddress: '127.0.0.1:1', targetAddress: '127.0.0.1:2', tokenFile: 't' });
     assert.deepEqual((config.scrape_configs as Array<{ job_name: string }>).map((j) => j.job_name), ['prometheus', 'harness', 'target']);
     assert.deepEqual(config.global, { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' });
+    const tls = prometheusConfig({ scrapeIntervalMs: 1000, rulesFile: 'r.yml', harnessTargetsFile: 'h.json', selfAddress: '127.0.0.1:1', targetAddress: '127.0.0.1:2', targetCaFile: 'ca.pem' });
+    assert.deepEqual((tls.scrape_configs as Array<Record<string, unknown>>)[2], { job_name: 'target', metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:2'] }], scheme: 'https', tls_config: { ca_file: 'ca.pem' } });
   });
 
   test('listens on loopback only, and scrapes the harness once a run registers it', async () => {
