@@ -27,6 +27,7 @@ const UNIT = [
   'test/results/import-k6', 'test/results/read', 'test/results/run-dir-writer', 'test/results/summary',
   'test/run/fault-scheduler', 'test/run/progress',
   'test/lab/units',
+  'test/slo/prometheus-alerts', 'test/slo/burn-rate',
 ];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const root = join(import.meta.dirname, '..');

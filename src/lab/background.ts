@@ -28,6 +28,8 @@ export interface BackgroundOptions {
   target?: boolean;
   workers?: number;
   seed?: 'small' | 'default' | 'none';
+  /** Run the lab's Prometheus (--prometheus). */
+  prometheus?: boolean;
   cwd?: string;
   onLog?: (line: string) => void;
   /** How long to wait for the lab (default 5 minutes). */
@@ -70,6 +72,7 @@ export async function startBackgroundLab(opts: BackgroundOptions = {}): Promise<
   if (opts.target === false) args.push('--no-target');
   if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
   if (opts.seed) args.push('--seed', opts.seed);
+  if (opts.prometheus) args.push('--prometheus');
   const child = spawn(process.execPath, args, { cwd, detached: true, stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
   const supervisorPid = child.pid;

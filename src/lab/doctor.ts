@@ -19,6 +19,11 @@ export interface DoctorCheck {
 
 /** Binaries a lab cannot start without (pgbouncer is needed by --pgbouncer and the connection-storm drill). */
 const REQUIRED: ReadonlySet<BinaryName> = new Set(['postgres', 'initdb', 'redis-server', 'pgbouncer']);
+/** What an optional binary is for, in its "not found" line. */
+const OPTIONAL_USE: Partial<Record<BinaryName, string>> = {
+  prometheus: 'only `lab up --prometheus` and the alert rules\' tests need it',
+  promtool: 'only the alert rules\' tests need it',
+};
 
 /** Open files wanted by PgBouncer's max_client_conn (10,500), plus headroom. */
 export const WANTED_OPEN_FILES = NEEDED_OPEN_FILES;
@@ -61,7 +66,7 @@ export function runDoctor(search: BinarySearch = {}): DoctorCheck[] {
       checks.push({ name, status: 'ok', detail: `${binaryVersion(path) ?? 'version unknown'} (${path})`, required });
     } else {
       const cmd = installCommands(name);
-      checks.push({ name, status: required ? 'missing' : 'warn', detail: 'not found', fix: [`Debian/Ubuntu: ${cmd.apt}`, `macOS: ${cmd.brew}`], required });
+      checks.push({ name, status: required ? 'missing' : 'warn', detail: OPTIONAL_USE[name] ? `not found (${OPTIONAL_USE[name]})` : 'not found', fix: [`Debian/Ubuntu: ${cmd.apt}`, `macOS: ${cmd.brew}`], required });
     }
   }
   const major = Number(process.versions.node.split('.')[0]);

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactUrl } from '../redact.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
+import type { PrometheusInfo } from './prometheus.ts';
 
 /** One service of the lab: its PID (the process group leader), port and log file. */
 export interface LabService {
@@ -48,6 +49,8 @@ export interface LabInfo {
   /** Fault control endpoint of a lab owned by another process (see control.ts), and its bearer token. */
   controlUrl?: string;
   controlToken?: string;
+  /** The lab's Prometheus (`lab up --prometheus`), when it runs one. */
+  prometheus?: PrometheusInfo;
 }
 
 /** The .perfgate folder of a working directory. */

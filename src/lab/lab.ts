@@ -15,6 +15,7 @@ import { raiseOpenFileLimit } from './open-files.ts';
 import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
 import type { LabInfo } from './lab-info.ts';
 import { makeLabCertificates } from './tls-certs.ts';
+import { startLabPrometheus } from './prometheus.ts';
 import { LabError } from '../errors.ts';
 
 /** Options of startLab. */
@@ -47,6 +48,8 @@ export interface LabOptions {
   targetWrap?: ServiceWrap;
   /** Serve the target over HTTPS (TLS 1.2 at the least) with a certificate from a CA the lab makes (tls-certs.ts). */
   tls?: boolean;
+  /** Run Prometheus (src/lab/prometheus.ts) on the target and the harness, with these rules (an exported rules file). */
+  prometheus?: { rulesYaml: string };
 }
 
 /** Fault injection for resilience drills. */
@@ -83,9 +86,10 @@ function since(t0: number): string {
 type Stoppable = { name: string; stop(): Promise<void> };
 
 /** Throws a PrerequisiteError (with the install command) when a binary or the target's code is missing. */
-export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search'> = {}): void {
+export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search'> & { prometheus?: unknown } = {}): void {
   for (const name of REQUIRED_BINARIES) requireBinary(name, opts.search);
   if (opts.pgbouncer) requireBinary('pgbouncer', opts.search);
+  if (opts.prometheus) requireBinary('prometheus', opts.search);
   if (opts.target ?? true) {
     requireEntry(TARGET_MAIN);
     requireEntry(UPSTREAM_MAIN);
@@ -348,7 +352,7 @@ function faultsOf(s: LabServices, info: LabInfo, upstreamToken: string): LabFaul
  *   checkLabStart (options, binaries, open files) -> makeLabPaths -> createTeardown (signals)
  *     -> startEarly (gen-keys + tokens, upstream: in the background)
  *     -> startDataServices (postgres -> redis -> [pgbouncer]) -> dataServicesInfo
- *     -> [startTargetStack: migrate, seed, tokens, upstream, target] -> faultsOf -> Lab
+ *     -> [startTargetStack: migrate, seed, tokens, upstream, target] -> [prometheus] -> faultsOf -> Lab
  */
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const log = opts.onLog ?? (() => undefined);
@@ -364,6 +368,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const services = await startDataServices(opts, paths, running, log);
     const info = dataServicesInfo(services, paths, opts.targetWrap ? 0 : workers, opts.seed ?? 'small', withTarget);
     if (withTarget) await startTargetStack(opts, { paths, early, services, info, running, log, tStart });
+    if (opts.prometheus) {
+      const t0 = Date.now();
+      running.push(await startLabPrometheus(info, { stateDir: paths.stateDir, logs: paths.logs, rulesYaml: opts.prometheus.rulesYaml, search: opts.search }));
+      log(`prometheus ready on ${info.prometheus!.url} (${since(t0)})`);
+    }
     return { info, stop, faults: faultsOf(services, info, early.upstreamToken), stopped, stopTarget: () => stopTargetOf(services, log) };
   } catch (err) {
     // Wait for the early starters, so nothing they started escapes the teardown.

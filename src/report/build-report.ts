@@ -20,7 +20,7 @@ export interface BuiltReport {
 }
 
 /** Redacts every string a report could show: run.json, samples, verdict, and request names. */
-export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile'>>(data: T): T {
+export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'>>(data: T): T {
   return {
     ...data,
     run: redactDeep(data.run),
@@ -29,12 +29,13 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
     verdict: data.verdict && redactDeep(data.verdict, { byKey: 'none' }),
     summary: data.summary && redactDeep(data.summary, { byKey: 'none' }),
     profile: data.profile && redactDeep(data.profile, { byKey: 'none' }),
+    prometheus: data.prometheus && redactDeep(data.prometheus, { byKey: 'none' }),
     intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase), ...(r.journey !== undefined ? { journey: redactText(r.journey) } : {}) } : r)),
   };
 }
 
 /** Builds report.html and the chart SVGs of a run. */
-export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile'> & { compare?: CompareJson }): Promise<BuiltReport> {
+export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'> & { compare?: CompareJson }): Promise<BuiltReport> {
   // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page (+ the compare.json and profile sections)
   const model = buildModel(redactRunData(data));
   const entries = buildCharts(model);

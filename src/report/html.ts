@@ -81,6 +81,30 @@ function sloSection(m: ReportModel): string {
   return `<h2>SLOs</h2>${table}<h3>Alerts that would have fired</h3>${alerts}`;
 }
 
+/** When a side fired, or that it did not. */
+function firedCell(side: { fired: boolean; atMs?: number } | undefined, never: string): string {
+  if (!side) return '<span class="muted">not evaluated by perfgate</span>';
+  return side.fired ? `<span class="badge fail">fired</span> ${escapeHtml(clock(side.atMs ?? 0))}` : `<span class="muted">${escapeHtml(never)}</span>`;
+}
+
+/** The alerts that fired in the lab's Prometheus beside perfgate's, each disagreement said in words. */
+function prometheusSection(m: ReportModel): string {
+  const p = m.prometheus;
+  if (!p) return '';
+  const shown = p.rows.filter((r) => r.prometheus.fired || r.perfgate?.fired);
+  const quiet = p.rows.length - shown.length;
+  const table = shown.length === 0
+    ? `<p class="muted">No alert fired in Prometheus, and none would have in perfgate's evaluation${quiet ? ` (${quiet} rule${quiet === 1 ? '' : 's'})` : ''}.</p>`
+    : `<table><thead><tr><th>severity</th><th>alert rule</th><th>Prometheus alert</th><th>in Prometheus</th><th>perfgate would have</th><th>agree</th></tr></thead><tbody>${shown
+        .map((r) => `<tr class="${r.agree === false ? 'fail' : 'pass'}" data-prometheus-alert="${escapeHtml(r.alert)}"><td><span class="badge">${escapeHtml(r.severity)}</span></td><td class="code">${escapeHtml(r.rule)}</td><td class="code">${escapeHtml(r.alert)}</td><td>${firedCell(r.prometheus, 'never fired')}</td><td>${firedCell(r.perfgate, 'not fired')}</td><td>${r.agree === null ? '–' : r.agree ? 'yes' : '<strong>no</strong>'}</td></tr>`)
+        .join('')}</tbody></table>${quiet ? `<p class="muted">${quiet} other rule${quiet === 1 ? '' : 's'} fired on neither side.</p>` : ''}`;
+  const disagreements = p.rows.filter((r) => r.agree === false).map((r) => `<li class="breach" data-alert-disagreement="${escapeHtml(r.rule)}">${escapeHtml(r.sentence)}</li>`);
+  const said = disagreements.length ? `<ul class="causes">${disagreements.join('')}</ul>` : shown.length ? '<p class="muted">Prometheus and perfgate agree on every rule.</p>' : '';
+  const scrapes = p.scrapes.length ? `<p class="muted">Scrapes: ${escapeHtml(p.scrapes.join(' '))}</p>` : '';
+  const error = p.error ? `<p class="note">The read-back from Prometheus is incomplete: ${escapeHtml(p.error)}</p>` : '';
+  return `<h3>Alerts in Prometheus</h3><p class="muted">The lab's Prometheus evaluated the exported rules on the target's and the harness' series during the run.</p>${table}${said}${scrapes}${error}`;
+}
+
 function gapsSection(m: ReportModel): string {
   if (m.collectorGaps.length === 0) return '';
   const items = collectorGapLines(m.collectorGaps).map((line, i) => `<li data-collector-gap="${escapeHtml(m.collectorGaps[i]!.source)}">${escapeHtml(line)}</li>`);
@@ -144,7 +168,7 @@ function metadataSection(m: ReportModel): string {
 
 /** Renders report.html from the model and the rendered charts (and the compare section's HTML, when compared). */
 export function renderReportHtml(m: ReportModel, charts: RenderedChart[], compareSection?: string): string {
-  // model -> banner + failed thresholds and causes -> SLO table and alerts -> charts -> endpoints -> statements -> metadata -> shell
+  // model -> banner + failed thresholds and causes -> SLO table and alerts -> Prometheus' alerts -> charts -> endpoints -> statements -> metadata -> shell
   const word = STATUS_WORD[m.status];
   const causes = causeSentences(m);
   const banner = `<section class="banner ${escapeHtml(m.status)}" id="verdict" data-status="${escapeHtml(m.status)}"><span class="status">${escapeHtml(word)}</span><strong>${escapeHtml(m.run.scenario)}</strong><p class="sentence">${escapeHtml(bannerSentence(m))}</p><p class="meta-line">${escapeHtml(m.run.id)} · started ${escapeHtml(m.run.startedAt)} · target ${escapeHtml(redactText(m.run.target?.baseUrl ?? ''))}</p></section>`;
@@ -156,6 +180,7 @@ export function renderReportHtml(m: ReportModel, charts: RenderedChart[], compar
     banner,
     why,
     sloSection(m),
+    prometheusSection(m),
     compareSection ?? '',
     gapsSection(m),
     chartsSection(charts),

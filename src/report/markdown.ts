@@ -7,6 +7,7 @@ import { describeLoad, formatValue } from './format-values.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 import { profileSectionMarkdown } from './profile-section.ts';
 import type { ProfileSummary } from '../profile/types.ts';
+import { compareAlerts, type PrometheusAlertsJson } from '../slo/prometheus-alerts.ts';
 
 export { mdCode, mdEscape } from './escape.ts';
 import { mdCode, mdEscape } from './escape.ts';
@@ -35,6 +36,20 @@ export interface MarkdownOptions {
   gaps?: readonly CollectorGap[];
   /** The profile's summary of a profiled run. */
   profile?: ProfileSummary;
+  /** What fired in the lab's Prometheus (prometheus-alerts.json). */
+  prometheus?: PrometheusAlertsJson;
+}
+
+/** The lines of the alerts that fired in Prometheus, beside perfgate's, disagreements first. */
+function prometheusLines(verdict: VerdictJson, prom: PrometheusAlertsJson | undefined): string[] {
+  if (!prom) return [];
+  const rows = compareAlerts(verdict.alerts, prom).filter((r) => r.prometheus.fired || r.perfgate?.fired);
+  const sorted = [...rows.filter((r) => r.agree === false), ...rows.filter((r) => r.agree !== false)];
+  const lines = ['**Alerts in Prometheus**', ''];
+  if (sorted.length === 0) lines.push('- No alert fired in Prometheus, and none would have in perfgate\'s evaluation.');
+  for (const r of sorted) lines.push(`- ${r.agree === false ? '❌ ' : ''}${mdEscape(r.sentence)}`);
+  if (prom.error) lines.push(`- The read-back is incomplete: ${mdEscape(prom.error)}`);
+  return [...lines, ''];
 }
 
 /** Renders summary.md for a run's verdict. */
@@ -71,6 +86,7 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
     }
     lines.push('');
   }
+  lines.push(...prometheusLines(verdict, opts.prometheus));
   if (opts.gaps?.length) {
     lines.push('**Collectors with gaps**', '');
     for (const line of collectorGapLines(opts.gaps)) lines.push(`- ${mdEscape(line)}`);

@@ -6,6 +6,7 @@ import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts
 import { serverSeries, type ServerSeries } from './server-series.ts';
 import { collectorGaps, type CollectorGap } from './collector-gaps.ts';
 import type { ProfileSummary } from '../profile/types.ts';
+import { compareAlerts, scrapeSentences, type AlertAgreement } from '../slo/prometheus-alerts.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
 export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds' | 'not-evaluated';
@@ -23,6 +24,15 @@ export interface ReportModel {
   collectorGaps: CollectorGap[];
   /** The profile's summary, when the run was profiled. */
   profile?: ProfileSummary;
+  /** What fired in the lab's Prometheus beside perfgate's findings, when the run had one. */
+  prometheus?: PrometheusView;
+}
+
+/** The report's view of prometheus-alerts.json: one row per rule, the scrape lines, and why it is incomplete. */
+export interface PrometheusView {
+  rows: AlertAgreement[];
+  scrapes: string[];
+  error?: string;
 }
 
 /** The banner status of a run: the verdict's, or the run's abnormal end, never PASS without a verdict. */
@@ -33,7 +43,7 @@ export function bannerStatus(run: RunJson, verdict: VerdictJson | undefined): Ba
 }
 
 /** Builds the report model from a run directory's records. */
-export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile'>): ReportModel {
+export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'>): ReportModel {
   const client = clientSeries(data.intervals, data.run.durationMs ?? 0);
   return {
     run: data.run,
@@ -45,5 +55,6 @@ export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' |
     bands: bandsOf(data.run),
     collectorGaps: collectorGaps(data.samples),
     ...(data.profile ? { profile: data.profile } : {}),
+    ...(data.prometheus ? { prometheus: { rows: compareAlerts(data.verdict?.alerts ?? [], data.prometheus), scrapes: scrapeSentences(data.prometheus), ...(data.prometheus.error ? { error: data.prometheus.error } : {}) } } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // Each stage hands the next plain, serialisable data; nothing here is a live object.
 
 import type { ProfileSummary } from '../profile/types.ts';
+import type { PrometheusAlertsJson } from '../slo/prometheus-alerts.ts';
 /** Version written into run.json, summary.json and verdict.json. */
 export const FORMAT_VERSION = 1 as const;
 
@@ -329,4 +330,6 @@ export interface RunData {
   verdict?: VerdictJson;
   /** profile/summary.json of a profiled run. */
   profile?: ProfileSummary;
+  /** prometheus-alerts.json of a run on a lab with Prometheus: what fired in it. */
+  prometheus?: PrometheusAlertsJson;
 }

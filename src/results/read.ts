@@ -8,6 +8,7 @@ import { RunDirError } from '../errors.ts';
 import type { IntervalRecord, RunData, RunJson, SampleRecord, SummaryJson, VerdictJson } from './format.ts';
 import { FORMAT_VERSION, RUN_FILES } from './format.ts';
 import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
+import { PROMETHEUS_ALERTS_FILE, type PrometheusAlertsJson } from '../slo/prometheus-alerts.ts';
 
 /** Everything a run directory holds, in memory (the shape lives with the format, so the pure core can name it). */
 export type { RunData } from './format.ts';
@@ -71,5 +72,6 @@ export async function readRunDir(dir: string): Promise<RunData> {
     summary: await readJsonFile<SummaryJson>(join(dir, RUN_FILES.summary)),
     verdict: await readJsonFile<VerdictJson>(join(dir, RUN_FILES.verdict)),
     profile: await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)),
+    prometheus: await readJsonFile<PrometheusAlertsJson>(join(dir, PROMETHEUS_ALERTS_FILE)),
   };
 }

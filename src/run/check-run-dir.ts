@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../results/atomic-write.ts';
 import { collectorGaps } from '../report/collector-gaps.ts';
 import { RunDirError } from '../errors.ts';
 import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
+import { PROMETHEUS_ALERTS_FILE, type PrometheusAlertsJson } from '../slo/prometheus-alerts.ts';
 import { evaluateRunData, runThresholds, type GateOptions } from '../slo/evaluate-run.ts';
 
 /** The chart files present in a run directory, as relative paths (`charts/latency.svg`), sorted. */
@@ -47,7 +48,8 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
   const samples: SampleRecord[] = opts.data?.samples ?? [];
   if (!opts.data) for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
   const profile = opts.data?.profile ?? (await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)).catch(() => undefined));
-  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile });
+  const prometheus = opts.data ? opts.data.prometheus : await readJsonFile<PrometheusAlertsJson>(join(dir, PROMETHEUS_ALERTS_FILE)).catch(() => undefined);
+  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile, prometheus });
   writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);

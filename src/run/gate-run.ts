@@ -17,6 +17,9 @@ import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
 import { withTarget } from './resolve-scenario.ts';
 import { labTargetWrap, stageDirIn, type ProfilerChoice } from '../profile/launch.ts';
 import { withProfile, type ProfiledService } from '../profile/run-hooks.ts';
+import type { PrometheusInfo } from '../lab/prometheus.ts';
+import { attachHarnessMetrics, startHarnessMetrics, type HarnessMetrics } from './harness-metrics.ts';
+import { labRulesYaml, registerRun, withPrometheusReadback } from './lab-prometheus.ts';
 
 /** Options of a gated run: runScenario's, plus the lab and the gate's. */
 export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scenario'> {
@@ -38,6 +41,10 @@ export interface GateRunOptions extends Omit<RunScenarioOptions, 'hooks' | 'scen
   profiledService?: ProfiledService;
   /** A CA (PEM text, from --ca-file) trusted beside Node's roots for an https target and its /metrics. */
   tlsCa?: string;
+  /** Run the lab's Prometheus (as the scenario's `lab: { prometheus: true }`); needs `lab`. */
+  prometheus?: boolean;
+  /** The harness' metrics endpoint of this run (--metrics-port), already fed by the caller; without one, a run on a lab with Prometheus starts its own on a free port. */
+  harnessMetrics?: HarnessMetrics;
 }
 
 /** A gated run's outcome: the run's, plus where the report is. */
@@ -54,6 +61,8 @@ interface RunLab {
   reused: boolean;
   /** The lab's target under the profiler, when the run profiles it. */
   profiled?: ProfiledService;
+  /** The lab's Prometheus, when it runs one. */
+  prometheus?: PrometheusInfo;
 }
 
 /** Whether a running lab (from lab.json) has what the scenario needs. */
@@ -65,6 +74,7 @@ function labFits(info: LabInfo, def: ScenarioDefinition): boolean {
     (need.workers === undefined || info.workers === need.workers) &&
     (need.pgbouncer === undefined || Boolean(info.pgbouncerUrl) === need.pgbouncer) &&
     Boolean(info.caFile) === (need.tls ?? false) &&
+    (!need.prometheus || Boolean(info.prometheus)) &&
     need.targetEnv === undefined
   );
 }
@@ -85,11 +95,13 @@ function withLabCa(info: LabInfo): RunLab['urls'] {
 async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: string): Promise<RunLab> {
   const shared = opts.clinic ? undefined : opts.sharedLab;
   if (shared) {
+    if (def.lab?.prometheus && !shared.info.prometheus) throw new ConfigError([{ path: 'lab.prometheus', message: 'the lab this run shares has no Prometheus (start it with prometheus)' }], 'invalid lab');
     return {
       urls: withLabCa(shared.info),
       faults: { ...shared.faults, workerCount: workerCounter(() => shared.info.services.target?.pid) },
       release: async () => {},
       reused: true,
+      prometheus: shared.info.prometheus,
     };
   }
   const running = opts.clinic ? undefined : readLabInfo(cwd); // a profiled target needs a lab of its own
@@ -100,6 +112,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
       faults: { ...labFaults(running), workerCount: workerCounter(() => readLabInfo(cwd)?.services.target?.pid) },
       release: async () => {},
       reused: true,
+      prometheus: running.prometheus,
     };
   }
   const stageDir = opts.clinic ? await stageDirIn() : undefined;
@@ -112,6 +125,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
     targetEnv: opts.clinic ? { ...def.lab?.targetEnv, ...clinicEnv } : def.lab?.targetEnv,
     handleSignals: false,
     onLog: opts.onLog,
+    ...(def.lab?.prometheus ? { prometheus: { rulesYaml: labRulesYaml(def.alerts, `scenario ${def.name}`) } } : {}),
     ...(opts.clinic && stageDir ? { targetWrap: labTargetWrap(opts.clinic, stageDir.dir) } : {}),
   });
   return {
@@ -122,6 +136,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
       await stageDir?.remove();
     },
     reused: false,
+    prometheus: lab.info.prometheus,
     ...(opts.clinic && stageDir ? { profiled: { choice: opts.clinic, stageDir: stageDir.dir, stop: () => lab.stopTarget() } } : {}),
   };
 }
@@ -151,7 +166,8 @@ export function fillLabConnections(def: ScenarioDefinition, urls: { databaseUrl:
 /** Starts a gated run; the handle forwards the inner run's events and resolves once the lab is released. */
 export function runWithGate(opts: GateRunOptions): RunHandle {
   return new RunHandle(async (outer) => {
-    // load + validate (thresholds, faults) -> lab (reuse or start) -> hooks -> runScenario -> release the lab
+    // load + validate (thresholds, faults) -> lab (reuse or start) -> hooks -> [Prometheus: the scenario's rules, the
+    //   harness scraped, the read-back after the load] -> runScenario -> release the lab
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
     const hasLab = opts.lab === true || opts.sharedLab !== undefined;
@@ -159,8 +175,11 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
     const checks: ScenarioCheck[] = [(d) => planFaults(d.faults, hasLab), (d) => checkAlertRules(d)];
     if (!hasLab) checks.push((d) => fillLabConnections(d, undefined), (d) => d.collectors && planCollectors(d.collectors, env, undefined, opts.targetUrl ?? d.target.baseUrl));
     if (opts.clinic && opts.lab !== true) throw new ConfigError([{ path: '--clinic', message: 'profiles the lab\'s target, so it needs --lab (for your own service: perfgate clinic <tool> <scenario> -- <command>)' }], 'invalid arguments');
-    const loaded = await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', overrides: opts.overrides, cwd, env, checks });
+    if (opts.prometheus && !hasLab) throw new ConfigError([{ path: '--prometheus', message: "runs the lab's Prometheus, so it needs --lab" }], 'invalid arguments');
+    const loaded = withLabPrometheus(await loadScenario(opts.scenario, { profile: opts.profile ?? 'full', overrides: opts.overrides, cwd, env, checks }), opts.prometheus);
     const lab = opts.lab || opts.sharedLab ? await acquireLab(loaded.definition, opts, cwd) : undefined;
+    let ownHarness: HarnessMetrics | undefined;
+    let registered: { address: string; release(): void } | undefined;
     try {
       const targetUrl = opts.targetUrl ?? lab?.urls.targetUrl;
       // resolved once: the hooks and the engine hold the same definition (lab: connections filled, --target applied)
@@ -180,8 +199,15 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
         onError: (err) => outer.emit('error', err),
       });
       const profiled = lab?.profiled ?? opts.profiledService;
-      const hooks = profiled ? withProfile(gate.hooks, profiled, opts.onLog) : gate.hooks;
+      let hooks = profiled ? withProfile(gate.hooks, profiled, opts.onLog) : gate.hooks;
+      if (lab?.prometheus) {
+        ownHarness = opts.harnessMetrics ? undefined : await startHarnessMetrics(0);
+        const harness = (opts.harnessMetrics ?? ownHarness)!;
+        registered = await registerRun(lab.prometheus, { overrides: def.alerts, scenario: def.name, harnessUrl: harness.url, onLog: opts.onLog });
+        hooks = withPrometheusReadback(hooks, lab.prometheus, registered.address, opts.onLog);
+      }
       const inner = runScenario({ ...opts, scenario: def, resolved, cwd, env, targetUrl, hooks });
+      if (ownHarness) attachHarnessMetrics(inner, ownHarness);
       inner.on('start', (e) => outer.emit('start', e));
       inner.on('tick', (r) => outer.emit('tick', r));
       inner.on('sample', (s) => outer.emit('sample', s));
@@ -191,7 +217,14 @@ export function runWithGate(opts: GateRunOptions): RunHandle {
       if (lab) outcome.labReused = lab.reused;
       return outcome;
     } finally {
+      registered?.release();
+      await ownHarness?.close();
       await lab?.release();
     }
   });
+}
+
+/** The loaded scenario with `lab.prometheus` set when the run asks for it (--prometheus). */
+function withLabPrometheus<T extends { definition: ScenarioDefinition }>(loaded: T, prometheus: boolean | undefined): T {
+  return prometheus ? { ...loaded, definition: { ...loaded.definition, lab: { ...loaded.definition.lab, prometheus: true } } } : loaded;
 }

@@ -3,6 +3,7 @@
 // errors by class, a latency histogram on the SLO bucket edges, VUs, phase, dropped iterations, generator health,
 // and the server readings perfgate's collectors took (pool, cache, Redis and host memory) for rules that read them.
 
+import { statfsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -47,6 +48,11 @@ function createHarnessRegistry() {
     lag: new Gauge({ name: 'perfgate_generator_event_loop_lag_p99_seconds', help: "The load generator's event-loop lag p99 over the last interval.", registers: r }),
     loadStart: new Gauge({ name: 'perfgate_load_start_timestamp_seconds', help: 'When the load started (Unix time).', registers: r }),
     info: new Gauge({ name: 'perfgate_run_info', help: 'The run in progress.', labelNames: ['run_id', 'scenario', 'profile'], registers: r }),
+    // the disk the run writes to (in the lab, the lab's disk too), read at each scrape; node_exporter's in production
+    disk: new Gauge({ name: 'perfgate_host_disk_utilization', help: 'Used share of the file system of the working folder.', registers: r, collect() {
+      const fs = statfsSync(process.cwd());
+      if (fs.blocks > 0) this.set(1 - fs.bavail / fs.blocks);
+    } }),
     mirrored: Object.fromEntries(MIRRORED_SAMPLES.map((m) => [m, new Gauge({ name: `perfgate_${m}`, help: `perfgate's collector reading ${m}.`, labelNames: ['state'], registers: r })])),
   };
 }

@@ -254,6 +254,7 @@ export const scenarioSchema = strict({
     seed: z.enum(['small', 'default']).optional(),
     targetEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).optional(),
     tls: z.boolean().optional(),
+    prometheus: z.boolean().optional(),
   }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
   defaults: strict({

@@ -198,6 +198,8 @@ export interface LabRequirements {
   targetEnv?: Record<string, string>;
   /** Serve the target over HTTPS with a certificate from the lab's own CA, which the harness verifies against. */
   tls?: boolean;
+  /** Run the lab's Prometheus on the target and the harness, with the scenario's rules; the report shows what fired in it. */
+  prometheus?: boolean;
 }
 
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */

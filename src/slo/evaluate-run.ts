@@ -9,6 +9,9 @@ import { evaluateThresholds } from './evaluate.ts';
 import { parseThresholds, type ParsedThreshold, type ThresholdInput } from './grammar.ts';
 import { buildVerdict } from './verdict.ts';
 import { findCapacity } from './capacity.ts';
+import { evaluateBurnRates } from './burn-rate.ts';
+import { errorBudget } from './prometheus-rules.ts';
+import { slos } from '../../scenarios/slos.ts';
 
 /** Options of the gate: thresholds replacing the run's own, and whether fired alerts fail the run. */
 export interface GateOptions {
@@ -55,10 +58,13 @@ export function requestTotals(intervals: readonly IntervalRecord[]): { total: nu
 
 /** Pure core: parses the thresholds (the override or run.json's), evaluates them and the alerts, builds verdict and summary. */
 export function evaluateRunData(data: { run: RunJson; intervals: IntervalRecord[]; samples: SampleRecord[] }, opts: GateOptions = {}): GateResult {
-  // thresholds -> parse -> evaluate + alerts (+ capacity of a ramp) -> verdict -> summary (thresholds ok from the verdict)
+  // thresholds -> parse -> evaluate + alerts and burn rates (+ capacity of a ramp) -> verdict -> summary (thresholds ok from the verdict)
   const parsed = parseThresholds(opts.thresholds ?? runThresholds(data.run), opts.thresholds ? 'invalid thresholds file' : 'invalid thresholds in run.json');
   const entries = evaluateThresholds(data, parsed, { abortedBy: data.run.abortedBy });
   const alerts = evaluateAlerts(data, { rules: resolveAlertRules(runAlertOverrides(data.run), 'invalid alert rules in run.json') });
+  // the error budget's burn-rate pairs, as the exported rules have them (the catalogue's availability SLO)
+  const budget = errorBudget(slos);
+  if (budget !== undefined) alerts.push(...evaluateBurnRates(data.intervals, budget));
   const capacitySlos = runCapacitySlos(data.run);
   const capacity = capacitySlos ? findCapacity(data, parseThresholds(capacitySlos, 'invalid capacity SLOs in run.json')) : undefined;
   const verdict = buildVerdict(data.run, entries, alerts, { failOnAlerts: opts.failOnAlerts, capacity, requests: requestTotals(data.intervals) });

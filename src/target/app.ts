@@ -77,6 +77,7 @@ export async function buildApp(ctx: AppContext, tls?: TlsServerOptions): Promise
       { route, method: req.method, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (req.claims) ctx.metrics.clientRequests.inc({ client: req.claims.clientId });
   });
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply));
   app.setNotFoundHandler((req, reply) =>

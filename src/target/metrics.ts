@@ -32,6 +32,11 @@ export interface TargetMetrics {
   breakerState: Gauge;
   rateLimited: Counter<'tier'>;
   rateLimiterDegraded: Counter<'policy'>;
+  /** Authenticated API calls by client (the token's client id); the business board's calls per client. */
+  clientRequests: Counter<'client'>;
+  /** Reports written (POST /api/v1/reports answered 201), and their body bytes: the ingestion volume. */
+  reportsIngested: Counter;
+  reportBytesIngested: Counter;
 }
 
 /** Creates the registry, the default process metrics, and the service metrics; pool gauges read `poolStats`. */
@@ -94,6 +99,9 @@ export function createMetrics(poolStats: () => PoolStats): TargetMetrics {
       labelNames: ['policy'],
       registers: [registry],
     }),
+    clientRequests: new Counter({ name: 'api_client_requests_total', help: 'Authenticated API calls by client id.', labelNames: ['client'], registers: [registry] }),
+    reportsIngested: new Counter({ name: 'reports_ingested_total', help: 'Reports written.', registers: [registry] }),
+    reportBytesIngested: new Counter({ name: 'reports_ingested_bytes_total', help: 'Request body bytes of the reports written.', registers: [registry] }),
   };
   // Series exist from the start (at 0), so a collector sees them before the first hit, miss or refusal.
   for (const cache of CACHE_NAMES) {

@@ -45,7 +45,7 @@ describe('perfgate lab up, status and down in the background through the real CL
   });
 
   test('lab up starts in the background, writes lab.json (0600) and prints no password', async () => {
-    const r = await perfgate(['lab', 'up', '--pgbouncer', '--seed', 'small', '--json'], cwd);
+    const r = await perfgate(['lab', 'up', '--pgbouncer', '--prometheus', '--seed', 'small', '--json'], cwd);
     assert.equal(r.code, 0, r.stderr);
     const printed = JSON.parse(r.stdout) as LabInfo;
     const labJson = join(cwd, '.perfgate', 'lab.json');
@@ -57,7 +57,15 @@ describe('perfgate lab up, status and down in the background through the real CL
     assert.ok(info.controlToken && !r.stdout.includes(info.controlToken), 'the control token is never printed');
     assert.match(printed.databaseUrl, /^postgres:\/\/perfgate:\*\*\*@127\.0\.0\.1:\d+\/perfgate$/);
     assert.match(r.stderr, /postgres ready on 127\.0\.0\.1:\d+ \(\d+\.\d s\)/);
-    assert.deepEqual(Object.keys(info.services).sort(), ['pgbouncer', 'postgres', 'redis', 'target', 'upstream']);
+    assert.deepEqual(Object.keys(info.services).sort(), ['pgbouncer', 'postgres', 'prometheus', 'redis', 'target', 'upstream']);
+    // Prometheus scrapes the target with the lab's metrics token, which it reads from a file and never prints
+    assert.ok(info.prometheus && info.metricsToken && !r.stdout.includes(info.metricsToken));
+    assert.equal(readFileSync(info.prometheus.rulesFile, 'utf8').includes('PerfgateCacheHit'), true);
+    const promUrl = info.prometheus.url;
+    const targetUp = async () => ((await (await fetch(`${promUrl}/api/v1/query?query=up{job="target"}`)).json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result[0]?.value[1] === '1';
+    let up = false;
+    for (let i = 0; i < 100 && !(up = await targetUp()); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.ok(up, 'the target is scraped');
     workers = groupMembers(info.services.target!.pid);
     const health = await fetch(`${info.targetUrl}/health/ready`);
     assert.equal(health.status, 200);

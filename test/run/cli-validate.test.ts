@@ -159,3 +159,11 @@ test('an unknown scenario name lists only the modules whose default export is a 
   assert.ok(known.includes('baseline') && known.includes('upstream-outage'), r.stderr);
   for (const helper of ['drill-kit', 'journeys', 'slos']) assert.ok(!known.includes(helper), `${helper} is not a scenario: ${r.stderr}`);
 });
+
+test('--prometheus without --lab is refused, naming the flag', async () => {
+  const file = scenario('prom');
+  const out = join(work, 'prom-run');
+  const r = await cli(['run', file, '--out', out, '--prometheus']);
+  assertRefused(r, out);
+  assert.match(r.stderr, /--prometheus: runs the lab's Prometheus, so it needs --lab/);
+});

@@ -61,7 +61,8 @@ test('perfgate check (the real binary) exits 0 on a passing run, writes every ou
   const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8'));
   assert.equal(verdict.status, 'pass');
   assert.equal(summary.metrics.http_req_duration.thresholds['p(95)<200'].ok, true);
-  assert.match(await readFile(join(run, 'junit.xml'), 'utf8'), /<testsuites name="perfgate" tests="15" failures="0"/);
+  // 8 thresholds and 9 alert rules (the 7 defaults and the 2 burn-rate pairs), one test case each
+  assert.match(await readFile(join(run, 'junit.xml'), 'utf8'), /<testsuites name="perfgate" tests="17" failures="0"/);
   const md = await readFile(join(run, 'summary.md'), 'utf8');
   assert.equal(await readFile(stepSummary, 'utf8'), `earlier step\n${md}\n`);
 });

@@ -1,6 +1,7 @@
 // `perfgate export prometheus-rules [<scenario>|--catalogue] [--out FILE]` and
-// `perfgate export promtool-tests <run-dir> [--rules FILE] [--out FILE]`: the SLO catalogue and the alert rules as a
-// Prometheus rules file, and a recorded run as a `promtool test rules` file. Thin: the generators are in src/slo/.
+// `perfgate export promtool-tests <run-dir> [--rules FILE] [--out FILE]` and `perfgate export grafana [--out DIR]`: the SLO
+// catalogue and the alert rules as a Prometheus rules file, a recorded run as a `promtool test rules` file, and the
+// Grafana boards with their provisioning. Thin: the generators are in src/slo/.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { runAlertOverrides } from '../../slo/evaluate-run.ts';
 import { k6Script } from '../../scenario/k6-script.ts';
 import { k6OperatorManifests, k8sName } from '../../scenario/k6-operator.ts';
 import type { ProfileName } from '../../results/format.ts';
+import { grafanaExport } from '../../slo/grafana-dashboards.ts';
 
 /** Writes text to a file (its folder created) or to stdout; says where on stderr. */
 async function emit(text: string, out: string | undefined): Promise<void> {
@@ -35,6 +37,19 @@ export async function rulesFor(scenario: string | undefined, opts: { interval?: 
   const source = scenario ? `scenario ${scenario} (scenarios/slos.ts and its alert rules)` : 'the SLO catalogue (scenarios/slos.ts) and the default alert rules';
   const file = prometheusRules(slos, resolveAlertRules(overrides), opts);
   return { yaml: rulesYaml(file, source), source };
+}
+
+/** Writes the Grafana export's files under `outDir`; returns their paths. */
+export async function writeGrafanaExport(outDir: string, dashboardsPath?: string): Promise<string[]> {
+  const files = grafanaExport(dashboardsPath ? { dashboardsPath } : {});
+  const written: string[] = [];
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(resolve(outDir), rel);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+    written.push(path);
+  }
+  return written;
 }
 
 /** Registers `perfgate export`. */
@@ -73,6 +88,15 @@ export function registerExport(program: Command): void {
       for (const n of notes) process.stderr.write(`perfgate: not in the k6 script: ${n}\n`);
       await emit(script, opts.out);
       if (opts.operator && opts.out) await emit(k6OperatorManifests(def.name, script, { parallelism, dataFiles: Object.values(def.data ?? {}).map((f) => f.file) }), join(dirname(resolve(opts.out)), `${k8sName(def.name)}-k6-operator.yaml`));
+    });
+  exp
+    .command('grafana')
+    .description('write Grafana provisioning files and the four boards (API overview, database, infrastructure, business) as dashboard JSON')
+    .option('--out <dir>', 'the folder to write into', 'grafana')
+    .option('--dashboards-path <path>', "where Grafana will read the dashboards from (the provider's path)", '/var/lib/grafana/dashboards/perfgate')
+    .action(async (opts: { out: string; dashboardsPath: string }) => {
+      const written = await writeGrafanaExport(opts.out, opts.dashboardsPath);
+      process.stderr.write(`perfgate: wrote ${written.length} files under ${relative(process.cwd(), resolve(opts.out)) || '.'}\n`);
     });
   exp
     .command('promtool-tests')

@@ -7,6 +7,7 @@ import { startLabControl } from '../../lab/control.ts';
 import { alreadyRunning, runningLab, startBackgroundLab, stopLab, type SupervisorMessage } from '../../lab/background.ts';
 import { readLabInfo, redactLabInfo, removeLabInfo, writeLabInfo, type LabInfo } from '../../lab/lab-info.ts';
 import { isAlive } from '../../lab/process.ts';
+import { labRulesYaml } from '../../run/lab-prometheus.ts';
 import { ConfigError, EXIT, exitCodeFor } from '../../errors.ts';
 
 interface UpFlags {
@@ -15,6 +16,7 @@ interface UpFlags {
   target: boolean;
   workers: string;
   seed: 'small' | 'default' | 'none';
+  prometheus?: boolean;
   foreground?: boolean;
   supervised?: boolean;
   json?: boolean;
@@ -42,6 +44,7 @@ export function formatLabInfo(info: LabInfo, alive: (pid: number) => boolean = i
     ['postgres', r.databaseUrl, state('postgres')],
     ['redis', r.redisUrl, state('redis')],
   ];
+  if (r.prometheus) rows.push(['prometheus', r.prometheus.url, state('prometheus')]);
   if (r.pgbouncerUrl) rows.push(['pgbouncer', r.pgbouncerUrl, state('pgbouncer')], ['pgb admin', r.pgbouncerAdminUrl ?? '', '']);
   rows.push(['tokens', r.tokensFile, ''], ['state', r.stateDir, '']);
   const lines = rows.filter(([, url]) => url).map(([name, url, st]) => `  ${name.padEnd(10)} ${url}${st ? `  (${st})` : ''}`);
@@ -74,7 +77,8 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of signals) process.on(sig, onSignal);
   try {
-    const lab = await startLab({ pgbouncer: flags.pgbouncer, tls: flags.tls, target: flags.target, workers, seed: flags.seed, onLog: progress, handleSignals: false });
+    const prometheus = flags.prometheus ? { rulesYaml: labRulesYaml() } : undefined;
+    const lab = await startLab({ pgbouncer: flags.pgbouncer, tls: flags.tls, target: flags.target, workers, seed: flags.seed, onLog: progress, handleSignals: false, ...(prometheus ? { prometheus } : {}) });
     try {
       if (signalled) return;
       const control = await startLabControl(lab, (info) => writeLabInfo(info));
@@ -109,13 +113,14 @@ async function upForeground(flags: UpFlags, workers: number): Promise<void> {
 async function up(flags: UpFlags): Promise<void> {
   const workers = parseWorkers(flags.workers);
   if (flags.foreground) return upForeground(flags, workers);
-  checkLabPrerequisites({ pgbouncer: flags.pgbouncer, target: flags.target });
+  checkLabPrerequisites({ pgbouncer: flags.pgbouncer, target: flags.target, prometheus: flags.prometheus });
   const info = await startBackgroundLab({
     pgbouncer: flags.pgbouncer,
     tls: flags.tls,
     target: flags.target,
     workers,
     seed: flags.seed,
+    prometheus: flags.prometheus,
     onLog: (line) => process.stderr.write(`${line}\n`),
   });
   if (flags.json) process.stdout.write(`${JSON.stringify(redactLabInfo(info), null, 2)}\n`);
@@ -162,6 +167,7 @@ export function registerLab(program: Command): void {
     .option('--workers <n>', 'target workers (node:cluster)', '1')
     .option('--tls', "serve the target over HTTPS (TLS 1.2 at the least, 1.3 preferred) with a certificate from the lab's own CA")
     .addOption(new Option('--seed <size>', 'seed data size').choices(['small', 'default', 'none']).default('default'))
+    .option('--prometheus', "also run Prometheus: it scrapes the target and each run's harness, with the exported alert rules")
     .option('--no-target', 'start only the data services (PostgreSQL, Redis, PgBouncer), without the upstream and the target')
     .option('--foreground', 'stay attached until Ctrl-C instead of running in the background')
     .addOption(new Option('--supervised').hideHelp())

@@ -42,6 +42,8 @@ interface RunFlags {
   labSeed?: string;
   /** A PEM file of CA certificates trusted for an https target, beside Node's roots. */
   caFile?: string;
+  /** The lab's Prometheus for this run (as the scenario's lab.prometheus). */
+  prometheus?: boolean;
   failOnAlerts?: boolean;
   keepBodies?: boolean;
   report: boolean;
@@ -157,6 +159,7 @@ export function registerRun(program: Command): void {
     .option('--ca-file <pem>', 'trust the CA certificates in this PEM file for an https target and its /metrics, beside the bundled roots')
     .option('--lab', 'run against the lab: the one `perfgate lab up` left running, or one started for this run')
     .option('--lab-seed <size>', 'seed size of a lab started for this run: small or default')
+    .option('--prometheus', "with --lab: the lab's Prometheus scrapes the target and the harness with the scenario's rules; the report shows the alerts that fired in it")
     .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
     .option('--keep-bodies', 'keep request bodies in run.json (secret fields still redacted); by default only their shape')
     .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
@@ -213,6 +216,8 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
     ...(tlsCa ? { tlsCa } : {}),
     signal,
     lab: flags.lab,
+    ...(flags.prometheus ? { prometheus: true } : {}),
+    ...(harness ? { harnessMetrics: harness } : {}),
     labSeed: flags.labSeed as 'small' | 'default' | undefined,
     failOnAlerts: flags.failOnAlerts,
     keepBodies: flags.keepBodies,

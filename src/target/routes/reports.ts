@@ -43,6 +43,8 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw new HttpError(404, 'not_found', `no company with ticker "${ticker}"`);
     }
     ctx.audit.record(req, 'report.write', 'success', req.claims!.clientId, { subject: req.claims!.sub, ticker, reportId: row.id });
+    ctx.metrics.reportsIngested.inc();
+    ctx.metrics.reportBytesIngested.inc(Number(req.headers['content-length'] ?? 0) || 0);
     await cache.invalidate('companies', COMPANY_LIST_INDEX, [companyKey(ticker)]);
     return reply
       .code(201)
