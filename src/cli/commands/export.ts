@@ -17,6 +17,8 @@ import { runAlertOverrides } from '../../slo/evaluate-run.ts';
 import { k6Script } from '../../scenario/k6-script.ts';
 import { k6OperatorManifests, k8sName } from '../../scenario/k6-operator.ts';
 import type { ProfileName } from '../../results/format.ts';
+import { indexedJobManifest } from '../../scenario/k8s-job.ts';
+import { parseRfc3339Ms } from '../../results/k6-json.ts';
 import { grafanaExport } from '../../slo/grafana-dashboards.ts';
 
 /** Writes text to a file (its folder created) or to stdout; says where on stderr. */
@@ -97,6 +99,33 @@ export function registerExport(program: Command): void {
     .action(async (opts: { out: string; dashboardsPath: string }) => {
       const written = await writeGrafanaExport(opts.out, opts.dashboardsPath);
       process.stderr.write(`perfgate: wrote ${written.length} files under ${relative(process.cwd(), resolve(opts.out)) || '.'}\n`);
+    });
+  exp
+    .command('k8s')
+    .description('write a Kubernetes Indexed Job that runs the scenario as N perfgate processes, one execution segment each, for perfgate merge')
+    .argument('<scenario>', 'a scenario name or file, as the image resolves it')
+    .requiredOption('--target <url>', 'the base URL the pods load (its host is allowed with --allow-host)')
+    .option('--profile <profile>', 'full, ci or smoke', 'full')
+    .option('--parallelism <n>', 'the number of pods (segments)', '3')
+    .requiredOption('--image <image>', 'a container image with perfgate and the scenario in its working directory')
+    .option('--start-at <time>', 'RFC 3339: the moment every pod starts its share, on one interval grid')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (scenario: string, opts: { target: string; profile: string; parallelism: string; image: string; startAt?: string; out?: string }) => {
+      const issues = [];
+      if (!/^[A-Za-z0-9._/-]+$/.test(scenario)) issues.push({ path: 'scenario', message: `must be a name or path of letters, digits, ".", "_", "/" and "-" (it goes into the pods' command line), got ${JSON.stringify(scenario)}` });
+      if (!['full', 'ci', 'smoke'].includes(opts.profile)) issues.push({ path: '--profile', message: 'must be full, ci or smoke' });
+      const parallelism = Number(opts.parallelism);
+      if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 1000) issues.push({ path: '--parallelism', message: `must be an integer from 1 to 1000 (got "${opts.parallelism}")` });
+      let url: URL | undefined;
+      try {
+        url = new URL(opts.target);
+      } catch {
+        issues.push({ path: '--target', message: `is not a URL: "${opts.target}"` });
+      }
+      if (url && url.protocol !== 'http:' && url.protocol !== 'https:') issues.push({ path: '--target', message: 'must be an http:// or https:// URL' });
+      if (opts.startAt !== undefined && parseRfc3339Ms(opts.startAt) === null) issues.push({ path: '--start-at', message: `must be an RFC 3339 time such as 2026-01-02T15:04:05Z (got "${opts.startAt}")` });
+      if (issues.length) throw new ConfigError(issues, 'invalid arguments');
+      await emit(indexedJobManifest({ scenario, profile: opts.profile, parallelism, image: opts.image, targetUrl: opts.target, ...(opts.startAt ? { startAt: opts.startAt } : {}) }), opts.out);
     });
   exp
     .command('promtool-tests')
