@@ -6,7 +6,7 @@ import type { VerdictEntry } from '../results/format.ts';
 import type { ReportModel } from './model.ts';
 import type { ChartEntry } from './specs/index.ts';
 import { escapeHtml } from './escape.ts';
-import { clock, fmtCount, fmtMs, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
+import { clock, describeLoad, fmtCount, fmtMs, fmtPct, fmtRate, fmtUnit } from './format-values.ts';
 import { bannerSentence, causeSentences, failedThresholdSentences, STATUS_WORD } from './narrative.ts';
 import { collectorGapLines } from './collector-gaps.ts';
 import { redactText } from '../redact.ts';
@@ -146,8 +146,9 @@ function metadataSection(m: ReportModel): string {
   const items: Array<[string, unknown]> = [
     ['run', r.id],
     ['scenario', r.scenario],
-    ['description', r.description],
-    ['profile', r.profile],
+    // The description is the full-size scenario's; a smaller profile says what it actually ran beside it.
+    ['description', r.description && r.profile !== 'full' ? `${r.description} (at full size)` : r.description],
+    ['profile', r.profile === 'full' ? r.profile : `${r.profile}: ${describeLoad(r.load)} for ${clock(r.plannedDurationMs ?? 0)}`],
     ['status', `${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}`],
     ['target', redactText(r.target?.baseUrl ?? '')],
     ['executor', r.load?.executor],

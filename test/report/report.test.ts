@@ -56,6 +56,11 @@ for (const g of golden) {
       }
       assert.equal((html.match(/data-charts-left-out/g) ?? []).length, ALL.some((id) => !g.charts.includes(id)) ? 1 : 0, 'one line names every chart left out');
       assert.equal(html.includes('What happened'), g.causes);
+      const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
+      if (run.profile !== 'full') {
+        // A smaller profile says what it ran beside the full-size description.
+        assert.match(html, new RegExp(`<dt>description</dt><dd>[^<]+ \\(at full size\\)</dd><dt>profile</dt><dd>${run.profile}: up to [^<]+ for \\d\\d:\\d\\d</dd>`));
+      }
       assert.doesNotMatch(html, /<script/i);
     } finally {
       await rm(root, { recursive: true, force: true });
