@@ -6,13 +6,16 @@ import { delimiter, join } from 'node:path';
 import { PrerequisiteError } from '../errors.ts';
 
 /** The binaries the lab can use. */
-export type BinaryName = 'postgres' | 'initdb' | 'pg_ctl' | 'redis-server' | 'pgbouncer';
+export type BinaryName = 'postgres' | 'initdb' | 'pg_ctl' | 'redis-server' | 'pgbouncer' | 'pgbackrest';
 
 /** Binaries `lab up` always needs (pgbouncer only with --pgbouncer). */
 export const REQUIRED_BINARIES: readonly BinaryName[] = ['postgres', 'initdb', 'redis-server'];
 
 /** Every binary doctor checks. */
-export const ALL_BINARIES: readonly BinaryName[] = ['postgres', 'initdb', 'pg_ctl', 'redis-server', 'pgbouncer'];
+export const ALL_BINARIES: readonly BinaryName[] = ['postgres', 'initdb', 'pg_ctl', 'redis-server', 'pgbouncer', 'pgbackrest'];
+
+/** Binaries the recovery drills need besides the lab's (`lab.recovery`). */
+export const RECOVERY_BINARIES: readonly BinaryName[] = ['pgbackrest'];
 
 /** The package that provides each binary (Debian apt, macOS Homebrew). */
 const PACKAGES: Record<BinaryName, { apt: string; brew: string }> = {
@@ -21,6 +24,7 @@ const PACKAGES: Record<BinaryName, { apt: string; brew: string }> = {
   pg_ctl: { apt: 'postgresql', brew: 'postgresql' },
   'redis-server': { apt: 'redis-server', brew: 'redis' },
   pgbouncer: { apt: 'pgbouncer', brew: 'pgbouncer' },
+  pgbackrest: { apt: 'pgbackrest', brew: 'pgbackrest' },
 };
 
 /** Where to look. `dirs` replaces the whole search (PATH and the usual locations) when given. */
@@ -63,7 +67,7 @@ export function searchDirs(name: BinaryName, search: BinarySearch = {}): string[
   if (override) return override;
   const path = (search.pathEnv ?? process.env.PATH ?? '').split(delimiter).filter(Boolean);
   const usual: string[] = [];
-  if (name !== 'redis-server' && name !== 'pgbouncer') {
+  if (name !== 'redis-server' && name !== 'pgbouncer' && name !== 'pgbackrest') {
     for (const root of ['/usr/lib/postgresql', '/usr/local/opt', '/opt/homebrew/opt']) {
       usual.push(...pgVersionDirs(root));
     }

@@ -17,7 +17,7 @@ export interface DoctorCheck {
   required: boolean;
 }
 
-/** Binaries a lab cannot start without (pgbouncer is needed by --pgbouncer and the connection-storm drill). */
+/** Binaries a lab cannot start without (pgbouncer is needed by --pgbouncer and the connection-storm drill; pgbackrest, optional, by the recovery drills). */
 const REQUIRED: ReadonlySet<BinaryName> = new Set(['postgres', 'initdb', 'redis-server', 'pgbouncer']);
 
 /** Open files wanted by PgBouncer's max_client_conn (10,500), plus headroom. */

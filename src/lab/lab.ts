@@ -10,7 +10,8 @@ import { startRedis, type RedisHandle } from './redis.ts';
 import { startPgBouncer, type PgBouncerHandle } from './pgbouncer.ts';
 import { freePort } from './free-port.ts';
 import { groupMembers, removeAtExit, removeDir } from './process.ts';
-import { requireBinary, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
+import { requireBinary, RECOVERY_BINARIES, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
+import { recoveryPostgresOptions, startRecoveryKit, type RecoveryKit } from './recovery/kit.ts';
 import { raiseOpenFileLimit } from './open-files.ts';
 import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
 import type { LabInfo } from './lab-info.ts';
@@ -44,6 +45,8 @@ export interface LabOptions {
   targetEnv?: Record<string, string>;
   /** Run the target inside this wrapper (a profiler), in one process (TARGET_WORKERS=0); `workers` is then ignored. */
   targetWrap?: ServiceWrap;
+  /** PostgreSQL with data checksums and WAL archiving into a pgBackRest repository, for the recovery drills. */
+  recovery?: boolean;
 }
 
 /** Fault injection for resilience drills. */
@@ -57,6 +60,8 @@ export interface LabFaults {
   upstream(control: Record<string, unknown>): Promise<unknown>;
   /** SIGKILLs one target worker; resolves to its PID. */
   killWorker(): Promise<number>;
+  /** The recovery drills' kit, in a lab started with `recovery` (in-process only). */
+  recovery?: RecoveryKit;
 }
 
 /** A running lab. */
@@ -80,9 +85,10 @@ function since(t0: number): string {
 type Stoppable = { name: string; stop(): Promise<void> };
 
 /** Throws a PrerequisiteError (with the install command) when a binary or the target's code is missing. */
-export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search'> = {}): void {
+export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search' | 'recovery'> = {}): void {
   for (const name of REQUIRED_BINARIES) requireBinary(name, opts.search);
   if (opts.pgbouncer) requireBinary('pgbouncer', opts.search);
+  if (opts.recovery) for (const name of RECOVERY_BINARIES) requireBinary(name, opts.search);
   if (opts.target ?? true) {
     requireEntry(TARGET_MAIN);
     requireEntry(UPSTREAM_MAIN);
@@ -114,6 +120,7 @@ interface LabServices {
   pgbouncer?: PgBouncerHandle;
   upstream?: NodeServiceHandle;
   target?: NodeServiceHandle;
+  recovery?: RecoveryKit;
 }
 
 /** What starts before the data services, because it needs none: key generation and tokens, and the upstream. */
@@ -216,19 +223,27 @@ function startEarly(opts: LabOptions, paths: LabPaths, withTarget: boolean): Ear
 /** Starts PostgreSQL, Redis and (optionally) PgBouncer, each pushed onto the teardown once ready. */
 async function startDataServices(opts: LabOptions, paths: LabPaths, running: Stoppable[], log: (line: string) => void): Promise<LabServices> {
   let t0 = Date.now();
-  const postgres = await startPostgres({ dataDir: join(paths.stateDir, 'postgres'), logFile: join(paths.logs, 'postgres.log'), unsafeNoFsync: opts.unsafeNoFsync, search: opts.search });
+  const recovery = opts.recovery ? recoveryPostgresOptions(paths.stateDir, await freePort(), opts.search) : undefined;
+  const postgres = await startPostgres({ dataDir: join(paths.stateDir, 'postgres'), logFile: join(paths.logs, 'postgres.log'), unsafeNoFsync: opts.unsafeNoFsync, search: opts.search, ...(recovery ? { port: recovery.port, dataChecksums: recovery.dataChecksums, settings: recovery.settings } : {}) });
   running.push({ name: 'postgres', stop: () => postgres.stop() });
-  log(`postgres ready on 127.0.0.1:${postgres.port} (${since(t0)})`);
+  log(`postgres ready on 127.0.0.1:${postgres.port}${recovery ? ' (data checksums, WAL archiving to pgBackRest)' : ''} (${since(t0)})`);
   t0 = Date.now();
   const redis = await startRedis({ dir: join(paths.stateDir, 'redis'), logFile: join(paths.logs, 'redis.log'), search: opts.search });
   running.push({ name: 'redis', stop: () => redis.stop() });
   log(`redis ready on 127.0.0.1:${redis.port} (${since(t0)})`);
-  if (!opts.pgbouncer) return { postgres, redis };
+  let pgbouncer: PgBouncerHandle | undefined;
+  if (opts.pgbouncer) {
+    t0 = Date.now();
+    const started = (pgbouncer = await startPgBouncer({ postgresUrl: postgres.appDatabaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search }));
+    running.push({ name: 'pgbouncer', stop: () => started.stop() });
+    log(`pgbouncer ready on 127.0.0.1:${started.port} (${since(t0)})`);
+  }
+  if (!recovery) return { postgres, redis, pgbouncer };
   t0 = Date.now();
-  const pgbouncer = await startPgBouncer({ postgresUrl: postgres.appDatabaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search });
-  running.push({ name: 'pgbouncer', stop: () => pgbouncer.stop() });
-  log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
-  return { postgres, redis, pgbouncer };
+  const kit = await startRecoveryKit({ postgres, pgbouncer, backrestDir: recovery.backrestDir, stateDir: paths.stateDir, search: opts.search });
+  running.push({ name: 'recovery instances', stop: () => kit.stopInstances() });
+  log(`pgbackrest stanza ${kit.stanza} created and checked (${since(t0)})`);
+  return { postgres, redis, pgbouncer, recovery: kit };
 }
 
 /** The LabInfo of the data services; the upstream's and the target's fields are filled in once they run. */
@@ -304,6 +319,7 @@ async function stopTargetOf(s: LabServices, log: (line: string) => void): Promis
 function faultsOf(s: LabServices, info: LabInfo, upstreamToken: string): LabFaults {
   const { postgres, redis, target } = s;
   return {
+    ...(s.recovery ? { recovery: s.recovery } : {}),
     redisStop: () => redis.stop(),
     redisStart: async () => {
       await redis.start();

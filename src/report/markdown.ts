@@ -6,6 +6,7 @@ import { abortedText, fewSamplesText } from '../slo/verdict.ts';
 import { formatValue } from './format-values.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 import { profileSectionMarkdown } from './profile-section.ts';
+import { recoverySectionMarkdown, type RecoveryView } from './recovery-section.ts';
 import type { ProfileSummary } from '../profile/types.ts';
 
 export { mdCode, mdEscape } from './escape.ts';
@@ -35,6 +36,8 @@ export interface MarkdownOptions {
   gaps?: readonly CollectorGap[];
   /** The profile's summary of a profiled run. */
   profile?: ProfileSummary;
+  /** The recovery drills of the run (recoveryViews of its samples). */
+  recovery?: readonly RecoveryView[];
 }
 
 /** Renders summary.md for a run's verdict. */
@@ -76,6 +79,7 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
     for (const line of collectorGapLines(opts.gaps)) lines.push(`- ${mdEscape(line)}`);
     lines.push('');
   }
+  lines.push(...recoverySectionMarkdown(opts.recovery ?? []));
   lines.push(...profileSectionMarkdown(opts.profile));
   const charts = opts.charts ?? [];
   if (charts.length) {

@@ -6,6 +6,7 @@ import { bandsOf, clientSeries, type Band, type ClientSeries } from './series.ts
 import { serverSeries, type ServerSeries } from './server-series.ts';
 import { collectorGaps, type CollectorGap } from './collector-gaps.ts';
 import type { ProfileSummary } from '../profile/types.ts';
+import { recoveryViews, type RecoveryView } from './recovery-section.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
 export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds' | 'not-evaluated';
@@ -23,6 +24,8 @@ export interface ReportModel {
   collectorGaps: CollectorGap[];
   /** The profile's summary, when the run was profiled. */
   profile?: ProfileSummary;
+  /** The recovery drills the run held (empty for most runs). */
+  recovery?: RecoveryView[];
 }
 
 /** The banner status of a run: the verdict's, or the run's abnormal end, never PASS without a verdict. */
@@ -44,6 +47,7 @@ export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' |
     server: serverSeries(data.samples, client.bucketMs),
     bands: bandsOf(data.run),
     collectorGaps: collectorGaps(data.samples),
+    recovery: recoveryViews(data.samples),
     ...(data.profile ? { profile: data.profile } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { collectorGaps } from '../report/collector-gaps.ts';
+import { recoveryViews } from '../report/recovery-section.ts';
 import { RunDirError } from '../errors.ts';
 import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
 import { evaluateRunData, runThresholds, type GateOptions } from '../slo/evaluate-run.ts';
@@ -47,7 +48,7 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
   const samples: SampleRecord[] = opts.data?.samples ?? [];
   if (!opts.data) for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
   const profile = opts.data?.profile ?? (await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)).catch(() => undefined));
-  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile });
+  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile, recovery: recoveryViews(samples) });
   writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);

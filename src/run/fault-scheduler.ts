@@ -7,6 +7,8 @@ import type { FaultSpec } from '../scenario/types.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { isAlive } from '../lab/process.ts';
 import { correctSecretWorks, floodSamples, startLoginFlood, type LoginFlood } from './login-flood.ts';
+import type { RecoveryKit } from '../lab/recovery/kit.ts';
+import { RECOVERY_DRILLS, runRecoveryAction } from './recovery/actions.ts';
 
 /** What a fault needs from the lab (the subset of src/lab's LabFaults the scheduler calls). */
 export interface FaultTarget {
@@ -17,6 +19,8 @@ export interface FaultTarget {
   killWorker(): Promise<number>;
   /** Live target workers now; lets the worker-kill drill measure the time until the worker is replaced. */
   workerCount?(): number;
+  /** The recovery drills' kit, in a lab started with `recovery`. */
+  recovery?: RecoveryKit;
 }
 
 /** What an action may use besides the lab: the run clock, the sample stream, and a signal that ends waiting. */
@@ -28,6 +32,7 @@ interface FaultContext {
   targetUrl?: string;
   /** The fault's params as scheduled. */
   params?: Record<string, unknown>;
+  onLog?: (line: string) => void;
 }
 
 /** Longest wait for a killed worker's replacement (the RTO we hold the measured figure against). */
@@ -56,6 +61,7 @@ export const FAULT_ACTIONS: Record<string, FaultAction> = {
   'postgres-restart': { begin: (lab) => lab.postgresRestart() },
   'worker-kill': { begin: (lab, _params, ctx) => killAndTimeRecovery(lab, ctx) },
   'login-flood': { begin: (_lab, params, ctx) => beginLoginFlood(params, ctx), end: (_lab, flood, ctx) => endLoginFlood(flood as LoginFlood, ctx) },
+  ...Object.fromEntries(Object.keys(RECOVERY_DRILLS).map((name) => [name, { begin: (lab: FaultTarget, params: Record<string, unknown>, ctx: FaultContext) => runRecoveryAction(name, lab, params, ctx) }])),
 };
 
 /** The login-flood fault's defaults: flooding clients, their source addresses, and the real client checked after. */
@@ -234,7 +240,7 @@ class RunningFaults implements FaultSchedule {
   }
 
   private ctxOf(f: PlannedFault) {
-    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, params: f.params };
+    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, params: f.params, onLog: this.opts.onLog };
   }
 
   /** Keeps an action pending until it settles; a failure is reported, never thrown. */

@@ -61,7 +61,8 @@ function labFits(info: LabInfo, def: ScenarioDefinition): boolean {
     Boolean(info.targetUrl) &&
     (need.workers === undefined || info.workers === need.workers) &&
     (need.pgbouncer === undefined || Boolean(info.pgbouncerUrl) === need.pgbouncer) &&
-    need.targetEnv === undefined
+    need.targetEnv === undefined &&
+    !need.recovery // the recovery drills kill and replace the database: never a lab someone else is using
   );
 }
 
@@ -99,6 +100,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
     seed: def.lab?.seed ?? opts.labSeed ?? 'default',
     workers: def.lab?.workers ?? 1,
     pgbouncer: def.lab?.pgbouncer ?? false,
+    recovery: def.lab?.recovery ?? false,
     targetEnv: opts.clinic ? { ...def.lab?.targetEnv, ...clinicEnv } : def.lab?.targetEnv,
     handleSignals: false,
     onLog: opts.onLog,

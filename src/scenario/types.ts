@@ -148,6 +148,8 @@ export interface LabRequirements {
   seed?: 'small' | 'default';
   /** Extra environment for the target (e.g. DB_POOL_MAX, RATE_LIMIT_FAIL_POLICY, BREAKER_ENABLED). */
   targetEnv?: Record<string, string>;
+  /** PostgreSQL with data checksums and WAL archiving into a pgBackRest repository: the recovery drills (a lab of its own). */
+  recovery?: boolean;
 }
 
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */
