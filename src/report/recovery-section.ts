@@ -21,6 +21,9 @@ export interface RecoveryView {
   restoreMbPerS?: number;
   rowsMissing?: number;
   serviceGapMs?: number;
+  promoted?: boolean;
+  oldPrimaryWritable?: boolean;
+  replicationLagBytes?: number;
   /** Steps in time order: ms from the fault (negative before it), what happened, details. */
   steps: Array<{ offsetMs: number; step: string; detail?: string }>;
 }
@@ -51,6 +54,9 @@ export function recoveryViews(samples: readonly SampleRecord[]): RecoveryView[] 
       case 'recovery_restore_mb_per_s': v.restoreMbPerS = s.value; break;
       case 'recovery_rows_missing': v.rowsMissing = s.value; break;
       case 'recovery_service_gap': v.serviceGapMs = s.value; break;
+      case 'recovery_promoted': v.promoted = s.value === 1; break;
+      case 'recovery_old_primary_writable': v.oldPrimaryWritable = s.value === 1; break;
+      case 'recovery_replication_lag_bytes': v.replicationLagBytes = s.value; break;
       case 'recovery_step': v.steps.push({ offsetMs: s.value, step: s.labels.step ?? '?', ...(s.labels.detail ? { detail: s.labels.detail } : {}) }); break;
     }
   }
@@ -69,6 +75,9 @@ function figureRows(v: RecoveryView): Array<[string, string, string]> {
   if (v.integrityOk !== undefined) rows.push(['integrity checks', `${v.integrityOk ? 'passed' : 'FAILED'}${v.checks ? ` (${v.checks})` : ''}`, 'all pass']);
   if (v.rowsMissing !== undefined) rows.push(['rows from before the accident missing', fmtCount(v.rowsMissing), '0']);
   if (v.serviceGapMs !== undefined) rows.push(['service gap (next acknowledged write)', fmtSpan(v.serviceGapMs), '—']);
+  if (v.promoted !== undefined) rows.push(['standby promoted', v.promoted ? 'yes' : 'NO', 'yes']);
+  if (v.replicationLagBytes !== undefined) rows.push(['replication lag before the fault', `${fmtCount(v.replicationLagBytes)} bytes`, '—']);
+  if (v.oldPrimaryWritable !== undefined) rows.push(['old primary accepts writes when started again', v.oldPrimaryWritable ? 'YES (split brain)' : 'no (fenced)', 'no']);
   if (v.restoreMbPerS !== undefined) rows.push(['restore throughput', `${v.restoreMbPerS.toFixed(1)} MB/s`, '—']);
   return rows;
 }

@@ -7,11 +7,13 @@ import { ConfigError } from '../../errors.ts';
 import type { DrillContext } from './drill-kit.ts';
 import { runRestoreDrill } from './restore-drill.ts';
 import { runPitrDrill } from './pitr-drill.ts';
+import { runFailoverDrill } from './failover-drill.ts';
 
 /** The drills by fault action name. */
 export const RECOVERY_DRILLS: Record<string, (ctx: DrillContext) => Promise<void>> = {
   'recovery-restore': runRestoreDrill,
   'recovery-pitr': runPitrDrill,
+  'recovery-failover': runFailoverDrill,
 };
 
 /** Runs one recovery drill on the lab's kit; a lab without the kit is a ConfigError naming what to set. */
