@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   init: async () => (await import('./commands/init.ts')).registerInit,
   clinic: async () => (await import('./commands/clinic.ts')).registerClinic,
   export: async () => (await import('./commands/export.ts')).registerExport,
+  drill: async () => (await import('./commands/drill.ts')).registerDrill,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */

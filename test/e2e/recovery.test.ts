@@ -4,6 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestLab, type Lab } from '../support/lab.ts';
@@ -11,6 +12,19 @@ import { explain, failures, gatedRun, tempReports } from './support.ts';
 import type { RunData } from '../../src/results/read.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+
+/** Runs the perfgate CLI; resolves to its exit code and output. */
+function perfgate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'perfgate.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** The value of a drill's figure (its one sample). */
 function figure(data: RunData, metric: string): number | null | undefined {
@@ -56,6 +70,19 @@ describe('recovery drills on a lab with WAL archiving', { timeout: 400_000 }, ()
     const rto = figure(data, 'recovery_rto')!;
     assert.ok(rto > 0 && rto < 60_000, `RTO ${rto} ms`);
     console.log(`pitr: RTO ${rto} ms, RPO 0, rows missing 0, service gap ${figure(data, 'recovery_service_gap')} ms`);
+  });
+
+  test('perfgate drill restore restores a repository into a scratch instance and checks it', { timeout: 120_000 }, async () => {
+    const kit = lab.faults.recovery!;
+    const r = await perfgate(['drill', 'restore', '--pgbackrest-config', kit.backrest.configFile, '--stanza', kit.stanza, '--json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const result = JSON.parse(r.stdout) as { ok: boolean; checks: string[]; mbPerS: number; restoreS: number; replayS: number };
+    assert.deepEqual(result.checks, ['pg_amcheck --all --heapallindexed: ok', 'pgbackrest verify: ok']);
+    assert.ok(result.mbPerS > 0 && result.restoreS > 0 && result.replayS >= 0, r.stdout);
+    const bad = await perfgate(['drill', 'restore', '--stanza', 'no such']);
+    assert.equal(bad.code, 104);
+    assert.match(bad.stderr, /--pgbackrest-config: is required/);
+    assert.match(bad.stderr, /--stanza: "no such" is not a stanza name|--pgbackrest-config/);
   });
 
   test('restore from a repository with a WAL segment missing fails the gate', { timeout: 120_000 }, async () => {

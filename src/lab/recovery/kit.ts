@@ -141,9 +141,9 @@ export async function startRecoveryKit(o: { postgres: PostgresHandle; pgbouncer?
   return kit;
 }
 
-/** Runs fn on a superuser connection over the unix socket. */
-async function superuserQuery<T>(fn: (c: pg.Client) => Promise<T>, t: SuperuserTarget): Promise<T> {
-  const client = new pg.Client({ host: t.socketDir, port: t.port, user: 'postgres', database: t.database ?? 'perfgate', connectionTimeoutMillis: 2_000 });
+/** Runs fn on a superuser connection over the unix socket (as `postgres` unless t.user says otherwise). */
+export async function superuserQuery<T>(fn: (c: pg.Client) => Promise<T>, t: SuperuserTarget & { user?: string }): Promise<T> {
+  const client = new pg.Client({ host: t.socketDir, port: t.port, user: t.user ?? 'postgres', database: t.database ?? 'perfgate', connectionTimeoutMillis: 2_000 });
   client.on('error', () => undefined); // a server killed under an open connection
   await client.connect();
   try {
@@ -154,7 +154,7 @@ async function superuserQuery<T>(fn: (c: pg.Client) => Promise<T>, t: SuperuserT
 }
 
 /** Starts `postgres` on a data folder that holds a cluster (restored or cloned), on a free port. */
-async function startInstance(postgresBin: string, user: ServiceUser | null, spec: { dataDir: string; name: string; settings?: Record<string, string>; waitReady?: boolean }): Promise<PgInstance> {
+export async function startInstance(postgresBin: string, user: ServiceUser | null, spec: { dataDir: string; name: string; settings?: Record<string, string>; waitReady?: boolean; superuser?: string }): Promise<PgInstance> {
   const port = await freePort();
   const logFile = join(dirname(spec.dataDir), `${spec.name}.log`);
   const settings: Record<string, string> = { listen_addresses: '127.0.0.1', unix_socket_directories: spec.dataDir, logging_collector: 'off', ...spec.settings };
@@ -178,7 +178,7 @@ async function startInstance(postgresBin: string, user: ServiceUser | null, spec
   };
   if (spec.waitReady ?? true) {
     try {
-      await waitUntilReady(() => superuserQuery(async (c) => (await c.query('SELECT 1'), true), { socketDir: spec.dataDir, port, database: 'postgres' }), { name: spec.name, logFile, proc, deadlineMs: 120_000, intervalMs: 50 });
+      await waitUntilReady(() => superuserQuery(async (c) => (await c.query('SELECT 1'), true), { socketDir: spec.dataDir, port, database: 'postgres', user: spec.superuser }), { name: spec.name, logFile, proc, deadlineMs: 120_000, intervalMs: 50 });
     } catch (err) {
       await instance.stop().catch(() => undefined);
       throw err;
