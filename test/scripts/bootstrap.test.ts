@@ -167,3 +167,16 @@ test('npm test asks for Prometheus when promtool is missing; npm start does not 
     rmSync(m.root, { recursive: true, force: true });
   }
 });
+
+test('npm test asks for pgBackRest (the recovery drills) when it is missing; npm start does not need it', async () => {
+  const m = fakeMachine({ uid: 1000, binaries: ALL_BINARIES.filter((b) => b !== 'pgbackrest'), nodeModules: 'fresh' });
+  try {
+    const r = await m.run('test');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^perfgate: missing: pgbackrest\.$/m);
+    const start = await m.run('start');
+    assert.equal(start.code, 0, start.stderr);
+  } finally {
+    rmSync(m.root, { recursive: true, force: true });
+  }
+});
