@@ -62,7 +62,12 @@ async function oldPrimaryWritable(kit: RecoveryKit, tl: Timeline): Promise<boole
   const signal = join(kit.postgres.dataDir, 'standby.signal');
   writeFileSync(signal, '');
   chownTree(signal, kit.user);
-  await kit.postgres.start();
+  // a fenced server that never opens for connections takes no writes either: wait for it at most 20 s
+  const started = await Promise.race([kit.postgres.start().then(() => true, () => false), holdFor(20_000).then(() => false)]);
+  if (!started) {
+    tl.mark('old primary restarted but not accepting connections (fenced)');
+    return false;
+  }
   const writable = await kit.superuser((c) => c.query('CREATE TABLE failover_fence_probe (x int)').then(() => true, () => false));
   tl.mark(writable ? 'old primary restarted and ACCEPTED a write' : 'old primary restarted read-only (fenced): write refused');
   return writable;

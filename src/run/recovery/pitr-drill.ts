@@ -53,7 +53,7 @@ async function sideRestore(ctx: DrillContext, tl: Timeline, lsn: string, deadlin
 /** Copies the rows the accident removed back from the side instance; returns how many went in. */
 async function copyBack(kit: RecoveryKit, side: SuperuserTarget, deleted: readonly string[]): Promise<number> {
   const rows = await kit.superuser(async (c) => (await c.query<{ j: unknown }>('SELECT coalesce(json_agg(r), \'[]\') AS j FROM reports r WHERE id = ANY($1::bigint[])', [deleted])).rows[0]!.j, side);
-  return kit.superuser(async (c) => (await c.query('INSERT INTO reports SELECT * FROM json_populate_recordset(NULL::reports, $1) ON CONFLICT (id) DO NOTHING', [JSON.stringify(rows)])).rowCount ?? 0);
+  return kit.superuser(async (c) => (await c.query('INSERT INTO reports SELECT * FROM json_populate_recordset(NULL::reports, $1::json) ON CONFLICT (id) DO NOTHING', [JSON.stringify(rows)])).rowCount ?? 0);
 }
 
 /**
