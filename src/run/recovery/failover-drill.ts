@@ -33,6 +33,18 @@ async function makeStandby(ctx: DrillContext, tl: Timeline, synchronous: boolean
   throw new Error(`the standby did not reach ${want} streaming in time`);
 }
 
+/**
+ * Stops the standby's WAL receiver (SIGSTOP) until the fault, as a congested link between the regions would: with
+ * asynchronous replication the primary keeps acknowledging writes the standby never receives. Returns its PID.
+ */
+async function stallReceiver(kit: RecoveryKit, standby: PgInstance, tl: Timeline): Promise<number> {
+  const pid = await kit.superuser(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_wal_receiver')).rows[0]?.pid, { socketDir: standby.dataDir, port: standby.port, database: 'postgres' });
+  if (!pid) throw new Error('the standby has no WAL receiver to stall');
+  process.kill(pid, 'SIGSTOP');
+  tl.mark('standby WAL receiver stalled (a congested link)', `pid ${pid}`);
+  return pid;
+}
+
 /** The replication lag just before the fault: bytes the standby has not replayed (pg_stat_replication). */
 async function replicationLagBytes(kit: RecoveryKit): Promise<number> {
   return kit.superuser(async (c) => Number((await c.query<{ b: string | null }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::text AS b FROM pg_stat_replication')).rows[0]?.b ?? 0));
@@ -91,10 +103,12 @@ export async function runFailoverDrill(ctx: DrillContext): Promise<void> {
   const extra: Record<string, number> = { promoted: 0 };
   try {
     standby = await makeStandby(ctx, tl, synchronous, deadlineMs);
+    const stalled = ctx.params.stallStandby === true ? await stallReceiver(kit, standby, tl) : undefined;
     await holdFor(numParam(ctx.params, 'writeBeforeFaultMs', 3_000));
     extra.replication_lag_bytes = await replicationLagBytes(kit);
     faultMs = tl.mark('fault: primary killed (SIGKILL)');
     await kit.postgres.kill();
+    if (stalled) process.kill(stalled, 'SIGCONT');
     extra.promoted = (await failOver(ctx, tl, standby, deadlineMs)) ? 1 : 0;
     const first = await ledger.waitForAckAfter(faultMs, deadlineMs);
     if (first) tl.mark('first acknowledged write after the fault', `report ${first.id}`, first.ackedMs);
