@@ -71,7 +71,7 @@ export async function checkRunDir(dir: string, opts: CheckRunDirOptions = {}): P
   }
   writeFileAtomic(join(out, RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
   writeFileAtomic(join(out, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileAtomic(join(out, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts }));
+  writeFileAtomic(join(out, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts, recovery: recoveryViews(data.samples) }));
   if (opts.markdown !== false) await writeMarkdownSummary(dir, { env: opts.env, outDir: out });
   return { verdict, exitCode: verdict.exitCode, summary };
 }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drillSamples, measureLoss } from '../../src/run/recovery/measure.ts';
+import { renderJunit } from '../../src/report/junit.ts';
+import type { RunJson, VerdictJson } from '../../src/results/format.ts';
 import { fmtSpan, recoverySectionHtml, recoverySectionMarkdown, recoveryViews } from '../../src/report/recovery-section.ts';
 
 const samples = drillSamples(
@@ -34,4 +36,13 @@ test('the Recovery section escapes every string and states the figures beside th
 
 test('spans read as people say them', () => {
   assert.deepEqual([fmtSpan(850), fmtSpan(12_300), fmtSpan(270_000), fmtSpan(7_200_000), fmtSpan(undefined)], ['850 ms', '12.3 s', '4.5 min', '2 h', 'n/a']);
+});
+
+test('junit.xml carries each drill\'s figures and the plan\'s targets as suite properties', () => {
+  const run = { id: 'r1', scenario: 'restore', profile: 'smoke', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1000 } as unknown as RunJson;
+  const verdict = { status: 'pass', exitCode: 0, thresholds: [], alerts: [] } as unknown as VerdictJson;
+  const xml = renderJunit(run, verdict, { recovery: recoveryViews(samples) });
+  assert.match(xml, /<property name="recovery\.restore\.rto_ms" value="9500"\/>/);
+  assert.match(xml, /<property name="recovery\.restore\.rto_target_ms" value="7200000"\/>/);
+  assert.match(xml, /<property name="recovery\.restore\.writes_lost" value="1"\/>/);
 });
