@@ -9,14 +9,27 @@ import { measureLoss, measureRto, type DrillFigures } from './measure.ts';
 /** The careless statement: every `hold` report, where one author's were meant. */
 const ACCIDENT = "DELETE FROM reports WHERE rating = 'hold' RETURNING id::text AS id";
 
-/** The accident: the WAL position just before it, then the delete; returns both and the deleted ids. */
+/**
+ * The accident: the WAL insert position, then the delete, in one repeatable-read transaction. Its snapshot is taken
+ * before the position is read, so every row the delete can see was committed before that position, and a restore to
+ * it holds them all; writes committed after it are not deleted. Returns the position and the deleted ids.
+ */
 async function accident(kit: RecoveryKit, tl: Timeline): Promise<{ lsn: string; faultMs: number; deleted: string[] }> {
-  const lsn = await kit.superuser(async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
-  tl.mark('WAL position recorded', lsn);
-  const faultMs = tl.mark('fault: rows deleted by mistake');
-  const deleted = await kit.superuser(async (c) => (await c.query<{ id: string }>(ACCIDENT)).rows.map((r) => r.id));
-  tl.mark('rows deleted', `${deleted.length} reports`);
-  return { lsn, faultMs, deleted };
+  return kit.superuser(async (c) => {
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    try {
+      const lsn = (await c.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!.lsn;
+      tl.mark('WAL position recorded', lsn);
+      const faultMs = tl.mark('fault: rows deleted by mistake');
+      const deleted = (await c.query<{ id: string }>(ACCIDENT)).rows.map((r) => r.id);
+      await c.query('COMMIT');
+      tl.mark('rows deleted', `${deleted.length} reports`);
+      return { lsn, faultMs, deleted };
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
 
 /** Switches the WAL segment and waits until the archive has it, so the restore can reach past the accident. */
