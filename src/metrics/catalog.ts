@@ -75,6 +75,7 @@ export const METRICS: Record<string, MetricInfo> = {
   recovery_promoted: { type: 'gauge', unit: 'state', side: 'server', description: 'failover drill: 1 when the standby was promoted' },
   recovery_old_primary_writable: { type: 'gauge', unit: 'state', side: 'server', description: 'failover drill: 1 when the old primary, started again, accepted a write (split brain)' },
   recovery_replication_lag_bytes: { type: 'gauge', unit: 'bytes', side: 'server', description: 'failover drill: WAL bytes the standby had not replayed just before the fault' },
+  recovery_errors_outside_switch: { type: 'gauge', unit: 'count', side: 'server', description: "failover drill: the ledger's failed writes before the fault or after the first write acknowledged after it" },
   recovery_step: { type: 'gauge', unit: 'ms', side: 'server', description: "recovery drills: a step of the drill's timeline, ms from the fault" },
   fault_active: { type: 'gauge', unit: 'state', side: 'server', description: '1 while an injected fault is active (drills)' },
   generator_cpu: { type: 'gauge', unit: 'cores', side: 'generator', description: "the load generator's CPU, in cores" },

@@ -24,6 +24,7 @@ export interface RecoveryView {
   promoted?: boolean;
   oldPrimaryWritable?: boolean;
   replicationLagBytes?: number;
+  errorsOutsideSwitch?: number;
   /** Steps in time order: ms from the fault (negative before it), what happened, details. */
   steps: Array<{ offsetMs: number; step: string; detail?: string }>;
 }
@@ -57,6 +58,7 @@ export function recoveryViews(samples: readonly SampleRecord[]): RecoveryView[] 
       case 'recovery_promoted': v.promoted = s.value === 1; break;
       case 'recovery_old_primary_writable': v.oldPrimaryWritable = s.value === 1; break;
       case 'recovery_replication_lag_bytes': v.replicationLagBytes = s.value; break;
+      case 'recovery_errors_outside_switch': v.errorsOutsideSwitch = s.value; break;
       case 'recovery_step': v.steps.push({ offsetMs: s.value, step: s.labels.step ?? '?', ...(s.labels.detail ? { detail: s.labels.detail } : {}) }); break;
     }
   }
@@ -77,6 +79,7 @@ function figureRows(v: RecoveryView): Array<[string, string, string]> {
   if (v.serviceGapMs !== undefined) rows.push(['service gap (next acknowledged write)', fmtSpan(v.serviceGapMs), '—']);
   if (v.promoted !== undefined) rows.push(['standby promoted', v.promoted ? 'yes' : 'NO', 'yes']);
   if (v.replicationLagBytes !== undefined) rows.push(['replication lag before the fault', `${fmtCount(v.replicationLagBytes)} bytes`, '—']);
+  if (v.errorsOutsideSwitch !== undefined) rows.push(['failed writes outside the switch window', fmtCount(v.errorsOutsideSwitch), '0']);
   if (v.oldPrimaryWritable !== undefined) rows.push(['old primary accepts writes when started again', v.oldPrimaryWritable ? 'YES (split brain)' : 'no (fenced)', 'no']);
   if (v.restoreMbPerS !== undefined) rows.push(['restore throughput', `${v.restoreMbPerS.toFixed(1)} MB/s`, '—']);
   return rows;

@@ -120,6 +120,9 @@ export async function runFailoverDrill(ctx: DrillContext): Promise<void> {
     await ledger.stop();
   }
   const present = standby ? await presentIds(kit, ledger.entries.map((e) => e.id), { socketDir: standby.dataDir, port: standby.port }).catch(() => new Set<string>()) : new Set<string>();
-  const rto = measureRto(faultMs, ledger.firstAckSentAfter(faultMs), ctx.clock());
+  const firstAfter = ledger.firstAckSentAfter(faultMs);
+  const rto = measureRto(faultMs, firstAfter, ctx.clock());
+  // the switch window: from the fault to the first write acknowledged after it; a failed write outside it is a bug
+  if (firstAfter) extra.errors_outside_switch = ledger.failedAtMs.filter((t) => t < faultMs || t > firstAfter.ackedMs).length;
   writeFigures(ctx, { drill: 'failover', faultMs, rto, loss: measureLoss(ledger.entries, present, faultMs), ...figures, extra }, tl);
 }

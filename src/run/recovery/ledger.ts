@@ -30,6 +30,8 @@ export interface WriteLedger {
   readonly entries: readonly LedgerEntry[];
   /** Writes that failed (an error, a timeout or a status other than 201). */
   readonly failures: number;
+  /** When each failed write was sent (run clock, ms), the first 10,000. */
+  readonly failedAtMs: readonly number[];
   /** The first write sent at or after tMs that was acknowledged, once there is one. */
   firstAckSentAfter(tMs: number): LedgerEntry | undefined;
   /** Resolves with the first write sent at or after tMs that is acknowledged, or undefined at the deadline. */
@@ -71,6 +73,7 @@ async function writeOnce(url: string, token: string, ticker: string, seq: number
 export function startWriteLedger(o: LedgerOptions & { token: string }): WriteLedger {
   // loop: write -> 201? record {id, sentMs, ackedMs} : count the failure -> pause -> until stopped / maxWrites
   const entries: LedgerEntry[] = [];
+  const failedAtMs: number[] = [];
   let failures = 0;
   const stopped = new AbortController();
   const onAbort = () => stopped.abort();
@@ -82,7 +85,7 @@ export function startWriteLedger(o: LedgerOptions & { token: string }): WriteLed
       const sentMs = o.clock();
       const id = await writeOnce(url, o.token, o.ticker, seq, o.timeoutMs ?? 2_000);
       if (id !== undefined) entries.push({ id, sentMs, ackedMs: o.clock() });
-      else failures++;
+      else if (++failures <= 10_000) failedAtMs.push(sentMs);
       await pause(pauseMs, stopped.signal);
     }
   })();
@@ -92,6 +95,7 @@ export function startWriteLedger(o: LedgerOptions & { token: string }): WriteLed
     get failures() {
       return failures;
     },
+    failedAtMs,
     firstAckSentAfter,
     waitForAckAfter: async (tMs, deadlineMs) => {
       for (let i = 0; i < 1_000_000 && o.clock() < deadlineMs && !stopped.signal.aborted; i++) {
