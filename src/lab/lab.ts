@@ -11,6 +11,7 @@ import { startPgBouncer, type PgBouncerHandle } from './pgbouncer.ts';
 import { freePort } from './free-port.ts';
 import { groupMembers, removeAtExit, removeDir } from './process.ts';
 import { requireBinary, RECOVERY_BINARIES, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { recoveryPostgresOptions, startRecoveryKit, type RecoveryKit } from './recovery/kit.ts';
 import { raiseOpenFileLimit } from './open-files.ts';
 import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
@@ -47,6 +48,8 @@ export interface LabOptions {
   targetWrap?: ServiceWrap;
   /** PostgreSQL with data checksums and WAL archiving into a pgBackRest repository, for the recovery drills. */
   recovery?: boolean;
+  /** Put a fault proxy on the target's path to the database (the db-network drill). */
+  dbProxy?: boolean;
 }
 
 /** Fault injection for resilience drills. */
@@ -62,6 +65,8 @@ export interface LabFaults {
   killWorker(): Promise<number>;
   /** The recovery drills' kit, in a lab started with `recovery` (in-process only). */
   recovery?: RecoveryKit;
+  /** The fault proxy on the target's path to the database, in a lab started with `dbProxy` (in-process only). */
+  dbProxy?: FaultProxy;
 }
 
 /** A running lab. */
@@ -121,6 +126,7 @@ interface LabServices {
   upstream?: NodeServiceHandle;
   target?: NodeServiceHandle;
   recovery?: RecoveryKit;
+  dbProxy?: FaultProxy;
 }
 
 /** What starts before the data services, because it needs none: key generation and tokens, and the upstream. */
@@ -238,12 +244,20 @@ async function startDataServices(opts: LabOptions, paths: LabPaths, running: Sto
     running.push({ name: 'pgbouncer', stop: () => started.stop() });
     log(`pgbouncer ready on 127.0.0.1:${started.port} (${since(t0)})`);
   }
-  if (!recovery) return { postgres, redis, pgbouncer };
-  t0 = Date.now();
-  const kit = await startRecoveryKit({ postgres, pgbouncer, backrestDir: recovery.backrestDir, stateDir: paths.stateDir, search: opts.search });
-  running.push({ name: 'recovery instances', stop: () => kit.stopInstances() });
-  log(`pgbackrest stanza ${kit.stanza} created and checked (${since(t0)})`);
-  return { postgres, redis, pgbouncer, recovery: kit };
+  let kit: RecoveryKit | undefined;
+  if (recovery) {
+    t0 = Date.now();
+    const started = (kit = await startRecoveryKit({ postgres, pgbouncer, backrestDir: recovery.backrestDir, stateDir: paths.stateDir, search: opts.search }));
+    running.push({ name: 'recovery instances', stop: () => started.stopInstances() });
+    log(`pgbackrest stanza ${started.stanza} created and checked (${since(t0)})`);
+  }
+  let dbProxy: FaultProxy | undefined;
+  if (opts.dbProxy) {
+    const proxy = (dbProxy = await startFaultProxy({ upstreamPort: pgbouncer?.port ?? postgres.port }));
+    running.push({ name: 'db fault proxy', stop: () => proxy.close() });
+    log(`db fault proxy on 127.0.0.1:${proxy.port} in front of ${pgbouncer ? 'pgbouncer' : 'postgres'}`);
+  }
+  return { postgres, redis, pgbouncer, ...(kit ? { recovery: kit } : {}), ...(dbProxy ? { dbProxy } : {}) };
 }
 
 /** The LabInfo of the data services; the upstream's and the target's fields are filled in once they run. */
@@ -297,7 +311,7 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   t0 = Date.now();
   // /metrics is behind a bearer token; the lab's collectors send it (collectors/resolve.ts, metricsBearer)
   const metricsToken = baseEnv.METRICS_TOKEN || randomBytes(24).toString('base64url');
-  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: pgbouncer?.url ?? postgres.appDatabaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
+  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: viaProxy(pgbouncer?.url ?? postgres.appDatabaseUrl, services.dbProxy), UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
   const target = (services.target = await startTargetServer(await freePort(), join(paths.logs, 'target.log'), env, opts.targetWrap));
   running.push(target);
   log(`target ready on 127.0.0.1:${target.port} ${workers ? `with ${workers} worker${workers > 1 ? 's' : ''}` : 'in one process'} (${since(t0)})`);
@@ -305,6 +319,14 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   info.metricsUrl = `${target.url}/metrics`;
   info.metricsToken = metricsToken;
   info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
+}
+
+/** The URL with its port replaced by the fault proxy's, when there is one. */
+function viaProxy(url: string, proxy: FaultProxy | undefined): string {
+  if (!proxy) return url;
+  const u = new URL(url);
+  u.port = String(proxy.port);
+  return u.toString();
 }
 
 /** Stops the target alone and waits until it has exited (a profiler writes its data then). */
@@ -320,6 +342,7 @@ function faultsOf(s: LabServices, info: LabInfo, upstreamToken: string): LabFaul
   const { postgres, redis, target } = s;
   return {
     ...(s.recovery ? { recovery: s.recovery } : {}),
+    ...(s.dbProxy ? { dbProxy: s.dbProxy } : {}),
     redisStop: () => redis.stop(),
     redisStart: async () => {
       await redis.start();

@@ -62,7 +62,8 @@ function labFits(info: LabInfo, def: ScenarioDefinition): boolean {
     (need.workers === undefined || info.workers === need.workers) &&
     (need.pgbouncer === undefined || Boolean(info.pgbouncerUrl) === need.pgbouncer) &&
     need.targetEnv === undefined &&
-    !need.recovery // the recovery drills kill and replace the database: never a lab someone else is using
+    !need.recovery && // the recovery drills kill and replace the database: never a lab someone else is using
+    !need.dbProxy
   );
 }
 
@@ -101,6 +102,7 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
     workers: def.lab?.workers ?? 1,
     pgbouncer: def.lab?.pgbouncer ?? false,
     recovery: def.lab?.recovery ?? false,
+    dbProxy: def.lab?.dbProxy ?? false,
     targetEnv: opts.clinic ? { ...def.lab?.targetEnv, ...clinicEnv } : def.lab?.targetEnv,
     handleSignals: false,
     onLog: opts.onLog,

@@ -197,6 +197,7 @@ export const scenarioSchema = strict({
     seed: z.enum(['small', 'default']).optional(),
     targetEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).optional(),
     recovery: z.boolean().optional(),
+    dbProxy: z.boolean().optional(),
   }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
   timeout: duration(true).optional(),

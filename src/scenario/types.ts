@@ -150,6 +150,8 @@ export interface LabRequirements {
   targetEnv?: Record<string, string>;
   /** PostgreSQL with data checksums and WAL archiving into a pgBackRest repository: the recovery drills (a lab of its own). */
   recovery?: boolean;
+  /** A fault proxy on the target's path to the database: the db-network drill (a lab of its own). */
+  dbProxy?: boolean;
 }
 
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */
