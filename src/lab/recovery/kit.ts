@@ -39,6 +39,18 @@ export interface SuperuserTarget {
   database?: string;
 }
 
+/** How to start an instance on a data folder: its settings, and how long to wait for it to answer. */
+export interface InstanceSpec {
+  dataDir: string;
+  name: string;
+  settings?: Record<string, string>;
+  /** Wait until it answers (default true), up to readyTimeoutMs (default 120 s). */
+  waitReady?: boolean;
+  readyTimeoutMs?: number;
+  /** The role to connect as while waiting (default postgres). */
+  superuser?: string;
+}
+
 /** What the recovery drills can do to the lab. */
 export interface RecoveryKit {
   readonly stanza: string;
@@ -57,7 +69,7 @@ export interface RecoveryKit {
   /** A new empty folder under workDir, owned by the service user, mode 0700 (a data folder). */
   makeDataDir(name: string): string;
   /** Starts a PostgreSQL on an existing data folder, on a free loopback port; waits until it answers. */
-  startInstance(spec: { dataDir: string; name: string; settings?: Record<string, string>; waitReady?: boolean }): Promise<PgInstance>;
+  startInstance(spec: InstanceSpec): Promise<PgInstance>;
   /** Points PgBouncer's database at another port and runs RELOAD; resolves once the console has answered. */
   pointPgBouncerAt(port: number): Promise<void>;
   /** Stops every instance the kit started (the lab's teardown). */
@@ -154,7 +166,7 @@ export async function superuserQuery<T>(fn: (c: pg.Client) => Promise<T>, t: Sup
 }
 
 /** Starts `postgres` on a data folder that holds a cluster (restored or cloned), on a free port. */
-export async function startInstance(postgresBin: string, user: ServiceUser | null, spec: { dataDir: string; name: string; settings?: Record<string, string>; waitReady?: boolean; superuser?: string }): Promise<PgInstance> {
+export async function startInstance(postgresBin: string, user: ServiceUser | null, spec: InstanceSpec): Promise<PgInstance> {
   const port = await freePort();
   const logFile = join(dirname(spec.dataDir), `${spec.name}.log`);
   const settings: Record<string, string> = { listen_addresses: '127.0.0.1', unix_socket_directories: spec.dataDir, logging_collector: 'off', ...spec.settings };
@@ -178,7 +190,7 @@ export async function startInstance(postgresBin: string, user: ServiceUser | nul
   };
   if (spec.waitReady ?? true) {
     try {
-      await waitUntilReady(() => superuserQuery(async (c) => (await c.query('SELECT 1'), true), { socketDir: spec.dataDir, port, database: 'postgres', user: spec.superuser }), { name: spec.name, logFile, proc, deadlineMs: 120_000, intervalMs: 50 });
+      await waitUntilReady(() => superuserQuery(async (c) => (await c.query('SELECT 1'), true), { socketDir: spec.dataDir, port, database: 'postgres', user: spec.superuser }), { name: spec.name, logFile, proc, deadlineMs: spec.readyTimeoutMs ?? 120_000, intervalMs: 50 });
     } catch (err) {
       await instance.stop().catch(() => undefined);
       throw err;

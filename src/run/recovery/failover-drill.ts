@@ -16,7 +16,9 @@ async function makeStandby(ctx: DrillContext, tl: Timeline, synchronous: boolean
   const dataDir = kit.makeDataDir(`standby-${Date.now()}`);
   await kit.pgTool('pg_basebackup', ['-h', kit.postgres.dataDir, '-p', String(kit.postgres.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], 600_000);
   tl.mark('standby cloned (pg_basebackup -R)');
-  const standby = await kit.startInstance({ dataDir, name: 'standby', settings: { archive_mode: 'off', hot_standby: 'on' } });
+  // a hot standby needs at least the primary's max_connections
+  const maxConnections = await kit.superuser(async (c) => (await c.query<{ max_connections: string }>('SHOW max_connections')).rows[0]!.max_connections);
+  const standby = await kit.startInstance({ dataDir, name: 'standby', settings: { archive_mode: 'off', hot_standby: 'on', max_connections: maxConnections } });
   await kit.superuser(async (c) => {
     await c.query(`ALTER SYSTEM SET synchronous_standby_names = '${synchronous ? '*' : ''}'`);
     await c.query('SELECT pg_reload_conf()');

@@ -56,7 +56,8 @@ async function sideRestore(ctx: DrillContext, tl: Timeline, lsn: string, deadlin
   const t0 = ctx.clock();
   await kit.pgbackrest([`--pg1-path=${dataDir}`, '--type=lsn', `--target=${lsn}`, '--target-action=promote', '--archive-mode=off', 'restore'], 600_000);
   tl.mark('point-in-time restore to a side folder done', `${((ctx.clock() - t0) / 1000).toFixed(1)} s, archive_mode off`);
-  const side = await kit.startInstance({ dataDir, name: 'pitr-side', settings: { archive_mode: 'off' } });
+  // no hot standby: it answers once promoted at the target (and needs none of the primary's connection limits)
+  const side = await kit.startInstance({ dataDir, name: 'pitr-side', settings: { archive_mode: 'off', hot_standby: 'off' } });
   const target = { socketDir: dataDir, port: side.port };
   if (!(await waitPromoted(kit, ctx.clock, deadlineMs, target))) throw new Error('the side instance did not reach the recovery target');
   tl.mark('side instance at the recovery target', `port ${side.port}`);

@@ -64,7 +64,7 @@ function scratchSettings(dataDir: string): Record<string, string> {
     shared_buffers: '128MB',
     huge_pages: 'off',
     max_connections: '20',
-    hot_standby: 'on',
+    hot_standby: 'off', // it answers once recovered, and needs none of the primary's connection limits meanwhile
     max_wal_senders: '0',
     wal_level: 'replica',
   };
@@ -120,7 +120,7 @@ export async function checkRepository(o: RepositoryCheckOptions): Promise<Reposi
     mark('restore done', `${result.restoreS.toFixed(1)} s, ${result.mbPerS.toFixed(1)} MB/s`);
     prepareCopy(dataDir);
     const s0 = clock();
-    instance = await startInstance(postgresBin, user, { dataDir, name: 'restore-check', settings: scratchSettings(dataDir), superuser: o.pgUser });
+    instance = await startInstance(postgresBin, user, { dataDir, name: 'restore-check', settings: scratchSettings(dataDir), superuser: o.pgUser, readyTimeoutMs: 3_600_000 });
     const target = { socketDir: dataDir, port: instance.port, database: 'postgres', user: o.pgUser };
     await waitOutOfRecovery(target);
     result.replayS = (clock() - s0) / 1000;
