@@ -54,38 +54,62 @@ function pipeWithFaults(from: Socket, to: Socket, fault: () => ProxyFault | null
   });
 }
 
+/** The proxy's state: the current fault, the open connection pairs, the bytes the black hole swallowed. */
+interface ProxyState {
+  fault: ProxyFault | null;
+  dropped: number;
+  pairs: Set<{ client: Socket; server: Socket; blackholed: boolean }>;
+}
+
+/** One accepted connection: its upstream, both directions through the fault, and one close for both. */
+function proxyConnection(client: Socket, st: ProxyState, upstreamHost: string, upstreamPort: number): void {
+  const upstream = connect({ host: upstreamHost, port: upstreamPort });
+  const pair = { client, server: upstream, blackholed: st.fault?.kind === 'timeout' };
+  st.pairs.add(pair);
+  const close = () => {
+    const delay = st.fault?.kind === 'slow_close' ? st.fault.delayMs : 0;
+    setTimeout(() => {
+      client.destroy();
+      upstream.destroy();
+      st.pairs.delete(pair);
+    }, delay);
+  };
+  for (const s of [client, upstream]) {
+    s.setNoDelay(true);
+    s.on('error', close);
+    s.on('close', close);
+  }
+  const onDropped = (bytes: number) => {
+    pair.blackholed = true;
+    st.dropped += bytes;
+  };
+  pipeWithFaults(client, upstream, () => st.fault, onDropped, false);
+  pipeWithFaults(upstream, client, () => st.fault, onDropped, true);
+}
+
+/** Destroys connection pairs (reset: TCP RST) and forgets them; returns how many. */
+function dropPairs(st: ProxyState, which: (p: { blackholed: boolean }) => boolean, reset = false): number {
+  const chosen = [...st.pairs].filter(which);
+  for (const p of chosen) {
+    if (reset) {
+      p.client.resetAndDestroy();
+      p.server.resetAndDestroy();
+    } else {
+      p.client.destroy();
+      p.server.destroy();
+    }
+    st.pairs.delete(p);
+  }
+  return chosen.length;
+}
+
 /**
  * Starts a fault proxy to upstreamHost:upstreamPort.
  * accept → connect upstream → pipe both ways through the current fault → close together (slow_close: later).
  */
 export async function startFaultProxy(o: { upstreamPort: number; upstreamHost?: string; port?: number }): Promise<FaultProxy> {
-  let fault: ProxyFault | null = null;
-  let dropped = 0;
-  const pairs = new Set<{ client: Socket; server: Socket; blackholed: boolean }>();
-  const server: Server = createServer((client) => {
-    const upstream = connect({ host: o.upstreamHost ?? '127.0.0.1', port: o.upstreamPort });
-    const pair = { client, server: upstream, blackholed: fault?.kind === 'timeout' };
-    pairs.add(pair);
-    const close = () => {
-      const delay = fault?.kind === 'slow_close' ? fault.delayMs : 0;
-      setTimeout(() => {
-        client.destroy();
-        upstream.destroy();
-        pairs.delete(pair);
-      }, delay);
-    };
-    for (const s of [client, upstream]) {
-      s.setNoDelay(true);
-      s.on('error', close);
-      s.on('close', close);
-    }
-    const onDropped = (bytes: number) => {
-      pair.blackholed = true;
-      dropped += bytes;
-    };
-    pipeWithFaults(client, upstream, () => fault, onDropped, false);
-    pipeWithFaults(upstream, client, () => fault, onDropped, true);
-  });
+  const st: ProxyState = { fault: null, dropped: 0, pairs: new Set() };
+  const server: Server = createServer((client) => proxyConnection(client, st, o.upstreamHost ?? '127.0.0.1', o.upstreamPort));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: o.port ?? 0, host: '127.0.0.1' }, resolve);
@@ -95,34 +119,17 @@ export async function startFaultProxy(o: { upstreamPort: number; upstreamHost?: 
   return {
     port: address.port,
     set: (next) => {
-      const ending = fault?.kind === 'timeout' && next?.kind !== 'timeout';
-      fault = next;
-      if (next?.kind === 'timeout') for (const p of pairs) p.blackholed = true;
-      if (!ending) return;
-      for (const p of [...pairs].filter((p) => p.blackholed)) {
-        p.client.destroy();
-        p.server.destroy();
-        pairs.delete(p);
-      }
+      const ending = st.fault?.kind === 'timeout' && next?.kind !== 'timeout';
+      st.fault = next;
+      if (next?.kind === 'timeout') for (const p of st.pairs) p.blackholed = true;
+      if (ending) dropPairs(st, (p) => p.blackholed);
     },
-    resetPeers: () => {
-      const n = pairs.size;
-      for (const p of [...pairs]) {
-        p.client.resetAndDestroy();
-        p.server.resetAndDestroy();
-        pairs.delete(p);
-      }
-      return n;
-    },
-    connections: () => pairs.size,
-    droppedBytes: () => dropped,
+    resetPeers: () => dropPairs(st, () => true, true),
+    connections: () => st.pairs.size,
+    droppedBytes: () => st.dropped,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const p of pairs) {
-          p.client.destroy();
-          p.server.destroy();
-        }
-        pairs.clear();
+        dropPairs(st, () => true);
         server.close(() => resolve());
       }),
   };
