@@ -20,7 +20,7 @@ export default defineScenario({
     stages: phasedStages(20, [['drill', '90s']]),
     gracefulRampDown: '5s',
   },
-  faults: [{ action: 'recovery-restore', at: '15s', params: { archiveTimeoutS: 5, writeAfterBackupMs: 5_000 } }],
+  faults: [{ action: 'recovery-restore', at: '15s', params: { archiveTimeoutS: 5, writeAfterBackupMs: 2_000 } }],
   setup,
   journeys: drillJourneys(),
   data,

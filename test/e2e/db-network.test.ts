@@ -6,6 +6,13 @@ import assert from 'node:assert/strict';
 import { startTestLab, type Lab } from '../support/lab.ts';
 import { explain, failures, gatedRun, tempReports } from './support.ts';
 
+/**
+ * The drill restores, replays WAL or clones a database on the same cores as the load generator (a shared 2-core
+ * machine here), which lags the generator's event loop; the drill is judged on its ledger (RTO, RPO, writes lost),
+ * not on client latency, so the generator's lag limit is raised for it.
+ */
+const DRILL_SATURATION = { maxLoopLagP99Ms: 1_000 };
+
 for (const withTimeout of [true, false]) {
   describe(`db-network on a target ${withTimeout ? 'with a 1 s query timeout' : 'with no query timeout'}`, { timeout: 300_000 }, () => {
     let lab: Lab;
@@ -20,7 +27,7 @@ for (const withTimeout of [true, false]) {
     });
 
     test(withTimeout ? 'the black hole gets fast 503s and the error rate recovers after every fault' : 'the black hole hangs requests, so the fast-503 gate fails', { timeout: 120_000 }, async () => {
-      const { exitCode, data } = await gatedRun({ scenario: 'db-network', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
+      const { exitCode, data } = await gatedRun({ scenario: 'db-network', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
       const blackhole = data.verdict!.thresholds.find((e) => e.key === 'http_req_duration{phase:blackhole}')!;
       console.log(`db-network ${withTimeout ? 'with' : 'without'} a query timeout: black-hole max ${blackhole.observed} ms; ${explain(data)}`);
       if (withTimeout) {

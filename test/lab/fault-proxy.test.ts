@@ -9,7 +9,10 @@ import { waitUntil } from '../support/wait.ts';
 let echo: Server;
 let proxy: FaultProxy;
 before(async () => {
-  echo = createServer((s) => s.pipe(s));
+  echo = createServer((s) => {
+    s.on('error', () => undefined); // reset_peer resets this side too
+    s.pipe(s);
+  });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   proxy = await startFaultProxy({ upstreamPort: (echo.address() as { port: number }).port });
 });

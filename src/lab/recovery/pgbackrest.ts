@@ -44,7 +44,7 @@ export function pgbackrestConfig(paths: PgBackRestPaths, cluster: PgBackRestClus
     'log-level-file=info',
     'compress-type=lz4',
     'start-fast=y',
-    'process-max=2',
+    'process-max=1', // the lab shares its cores with the load generator
     '',
     `[${cluster.stanza}]`,
     `pg1-path=${cluster.dataDir}`,

@@ -3,6 +3,7 @@
 // (pg_amcheck --heapallindexed, pgbackrest verify) and measures RTO, RPO and the restore's throughput.
 
 import { mkdirSync, chmodSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chownTree } from '../../lab/service-user.ts';
 import type { RecoveryKit } from '../../lab/recovery/kit.ts';
@@ -70,7 +71,7 @@ async function backupPhase(ctx: DrillContext, tl: Timeline): Promise<BackupInfo 
 async function crash(kit: RecoveryKit, tl: Timeline): Promise<number> {
   const faultMs = tl.mark('fault: PostgreSQL killed (SIGKILL)');
   await kit.postgres.kill();
-  rmSync(kit.postgres.dataDir, { recursive: true, force: true });
+  await rm(kit.postgres.dataDir, { recursive: true, force: true });
   tl.mark('data directory removed');
   return faultMs;
 }
