@@ -7,9 +7,8 @@ import { startTestLab, type Lab } from '../support/lab.ts';
 import { explain, failures, gatedRun, tempReports } from './support.ts';
 
 /**
- * The drill restores, replays WAL or clones a database on the same cores as the load generator (a shared 2-core
- * machine here), which lags the generator's event loop; the drill is judged on its ledger (RTO, RPO, writes lost),
- * not on client latency, so the generator's lag limit is raised for it.
+ * On a shared 2-core machine the generator's event loop lags; a lag only lengthens what the client measures, so it
+ * can make the fast-503 gate fail, never pass: the run is not marked invalid for it here.
  */
 const DRILL_SATURATION = { maxLoopLagP99Ms: 1_000 };
 
