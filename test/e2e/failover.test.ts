@@ -67,7 +67,7 @@ describe('the failover drill with asynchronous replication and a stalled link', 
     writeFileSync(file, `import drill from ${JSON.stringify(join(root, 'scenarios', 'drills', 'failover.ts'))};
 export default { ...drill, name: 'failover-async',
   data: { ticker: { file: ${fixtures('tickers.csv')}, column: 'ticker', pick: 'zipf' }, sector: { file: ${fixtures('sectors.csv')}, column: 'sector', pick: 'random' } },
-  faults: [{ action: 'recovery-failover', at: '15s', params: { synchronous: false, stallStandby: true, writeBeforeFaultMs: 3000 } }] };\n`);
+  faults: [{ action: 'recovery-failover', at: '15s', params: { synchronous: false, stallLink: true, writeBeforeFaultMs: 3000 } }] };\n`);
     const { exitCode, data } = await gatedRun({ scenario: file, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
     assert.equal(exitCode, 99, explain(data));
     assert.ok(failures(data).includes('recovery_writes_lost max==0'), explain(data));

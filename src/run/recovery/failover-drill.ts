@@ -36,15 +36,16 @@ async function makeStandby(ctx: DrillContext, tl: Timeline, synchronous: boolean
 }
 
 /**
- * Stops the standby's WAL receiver (SIGSTOP) until the fault, as a congested link between the regions would: with
- * asynchronous replication the primary keeps acknowledging writes the standby never receives. Returns its PID.
+ * Stops the primary's WAL sender (SIGSTOP) until the fault, as a congested link between the regions would: with
+ * asynchronous replication the primary keeps acknowledging writes the standby never receives. (Stopping the
+ * standby's receiver instead would not do: the kernel's socket buffers keep what was sent, and it reads them later.)
+ * The kill of the primary's process group ends the stopped sender too.
  */
-async function stallReceiver(kit: RecoveryKit, standby: PgInstance, tl: Timeline): Promise<number> {
-  const pid = await kit.superuser(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_wal_receiver')).rows[0]?.pid, { socketDir: standby.dataDir, port: standby.port, database: 'postgres' });
-  if (!pid) throw new Error('the standby has no WAL receiver to stall');
+async function stallSender(kit: RecoveryKit, tl: Timeline): Promise<void> {
+  const pid = await kit.superuser(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_replication')).rows[0]?.pid);
+  if (!pid) throw new Error('the primary has no WAL sender to stall');
   process.kill(pid, 'SIGSTOP');
-  tl.mark('standby WAL receiver stalled (a congested link)', `pid ${pid}`);
-  return pid;
+  tl.mark('WAL sender stalled (a congested link between the regions)', `pid ${pid}`);
 }
 
 /** The replication lag just before the fault: bytes the standby has not replayed (pg_stat_replication). */
@@ -105,12 +106,11 @@ export async function runFailoverDrill(ctx: DrillContext): Promise<void> {
   const extra: Record<string, number> = { promoted: 0 };
   try {
     standby = await makeStandby(ctx, tl, synchronous, deadlineMs);
-    const stalled = ctx.params.stallStandby === true ? await stallReceiver(kit, standby, tl) : undefined;
+    if (ctx.params.stallLink === true) await stallSender(kit, tl);
     await holdFor(numParam(ctx.params, 'writeBeforeFaultMs', 3_000));
     extra.replication_lag_bytes = await replicationLagBytes(kit);
     faultMs = tl.mark('fault: primary killed (SIGKILL)');
     await kit.postgres.kill();
-    if (stalled) process.kill(stalled, 'SIGCONT');
     extra.promoted = (await failOver(ctx, tl, standby, deadlineMs)) ? 1 : 0;
     const first = await ledger.waitForAckAfter(faultMs, deadlineMs);
     if (first) tl.mark('first acknowledged write after the fault', `report ${first.id}`, first.ackedMs);
