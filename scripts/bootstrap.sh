@@ -4,8 +4,8 @@
 # 1. Node.js 20 or later, or a clear exit.
 # 2. The system packages the command needs. Found: nothing happens. Missing: as root with apt-get, `apt-get update`
 #    and `apt-get install`; otherwise the exact install command is printed and the script exits 1.
-#    start needs PostgreSQL (with pg_stat_statements), Redis and PgBouncer; test and bench also need Chromium, nginx,
-#    wrk, openssl and Prometheus (with promtool).
+#    start needs PostgreSQL (with pg_stat_statements), Redis and PgBouncer; test and bench also need pgBackRest (the
+#    recovery drills), Chromium, nginx, wrk, openssl and Prometheus (with promtool).
 # 3. `npm ci` when node_modules is missing or older than package-lock.json (before anything imports a dependency).
 # Binaries are looked up as the lab looks them up: in PERFGATE_BIN_DIRS (a colon-separated list) when it is set,
 # else in PATH and the usual system folders.
@@ -16,7 +16,7 @@ say() { printf 'perfgate: %s\n' "$*" >&2; }
 
 case "${1:-}" in
   start) wanted=(postgresql postgresql-contrib redis-server pgbouncer) ;;
-  test | bench) wanted=(postgresql postgresql-contrib redis-server pgbouncer chromium nginx-light wrk openssl prometheus) ;;
+  test | bench) wanted=(postgresql postgresql-contrib redis-server pgbouncer pgbackrest chromium nginx-light wrk openssl prometheus) ;;
   *)
     say "usage: bash scripts/bootstrap.sh start|test|bench"
     exit 2

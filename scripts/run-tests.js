@@ -26,7 +26,7 @@ const UNIT = [
   'test/report/specs', 'test/report/text',
   'test/results/import-k6', 'test/results/read', 'test/results/run-dir-writer', 'test/results/summary',
   'test/run/fault-scheduler', 'test/run/progress',
-  'test/lab/units',
+  'test/lab/units', 'test/lab/recovery-units', 'test/run/recovery-measure', 'test/report/recovery-section',
   'test/slo/prometheus-alerts', 'test/slo/burn-rate',
 ];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));

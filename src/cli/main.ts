@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./commands/export.ts')).registerExport,
   import: async () => (await import('./commands/import.ts')).registerImport,
   merge: async () => (await import('./commands/merge.ts')).registerMerge,
+  drill: async () => (await import('./commands/drill.ts')).registerDrill,
 };
 
 /** Builds the commander program: only the named command when argv names one, every command otherwise (help). */

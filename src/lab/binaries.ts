@@ -6,13 +6,16 @@ import { delimiter, join } from 'node:path';
 import { PrerequisiteError } from '../errors.ts';
 
 /** The binaries the lab can use. */
-export type BinaryName = 'postgres' | 'initdb' | 'pg_ctl' | 'redis-server' | 'pgbouncer' | 'prometheus' | 'promtool';
+export type BinaryName = 'postgres' | 'initdb' | 'pg_ctl' | 'redis-server' | 'pgbouncer' | 'prometheus' | 'promtool' | 'pgbackrest';
 
 /** Binaries `lab up` always needs (pgbouncer only with --pgbouncer). */
 export const REQUIRED_BINARIES: readonly BinaryName[] = ['postgres', 'initdb', 'redis-server'];
 
 /** Every binary doctor checks. */
-export const ALL_BINARIES: readonly BinaryName[] = ['postgres', 'initdb', 'pg_ctl', 'redis-server', 'pgbouncer', 'prometheus', 'promtool'];
+export const ALL_BINARIES: readonly BinaryName[] = ['postgres', 'initdb', 'pg_ctl', 'redis-server', 'pgbouncer', 'prometheus', 'promtool', 'pgbackrest'];
+
+/** Binaries the recovery drills need besides the lab's (`lab.recovery`). */
+export const RECOVERY_BINARIES: readonly BinaryName[] = ['pgbackrest'];
 
 /** The package that provides each binary (Debian apt, macOS Homebrew). */
 const PACKAGES: Record<BinaryName, { apt: string; brew: string }> = {
@@ -23,6 +26,7 @@ const PACKAGES: Record<BinaryName, { apt: string; brew: string }> = {
   pgbouncer: { apt: 'pgbouncer', brew: 'pgbouncer' },
   prometheus: { apt: 'prometheus', brew: 'prometheus' },
   promtool: { apt: 'prometheus', brew: 'prometheus' },
+  pgbackrest: { apt: 'pgbackrest', brew: 'pgbackrest' },
 };
 
 /** Where to look. `dirs` replaces the whole search (PATH and the usual locations) when given. */

@@ -17,7 +17,7 @@ export interface DoctorCheck {
   required: boolean;
 }
 
-/** Binaries a lab cannot start without (pgbouncer is needed by --pgbouncer and the connection-storm drill). */
+/** Binaries a lab cannot start without (pgbouncer is needed by --pgbouncer and the connection-storm drill; pgbackrest, optional, by the recovery drills). */
 const REQUIRED: ReadonlySet<BinaryName> = new Set(['postgres', 'initdb', 'redis-server', 'pgbouncer']);
 /** What an optional binary is for, in its "not found" line. */
 const OPTIONAL_USE: Partial<Record<BinaryName, string>> = {

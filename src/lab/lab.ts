@@ -10,7 +10,9 @@ import { startRedis, type RedisHandle } from './redis.ts';
 import { startPgBouncer, type PgBouncerHandle } from './pgbouncer.ts';
 import { freePort } from './free-port.ts';
 import { groupMembers, removeAtExit, removeDir } from './process.ts';
-import { requireBinary, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
+import { requireBinary, RECOVERY_BINARIES, REQUIRED_BINARIES, type BinarySearch } from './binaries.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { recoveryPostgresOptions, startRecoveryKit, type RecoveryKit } from './recovery/kit.ts';
 import { raiseOpenFileLimit } from './open-files.ts';
 import { runTargetCommand, startTargetServer, startUpstream, TARGET_MAIN, UPSTREAM_MAIN, requireEntry, type NodeServiceHandle, type ServiceWrap } from './target-process.ts';
 import type { LabInfo } from './lab-info.ts';
@@ -50,6 +52,10 @@ export interface LabOptions {
   tls?: boolean;
   /** Run Prometheus (src/lab/prometheus.ts) on the target and the harness, with these rules (an exported rules file). */
   prometheus?: { rulesYaml: string };
+  /** PostgreSQL with data checksums and WAL archiving into a pgBackRest repository, for the recovery drills. */
+  recovery?: boolean;
+  /** Put a fault proxy on the target's path to the database (the db-network drill). */
+  dbProxy?: boolean;
 }
 
 /** Fault injection for resilience drills. */
@@ -63,6 +69,10 @@ export interface LabFaults {
   upstream(control: Record<string, unknown>): Promise<unknown>;
   /** SIGKILLs one target worker; resolves to its PID. */
   killWorker(): Promise<number>;
+  /** The recovery drills' kit, in a lab started with `recovery` (in-process only). */
+  recovery?: RecoveryKit;
+  /** The fault proxy on the target's path to the database, in a lab started with `dbProxy` (in-process only). */
+  dbProxy?: FaultProxy;
 }
 
 /** A running lab. */
@@ -86,10 +96,11 @@ function since(t0: number): string {
 type Stoppable = { name: string; stop(): Promise<void> };
 
 /** Throws a PrerequisiteError (with the install command) when a binary or the target's code is missing. */
-export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search'> & { prometheus?: unknown } = {}): void {
+export function checkLabPrerequisites(opts: Pick<LabOptions, 'pgbouncer' | 'target' | 'search' | 'recovery'> & { prometheus?: unknown } = {}): void {
   for (const name of REQUIRED_BINARIES) requireBinary(name, opts.search);
   if (opts.pgbouncer) requireBinary('pgbouncer', opts.search);
   if (opts.prometheus) requireBinary('prometheus', opts.search);
+  if (opts.recovery) for (const name of RECOVERY_BINARIES) requireBinary(name, opts.search);
   if (opts.target ?? true) {
     requireEntry(TARGET_MAIN);
     requireEntry(UPSTREAM_MAIN);
@@ -121,6 +132,8 @@ interface LabServices {
   pgbouncer?: PgBouncerHandle;
   upstream?: NodeServiceHandle;
   target?: NodeServiceHandle;
+  recovery?: RecoveryKit;
+  dbProxy?: FaultProxy;
 }
 
 /** What starts before the data services, because it needs none: key generation and tokens, and the upstream. */
@@ -223,19 +236,35 @@ function startEarly(opts: LabOptions, paths: LabPaths, withTarget: boolean): Ear
 /** Starts PostgreSQL, Redis and (optionally) PgBouncer, each pushed onto the teardown once ready. */
 async function startDataServices(opts: LabOptions, paths: LabPaths, running: Stoppable[], log: (line: string) => void): Promise<LabServices> {
   let t0 = Date.now();
-  const postgres = await startPostgres({ dataDir: join(paths.stateDir, 'postgres'), logFile: join(paths.logs, 'postgres.log'), unsafeNoFsync: opts.unsafeNoFsync, search: opts.search });
+  const recovery = opts.recovery ? recoveryPostgresOptions(paths.stateDir, await freePort(), opts.search) : undefined;
+  const postgres = await startPostgres({ dataDir: join(paths.stateDir, 'postgres'), logFile: join(paths.logs, 'postgres.log'), unsafeNoFsync: opts.unsafeNoFsync, search: opts.search, ...(recovery ? { port: recovery.port, dataChecksums: recovery.dataChecksums, settings: recovery.settings } : {}) });
   running.push({ name: 'postgres', stop: () => postgres.stop() });
-  log(`postgres ready on 127.0.0.1:${postgres.port} (${since(t0)})`);
+  log(`postgres ready on 127.0.0.1:${postgres.port}${recovery ? ' (data checksums, WAL archiving to pgBackRest)' : ''} (${since(t0)})`);
   t0 = Date.now();
   const redis = await startRedis({ dir: join(paths.stateDir, 'redis'), logFile: join(paths.logs, 'redis.log'), search: opts.search });
   running.push({ name: 'redis', stop: () => redis.stop() });
   log(`redis ready on 127.0.0.1:${redis.port} (${since(t0)})`);
-  if (!opts.pgbouncer) return { postgres, redis };
-  t0 = Date.now();
-  const pgbouncer = await startPgBouncer({ postgresUrl: postgres.appDatabaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search });
-  running.push({ name: 'pgbouncer', stop: () => pgbouncer.stop() });
-  log(`pgbouncer ready on 127.0.0.1:${pgbouncer.port} (${since(t0)})`);
-  return { postgres, redis, pgbouncer };
+  let pgbouncer: PgBouncerHandle | undefined;
+  if (opts.pgbouncer) {
+    t0 = Date.now();
+    const started = (pgbouncer = await startPgBouncer({ postgresUrl: postgres.appDatabaseUrl, dir: join(paths.stateDir, 'pgbouncer'), logFile: join(paths.logs, 'pgbouncer.log'), search: opts.search }));
+    running.push({ name: 'pgbouncer', stop: () => started.stop() });
+    log(`pgbouncer ready on 127.0.0.1:${started.port} (${since(t0)})`);
+  }
+  let kit: RecoveryKit | undefined;
+  if (recovery) {
+    t0 = Date.now();
+    const started = (kit = await startRecoveryKit({ postgres, pgbouncer, backrestDir: recovery.backrestDir, stateDir: paths.stateDir, search: opts.search }));
+    running.push({ name: 'recovery instances', stop: () => started.stopInstances() });
+    log(`pgbackrest stanza ${started.stanza} created and checked (${since(t0)})`);
+  }
+  let dbProxy: FaultProxy | undefined;
+  if (opts.dbProxy) {
+    const proxy = (dbProxy = await startFaultProxy({ upstreamPort: pgbouncer?.port ?? postgres.port }));
+    running.push({ name: 'db fault proxy', stop: () => proxy.close() });
+    log(`db fault proxy on 127.0.0.1:${proxy.port} in front of ${pgbouncer ? 'pgbouncer' : 'postgres'}`);
+  }
+  return { postgres, redis, pgbouncer, ...(kit ? { recovery: kit } : {}), ...(dbProxy ? { dbProxy } : {}) };
 }
 
 /** The LabInfo of the data services; the upstream's and the target's fields are filled in once they run. */
@@ -289,7 +318,7 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   t0 = Date.now();
   // /metrics is behind a bearer token; the lab's collectors send it (collectors/resolve.ts, metricsBearer)
   const metricsToken = baseEnv.METRICS_TOKEN || randomBytes(24).toString('base64url');
-  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: pgbouncer?.url ?? postgres.appDatabaseUrl, UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
+  const env = { ...baseEnv, METRICS_TOKEN: metricsToken, AUDIT_LOG_FILE: baseEnv.AUDIT_LOG_FILE || join(paths.logs, 'audit.log'), DATABASE_URL: viaProxy(pgbouncer?.url ?? postgres.appDatabaseUrl, services.dbProxy), UPSTREAM_URL: upstream.url, TARGET_WORKERS: String(workers) };
   const tls = opts.tls ? await makeLabCertificates(join(paths.stateDir, 'tls')) : undefined;
   const tlsEnv = tls ? { TARGET_TLS: '1', TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile } : {};
   const tlsCa = tls ? readFileSync(tls.caFile, 'utf8') : undefined;
@@ -301,6 +330,14 @@ async function startTargetStack(opts: LabOptions, ctx: { paths: LabPaths; early:
   info.metricsToken = metricsToken;
   if (tls) info.caFile = tls.caFile;
   info.services.target = { pid: target.pid, port: target.port, logFile: target.logFile };
+}
+
+/** The URL with its port replaced by the fault proxy's, when there is one. */
+function viaProxy(url: string, proxy: FaultProxy | undefined): string {
+  if (!proxy) return url;
+  const u = new URL(url);
+  u.port = String(proxy.port);
+  return u.toString();
 }
 
 /** Stops the target alone and waits until it has exited (a profiler writes its data then). */
@@ -315,6 +352,8 @@ async function stopTargetOf(s: LabServices, log: (line: string) => void): Promis
 function faultsOf(s: LabServices, info: LabInfo, upstreamToken: string): LabFaults {
   const { postgres, redis, target } = s;
   return {
+    ...(s.recovery ? { recovery: s.recovery } : {}),
+    ...(s.dbProxy ? { dbProxy: s.dbProxy } : {}),
     redisStop: () => redis.stop(),
     redisStart: async () => {
       await redis.start();

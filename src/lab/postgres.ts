@@ -10,7 +10,7 @@ import pg from 'pg';
 import { freePort } from './free-port.ts';
 import { requireBinary, siblingBinary, type BinarySearch } from './binaries.ts';
 import { asUser, chownTree, serviceUser } from './service-user.ts';
-import { removeAtExit, removeDir, serviceError, spawnService, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
+import { removeAtExit, removeDir, serviceError, signalGroup, spawnService, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
 
 /** Options of startPostgres. */
 export interface PostgresOptions {
@@ -30,6 +30,10 @@ export interface PostgresOptions {
   search?: BinarySearch;
   /** Readiness deadline in ms (default 60 000). */
   readyTimeoutMs?: number;
+  /** initdb --data-checksums (the recovery drills' integrity checks read them; default false). */
+  dataChecksums?: boolean;
+  /** More server settings on the command line (WAL archiving for the recovery drills). */
+  settings?: Record<string, string>;
 }
 
 /** A running private PostgreSQL. */
@@ -54,6 +58,8 @@ export interface PostgresHandle {
   start(): Promise<void>;
   /** stop() then start() (the postgres-restart fault). */
   restart(): Promise<void>;
+  /** SIGKILL of the whole server (postmaster and backends), as a crash; resolves once it has exited. */
+  kill(): Promise<void>;
   /** stop(), then removes the folder when startPostgres created it. */
   destroy(): Promise<void>;
 }
@@ -73,9 +79,10 @@ function hasPgStatStatements(postgresBin: string): boolean {
 }
 
 /** Runs initdb as the service user; throws a LabError with its output when it fails. */
-function initdb(initdbBin: string, dataDir: string, logFile: string): void {
+function initdb(initdbBin: string, dataDir: string, logFile: string, checksums = false): void {
   const user = serviceUser();
   const args = ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'];
+  if (checksums) args.push('--data-checksums');
   try {
     execFileSync(initdbBin, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...asUser(user), cwd: dataDir, timeout: 120_000 });
   } catch (err) {
@@ -176,6 +183,7 @@ function serverArgs(opts: PostgresOptions, dataDir: string, port: number, preloa
     max_connections: String(opts.maxConnections ?? 200),
     shared_preload_libraries: preload.join(','),
     logging_collector: 'off',
+    ...opts.settings,
   };
   if (opts.unsafeNoFsync) Object.assign(settings, { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
   return ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
@@ -199,7 +207,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const preload = opts.sharedPreloadLibraries ?? (hasPgStatStatements(postgresBin) ? ['pg_stat_statements'] : []);
   const args = serverArgs(opts, dataDir, port, preload);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
-  initdb(initdbBin, dataDir, logFile);
+  initdb(initdbBin, dataDir, logFile, opts.dataChecksums);
 
   let proc: ServiceProcess | null = null;
   const launch = async (): Promise<void> => {
@@ -214,6 +222,12 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   };
   const stop = async (): Promise<void> => {
     if (proc && !proc.hasExited) await stopService(proc, { signal: 'SIGINT', graceMs: 15_000 });
+  };
+  const kill = async (): Promise<void> => {
+    const current = proc as ServiceProcess | null;
+    if (!current || current.hasExited) return;
+    signalGroup(current.pid, 'SIGKILL');
+    await current.exited;
   };
   const destroy = async (): Promise<void> => {
     await stop();
@@ -231,13 +245,13 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   }
 
   const running = () => proc as ServiceProcess | null;
-  return handleOf({ databaseUrl, appDatabaseUrl, password, port, logFile, dataDir, pgStatStatements: statements }, { running, launch, stop, destroy });
+  return handleOf({ databaseUrl, appDatabaseUrl, password, port, logFile, dataDir, pgStatStatements: statements }, { running, launch, stop, kill, destroy });
 }
 
 /** The handle of a started server: its facts, and start, stop, restart and destroy over its process. */
 function handleOf(
   facts: Pick<PostgresHandle, 'databaseUrl' | 'appDatabaseUrl' | 'password' | 'port' | 'logFile' | 'dataDir' | 'pgStatStatements'>,
-  ops: { running: () => ServiceProcess | null; launch: () => Promise<void>; stop: () => Promise<void>; destroy: () => Promise<void> },
+  ops: { running: () => ServiceProcess | null; launch: () => Promise<void>; stop: () => Promise<void>; kill: () => Promise<void>; destroy: () => Promise<void> },
 ): PostgresHandle {
   return {
     name: 'postgres',
@@ -256,6 +270,7 @@ function handleOf(
       await ops.stop();
       await ops.launch();
     },
+    kill: ops.kill,
     destroy: ops.destroy,
   };
 }

@@ -13,6 +13,7 @@ import { redactText } from '../redact.ts';
 import { abortedText, fewSamplesText } from '../slo/verdict.ts';
 import { REPORT_CSS } from './styles.ts';
 import { profileSectionHtml } from './profile-section.ts';
+import { recoverySectionHtml } from './recovery-section.ts';
 
 /** A chart ready for the page: its entry and the rendered SVG (absent when left out). */
 export interface RenderedChart {
@@ -182,6 +183,7 @@ export function renderReportHtml(m: ReportModel, charts: RenderedChart[], compar
     why,
     sloSection(m),
     prometheusSection(m),
+    recoverySectionHtml(m.recovery ?? []),
     compareSection ?? '',
     gapsSection(m),
     chartsSection(charts),

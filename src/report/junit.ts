@@ -4,6 +4,7 @@
 import type { RunJson, VerdictEntry, VerdictJson } from '../results/format.ts';
 import { fewSamplesText, samplesText } from '../slo/verdict.ts';
 import { formatValue } from './format-values.ts';
+import type { RecoveryView } from './recovery-section.ts';
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold. */
 export function xmlEscape(text: string): string {
@@ -50,8 +51,18 @@ function windowText(e: VerdictEntry): string {
   return `${seconds(e.window.fromMs)}..${seconds(e.window.toMs)}${spans}`;
 }
 
+/** The recovery drills' figures beside the plan's targets, as suite properties (`recovery.<drill>.<figure>`). */
+function recoveryProperties(views: readonly RecoveryView[]): Array<[string, string | number]> {
+  const out: Array<[string, string | number]> = [];
+  for (const v of views) {
+    const figures: Array<[string, number | undefined]> = [['rto_ms', v.rtoMs], ['rto_target_ms', v.rtoTargetMs], ['rpo_ms', v.rpoMs], ['rpo_target_ms', v.rpoTargetMs], ['writes_lost', v.writesLost], ['writes_acked', v.writesAcked], ['restore_mb_per_s', v.restoreMbPerS]];
+    for (const [k, value] of figures) if (value !== undefined) out.push([`recovery.${v.drill}.${k}`, Number(value.toFixed(3))]);
+  }
+  return out;
+}
+
 /** Renders junit.xml for a run's verdict; fired alerts are failures only with failOnAlerts. */
-export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAlerts?: boolean } = {}): string {
+export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAlerts?: boolean; recovery?: readonly RecoveryView[] } = {}): string {
   const timeS = ((run.durationMs ?? 0) / 1000).toFixed(3);
   const cases: string[] = [];
   let failures = 0;
@@ -96,6 +107,7 @@ export function renderJunit(run: RunJson, verdict: VerdictJson, opts: { failOnAl
     `      <property${attrs({ name: 'run', value: run.id })}/>`,
     `      <property${attrs({ name: 'status', value: verdict.status })}/>`,
     `      <property${attrs({ name: 'exitCode', value: verdict.exitCode })}/>`,
+    ...recoveryProperties(opts.recovery ?? []).map(([name, value]) => `      <property${attrs({ name, value })}/>`),
     `    </properties>`,
     ...cases,
     '  </testsuite>',

@@ -6,6 +6,7 @@ import { abortedText, fewSamplesText } from '../slo/verdict.ts';
 import { describeLoad, formatValue } from './format-values.ts';
 import { collectorGapLines, type CollectorGap } from './collector-gaps.ts';
 import { profileSectionMarkdown } from './profile-section.ts';
+import { recoverySectionMarkdown, type RecoveryView } from './recovery-section.ts';
 import type { ProfileSummary } from '../profile/types.ts';
 import { compareAlerts, type PrometheusAlertsJson } from '../slo/prometheus-alerts.ts';
 
@@ -38,6 +39,8 @@ export interface MarkdownOptions {
   profile?: ProfileSummary;
   /** What fired in the lab's Prometheus (prometheus-alerts.json). */
   prometheus?: PrometheusAlertsJson;
+  /** The recovery drills of the run (recoveryViews of its samples). */
+  recovery?: readonly RecoveryView[];
 }
 
 /** The lines of the alerts that fired in Prometheus, beside perfgate's, disagreements first. */
@@ -92,6 +95,7 @@ export function renderMarkdown(run: RunJson, verdict: VerdictJson, opts: Markdow
     for (const line of collectorGapLines(opts.gaps)) lines.push(`- ${mdEscape(line)}`);
     lines.push('');
   }
+  lines.push(...recoverySectionMarkdown(opts.recovery ?? []));
   lines.push(...profileSectionMarkdown(opts.profile));
   const charts = opts.charts ?? [];
   if (charts.length) {

@@ -7,6 +7,7 @@ import { serverSeries, type ServerSeries } from './server-series.ts';
 import { collectorGaps, type CollectorGap } from './collector-gaps.ts';
 import type { ProfileSummary } from '../profile/types.ts';
 import { compareAlerts, scrapeSentences, type AlertAgreement } from '../slo/prometheus-alerts.ts';
+import { recoveryViews, type RecoveryView } from './recovery-section.ts';
 
 /** The banner status; `not-evaluated` when there is no verdict.json and the run did not end abnormally. */
 export type BannerStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'aborted' | 'no-thresholds' | 'not-evaluated';
@@ -26,6 +27,8 @@ export interface ReportModel {
   profile?: ProfileSummary;
   /** What fired in the lab's Prometheus beside perfgate's findings, when the run had one. */
   prometheus?: PrometheusView;
+  /** The recovery drills the run held (empty for most runs). */
+  recovery?: RecoveryView[];
 }
 
 /** The report's view of prometheus-alerts.json: one row per rule, the scrape lines, and why it is incomplete. */
@@ -54,6 +57,7 @@ export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' |
     server: serverSeries(data.samples, client.bucketMs),
     bands: bandsOf(data.run),
     collectorGaps: collectorGaps(data.samples),
+    recovery: recoveryViews(data.samples),
     ...(data.profile ? { profile: data.profile } : {}),
     ...(data.prometheus ? { prometheus: { rows: compareAlerts(data.verdict?.alerts ?? [], data.prometheus), scrapes: scrapeSentences(data.prometheus), ...(data.prometheus.error ? { error: data.prometheus.error } : {}) } } : {}),
   };

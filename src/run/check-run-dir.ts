@@ -11,6 +11,7 @@ import { RUN_FILES } from '../results/format.ts';
 import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { collectorGaps } from '../report/collector-gaps.ts';
+import { recoveryViews } from '../report/recovery-section.ts';
 import { RunDirError } from '../errors.ts';
 import { PROFILE_DIR, PROFILE_SUMMARY_FILE, type ProfileSummary } from '../profile/types.ts';
 import { PROMETHEUS_ALERTS_FILE, type PrometheusAlertsJson } from '../slo/prometheus-alerts.ts';
@@ -49,7 +50,7 @@ export async function writeMarkdownSummary(dir: string, opts: { env?: Record<str
   if (!opts.data) for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
   const profile = opts.data?.profile ?? (await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)).catch(() => undefined));
   const prometheus = opts.data ? opts.data.prometheus : await readJsonFile<PrometheusAlertsJson>(join(dir, PROMETHEUS_ALERTS_FILE)).catch(() => undefined);
-  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile, prometheus });
+  const markdown = renderMarkdown(run, verdict, { charts, gaps: collectorGaps(samples), profile, prometheus, recovery: recoveryViews(samples) });
   writeFileAtomic(join(out, RUN_FILES.markdown), markdown);
   const stepSummary = opts.env?.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
@@ -72,7 +73,7 @@ export async function checkRunDir(dir: string, opts: CheckRunDirOptions = {}): P
   }
   writeFileAtomic(join(out, RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
   writeFileAtomic(join(out, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileAtomic(join(out, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts }));
+  writeFileAtomic(join(out, RUN_FILES.junit), renderJunit(data.run, verdict, { failOnAlerts: opts.failOnAlerts, recovery: recoveryViews(data.samples) }));
   if (opts.markdown !== false) await writeMarkdownSummary(dir, { env: opts.env, outDir: out });
   return { verdict, exitCode: verdict.exitCode, summary };
 }

@@ -7,6 +7,9 @@ import type { FaultSpec } from '../scenario/types.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { isAlive } from '../lab/process.ts';
 import { correctSecretWorks, floodSamples, startLoginFlood, type LoginFlood } from './login-flood.ts';
+import type { RecoveryKit } from '../lab/recovery/kit.ts';
+import type { FaultProxy } from '../lab/fault-proxy.ts';
+import { RECOVERY_DRILLS, runRecoveryAction } from './recovery/actions.ts';
 
 /** What a fault needs from the lab (the subset of src/lab's LabFaults the scheduler calls). */
 export interface FaultTarget {
@@ -17,6 +20,10 @@ export interface FaultTarget {
   killWorker(): Promise<number>;
   /** Live target workers now; lets the worker-kill drill measure the time until the worker is replaced. */
   workerCount?(): number;
+  /** The recovery drills' kit, in a lab started with `recovery`. */
+  recovery?: RecoveryKit;
+  /** The fault proxy on the target's path to the database, in a lab started with `dbProxy`. */
+  dbProxy?: FaultProxy;
 }
 
 /** What an action may use besides the lab: the run clock, the sample stream, and a signal that ends waiting. */
@@ -30,6 +37,7 @@ interface FaultContext {
   tlsCa?: string;
   /** The fault's params as scheduled. */
   params?: Record<string, unknown>;
+  onLog?: (line: string) => void;
 }
 
 /** Longest wait for a killed worker's replacement (the RTO we hold the measured figure against). */
@@ -58,7 +66,19 @@ export const FAULT_ACTIONS: Record<string, FaultAction> = {
   'postgres-restart': { begin: (lab) => lab.postgresRestart() },
   'worker-kill': { begin: (lab, _params, ctx) => killAndTimeRecovery(lab, ctx) },
   'login-flood': { begin: (_lab, params, ctx) => beginLoginFlood(params, ctx), end: (_lab, flood, ctx) => endLoginFlood(flood as LoginFlood, ctx) },
+  'db-latency': { begin: async (lab, p) => proxyOf(lab).set({ kind: 'latency', latencyMs: Number(p.latencyMs ?? 200), jitterMs: Number(p.jitterMs ?? 20) }), end: async (lab) => proxyOf(lab).set(null) },
+  'db-bandwidth': { begin: async (lab, p) => proxyOf(lab).set({ kind: 'bandwidth', bytesPerS: Number(p.bytesPerS ?? 10_000) }), end: async (lab) => proxyOf(lab).set(null) },
+  'db-blackhole': { begin: async (lab) => proxyOf(lab).set({ kind: 'timeout' }), end: async (lab) => proxyOf(lab).set(null) },
+  'db-slow-close': { begin: async (lab, p) => proxyOf(lab).set({ kind: 'slow_close', delayMs: Number(p.delayMs ?? 5_000) }), end: async (lab) => proxyOf(lab).set(null) },
+  'db-reset': { begin: async (lab) => proxyOf(lab).resetPeers() },
+  ...Object.fromEntries(Object.keys(RECOVERY_DRILLS).map((name) => [name, { begin: (lab: FaultTarget, params: Record<string, unknown>, ctx: FaultContext) => runRecoveryAction(name, lab, params, ctx) }])),
 };
+
+/** The lab's database fault proxy; a ConfigError naming lab.dbProxy when the lab has none. */
+function proxyOf(lab: FaultTarget): FaultProxy {
+  if (!lab.dbProxy) throw new ConfigError([{ path: 'lab.dbProxy', message: 'database network faults need a lab of its own with the fault proxy (set the scenario\'s lab.dbProxy: true)' }], 'invalid faults');
+  return lab.dbProxy;
+}
 
 /** The login-flood fault's defaults: flooding clients, their source addresses, and the real client checked after. */
 const FLOOD_DEFAULTS = { clients: 150, sources: 30, clientId: 'perfgate-load', clientSecret: 'perfgate-load-secret' };
@@ -238,7 +258,7 @@ class RunningFaults implements FaultSchedule {
   }
 
   private ctxOf(f: PlannedFault) {
-    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, tlsCa: this.opts.tlsCa, params: f.params };
+    return { clock: this.opts.clock, writeSample: this.opts.writeSample, signal: this.ended.signal, targetUrl: this.opts.targetUrl, tlsCa: this.opts.tlsCa, params: f.params, onLog: this.opts.onLog };
   }
 
   /** Keeps an action pending until it settles; a failure is reported, never thrown. */

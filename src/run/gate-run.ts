@@ -75,7 +75,9 @@ function labFits(info: LabInfo, def: ScenarioDefinition): boolean {
     (need.pgbouncer === undefined || Boolean(info.pgbouncerUrl) === need.pgbouncer) &&
     Boolean(info.caFile) === (need.tls ?? false) &&
     (!need.prometheus || Boolean(info.prometheus)) &&
-    need.targetEnv === undefined
+    need.targetEnv === undefined &&
+    !need.recovery && // the recovery drills kill and replace the database: never a lab someone else is using
+    !need.dbProxy
   );
 }
 
@@ -122,6 +124,8 @@ async function acquireLab(def: ScenarioDefinition, opts: GateRunOptions, cwd: st
     workers: def.lab?.workers ?? 1,
     pgbouncer: def.lab?.pgbouncer ?? false,
     tls: def.lab?.tls ?? false,
+    recovery: def.lab?.recovery ?? false,
+    dbProxy: def.lab?.dbProxy ?? false,
     targetEnv: opts.clinic ? { ...def.lab?.targetEnv, ...clinicEnv } : def.lab?.targetEnv,
     handleSignals: false,
     onLog: opts.onLog,

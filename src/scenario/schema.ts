@@ -255,6 +255,8 @@ export const scenarioSchema = strict({
     targetEnv: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).optional(),
     tls: z.boolean().optional(),
     prometheus: z.boolean().optional(),
+    recovery: z.boolean().optional(),
+    dbProxy: z.boolean().optional(),
   }).optional(),
   profiles: strict({ ci: profileScale.optional(), smoke: profileScale.optional() }).optional(),
   defaults: strict({

@@ -200,6 +200,10 @@ export interface LabRequirements {
   tls?: boolean;
   /** Run the lab's Prometheus on the target and the harness, with the scenario's rules; the report shows what fired in it. */
   prometheus?: boolean;
+  /** PostgreSQL with data checksums and WAL archiving into a pgBackRest repository: the recovery drills (a lab of its own). */
+  recovery?: boolean;
+  /** A fault proxy on the target's path to the database: the db-network drill (a lab of its own). */
+  dbProxy?: boolean;
 }
 
 /** How a profile scales the scenario: `time` multiplies durations, `load` multiplies VUs and rates. */

@@ -30,6 +30,8 @@ export interface TargetConfig {
   workers: number;
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
+  /** Client-side limit on a query's answer (pg query_timeout); 0: none, so a silent network hangs requests. */
+  dbQueryTimeoutMs: number;
   dbAcquireTimeoutMs: number;
   redisCommandTimeoutMs: number;
   upstreamTimeoutMs: number;
@@ -106,6 +108,7 @@ export function parseTargetConfig(env: Record<string, string | undefined>): Targ
     workers: int('TARGET_WORKERS', 1, 0, 64),
     dbPoolMax: int('DB_POOL_MAX', 20, 1, 1000),
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 5000, 1, 600_000),
+    dbQueryTimeoutMs: int('DB_QUERY_TIMEOUT_MS', 0, 0, 600_000),
     dbAcquireTimeoutMs: int('DB_ACQUIRE_TIMEOUT_MS', 1000, 1, 60_000),
     redisCommandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 150, 1, 10_000),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 1000, 1, 60_000),

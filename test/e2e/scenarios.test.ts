@@ -52,8 +52,8 @@ test('the main job: baseline at the ci profile against its own lab passes and le
 
 /** Scenario names in the order they run on the shared lab: the drills that break something (Redis, a worker) last. */
 const SMOKE_RUNS = ['baseline', 'normal', 'peak', 'stress', 'upstream-outage', 'cache-outage', 'worker-crash'];
-/** Shipped scenarios run at smoke by a test file of their own: connection-storm (PgBouncer), auth-flood. */
-const OWN_LAB = ['connection-storm', 'auth-flood'];
+/** Shipped scenarios run at smoke by a test file of their own: connection-storm (PgBouncer), auth-flood, the recovery drills. */
+const OWN_LAB = ['connection-storm', 'auth-flood', 'restore', 'pitr', 'failover', 'db-network'];
 
 /** The names of every module in scenarios/ and scenarios/drills/ whose default export is a scenario. */
 async function shippedScenarios(): Promise<string[]> {

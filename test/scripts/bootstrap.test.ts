@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'bootstrap.sh');
-const ALL_BINARIES = ['redis-server', 'pgbouncer', 'chromium', 'nginx', 'wrk', 'openssl', 'prometheus', 'promtool'];
+const ALL_BINARIES = ['redis-server', 'pgbouncer', 'pgbackrest', 'chromium', 'nginx', 'wrk', 'openssl', 'prometheus', 'promtool'];
 
 /** A machine in a folder: a copy of the project's bootstrap, fake system folders and stubs for id, apt-get and npm. */
 interface FakeMachine {
@@ -99,7 +99,7 @@ test('npm start needs fewer packages than npm test: without wrk and Chromium it 
 });
 
 test('as root, the bootstrap runs apt-get update, installs exactly what is missing, then npm ci', async () => {
-  const m = fakeMachine({ uid: 0, binaries: ['redis-server', 'chromium', 'nginx', 'openssl', 'prometheus', 'promtool'], pgStatStatements: false, aptProvides: ['pgbouncer', 'wrk'], nodeModules: 'none' });
+  const m = fakeMachine({ uid: 0, binaries: ['redis-server', 'pgbackrest', 'chromium', 'nginx', 'openssl', 'prometheus', 'promtool'], pgStatStatements: false, aptProvides: ['pgbouncer', 'wrk'], nodeModules: 'none' });
   try {
     const r = await m.run('test');
     // The stub provides pgbouncer and wrk but not pg_stat_statements, so the re-check names what is still missing.
@@ -161,6 +161,19 @@ test('npm test asks for Prometheus when promtool is missing; npm start does not 
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^perfgate: missing: prometheus\.$/m);
     assert.match(r.stderr, /sudo apt-get install -y --no-install-recommends prometheus$/m);
+    const start = await m.run('start');
+    assert.equal(start.code, 0, start.stderr);
+  } finally {
+    rmSync(m.root, { recursive: true, force: true });
+  }
+});
+
+test('npm test asks for pgBackRest (the recovery drills) when it is missing; npm start does not need it', async () => {
+  const m = fakeMachine({ uid: 1000, binaries: ALL_BINARIES.filter((b) => b !== 'pgbackrest'), nodeModules: 'fresh' });
+  try {
+    const r = await m.run('test');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^perfgate: missing: pgbackrest\.$/m);
     const start = await m.run('start');
     assert.equal(start.code, 0, start.stderr);
   } finally {

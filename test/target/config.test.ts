@@ -73,6 +73,7 @@ test('redactUrl hides a password and keeps the rest', () => {
 const dbErrors: Array<[string, unknown, string | undefined]> = [
   ['a pool wait timeout', new Error('timeout exceeded when trying to connect'), 'pool_exhausted'],
   ['a statement timeout', Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), 'db_timeout'],
+  ['the client\'s own query timeout (pg query_timeout)', new Error('Query read timeout'), 'db_timeout'],
   ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'db_unreachable'],
   ['an admin shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 'db_unreachable'],
   ['a lost connection', new Error('Connection terminated unexpectedly'), 'db_unreachable'],

@@ -7,7 +7,7 @@ import { formatDoctor, runDoctor } from '../../lab/doctor.ts';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the prerequisites (PostgreSQL, Redis, PgBouncer, Node, Chromium, open-file limit)')
+    .description('check the prerequisites (PostgreSQL, Redis, PgBouncer, pgBackRest, Node, Chromium, open-file limit)')
     .option('--json', 'print the checks as JSON')
     .action((flags: { json?: boolean }) => {
       const checks = runDoctor();

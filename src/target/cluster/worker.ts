@@ -77,6 +77,7 @@ export async function startServer(config: TargetConfig, pem: PemKeyPair): Promis
       max: config.dbPoolMax,
       acquireTimeoutMs: config.dbAcquireTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
+      queryTimeoutMs: config.dbQueryTimeoutMs,
       slowFactor: config.slowDbFactor,
       onError: throttled(2000, (err) => logger.warn({ err: (err as Error).message }, 'database pool error')),
     },

@@ -23,7 +23,7 @@ export function classifyDbError(err: unknown): DbUnavailableError | undefined {
   const code = (err as { code?: unknown }).code;
   const message = err.message;
   if (message.includes('timeout exceeded when trying to connect')) return new DbUnavailableError('pool_exhausted', err);
-  if (code === '57014') return new DbUnavailableError('db_timeout', err);
+  if (code === '57014' || message === 'Query read timeout') return new DbUnavailableError('db_timeout', err);
   if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATES.has(code) || code.startsWith('08'))) {
     return new DbUnavailableError('db_unreachable', err);
   }

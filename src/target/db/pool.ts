@@ -12,6 +12,8 @@ export interface PoolOptions {
   max: number;
   acquireTimeoutMs: number;
   statementTimeoutMs: number;
+  /** pg's query_timeout: the client gives up on an answer after this (0 or absent: never). */
+  queryTimeoutMs?: number;
   onError: (err: Error) => void;
   onNotice?: (message: string) => void;
   /** Testbed: every query takes this many times as long (1 = off). */
@@ -45,6 +47,7 @@ export function createDb(options: PoolOptions, queryHistogram?: Histogram<'query
       idleTimeoutMillis: 30_000,
       allowExitOnIdle: false,
       ...(withTimeout ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
       application_name: 'perfgate-target',
     });
     pool.on('error', (err) => options.onError(err));
