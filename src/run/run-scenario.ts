@@ -290,7 +290,7 @@ async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOpti
   const { def, plan, target, env, setupOpts } = prep;
   // Workers start on the same clock a few ms from now; --start-at names the moment (on the interval grid).
   const loadStartMs = opts.startAtEpochMs !== undefined ? opts.startAtEpochMs - open.t0EpochMs : open.clock() + (prep.workers > 1 ? 20 : 0);
-  if (loadStartMs < open.clock()) warn(new Error(`warning: the load is ready ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
+  if (opts.startAtEpochMs !== undefined && loadStartMs < open.clock()) warn(new Error(`warning: the load is ready ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
   open.run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
   open.writer.writeRun(open.run);
   const done = load.begin(loadStartMs);

@@ -80,6 +80,15 @@ test('a run writes run.json, streamed intervals and summary.json, calling every 
   assert.equal(existsSync(join(reports, 'latest')), true, 'latest exists');
 });
 
+test('a run without --start-at raises no warning: an error event with no listener would crash the run', async () => {
+  const handle = runScenario({ scenario: def({ load: { executor: 'constant-vus', vus: 1, duration: '1s' } }), reportsDir: reports, saturation: relaxed });
+  const errors: string[] = [];
+  handle.on('error', (e: Error) => errors.push(e.message));
+  const outcome = await handle;
+  assert.equal(outcome.run.status, 'completed');
+  assert.deepEqual(errors, []);
+});
+
 test('aborting through the signal ends the run as interrupted with exit 105 and keeps what was measured', async () => {
   const ac = new AbortController();
   const handle = runScenario({ scenario: def({ load: { executor: 'constant-vus', vus: 2, duration: '20s' } }), reportsDir: reports, saturation: relaxed, signal: ac.signal });
