@@ -10,7 +10,7 @@ import pg from 'pg';
 import { freePort } from './free-port.ts';
 import { requireBinary, siblingBinary, type BinarySearch } from './binaries.ts';
 import { asUser, chownTree, serviceUser } from './service-user.ts';
-import { removeAtExit, removeDir, serviceError, signalGroup, spawnService, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
+import { removeAtExit, removeDir, serviceError, killTree, signalGroup, spawnService, stopService, waitUntilReady, type ServiceProcess } from './process.ts';
 
 /** Options of startPostgres. */
 export interface PostgresOptions {
@@ -226,7 +226,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const kill = async (): Promise<void> => {
     const current = proc as ServiceProcess | null;
     if (!current || current.hasExited) return;
-    signalGroup(current.pid, 'SIGKILL');
+    killTree(current.pid);
     await current.exited;
   };
   const destroy = async (): Promise<void> => {

@@ -196,17 +196,56 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
 }
 
 /** The state letter and process group of a PID from /proc (Linux), or null when it does not exist there. */
-function procStat(pid: number): { state: string; pgrp: number } | null {
+function procStat(pid: number): { state: string; ppid: number; pgrp: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '?', pgrp: Number(fields[2]) };
+    return { state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
   } catch {
     return null;
   }
 }
 
 const hasProc = process.platform === 'linux';
+
+/** Every live descendant of pid (children first found by their parent PID in /proc); empty where there is no /proc. */
+export function descendants(pid: number): number[] {
+  if (!hasProc) return [];
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+    const list = children.get(stat.ppid) ?? [];
+    list.push(Number(entry));
+    children.set(stat.ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length && out.length < 100_000) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+/**
+ * SIGKILLs a process, its group and every descendant, as a crash does. PostgreSQL's backends each lead a process
+ * group of their own (setsid), so a group kill of the postmaster alone leaves them, a walsender streaming on.
+ */
+export function killTree(pid: number): void {
+  const tree = descendants(pid);
+  signalGroup(pid, 'SIGKILL');
+  for (const p of tree) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 /** True while a process with this PID exists and is not a zombie (an exited child nobody reaped). */
 export function isAlive(pid: number): boolean {

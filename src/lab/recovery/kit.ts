@@ -8,7 +8,7 @@ import pg from 'pg';
 import { requireBinary, siblingBinary, type BinarySearch } from '../binaries.ts';
 import { freePort } from '../free-port.ts';
 import { chownTree, asUser, serviceUser, type ServiceUser } from '../service-user.ts';
-import { signalGroup, spawnService, stopService, waitUntilReady, type ServiceProcess } from '../process.ts';
+import { killTree, signalGroup, spawnService, stopService, waitUntilReady, type ServiceProcess } from '../process.ts';
 import type { PostgresHandle } from '../postgres.ts';
 import type { PgBouncerHandle } from '../pgbouncer.ts';
 import { archivePushCommand, runAs, writePgBackRestConfig, type CommandOutput, type PgBackRestPaths } from './pgbackrest.ts';
@@ -184,7 +184,7 @@ export async function startInstance(postgresBin: string, user: ServiceUser | nul
     },
     kill: async () => {
       if (proc.hasExited) return;
-      signalGroup(proc.pid, 'SIGKILL');
+      killTree(proc.pid);
       await proc.exited;
     },
   };

@@ -3,6 +3,7 @@
 // Not carried over to k6:
 //   - setup.refreshEvery (10m): k6 runs setup() once, so tokens that expire during the run are not refreshed
 //   - threshold http_req_duration{phase:blackhole}: k6 has no phase tag, so perfgate judges it after the import
+//   - threshold http_req_duration{phase:blackhole-settle}: k6 has no phase tag, so perfgate judges it after the import
 //   - threshold http_req_failed{phase:before}: k6 has no phase tag, so perfgate judges it after the import
 //   - threshold http_req_failed{phase:after-latency}: k6 has no phase tag, so perfgate judges it after the import
 //   - threshold http_req_failed{phase:after-blackhole}: k6 has no phase tag, so perfgate judges it after the import
