@@ -42,7 +42,7 @@ export const options = {
           "target": 40
         },
         {
-          "duration": "15s",
+          "duration": "18s",
           "target": 40
         },
         {
