@@ -8,8 +8,11 @@ import { waitUntil } from '../support/wait.ts';
 
 let echo: Server;
 let proxy: FaultProxy;
+const echoSockets = new Set<Socket>();
 before(async () => {
   echo = createServer((s) => {
+    echoSockets.add(s);
+    s.on('close', () => echoSockets.delete(s));
     s.on('error', () => undefined); // reset_peer resets this side too
     s.pipe(s);
   });
@@ -18,6 +21,7 @@ before(async () => {
 });
 after(async () => {
   await proxy.close();
+  for (const s of echoSockets) s.destroy(); // a server's close waits for its connections to end
   await new Promise<void>((r) => echo.close(() => r()));
 });
 
@@ -76,8 +80,17 @@ test('a black hole lets nothing through, and its end closes the connections it h
 });
 
 test('reset_peer resets every open connection', async () => {
-  const c = await client();
-  await waitUntil('the proxied connection', () => proxy.connections() >= 1, { timeoutMs: 2_000 });
-  assert.ok(proxy.resetPeers() >= 1);
-  assert.equal(await c.closed, 'ECONNRESET');
+  // A proxy of its own, so the reset meets only this test's connection (resetting the earlier tests' idle ones left
+  // the process spinning at exit).
+  const shared = proxy;
+  proxy = await startFaultProxy({ upstreamPort: (echo.address() as { port: number }).port });
+  try {
+    const c = await client();
+    await waitUntil('the proxied connection', () => proxy.connections() >= 1, { timeoutMs: 2_000 });
+    assert.equal(proxy.resetPeers(), 1);
+    assert.equal(await c.closed, 'ECONNRESET');
+  } finally {
+    await proxy.close();
+    proxy = shared;
+  }
 });
