@@ -1,7 +1,7 @@
 // The prometheus collector: scrapes a /metrics URL over HTTP (undici, its own connection pool), parses the text
 // exposition strictly, and derives perfgate's server-side metrics (see prometheus-derive.ts).
 
-import { rootCertificates } from 'node:tls';
+import { caWithRoots } from '../engine/http-connection.ts';
 import { Agent, request } from 'undici';
 import type { Collector, CollectorSample } from './types.ts';
 import { parseExposition } from './prometheus-parse.ts';
@@ -34,7 +34,7 @@ export function createPrometheusCollector(opts: PrometheusCollectorOptions): Col
   const headers: Record<string, string> = { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' };
   if (opts.bearerToken) headers.authorization = `Bearer ${opts.bearerToken}`;
   const where = redactUrl(opts.url);
-  const ca = opts.tlsCa ? { ca: [...rootCertificates, opts.tlsCa] } : {};
+  const ca = opts.tlsCa ? { ca: caWithRoots(opts.tlsCa) } : {};
   const connect = opts.address ? { timeout: 2000, lookup: pinnedLookup(opts.address), ...ca } : { timeout: 2000, ...ca };
   const agent = new Agent({ connections: 1, keepAliveTimeout: 10_000, connect });
   return {

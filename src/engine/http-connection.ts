@@ -21,10 +21,15 @@ export interface ConnectTarget {
 
 const extraCaContexts = new Map<string, SecureContext>();
 
+/** The CA list that trusts `ca` (PEM) beside Node's bundled roots, as NODE_EXTRA_CA_CERTS does: the one rule of every https client of a run. */
+export function caWithRoots(ca: string): string[] {
+  return [...rootCertificates, ca];
+}
+
 /** A secure context trusting Node's bundled roots plus `ca` (PEM), made once per CA (parsing the roots costs milliseconds). */
 function withExtraCa(ca: string): SecureContext {
   let ctx = extraCaContexts.get(ca);
-  if (!ctx) extraCaContexts.set(ca, (ctx = createSecureContext({ ca: [...rootCertificates, ca] })));
+  if (!ctx) extraCaContexts.set(ca, (ctx = createSecureContext({ ca: caWithRoots(ca) })));
   return ctx;
 }
 

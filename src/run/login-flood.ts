@@ -4,7 +4,7 @@
 
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { caWithRoots } from '../engine/http-connection.ts';
 import { isLoopbackAddress } from '../engine/host-guard.ts';
 import { LabError } from '../errors.ts';
 import type { SampleRecord } from '../results/format.ts';
@@ -113,7 +113,7 @@ export async function correctSecretWorks(targetUrl: string, good: LoginFloodOpti
 function agentFor(url: URL, tlsCa?: string, localAddress?: string): HttpAgent {
   const common = { keepAlive: true, ...(localAddress ? { localAddress } : {}) };
   if (url.protocol !== 'https:') return new HttpAgent(common as ConstructorParameters<typeof HttpAgent>[0]);
-  return new HttpsAgent({ ...common, ...(tlsCa ? { ca: [...rootCertificates, tlsCa] } : {}) } as ConstructorParameters<typeof HttpsAgent>[0]);
+  return new HttpsAgent({ ...common, ...(tlsCa ? { ca: caWithRoots(tlsCa) } : {}) } as ConstructorParameters<typeof HttpsAgent>[0]);
 }
 
 /** The flood's samples: answers by status, the share refused with 429, and whether the correct secret worked. */
