@@ -50,6 +50,12 @@ export interface EngineOptions {
   segment?: SegmentFlags;
   seed?: number;
   intervalMs?: number;
+  /** The `scenario` tag of this engine's request records (a run of a `scenarios` map); absent for the single `load`. */
+  scenario?: string;
+  /** When this engine's executor starts, ms after the load's start (its scenario's `startTime`); intervals run from the load's start. */
+  startOffsetMs?: number;
+  /** Added to every VU number (`__VU`), so the parts of a `scenarios` map number their VUs apart, as k6 does. */
+  vuIdOffset?: number;
   onRecords: (records: IntervalRecord[]) => void;
   onError?: (err: Error) => void;
 }
@@ -92,16 +98,19 @@ export class Engine {
   private intervalTimer: NodeJS.Timeout | undefined;
   private nextIntervalIndex = 0;
   private resolveDone: (() => void) | undefined;
-  /** When the load starts, ms on the run clock (stage math is relative to it). */
+  /** When this engine's executor starts, ms on the run clock (stage math is relative to it). */
   private loadStartMs = 0;
+  private readonly startOffsetMs: number;
 
   constructor(opts: EngineOptions) {
     this.o = opts;
+    if (!opts.def.load) throw new Error('an engine runs one executor: give it the definition of one scenario part');
     this.load = opts.def.load;
+    this.startOffsetMs = opts.startOffsetMs ?? 0;
     this.shard = opts.shard ?? { index: 0, count: 1 };
     this.segment = opts.segment ? ExecutionTuple.fromFlags(opts.segment.segment, opts.segment.sequence) : undefined;
     this.intervalMs = opts.intervalMs ?? 1000;
-    this.recorder = new Recorder(this.intervalMs);
+    this.recorder = new Recorder(this.intervalMs, opts.scenario);
     this.t0Perf = opts.t0EpochMs - performance.timeOrigin;
     const load = this.load;
     this.gracefulStopMs = load.gracefulStop ? parseDurationMs(load.gracefulStop, 'load.gracefulStop') : DEFAULT_GRACEFUL_MS;
@@ -182,10 +191,11 @@ export class Engine {
   /**
    * Runs the load from loadStartMs (run clock; default now) to its end or a stop; resolves once the last interval is
    * flushed. The first interval is the one holding loadStartMs, whenever this call arrives: every shard of a sharded
-   * load starts on the same interval grid, however its `begin` message straddles a boundary.
+   * load starts on the same interval grid, however its `begin` message straddles a boundary. The executor starts
+   * startOffsetMs later (a scenario's `startTime`).
    */
   run(loadStartMs: number = this.now()): Promise<EngineResult> {
-    this.loadStartMs = loadStartMs;
+    this.loadStartMs = loadStartMs + this.startOffsetMs;
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.nextIntervalIndex = Math.max(0, Math.floor(loadStartMs / this.intervalMs));
     this.scheduleInterval();
@@ -193,7 +203,7 @@ export class Engine {
       if (this.ending) return this.checkFinished(); // stopped before it began
       this.executor.start();
     };
-    const waitMs = loadStartMs - this.now();
+    const waitMs = this.loadStartMs - this.now();
     if (waitMs > 0 && !this.ending) this.timers.push(setTimeout(start, waitMs));
     else start();
     return done.then(() => ({ loopLagP99Ms: this.health.runLagP99Ms(), started: this.started, dropped: this.dropped }));
@@ -202,7 +212,7 @@ export class Engine {
   private newVu(localIndex: number): Vu {
     // The process's VU number, then the whole test's: its segment's stripe (so __VU is unique across processes).
     const processIndex = localIndex * this.shard.count + this.shard.index;
-    const globalId = (this.segment ? this.segment.globalIndex(processIndex) : processIndex) + 1;
+    const globalId = (this.segment ? this.segment.globalIndex(processIndex) : processIndex) + 1 + (this.o.vuIdOffset ?? 0);
     const vu = new Vu(globalId, this.shared, seededRandom((this.o.seed ?? 1) * 1_000_003 + globalId));
     this.vus[localIndex] = vu;
     return vu;
@@ -267,10 +277,12 @@ export class Engine {
     // Phase and target rate at the middle of the interval (intervals follow the run clock, the load starts a bit later).
     const loadT = tMs + intervalMs / 2 - this.loadStartMs;
     const open = isOpenModel(this.load);
+    // An interval wholly before a late scenario's start has neither its phase nor its rate.
+    const before = this.startOffsetMs > 0 && tMs + intervalMs <= this.loadStartMs;
     const records = this.recorder.take(tMs, {
       ...this.health.interval(),
-      phase: phaseAt(this.load, Math.max(0, loadT)),
-      targetRatePerS: open ? (rateAt(this.load, Math.max(0, loadT)) * (this.segment?.share ?? 1)) / this.shard.count : undefined,
+      phase: before ? undefined : phaseAt(this.load, Math.max(0, loadT)),
+      targetRatePerS: open ? (before ? 0 : (rateAt(this.load, Math.max(0, loadT)) * (this.segment?.share ?? 1)) / this.shard.count) : undefined,
     });
     if (intervalMs !== this.intervalMs) for (const r of records) r.intervalMs = intervalMs;
     if (!open) for (const r of records) if (r.type === 'tick') delete r.targetRatePerS;

@@ -1,4 +1,5 @@
-// Runs the load on this thread or sharded across worker threads, behind one interface. Every worker starts on the
+// Runs the load on this thread or sharded across worker threads, behind one interface; on each thread, one engine
+// per scenario of a `scenarios` map. Every worker starts on the
 // shared load start (so on the same interval grid) and sends its interval records (encoded histograms); the main
 // thread merges each interval once every worker has closed it (interval-merge.ts).
 
@@ -12,6 +13,9 @@ import { compilePlan } from './plan.ts';
 import type { ResolvedTarget } from './host-guard.ts';
 import { IntervalMerge } from './interval-merge.ts';
 import { SqlRunner } from './sql-runner.ts';
+import type { StepRunner } from './vu.ts';
+import { hasScenarioMap, partDefinition, scenarioParts } from '../scenario/scenarios.ts';
+import { peakVUs } from '../scenario/stages.ts';
 
 /** What a load needs, all serialisable (it crosses into worker threads). */
 export interface LoadSpec {
@@ -53,32 +57,63 @@ export async function startLoad(spec: LoadSpec, workers: number, cb: LoadCallbac
   return startWorkers(spec, workers, cb);
 }
 
-/** Starts one shard on this thread. */
+/**
+ * Starts one shard on this thread: an engine per scenario part (one for the single `load`), merged on the shared
+ * interval grid as the workers' records are.
+ */
 export async function startLocal(spec: LoadSpec, shard: { index: number; count: number }, cb: LoadCallbacks): Promise<RunningLoad> {
-  const plan = compilePlan(spec.def, spec.target);
+  const parts = scenarioParts(spec.def);
   const feeders = spec.def.data ? await loadFeeders(spec.def.data, spec.baseDir, { seed: spec.seed }) : undefined;
-  const engine = new Engine({
-    def: spec.def,
-    plan,
-    target: spec.target,
-    globals: spec.globals,
-    feed: feeders ? (vu, it) => feeders.next(vu, it) : undefined,
-    runners: spec.def.connections ? { sql: new SqlRunner(spec.def.connections) } : {},
-    allowHosts: spec.allowHosts,
-    t0EpochMs: spec.t0EpochMs,
-    shard,
-    segment: spec.segment,
-    seed: spec.seed,
-    intervalMs: spec.intervalMs,
-    onRecords: cb.onRecords,
-    onError: cb.onError,
+  const runners: Record<string, StepRunner> = spec.def.connections ? { sql: new SqlRunner(spec.def.connections) } : {};
+  // One tick per interval for all the parts; its phase is left out (phases belong to the parts: see aggregate.ts).
+  const merge = parts.length > 1 ? new IntervalMerge(parts.length, (records) => cb.onRecords(records.map(withoutTickPhase))) : undefined;
+  const engines = parts.map((part, i) => {
+    const def = partDefinition(spec.def, part);
+    return new Engine({
+      def,
+      plan: compilePlan(def, spec.target),
+      target: spec.target,
+      globals: spec.globals,
+      feed: feeders ? (vu, it) => feeders.next(vu, it) : undefined,
+      runners,
+      allowHosts: spec.allowHosts,
+      t0EpochMs: spec.t0EpochMs,
+      shard,
+      segment: spec.segment,
+      // Each part its own random streams (part 0 keeps the single load's, so its runs replay as before).
+      seed: spec.seed + i * 7919,
+      intervalMs: spec.intervalMs,
+      ...(hasScenarioMap(spec.def) ? { scenario: part.name } : {}),
+      startOffsetMs: part.startMs,
+      vuIdOffset: parts.slice(0, i).reduce((a, p) => a + peakVUs(p.load), 0),
+      onRecords: merge ? (records) => merge.add(i, records) : cb.onRecords,
+      onError: cb.onError,
+    });
   });
-  await engine.prepare();
+  for (const e of engines) await e.prepare();
   return {
-    begin: (loadStartMs) => engine.run(loadStartMs),
-    end: (g) => engine.end(g),
-    kill: () => engine.kill(),
-    updateGlobals: (g) => engine.updateGlobals(g),
+    begin: async (loadStartMs) => {
+      const results = await Promise.all(engines.map((e, i) => e.run(loadStartMs).finally(() => merge?.finish(i))));
+      return combineResults(results);
+    },
+    end: (g) => engines.forEach((e) => e.end(g)),
+    kill: () => engines.forEach((e) => e.kill()),
+    updateGlobals: (g) => engines.forEach((e) => e.updateGlobals(g)),
+  };
+}
+
+function withoutTickPhase(r: IntervalRecord): IntervalRecord {
+  if (r.type !== 'tick' || r.phase === undefined) return r;
+  const { phase: _phase, ...rest } = r;
+  return rest;
+}
+
+/** The results of several engines (scenario parts or worker threads) as one. */
+function combineResults(results: readonly EngineResult[]): EngineResult {
+  return {
+    loopLagP99Ms: Math.max(0, ...results.map((r) => r.loopLagP99Ms)),
+    started: results.reduce((a, r) => a + r.started, 0),
+    dropped: results.reduce((a, r) => a + r.dropped, 0),
   };
 }
 
@@ -128,11 +163,7 @@ function startWorkers(spec: LoadSpec, count: number, cb: LoadCallbacks): Promise
   failed.catch(() => threads.forEach((t) => void t.terminate()));
   const done = failed.then(async () => {
     await Promise.all(threads.map((t) => t.terminate()));
-    return {
-      loopLagP99Ms: Math.max(0, ...results.map((r) => r.loopLagP99Ms)),
-      started: results.reduce((a, r) => a + r.started, 0),
-      dropped: results.reduce((a, r) => a + r.dropped, 0),
-    };
+    return combineResults(results);
   });
   // Wait until every worker has compiled its plan (or one failed), so the load starts on time in all of them.
   return Promise.race([Promise.all(readies), failed]).then(() => ({

@@ -114,7 +114,11 @@ export class Recorder {
   private vus = 0;
   private vusMax = 0;
 
-  constructor(readonly intervalMs = 1000) {}
+  /** `scenario`: the name every request record carries (the `scenario` tag) in a run of a `scenarios` map. */
+  constructor(
+    readonly intervalMs = 1000,
+    readonly scenario?: string,
+  ) {}
 
   /** The accumulator of a step (of a journey); look it up once and keep it. */
   step(name: string, method: string, journey?: string): StepStats {
@@ -149,6 +153,7 @@ export class Recorder {
     const out: IntervalRecord[] = [];
     for (const s of this.steps.values()) {
       const r = s.take(tMs, this.intervalMs, extras.phase);
+      if (r && this.scenario !== undefined) r.scenario = this.scenario;
       if (r) out.push(r);
     }
     const tick: TickIntervalRecord = {
@@ -208,7 +213,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
   const ticks = new Map<number, TickIntervalRecord[]>();
   for (const r of records) {
     if (r.type === 'req') {
-      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}\u0000${r.journey ?? ''}`;
+      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}\u0000${r.journey ?? ''}\u0000${r.scenario ?? ''}`;
       const list = reqs.get(key);
       if (list) list.push(r);
       else reqs.set(key, [r]);

@@ -1,7 +1,7 @@
 // Aggregates any metric over a window and tag filters, from a run's records: client metrics from interval records
 // (histograms merged, never percentiles averaged), server metrics from samples (see samples.ts). Pure.
 //
-// Client tags: name, method, journey, phase on every request metric; expected_response on http_req_duration (okHist or
+// Client tags: name, method, journey, scenario, phase on every request metric; expected_response on http_req_duration (okHist or
 // failHist) and http_reqs; status and error_code on http_reqs only (latency histograms are not split by status).
 // Tick metrics (vus, iterations, iteration_duration, dropped_iterations) take phase only. SQL steps are request
 // records with method "SQL": they feed sql_query_* and are left out of http_*.
@@ -12,6 +12,9 @@ import { mergeEncodedSparse as mergeEncoded, SparseHistogram } from './sparse-hi
 import { bucketMean, histogramQuantile, mergeBuckets, type NumericBuckets } from './buckets.ts';
 import { counterStats, gaugeStats, inWindowMs, percentileOf, selectSamples, windowDurationMs, type GaugeStats, type WindowMs } from './samples.ts';
 
+/** The `scenario` tag of a record without one: the single `load`'s scenario, as k6 names it. */
+export const DEFAULT_SCENARIO_TAG = 'default';
+
 /** The method tag of SQL step records. */
 export const SQL_METHOD = 'SQL';
 
@@ -20,15 +23,15 @@ export type Aggregation = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rat
 
 /** Tags each client metric can be filtered by. */
 export const CLIENT_TAGS: Record<string, readonly string[]> = {
-  http_reqs: ['name', 'method', 'journey', 'phase', 'status', 'error_code', 'expected_response'],
-  http_req_duration: ['name', 'method', 'journey', 'phase', 'expected_response'],
-  http_req_waiting: ['name', 'method', 'journey', 'phase'],
-  http_req_failed: ['name', 'method', 'journey', 'phase'],
-  checks: ['name', 'method', 'journey', 'phase', 'check'],
-  data_received: ['name', 'method', 'journey', 'phase'],
-  data_sent: ['name', 'method', 'journey', 'phase'],
-  sql_query_duration: ['name', 'journey', 'phase', 'expected_response'],
-  sql_query_failed: ['name', 'journey', 'phase'],
+  http_reqs: ['name', 'method', 'journey', 'scenario', 'phase', 'status', 'error_code', 'expected_response'],
+  http_req_duration: ['name', 'method', 'journey', 'scenario', 'phase', 'expected_response'],
+  http_req_waiting: ['name', 'method', 'journey', 'scenario', 'phase'],
+  http_req_failed: ['name', 'method', 'journey', 'scenario', 'phase'],
+  checks: ['name', 'method', 'journey', 'scenario', 'phase', 'check'],
+  data_received: ['name', 'method', 'journey', 'scenario', 'phase'],
+  data_sent: ['name', 'method', 'journey', 'scenario', 'phase'],
+  sql_query_duration: ['name', 'journey', 'scenario', 'phase', 'expected_response'],
+  sql_query_failed: ['name', 'journey', 'scenario', 'phase'],
   iterations: ['phase'],
   iteration_duration: ['phase'],
   dropped_iterations: ['phase'],
@@ -63,8 +66,17 @@ export function aggregateMetric(data: AggregateData, metric: string, tags: Recor
   return aggregateServer(data, metric, info.type, tags, window);
 }
 
-const inWindow = (r: IntervalRecord, w: WindowMs, phase: string | undefined): boolean =>
-  inWindowMs(w, r.tMs) && (phase === undefined || r.phase === phase);
+/**
+ * Whether a record falls in the window and, under a `{phase:X}` filter (the window is then X's stretches), in phase
+ * X. A record of the single `load` is in X by its own phase. In a run of a `scenarios` map phases belong to the
+ * scenarios, so a request record (tagged with its scenario) or a tick (which has no phase there) is in X when the
+ * middle of its interval is: `{phase:spike}` takes every scenario's requests while the spike runs.
+ */
+function inWindow(r: IntervalRecord, w: WindowMs, phase: string | undefined): boolean {
+  if (phase === undefined) return inWindowMs(w, r.tMs);
+  const byTime = r.type === 'req' ? r.scenario !== undefined : r.phase === undefined;
+  return byTime ? inWindowMs(w, r.tMs + r.intervalMs / 2) : inWindowMs(w, r.tMs) && r.phase === phase;
+}
 
 /** Request records matching a window and the record-level tags (name, method, phase). */
 export function selectRequests(intervals: readonly IntervalRecord[], metric: string, tags: Record<string, string>, window: WindowMs): RequestIntervalRecord[] {
@@ -76,6 +88,7 @@ export function selectRequests(intervals: readonly IntervalRecord[], metric: str
       (sql ? r.method === SQL_METHOD : r.method !== SQL_METHOD) &&
       (tags.name === undefined || r.name === tags.name) &&
       (tags.journey === undefined || r.journey === tags.journey) &&
+      (tags.scenario === undefined || (r.scenario ?? DEFAULT_SCENARIO_TAG) === tags.scenario) &&
       (tags.method === undefined || r.method === tags.method),
   );
 }
@@ -149,7 +162,7 @@ function requestCount(r: RequestIntervalRecord, tags: Record<string, string>): n
 
 /** The counters no request name owns (imported runs), when the filter names no request: they belong to no name or method. */
 function unattributed(intervals: readonly IntervalRecord[], tags: Record<string, string>, window: WindowMs): UnattributedCounts[] {
-  if (tags.name !== undefined || tags.method !== undefined) return [];
+  if (tags.name !== undefined || tags.method !== undefined || tags.journey !== undefined || tags.scenario !== undefined) return [];
   const out: UnattributedCounts[] = [];
   for (const t of selectTicks(intervals, tags, window)) if (t.unattributed) out.push(t.unattributed);
   return out;

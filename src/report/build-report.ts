@@ -30,7 +30,7 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
     summary: data.summary && redactDeep(data.summary, { byKey: 'none' }),
     profile: data.profile && redactDeep(data.profile, { byKey: 'none' }),
     prometheus: data.prometheus && redactDeep(data.prometheus, { byKey: 'none' }),
-    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase), ...(r.journey !== undefined ? { journey: redactText(r.journey) } : {}) } : r)),
+    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase), ...(r.journey !== undefined ? { journey: redactText(r.journey) } : {}), ...(r.scenario !== undefined ? { scenario: redactText(r.scenario) } : {}) } : r)),
   };
 }
 

@@ -72,12 +72,25 @@ export function formatValue(value: number | null, unit: string): string {
   return fmtUnit(value, unit, true);
 }
 
+/** One executor's load: its executor and peaks, as run.json records them. */
+interface LoadFigures {
+  executor: string;
+  peakVUs?: number;
+  peakRatePerS?: number;
+}
+
 /**
  * The load in words, one way everywhere (report, summary.md): "up to 50 VUs (ramping-vus)", or for the open model
- * "up to 20 iterations/s (constant-arrival-rate, at most 40 VUs)": the rate is the load, the VUs only its ceiling.
+ * "up to 20 iterations/s (constant-arrival-rate, at most 40 VUs)": the rate is the load, the VUs only its ceiling. A
+ * run of a `scenarios` map names each: "browse: up to 50 VUs (constant-vus); writes from 00:05: up to 20 iterations/s (...)".
  */
-export function describeLoad(l: { executor: string; peakVUs?: number; peakRatePerS?: number } | undefined): string {
+export function describeLoad(l: (LoadFigures & { scenarios?: (LoadFigures & { name: string; startMs: number })[] }) | undefined): string {
   if (!l) return 'unknown load';
+  if (l.scenarios?.length) return l.scenarios.map((s) => `${s.name}${s.startMs > 0 ? ` from ${clock(s.startMs)}` : ''}: ${describeOne(s)}`).join('; ');
+  return describeOne(l);
+}
+
+function describeOne(l: LoadFigures): string {
   const rate = l.peakRatePerS === undefined ? '' : fmtRate(l.peakRatePerS).replace('/s', ' iterations/s');
   if (rate) return `up to ${rate} (${l.executor}${l.peakVUs !== undefined ? `, at most ${fmtCount(l.peakVUs)} VUs` : ''})`;
   if (l.peakVUs !== undefined) return `up to ${fmtCount(l.peakVUs)} VUs (${l.executor})`;

@@ -85,7 +85,13 @@ export interface RunJson {
    */
   target: { baseUrl: string; build?: string };
   /** Executor and its peak load, for the report's one-line description. */
-  load: { executor: string; peakVUs?: number; peakRatePerS?: number };
+  load: {
+    executor: string;
+    peakVUs?: number;
+    peakRatePerS?: number;
+    /** A run of a `scenarios` map: each scenario's executor, start (ms after the load's start) and peaks. */
+    scenarios?: { name: string; executor: string; startMs: number; peakVUs?: number; peakRatePerS?: number }[];
+  };
   /** The scenario as run (after the profile), with secrets redacted. */
   config: unknown;
   environment: {
@@ -148,6 +154,8 @@ export interface RequestIntervalRecord {
   method: string;
   /** The journey the step belongs to (the `journey` tag, as k6's `group`); absent in runs older than the tag. */
   journey?: string;
+  /** The scenario of a `scenarios` map that made it (the `scenario` tag); absent means `default`, the single `load`. */
+  scenario?: string;
   phase?: string;
   count: number;
   /** Requests that failed: an error, or a status outside the step's `expect`. */

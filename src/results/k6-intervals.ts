@@ -59,6 +59,8 @@ export class K6Intervals {
   private readonly closed: IntervalRecord[] = [];
   private readonly vus = new Map<number, VusReading>();
   private readonly methodOf = new Map<string, string>();
+  /** The scenario (k6's `scenario` tag, other than `default`) of each step accumulator. */
+  private readonly scenarioOf = new WeakMap<StepStats, string>();
   private newest = -Infinity;
   /** Points read, per metric; points of metrics perfgate has no place for. */
   readonly points: Record<string, number> = {};
@@ -108,9 +110,14 @@ export class K6Intervals {
     const name = tags.name ?? tags.url ?? '';
     const method = tags.method ?? this.methodOf.get(name) ?? 'GET';
     if (tags.method && !this.methodOf.has(name)) this.methodOf.set(name, tags.method);
-    const key = `${method} ${name}`;
+    // k6 tags every point with its scenario; `default` is the single load's, which perfgate's records leave untagged.
+    const scenario = tags.scenario !== undefined && tags.scenario !== 'default' ? tags.scenario : undefined;
+    const key = `${method} ${name}\u0000${scenario ?? ''}`;
     let s = b.steps.get(key);
-    if (!s) b.steps.set(key, (s = new StepStats(name, method)));
+    if (!s) {
+      b.steps.set(key, (s = new StepStats(name, method)));
+      if (scenario !== undefined) this.scenarioOf.set(s, scenario);
+    }
     return s;
   }
 
@@ -166,7 +173,7 @@ export class K6Intervals {
   }
 
   private derive(b: Bucket, s: StepStats, tags: Record<string, string>): void {
-    const key = `${s.method} ${s.name}`;
+    const key = `${s.method} ${s.name}\u0000${this.scenarioOf.get(s) ?? ''}`;
     let d = b.derived.get(key);
     if (!d) b.derived.set(key, (d = { failed: 0, errors: {} }));
     d.failed++;
@@ -187,6 +194,8 @@ export class K6Intervals {
         for (const [cls, n] of Object.entries(d.errors)) s.errors[cls as keyof typeof s.errors] = (s.errors[cls as keyof typeof s.errors] ?? 0) + n;
       }
       const rec = s.take(tMs, this.intervalMs, undefined);
+      const scenario = this.scenarioOf.get(s);
+      if (rec && scenario !== undefined) rec.scenario = scenario;
       if (rec) this.closed.push(rec);
     }
     const loose = b.loose;

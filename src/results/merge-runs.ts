@@ -62,6 +62,21 @@ function mergedPhases(shards: readonly RunShard[], offsets: readonly number[]): 
   return best;
 }
 
+/** The shards' scenarios of a `scenarios` map, each one's peaks added across the shards (by name). */
+function mergedScenarioLoads(runs: readonly RunJson[]): Pick<RunJson['load'], 'scenarios'> {
+  if (!runs[0]!.load.scenarios) return {};
+  const byName = new Map<string, NonNullable<RunJson['load']['scenarios']>[number]>();
+  for (const s of runs.flatMap((r) => r.load.scenarios ?? [])) {
+    const m = byName.get(s.name);
+    if (!m) byName.set(s.name, { ...s });
+    else {
+      if (s.peakVUs !== undefined) m.peakVUs = (m.peakVUs ?? 0) + s.peakVUs;
+      if (s.peakRatePerS !== undefined) m.peakRatePerS = (m.peakRatePerS ?? 0) + s.peakRatePerS;
+    }
+  }
+  return { scenarios: [...byName.values()] };
+}
+
 function mergedRunJson(shards: readonly RunShard[], offsets: readonly number[], baseMs: number, id: string): RunJson {
   const runs = shards.map((s) => s.run);
   const first = runs[0]!;
@@ -82,7 +97,7 @@ function mergedRunJson(shards: readonly RunShard[], offsets: readonly number[], 
     durationMs,
     plannedDurationMs: Math.max(...runs.map((r) => r.plannedDurationMs)),
     status: worst.status,
-    load: { executor: first.load.executor, peakVUs: sum((r) => r.load.peakVUs), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}) },
+    load: { executor: first.load.executor, peakVUs: sum((r) => r.load.peakVUs), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}), ...mergedScenarioLoads(runs) },
     environment: { ...first.environment, workers: runs.reduce((a, r) => a + r.environment.workers, 0) },
     phases: mergedPhases(shards, offsets),
     faults: shards.flatMap((s, i) => shifted(s.run.faults, offsets[i]!)),

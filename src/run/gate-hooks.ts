@@ -8,7 +8,7 @@ import { resolveCollectors, resolveIntervalMs, type LabUrls } from '../collector
 import { createSampler, type Sampler, type SamplerStats } from '../collectors/sampler.ts';
 import { parseThresholds, type ParsedThreshold } from '../slo/grammar.ts';
 import { resolveAlertRules } from '../slo/alert-rules.ts';
-import { phases as stagePhases } from '../scenario/stages.ts';
+import { runPhases } from '../scenario/scenarios.ts';
 import { ConfigError } from '../errors.ts';
 import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
 import { checkRunDir, writeMarkdownSummary } from './check-run-dir.ts';
@@ -55,7 +55,7 @@ export function breakerOpenDelays(faults: readonly TimeWindow[], states: Readonl
 /** Validates the scenario's alert rules before the load: their metric and expression, and phases that name a stage. */
 export function checkAlertRules(def: ScenarioDefinition): void {
   const rules = resolveAlertRules(def.alerts, 'invalid alert rules');
-  const names = new Set(stagePhases(def.load).map((p) => p.name));
+  const names = new Set(runPhases(def).map((p) => p.name));
   const issues = rules.flatMap((r) => (r.phases ?? []).filter((p) => !names.has(p)).map((p) => ({ path: `alerts.${r.name}.phases`, message: `no stage is named "${p}" (stages: ${[...names].join(', ') || 'none named'})` })));
   if (issues.length) throw new ConfigError(issues, 'invalid alert rules');
 }

@@ -16,7 +16,8 @@ import { mergeRuns, type MergedRun, type RunShard } from '../results/merge-runs.
 import { readRunDir } from '../results/read.ts';
 import { gitInfo } from '../results/git-info.ts';
 import { redactUrl } from '../redact.ts';
-import { isOpenModel, phases as stagePhases, peakRatePerS, peakVUs, plannedDurationMs, rateAt } from '../scenario/stages.ts';
+import { isOpenModel, rateAt } from '../scenario/stages.ts';
+import { executorsOf, hasScenarioMap, runPeakRatePerS, runPeakVUs, runPhases, runPlannedDurationMs } from '../scenario/scenarios.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import { parseThresholds, type ThresholdInput } from '../slo/grammar.ts';
 import { PERFGATE_VERSION } from '../version.ts';
@@ -125,7 +126,7 @@ function fileRun(read: FileRead, label: string, def: ScenarioDefinition | undefi
   } catch {
     /* a url tag that is not a URL: no target */
   }
-  const peakRate = def ? peakRatePerS(def.load) : undefined;
+  const peakRate = def ? runPeakRatePerS(def) : undefined;
   return {
     format: FORMAT_VERSION,
     id: randomUUID(),
@@ -135,14 +136,14 @@ function fileRun(read: FileRead, label: string, def: ScenarioDefinition | undefi
     startedAt: new Date(t0).toISOString(),
     endedAt: new Date(t0 + durationMs).toISOString(),
     durationMs,
-    plannedDurationMs: def ? plannedDurationMs(def.load) : durationMs,
+    plannedDurationMs: def ? runPlannedDurationMs(def) : durationMs,
     status: 'completed',
     exitCode: 0,
     target: { baseUrl: redactUrl(def?.target.baseUrl ?? origin) },
-    load: def ? { executor: def.load.executor, peakVUs: peakVUs(def.load), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}) } : { executor: 'k6' },
+    load: def ? { executor: executorsOf(def), peakVUs: runPeakVUs(def), ...(peakRate !== undefined ? { peakRatePerS: peakRate } : {}) } : { executor: 'k6' },
     config: def ? redactForRunJson(def) : { thresholds: k6Thresholds(read.thresholds, onLog) },
     environment: { node: process.version, os: platform(), arch: arch(), cpus: cpus().length, perfgateVersion: PERFGATE_VERSION, ...gitInfo(cwd, env), workers: 1 },
-    phases: def ? stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs })) : [],
+    phases: def ? runPhases(def).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs })) : [],
     faults: [],
     imported: { tool: 'k6', files: [label], points: { ...acc.points }, ignoredMetrics: { ...acc.ignored } },
   };
@@ -152,9 +153,11 @@ function fileRun(read: FileRead, label: string, def: ScenarioDefinition | undefi
 function fileShard(read: FileRead, label: string, def: ScenarioDefinition | undefined, run: RunJson): RunShard {
   const t0 = Date.parse(run.startedAt);
   const loadStartMs = read.acc.firstMs - t0;
-  const load = def?.load;
+  // The target rate is read off the one executor of a single `load`; the phases off the whole run's timeline.
+  const load = def && !hasScenarioMap(def) ? def.load : undefined;
+  const phases = def ? runPhases(def) : [];
   const intervals = read.acc.records(t0, {
-    phaseAt: load ? (tMs) => stagePhases(load).find((p) => tMs - loadStartMs >= p.startMs && tMs - loadStartMs < p.endMs)?.name : undefined,
+    phaseAt: def ? (tMs) => phases.find((p) => tMs - loadStartMs >= p.startMs && tMs - loadStartMs < p.endMs)?.name : undefined,
     targetRatePerSAt: load && isOpenModel(load) ? (tMs) => rateAt(load, Math.max(0, tMs - loadStartMs)) : undefined,
   });
   return { source: label, run, intervals, samples: [] };

@@ -12,7 +12,8 @@ import { RunDirWriter } from '../results/run-dir-writer.ts';
 import { readRunDir } from '../results/read.ts';
 import { buildSummary } from '../results/summary.ts';
 import type { ScenarioDefinition } from '../scenario/types.ts';
-import { phases as stagePhases, plannedDurationMs, peakVUs, peakRatePerS } from '../scenario/stages.ts';
+import { peakVUs, peakRatePerS } from '../scenario/stages.ts';
+import { executorsOf, hasScenarioMap, runPeakRatePerS, runPeakVUs, runPhases, runPlannedDurationMs, scenarioParts, type ScenarioPart } from '../scenario/scenarios.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { guardPgUrl, guardTarget } from '../engine/host-guard.ts';
 import { redactUrl } from '../redact.ts';
@@ -196,7 +197,7 @@ function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
   const startedAt = new Date(opts.startAtEpochMs === undefined ? Date.now() : t0EpochMs);
   const clock = () => performance.timeOrigin + performance.now() - t0EpochMs;
   const writer = RunDirWriter.create({ out: opts.out, reportsDir: opts.reportsDir ?? `${cwd}/reports`, scenario: def.name, startedAt });
-  const peakRate = peakRatePerS(def.load);
+  const peakRate = runPeakRatePerS(def);
   const run: RunJson = {
     format: FORMAT_VERSION,
     id: randomUUID(),
@@ -204,7 +205,7 @@ function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
     ...(def.description ? { description: def.description } : {}),
     profile: scenario.profile,
     startedAt: startedAt.toISOString(),
-    plannedDurationMs: plannedDurationMs(def.load),
+    plannedDurationMs: runPlannedDurationMs(def),
     status: 'running',
     target: { baseUrl: redactUrl(def.target.baseUrl), ...targetBuild(env) },
     load: loadShare(def, prep.segment, peakRate),
@@ -220,9 +221,23 @@ function openRunDir(prep: PreparedRun, opts: RunScenarioOptions): OpenRun {
 
 /** The load's executor and peaks, this process's share of them under an execution segment (so merged parts add up). */
 function loadShare(def: ScenarioDefinition, segment: ExecutionTuple | undefined, peakRate: number | undefined): RunJson['load'] {
-  const vus = peakVUs(def.load);
+  const vus = runPeakVUs(def);
   const rate = peakRate === undefined ? undefined : peakRate * (segment?.share ?? 1);
-  return { executor: def.load.executor, peakVUs: segment ? segment.scale(vus) : vus, ...(rate !== undefined ? { peakRatePerS: rate } : {}) };
+  const scenarios = hasScenarioMap(def) ? { scenarios: scenarioParts(def).map((p) => scenarioShare(p, segment)) } : {};
+  return { executor: executorsOf(def), peakVUs: segment ? segment.scale(vus) : vus, ...(rate !== undefined ? { peakRatePerS: rate } : {}), ...scenarios };
+}
+
+/** One scenario part of a `scenarios` map in run.json: its executor, start and peaks (this process's share). */
+function scenarioShare(p: ScenarioPart, segment: ExecutionTuple | undefined): NonNullable<RunJson['load']['scenarios']>[number] {
+  const vus = peakVUs(p.load);
+  const rate = peakRatePerS(p.load);
+  return {
+    name: p.name,
+    executor: p.load.executor,
+    startMs: p.startMs,
+    peakVUs: segment ? segment.scale(vus) : vus,
+    ...(rate !== undefined ? { peakRatePerS: rate * (segment?.share ?? 1) } : {}),
+  };
 }
 
 /**
@@ -291,7 +306,7 @@ async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOpti
   // Workers start on the same clock a few ms from now; --start-at names the moment (on the interval grid).
   const loadStartMs = opts.startAtEpochMs !== undefined ? opts.startAtEpochMs - open.t0EpochMs : open.clock() + (prep.workers > 1 ? 20 : 0);
   if (opts.startAtEpochMs !== undefined && loadStartMs < open.clock()) warn(new Error(`warning: the load is ready ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
-  open.run.phases = stagePhases(def.load).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
+  open.run.phases = runPhases(def).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
   open.writer.writeRun(open.run);
   const done = load.begin(loadStartMs);
   if (opts.signal?.aborted) onAbort();

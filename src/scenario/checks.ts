@@ -8,6 +8,7 @@ import { parseThresholds, type ThresholdInput } from '../slo/grammar.ts';
 import { parseKey } from '../metrics/metric-key.ts';
 import { closestName } from './issues.ts';
 import { findTemplateVars, type TemplateVarUse } from './template.ts';
+import { DEFAULT_SCENARIO } from './scenarios.ts';
 
 type Loose = Record<string, unknown>;
 const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,10 +70,10 @@ export function thresholdIssues(input: unknown): ConfigIssue[] {
   return out;
 }
 
-/** Names of the load's stages (the phases), from the raw input. */
+/** Names of the load's stages (the phases), from the raw input: the `load`'s, or every scenario's of a `scenarios` map. */
 export function stageNames(input: unknown): string[] {
-  const load = isLoose(input) ? input.load : undefined;
-  const stages = isLoose(load) ? looseList(load.stages) : [];
+  const loads = isLoose(input) ? [input.load, ...(isLoose(input.scenarios) ? Object.values(input.scenarios) : [])] : [];
+  const stages = loads.flatMap((load) => (isLoose(load) ? looseList(load.stages) : []));
   return [...new Set(stages.flatMap((s) => (isLoose(s) && typeof s.name === 'string' && s.name ? [s.name] : [])))];
 }
 
@@ -110,6 +111,7 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
   const steps = stepNames(input);
   const checks = checkNames(input);
   const journeys = isLoose(input) ? looseList(input.journeys).flatMap((j) => (isLoose(j) && typeof j.name === 'string' ? [j.name] : [])) : [];
+  const scenarios = isLoose(input) && isLoose(input.scenarios) ? Object.keys(input.scenarios) : [DEFAULT_SCENARIO];
   const out: ConfigIssue[] = [];
   for (const section of THRESHOLD_SECTIONS) {
     const raw = input[section];
@@ -126,6 +128,9 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
       }
       if (tags.journey !== undefined && metricInfo(metric)?.side === 'client' && !journeys.includes(tags.journey)) {
         out.push({ path: at, message: `journey "${tags.journey}" names no journey (${hint(tags.journey, journeys)}journeys: ${journeys.join(', ') || 'none'})` });
+      }
+      if (tags.scenario !== undefined && metricInfo(metric)?.side === 'client' && !scenarios.includes(tags.scenario)) {
+        out.push({ path: at, message: `scenario "${tags.scenario}" names no scenario of the run (${hint(tags.scenario, scenarios)}scenarios: ${scenarios.join(', ')})` });
       }
       if (tags.name !== undefined && metricInfo(metric)?.side === 'client' && !steps.includes(tags.name)) {
         out.push({ path: at, message: `name "${tags.name}" names no journey step (${hint(tags.name, steps)}steps: ${steps.join(', ') || 'none'}; setup steps are not recorded)` });

@@ -15,6 +15,7 @@ export function crossCheck(input: unknown): ConfigIssue[] {
   if (!isObj(input)) return [];
   const out: ConfigIssue[] = [];
   if (isObj(input.load)) out.push(...checkLoad(input.load));
+  out.push(...checkScenarios(input));
   if (input.cookies === false && input.noCookiesReset === true) {
     out.push({ path: 'noCookiesReset', message: 'keeps cookies from one iteration to the next, but cookies is false (no cookie jar): drop one of them' });
   }
@@ -44,14 +45,14 @@ export function crossCheck(input: unknown): ConfigIssue[] {
   return out;
 }
 
-function checkLoad(load: Obj): ConfigIssue[] {
+function checkLoad(load: Obj, at = 'load'): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const targets = list(load.stages).map((s) => (isObj(s) ? num(s.target) : undefined));
   switch (load.executor) {
     case 'ramping-vus': {
       const start = num(load.startVUs) ?? 1;
       if (targets.length > 0 && start === 0 && targets.every((t) => t === 0)) {
-        out.push({ path: 'load.stages', message: 'startVUs and every stage target are 0, so no VU would ever run' });
+        out.push({ path: `${at}.stages`, message: 'startVUs and every stage target are 0, so no VU would ever run' });
       }
       break;
     }
@@ -60,15 +61,15 @@ function checkLoad(load: Obj): ConfigIssue[] {
       const pre = num(load.preAllocatedVUs);
       const max = num(load.maxVUs);
       if (pre !== undefined && max !== undefined && max < pre) {
-        out.push({ path: 'load.maxVUs', message: `must be at least preAllocatedVUs (${pre}), got ${max}` });
+        out.push({ path: `${at}.maxVUs`, message: `must be at least preAllocatedVUs (${pre}), got ${max}` });
       }
       if (pre === 0 && (max === undefined || max === 0)) {
-        out.push({ path: 'load.preAllocatedVUs', message: 'preAllocatedVUs and maxVUs are both 0, so no iteration could run' });
+        out.push({ path: `${at}.preAllocatedVUs`, message: 'preAllocatedVUs and maxVUs are both 0, so no iteration could run' });
       }
       if (load.executor === 'ramping-arrival-rate') {
         const start = num(load.startRate) ?? 0;
         if (targets.length > 0 && start === 0 && targets.every((t) => t === 0)) {
-          out.push({ path: 'load.stages', message: 'startRate and every stage target are 0, so no iteration would ever start' });
+          out.push({ path: `${at}.stages`, message: 'startRate and every stage target are 0, so no iteration would ever start' });
         }
       }
       break;
@@ -77,8 +78,31 @@ function checkLoad(load: Obj): ConfigIssue[] {
       // k6: "the number of iterations can't be less than the number of VUs" (each VU runs one at least).
       const vus = num(load.vus) ?? 1;
       const iterations = num(load.iterations) ?? 1;
-      if (iterations >= 1 && iterations < vus) out.push({ path: 'load.iterations', message: `must be at least vus (${vus}): each VU runs one iteration at least, got ${iterations}` });
+      if (iterations >= 1 && iterations < vus) out.push({ path: `${at}.iterations`, message: `must be at least vus (${vus}): each VU runs one iteration at least, got ${iterations}` });
       break;
+    }
+  }
+  return out;
+}
+
+/** `load` or `scenarios`, exactly one; each scenario's executor rules; `exec` names journeys that exist. */
+function checkScenarios(input: Obj): ConfigIssue[] {
+  const hasLoad = input.load !== undefined;
+  if (!isObj(input.scenarios)) {
+    return hasLoad || input.scenarios !== undefined ? [] : [{ path: 'load', message: 'required: the executor of the run (or a `scenarios` map of several executors)' }];
+  }
+  if (hasLoad) return [{ path: 'scenarios', message: 'a run has `load` (one executor) or `scenarios` (several), not both: move the load into the map' }];
+  const entries = Object.entries(input.scenarios);
+  if (entries.length === 0) return [{ path: 'scenarios', message: 'names no scenario: give at least one, or use `load`' }];
+  const journeys = list(input.journeys).flatMap((j) => (isObj(j) && typeof j.name === 'string' ? [j.name] : []));
+  const out: ConfigIssue[] = [];
+  for (const [name, entry] of entries) {
+    if (!isObj(entry)) continue;
+    out.push(...checkLoad(entry, `scenarios.${name}`));
+    const exec = entry.exec;
+    const named = typeof exec === 'string' ? [exec] : Array.isArray(exec) ? exec : isObj(exec) ? Object.keys(exec) : [];
+    for (const j of named) {
+      if (typeof j === 'string' && !journeys.includes(j)) out.push({ path: `scenarios.${name}.exec`, message: `"${j}" names no journey (journeys: ${journeys.join(', ') || 'none'})` });
     }
   }
   return out;

@@ -11,7 +11,8 @@ import { parseKey } from '../metrics/metric-key.ts';
 import { CLIENT_TAGS } from '../metrics/aggregate.ts';
 import { parseDurationMs } from './duration.ts';
 import { parseThink } from './think.ts';
-import type { DataFeeder, HttpStep, ScenarioDefinition, Step } from './types.ts';
+import type { DataFeeder, HttpStep, LoadOptions, ScenarioDefinition, Step } from './types.ts';
+import { journeysOf, scenarioParts, singleLoad } from './scenarios.ts';
 
 /** The exported script and what it could not carry over. */
 export interface K6Export {
@@ -58,10 +59,28 @@ function scriptStep(step: Step, where: string, def: ScenarioDefinition, notes: s
 }
 
 /** The executor's k6 fields, stage names (perfgate's phases) left out. */
-function k6Executor(def: ScenarioDefinition): Record<string, unknown> {
-  const load = { ...def.load } as Record<string, unknown>;
+function k6Executor(executor: LoadOptions): Record<string, unknown> {
+  const load = { ...executor } as Record<string, unknown>;
   if (Array.isArray(load.stages)) load.stages = (load.stages as Array<{ duration: string; target: number }>).map((s) => ({ duration: s.duration, target: s.target }));
   return load;
+}
+
+/** options.scenarios: the single load under the scenario's name, or each entry of the map with its startTime. */
+function k6Scenarios(def: ScenarioDefinition): Record<string, unknown> {
+  if (!def.scenarios) return { [def.name]: k6Executor(singleLoad(def, 'export k6')) };
+  return Object.fromEntries(
+    Object.entries(def.scenarios).map(([name, entry]) => {
+      const { exec: _exec, startTime, ...load } = entry;
+      return [name, { ...k6Executor(load as LoadOptions), ...(startTime !== undefined ? { startTime } : {}) }];
+    }),
+  );
+}
+
+/** The journeys and weights of each scenario that has an `exec`, by scenario name (the script picks from them). */
+function scenarioWeights(def: ScenarioDefinition): Record<string, Record<string, number>> | undefined {
+  const parts = def.scenarios ? scenarioParts(def).filter((p) => p.exec !== undefined) : [];
+  if (parts.length === 0) return undefined;
+  return Object.fromEntries(parts.map((p) => [p.name, Object.fromEntries(journeysOf(def.journeys, p.exec).map((j) => [j.name, j.weight ?? 1]))]));
 }
 
 /** Client-side thresholds, verbatim; the rest are notes (perfgate judges them after the import). */
@@ -94,7 +113,8 @@ export function k6Script(def: ScenarioDefinition, opts: { profile?: string } = {
   if (def.alerts) notes.push('alerts: the alert rules are evaluated by perfgate after the import');
   if (def.faults?.length) notes.push('faults: injected by the perfgate lab only; none is injected in k6');
   if (def.maxRedirects !== undefined) notes.push(`maxRedirects ${def.maxRedirects}: k6 counts a redirect chain as one request per hop, perfgate as one request`);
-  const options: Record<string, unknown> = { scenarios: { [def.name]: k6Executor(def) }, thresholds };
+  const options: Record<string, unknown> = { scenarios: k6Scenarios(def), thresholds };
+  const weights = scenarioWeights(def);
   if (def.insecureSkipTLSVerify) options.insecureSkipTLSVerify = true;
   if (def.maxRedirects !== undefined) options.maxRedirects = def.maxRedirects;
   if (def.timeout) parseDurationMs(def.timeout, 'timeout');
@@ -121,7 +141,9 @@ export function k6Script(def: ScenarioDefinition, opts: { profile?: string } = {
     'const FEEDERS = {',
     ...feeders,
     '};',
-    MAIN,
+    // A scenario with `exec` runs its own journeys at its own weights (k6 names the running scenario in exec.scenario).
+    ...(weights ? [`const SCENARIO_JOURNEYS = ${JSON.stringify(weights, null, 2)};`, PICK_BY_SCENARIO] : []),
+    weights ? byScenario(MAIN) : MAIN,
   ].join('\n');
   return { script: `${script}\n`, notes };
 }
@@ -253,6 +275,26 @@ function runStep(step, vars) {
   if (step.think) sleep(step.think[0] + Math.random() * (step.think[1] - step.think[0]));
 }
 `;
+
+/** The journeys of the running scenario, reweighted by SCENARIO_JOURNEYS (every journey for a scenario without exec). */
+const PICK_BY_SCENARIO = String.raw`
+/** @param {string} name */
+function journeysOfScenario(name) {
+  /** @type {Record<string, Record<string, number>>} */
+  const chosen = SCENARIO_JOURNEYS;
+  const weights = chosen[name];
+  if (!weights) return JOURNEYS;
+  return JOURNEYS.filter((j) => j.name in weights).map((j) => Object.assign({}, j, { weight: weights[j.name] }));
+}`;
+
+/** The main function picking from the running scenario's journeys instead of all of them. */
+function byScenario(main: string): string {
+  const pick = '  let x = Math.random() * JOURNEYS.reduce(';
+  return main
+    .replace(pick, `  const pool = journeysOfScenario(exec.scenario.name);\n${pick.replace('JOURNEYS', 'pool')}`)
+    .replace('let journey = JOURNEYS[JOURNEYS.length - 1];', 'let journey = pool[pool.length - 1];')
+    .replace('for (const j of JOURNEYS) {', 'for (const j of pool) {');
+}
 
 const MAIN = String.raw`
 export function setup() {

@@ -13,7 +13,7 @@ import { gatedPhaseIssues } from './phase-data.ts';
 import { applyProfile } from './profile.ts';
 import { applyLoadOverrides, noOverrides, type LoadOverrides } from './overrides.ts';
 import { scenarioError, scenarioIssues, uniqueIssues } from './schema.ts';
-import { peakRatePerS, peakVUs, phases, plannedDurationMs } from './stages.ts';
+import { runPeakRatePerS, runPeakVUs, runPhases, runPlannedDurationMs, singleLoad } from './scenarios.ts';
 import type { ScenarioDefinition } from './types.ts';
 
 /** A validated scenario scaled for its profile, with what the run needs to know before it starts. */
@@ -230,7 +230,7 @@ export async function resolveDefinition(
   if (original) {
     definition = applyProfile(original, profile);
     if (!noOverrides(opts.overrides)) {
-      const overridden = issuesOf(() => (definition = { ...definition!, load: applyLoadOverrides(definition!.load, opts.overrides!) }));
+      const overridden = issuesOf(() => (definition = { ...definition!, load: applyLoadOverrides(singleLoad(definition!, 'a load override (--vus, --duration, --iterations, --rate, --stage)'), opts.overrides!) }));
       issues.push(...overridden);
       if (overridden.length === 0 && opts.overrides!.stages) issues.push(...phaseTagIssues({ ...(input as object), load: definition.load }));
     }
@@ -238,7 +238,7 @@ export async function resolveDefinition(
   }
   for (const check of opts.checks ?? []) issues.push(...issuesOf(() => check(definition ?? (input as ScenarioDefinition)), !definition));
   const data = (input as { data?: unknown } | null)?.data;
-  const files = await checkDataFiles(data, dataDirs, definition ? peakVUs(definition.load) : undefined);
+  const files = await checkDataFiles(data, dataDirs, definition ? runPeakVUs(definition) : undefined);
   issues.push(...files.issues);
   const unique = uniqueIssues(issues);
   if (!original || !definition || unique.length > 0) throw scenarioError(unique, opts.source);
@@ -250,10 +250,10 @@ export async function resolveDefinition(
     dataDirs,
     baseDir: dataDirs[0]!,
     dataFiles: files.files,
-    plannedDurationMs: plannedDurationMs(definition.load),
-    phases: phases(definition.load),
-    peakVUs: peakVUs(definition.load),
-    peakRatePerS: peakRatePerS(definition.load),
+    plannedDurationMs: runPlannedDurationMs(definition),
+    phases: runPhases(definition),
+    peakVUs: runPeakVUs(definition),
+    peakRatePerS: runPeakRatePerS(definition),
     warnings: [],
   };
 }

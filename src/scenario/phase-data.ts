@@ -16,7 +16,8 @@ import { parseKey } from '../metrics/metric-key.ts';
 import { formatDuration, parseDurationMs } from './duration.ts';
 import { isOpenModel, spans } from './stages.ts';
 import { parseThink } from './think.ts';
-import type { ScenarioDefinition } from './types.ts';
+import { journeysOf, scenarioParts, type ScenarioPart } from './scenarios.ts';
+import type { Journey, LoadOptions, ScenarioDefinition } from './types.ts';
 
 /** A gated phase spans at least this many intervals (of records or of collector samples). */
 export const MIN_GATED_PHASE_INTERVALS = 3;
@@ -34,11 +35,16 @@ export interface PhaseLoad {
   volume: number;
 }
 
-/** The phase's total duration and volume over every stage that bears the name. */
-export function phaseLoad(def: ScenarioDefinition, phase: string): PhaseLoad {
+/** The parts of the run a threshold counts: all, or the one its `{scenario:X}` names. */
+function partsOf(def: ScenarioDefinition, scenario: string | undefined): ScenarioPart[] {
+  return scenarioParts(def).filter((p) => scenario === undefined || p.name === scenario);
+}
+
+/** The phase's duration and volume over every stage that bears the name (in one part, or all of them). */
+function partPhaseLoad(load: LoadOptions, phase: string): PhaseLoad {
   let durationMs = 0;
   let volume = 0;
-  for (const s of spans(def.load)) {
+  for (const s of spans(load)) {
     if (s.name !== phase) continue;
     const d = s.endMs - s.startMs;
     durationMs += d;
@@ -47,12 +53,18 @@ export function phaseLoad(def: ScenarioDefinition, phase: string): PhaseLoad {
   return { durationMs, volume };
 }
 
+/** The phase's total duration and volume over every stage that bears the name, in the parts of `scenario` (or all). */
+export function phaseLoad(def: ScenarioDefinition, phase: string, scenario?: string): PhaseLoad {
+  const loads = partsOf(def, scenario).map((p) => partPhaseLoad(p.load, phase));
+  return { durationMs: loads.reduce((a, l) => a + l.durationMs, 0), volume: loads.reduce((a, l) => a + l.volume, 0) };
+}
+
 /** Per-iteration figures of the journey mix: mean think time, and mean requests (of one step name, if given). */
-function mix(def: ScenarioDefinition, stepName: string | undefined): { thinkS: number; requests: number } {
-  const total = def.journeys.reduce((n, j) => n + (j.weight ?? 1), 0);
+function mix(journeys: readonly Journey[], stepName: string | undefined): { thinkS: number; requests: number } {
+  const total = journeys.reduce((n, j) => n + (j.weight ?? 1), 0);
   let thinkS = 0;
   let requests = 0;
-  for (const j of def.journeys) {
+  for (const j of journeys) {
     const p = (j.weight ?? 1) / total;
     for (const step of j.steps) {
       const think = step.think ? parseThink(step.think) : { minMs: 0, maxMs: 0 };
@@ -63,12 +75,18 @@ function mix(def: ScenarioDefinition, stepName: string | undefined): { thinkS: n
   return { thinkS, requests };
 }
 
-/** Expected iterations and requests in the phase (Infinity for a closed model without think time). */
-export function expectedInPhase(def: ScenarioDefinition, phase: string, stepName?: string): { iterations: number; requests: number } {
-  const { volume } = phaseLoad(def, phase);
-  const m = mix(def, stepName);
-  const iterations = isOpenModel(def.load) ? volume : volume === 0 ? 0 : m.thinkS === 0 ? Infinity : volume / m.thinkS;
-  return { iterations, requests: iterations === Infinity ? (m.requests > 0 ? Infinity : 0) : iterations * m.requests };
+/** Expected iterations and requests in the phase (Infinity for a closed model without think time), over the parts of `scenario` (or all). */
+export function expectedInPhase(def: ScenarioDefinition, phase: string, stepName?: string, scenario?: string): { iterations: number; requests: number } {
+  let iterations = 0;
+  let requests = 0;
+  for (const part of partsOf(def, scenario)) {
+    const { volume } = partPhaseLoad(part.load, phase);
+    const m = mix(journeysOf(def.journeys, part.exec), stepName);
+    const it = isOpenModel(part.load) ? volume : volume === 0 ? 0 : m.thinkS === 0 ? Infinity : volume / m.thinkS;
+    iterations += it;
+    requests += it === Infinity ? (m.requests > 0 ? Infinity : 0) : it * m.requests;
+  }
+  return { iterations, requests };
 }
 
 /** Thresholds whose phase, at this profile, is too short or too quiet to hold the data they judge. */
@@ -79,13 +97,13 @@ export function gatedPhaseIssues(def: ScenarioDefinition, profile: ProfileName):
     const { metric, tags } = parseKey(key);
     const info = metricInfo(metric);
     if (tags.phase === undefined || !info) continue;
-    const { durationMs } = phaseLoad(def, tags.phase);
+    const { durationMs } = phaseLoad(def, tags.phase, tags.scenario);
     if (durationMs === 0) continue; // a phase that names no stage is reported on its own
     const client = info.side === 'client';
     const minMs = MIN_GATED_PHASE_INTERVALS * (client ? RECORD_INTERVAL_MS : collectorMs);
     const counted = client && !PER_TICK.has(metric);
     const iterationMetric = metric === 'iterations' || metric === 'iteration_duration';
-    const expected = counted ? expectedInPhase(def, tags.phase, iterationMetric ? undefined : tags.name) : undefined;
+    const expected = counted ? expectedInPhase(def, tags.phase, iterationMetric ? undefined : tags.name, tags.scenario) : undefined;
     const n = expected ? (iterationMetric ? expected.iterations : expected.requests) : Infinity;
     if (durationMs >= minMs && n >= MIN_GATED_PHASE_REQUESTS) continue;
     const unit = iterationMetric ? 'iterations' : tags.name ? `"${tags.name}" requests` : 'requests';

@@ -3,7 +3,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ProfileName } from '../results/format.ts';
 import { formatDuration, parseDurationMs } from './duration.ts';
-import type { FaultSpec, LoadOptions, ProfileScale, ScenarioDefinition, Stage } from './types.ts';
+import type { FaultSpec, LoadOptions, ProfileScale, ScenarioDefinition, ScenarioEntry, Stage } from './types.ts';
 
 /** Scales used when a scenario does not set its own `profiles`. */
 export const DEFAULT_PROFILES: Record<'ci' | 'smoke', Required<ProfileScale>> = {
@@ -34,7 +34,8 @@ export function applyProfile(def: ScenarioDefinition, profile: ProfileName): Sce
   const { time, load } = profileScale(def, profile);
   const out = structuredClone(def);
   if (profile === 'full') return out;
-  out.load = scaleLoad(out.load, time, load);
+  if (out.load) out.load = scaleLoad(out.load, time, load);
+  if (out.scenarios) out.scenarios = Object.fromEntries(Object.entries(out.scenarios).map(([name, e]) => [name, scaleEntry(name, e, time, load)]));
   if (out.faults) out.faults = out.faults.map((f) => scaleFault(f, time, load));
   return out;
 }
@@ -54,10 +55,19 @@ export function scaleCount(n: number, load: number): number {
   return n >= 1 ? Math.max(1, scaled) : scaled;
 }
 
-function scaleLoad(l: LoadOptions, time: number, load: number): LoadOptions {
-  const d = (s: string, field: string) => scaleDuration(s, time, `load.${field}`, true);
+/** Scales one scenario of a `scenarios` map: its load, and its start time like a fault's `at`. */
+function scaleEntry(name: string, e: ScenarioEntry, time: number, load: number): ScenarioEntry {
+  const { startTime, exec, ...rest } = e;
+  const out = scaleLoad(rest as LoadOptions, time, load, `scenarios.${name}`) as ScenarioEntry;
+  if (startTime !== undefined) out.startTime = scaleDuration(startTime, time, `scenarios.${name}.startTime`, false);
+  if (exec !== undefined) out.exec = exec;
+  return out;
+}
+
+function scaleLoad(l: LoadOptions, time: number, load: number, at = 'load'): LoadOptions {
+  const d = (s: string, field: string) => scaleDuration(s, time, `${at}.${field}`, true);
   const grace = (s: string | undefined, field: string) =>
-    s === undefined ? undefined : scaleDuration(s, time, `load.${field}`, false);
+    s === undefined ? undefined : scaleDuration(s, time, `${at}.${field}`, false);
   const count = (n: number | undefined) => (n === undefined ? undefined : scaleCount(n, load));
   const stages = (st: Stage[]) =>
     st.map((s, i) => ({ ...s, duration: d(s.duration, `stages[${i}].duration`), target: scaleCount(s.target, load) }));

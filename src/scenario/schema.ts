@@ -67,51 +67,63 @@ const httpUrl = z.string().refine(
 
 const stage = strict({ duration: duration(), target: wholeAtLeast(0), name: nonEmpty.optional() });
 const stages = z.array(stage).min(1, { error: 'needs at least one stage' });
-const base = { gracefulStop: duration().optional(), tags: z.record(z.string(), z.string()).optional() };
+/** One schema per executor, with k6's fields and rules, plus `extra` fields on each. */
+function executorSchema<E extends z.core.$ZodLooseShape>(extra: E) {
+  const base = { gracefulStop: duration().optional(), tags: z.record(z.string(), z.string()).optional(), ...extra };
+  return z.discriminatedUnion('executor', [
+    strict({ executor: z.literal('constant-vus'), vus: wholeAtLeast(1).optional(), duration: duration(true), ...base }),
+    strict({
+      executor: z.literal('ramping-vus'),
+      startVUs: wholeAtLeast(0).optional(),
+      stages,
+      gracefulRampDown: duration().optional(),
+      ...base,
+    }),
+    strict({
+      executor: z.literal('constant-arrival-rate'),
+      rate: wholeAtLeast(1),
+      timeUnit: duration(true).optional(),
+      duration: duration(true),
+      preAllocatedVUs: wholeAtLeast(0),
+      maxVUs: wholeAtLeast(0).optional(),
+      ...base,
+    }),
+    strict({
+      executor: z.literal('ramping-arrival-rate'),
+      startRate: wholeAtLeast(0).optional(),
+      timeUnit: duration(true).optional(),
+      stages,
+      preAllocatedVUs: wholeAtLeast(0),
+      maxVUs: wholeAtLeast(0).optional(),
+      ...base,
+    }),
+    strict({
+      executor: z.literal('shared-iterations'),
+      vus: wholeAtLeast(1).optional(),
+      iterations: wholeAtLeast(1).optional(),
+      maxDuration: duration(true).optional(),
+      ...base,
+    }),
+    strict({
+      executor: z.literal('per-vu-iterations'),
+      vus: wholeAtLeast(1).optional(),
+      iterations: wholeAtLeast(1).optional(),
+      maxDuration: duration(true).optional(),
+      ...base,
+    }),
+  ]);
+}
 
 /** Load options: one schema per executor, with k6's fields and rules. */
-export const loadSchema = z.discriminatedUnion('executor', [
-  strict({ executor: z.literal('constant-vus'), vus: wholeAtLeast(1).optional(), duration: duration(true), ...base }),
-  strict({
-    executor: z.literal('ramping-vus'),
-    startVUs: wholeAtLeast(0).optional(),
-    stages,
-    gracefulRampDown: duration().optional(),
-    ...base,
-  }),
-  strict({
-    executor: z.literal('constant-arrival-rate'),
-    rate: wholeAtLeast(1),
-    timeUnit: duration(true).optional(),
-    duration: duration(true),
-    preAllocatedVUs: wholeAtLeast(0),
-    maxVUs: wholeAtLeast(0).optional(),
-    ...base,
-  }),
-  strict({
-    executor: z.literal('ramping-arrival-rate'),
-    startRate: wholeAtLeast(0).optional(),
-    timeUnit: duration(true).optional(),
-    stages,
-    preAllocatedVUs: wholeAtLeast(0),
-    maxVUs: wholeAtLeast(0).optional(),
-    ...base,
-  }),
-  strict({
-    executor: z.literal('shared-iterations'),
-    vus: wholeAtLeast(1).optional(),
-    iterations: wholeAtLeast(1).optional(),
-    maxDuration: duration(true).optional(),
-    ...base,
-  }),
-  strict({
-    executor: z.literal('per-vu-iterations'),
-    vus: wholeAtLeast(1).optional(),
-    iterations: wholeAtLeast(1).optional(),
-    maxDuration: duration(true).optional(),
-    ...base,
-  }),
-]);
+export const loadSchema = executorSchema({});
+
+/** A scenario's name in a `scenarios` map: k6's rule (letters, digits, _ and -), so it fits a `{scenario:NAME}` key. */
+const scenarioName = z.string().regex(/^[0-9A-Za-z_-]+$/, { error: (iss) => `a scenario name is letters, digits, "_" and "-" (k6's rule), got ${JSON.stringify(iss.input)}` });
+const journeySelection = z.union([nonEmpty, z.array(nonEmpty).min(1), z.record(nonEmpty, z.number().positive())], {
+  error: (iss) => `must be a journey name, a list of journey names, or journey names with weights ({ browse: 3, write: 1 }), got ${describeValue(iss.input)}`,
+});
+/** One entry of a `scenarios` map: an executor with `startTime` and `exec` (the journeys it runs). */
+export const scenarioEntrySchema = executorSchema({ startTime: duration().optional(), exec: journeySelection.optional() });
 
 const jsonPath = parsedBy((s) => parseJsonPath(s));
 
@@ -226,7 +238,8 @@ export const scenarioSchema = strict({
   name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: (iss) => `must be a non-empty name of letters, digits, ".", "_" and "-" (it names the run directory), got ${JSON.stringify(iss.input)}` }),
   description: z.string().optional(),
   target: strict({ baseUrl: httpUrl, allowHosts: z.array(nonEmpty).optional() }),
-  load: loadSchema,
+  load: loadSchema.optional(),
+  scenarios: z.record(scenarioName, scenarioEntrySchema).optional(),
   journeys: z.array(strict({ name: nonEmpty, weight: z.number().positive().optional(), steps: z.array(stepSchema).min(1) })).min(1),
   setup: strict({ steps: z.array(stepSchema).min(1), refreshEvery: duration(true).optional() }).optional(),
   data: z

@@ -55,6 +55,19 @@ export type OpenModelLoad = ConstantArrivalRateLoad | RampingArrivalRateLoad;
 /** Executor names perfgate supports. */
 export type ExecutorName = LoadOptions['executor'];
 
+/**
+ * Which journeys a scenario of a `scenarios` map runs, like k6's `exec`: one journey's name, a list of names (their
+ * own weights), or names with the weights this scenario gives them. Absent: every journey, at its own weight.
+ */
+export type JourneySelection = string | string[] | Record<string, number>;
+
+/** One scenario of a `scenarios` map (k6's `options.scenarios` entry): its executor, when it starts, its journeys. */
+export type ScenarioEntry = LoadOptions & {
+  /** When it starts, from the start of the load: '5m' (default 0). */
+  startTime?: string;
+  exec?: JourneySelection;
+};
+
 /** HTTP methods a step may use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -227,7 +240,10 @@ export interface ScenarioDefinition {
   name: string;
   description?: string;
   target: { baseUrl: string; allowHosts?: string[] };
-  load: LoadOptions;
+  /** The one executor of the run (the short form); a run has `load` or `scenarios`, never both. */
+  load?: LoadOptions;
+  /** Several executors in one run, by name (k6's `scenarios` map); every metric carries the `scenario` tag. */
+  scenarios?: Record<string, ScenarioEntry>;
   journeys: Journey[];
   /** Runs once before the load; its captures are every VU's variables. `refreshEvery` re-runs it during the load (expiring tokens). */
   setup?: { steps: Step[]; refreshEvery?: string };

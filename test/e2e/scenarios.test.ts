@@ -51,7 +51,7 @@ test('the main job: baseline at the ci profile against its own lab passes and le
 });
 
 /** Scenario names in the order they run on the shared lab: the drills that break something (Redis, a worker) last. */
-const SMOKE_RUNS = ['baseline', 'normal', 'peak', 'stress', 'upstream-outage', 'cache-outage', 'worker-crash'];
+const SMOKE_RUNS = ['baseline', 'normal', 'peak', 'stress', 'write-spike', 'upstream-outage', 'cache-outage', 'worker-crash'];
 /** Shipped scenarios run at smoke by a test file of their own: connection-storm (PgBouncer), auth-flood, the recovery drills. */
 const OWN_LAB = ['connection-storm', 'auth-flood', 'restore', 'pitr', 'failover', 'db-network'];
 
@@ -108,6 +108,21 @@ describe('every shipped scenario passes at its smoke profile, on one shared lab 
         if (statSync(path).isFile()) assert.ok(!readFileSync(path, 'utf8').includes(password), `${file} holds no password`);
       }
     }
+  });
+
+  test('write-spike runs its two scenarios side by side: the writes from their startTime, each judged on its own', () => {
+    const data = runs.get('write-spike');
+    assert.ok(data, 'write-spike ran');
+    const reqs = data.intervals.filter((r) => r.type === 'req');
+    const names = (scenario: string) => new Set(reqs.filter((r) => r.scenario === scenario).map((r) => r.name));
+    assert.deepEqual([...names('writes')], ['create-report'], 'the writes run the write-report journey only');
+    assert.ok(!names('browse').has('create-report') && names('browse').has('company'), 'browse runs the read journeys');
+    const start = data.run.phases.find((p) => p.name === 'spike-up')!.startMs;
+    const firstWrite = Math.min(...reqs.filter((r) => r.scenario === 'writes').map((r) => r.tMs));
+    assert.ok(firstWrite >= start - 1000, `no write before the writes' startTime (first in the interval at ${firstWrite} ms, start ${start} ms)`);
+    const keys = data.verdict!.thresholds.map((e) => e.key);
+    for (const k of ['http_req_duration{scenario:browse,phase:write-spike}', 'http_req_duration{scenario:writes}', 'http_req_failed{scenario:writes}']) assert.ok(keys.includes(k), keys.join(', '));
+    assert.deepEqual(data.run.load.scenarios?.map((s) => s.name), ['browse', 'writes']);
   });
 
   test('stress finds its capacity and gates recovery after the ramp-down', () => {

@@ -172,3 +172,23 @@ test('an imported run is judged by perfgate check like any run', async (t) => {
   assert.equal(verdict.status, verdict.thresholds[0]!.pass ? 'pass' : 'fail');
   assert.ok((verdict.requests?.total ?? 0) > 0);
 });
+
+test("k6's scenario tag is kept on the records, so {scenario:X} thresholds judge an imported run of a scenarios map", async (t) => {
+  const dir = tmp(t);
+  const lines = [
+    JSON.stringify({ type: 'Metric', data: { name: 'http_reqs', type: 'counter', contains: 'default', thresholds: [], submetrics: null }, metric: 'http_reqs' }),
+    JSON.stringify({ type: 'Metric', data: { name: 'http_req_duration', type: 'trend', contains: 'time', thresholds: [], submetrics: null }, metric: 'http_req_duration' }),
+  ];
+  const point = (ms: number, metric: string, value: number, scenario: string) =>
+    JSON.stringify({ type: 'Point', data: { time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5) + ms).toISOString(), value, tags: { name: 'list', method: 'GET', status: '200', scenario } }, metric });
+  for (let i = 0; i < 6; i++) lines.push(point(i * 100, 'http_reqs', 1, 'browse'), point(i * 100, 'http_req_duration', 10, 'browse'));
+  for (let i = 0; i < 4; i++) lines.push(point(i * 100 + 50, 'http_reqs', 1, 'writes'), point(i * 100 + 50, 'http_req_duration', 80, 'writes'));
+  lines.push(point(700, 'http_reqs', 1, 'default'), point(700, 'http_req_duration', 5, 'default'));
+  const data = await importLines(dir, 'map', [lines]);
+  const count = (tags: Record<string, string>) => aggregateClient(data.intervals, 'http_reqs', tags, ALL).get({ kind: 'count' });
+  assert.equal(count({ scenario: 'browse' }), 6);
+  assert.equal(count({ scenario: 'writes' }), 4);
+  assert.equal(count({ scenario: 'default' }), 1, "k6's default scenario is perfgate's untagged one");
+  const max = aggregateClient(data.intervals, 'http_req_duration', { scenario: 'writes' }, ALL).get({ kind: 'max' })!;
+  assert.ok(Math.abs(max - 80) < 0.1, `writes' max ${max} ms is theirs (80 ms), within the histogram's precision`);
+});

@@ -65,7 +65,7 @@ test('threshold problems of thresholds and capacity are found on the raw scenari
     'thresholds["http_req_duraton"][0]: unknown metric "http_req_duraton" (did you mean "http_req_duration"?)',
     'thresholds["http_req_failed"][1]: bad operator "<<" in "rate<<1" (expected <, <=, >, >=, ==, !=)',
     `thresholds["no_such_metric_at_all{x:y}"][0]: unknown metric "no_such_metric_at_all" (not in perfgate's metric catalogue)`,
-    'capacity["http_req_duration{nme:x}"][0]: tag "nme" cannot filter http_req_duration (it takes: name, method, journey, phase, expected_response)',
+    'capacity["http_req_duration{nme:x}"][0]: tag "nme" cannot filter http_req_duration (it takes: name, method, journey, scenario, phase, expected_response)',
   ], 'the object form\'s fields are left to the schema');
 });
 

@@ -67,7 +67,7 @@ test('a .ts scenario is imported, its default export validated and the profile a
     { name: 'steady', startMs: 3000, endMs: 12_000 },
     { name: 'ramp-down', startMs: 12_000, endMs: 15_000 },
   ]);
-  assert.ok(r.original.load.executor === 'ramping-vus' && r.original.load.stages[0]!.duration === '1m', 'original unscaled');
+  assert.ok(r.original.load!.executor === 'ramping-vus' && r.original.load!.stages[0]!.duration === '1m', 'original unscaled');
   assert.deepEqual(r.dataFiles, { ticker: join(root, 'fixtures', 'tickers.csv') }, '../tickers.csv from fixtures/scenarios/');
   assert.deepEqual(r.warnings, []);
   const full = await loadScenario(join(fixtures, 'browse.ts'), { cwd: root, env: { CLIENT_ID: 'x' } });

@@ -96,7 +96,7 @@ test('overrides apply after the profile, and the run keeps exactly the values gi
   assert.deepEqual(r.definition.load, { executor: 'ramping-vus', stages: [{ duration: '20s', target: 3, name: 'steady' }] });
   assert.equal(r.plannedDurationMs, 20_000);
   assert.equal(r.peakVUs, 3);
-  assert.equal(r.original.load.executor === 'ramping-vus' && r.original.load.stages[0]!.duration, '1m', 'the original is as written');
+  assert.equal(r.original.load!.executor === 'ramping-vus' && r.original.load!.stages[0]!.duration, '1m', 'the original is as written');
 });
 
 test('a misfit override or stages that drop a gated phase stop the run before it starts, naming the flag or the threshold', async () => {

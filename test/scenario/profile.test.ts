@@ -55,15 +55,15 @@ test('the ci profile scales durations by 0.1 and VUs by 0.2 by default', () => {
     { action: 'redis-stop', at: '12s', duration: '6s' },
     { action: 'worker-kill', at: '0s' },
   ]);
-  assert.equal(plannedDurationMs(out.load), 60_000);
-  assert.equal(baseline.load.executor === 'ramping-vus' && baseline.load.stages[0]!.duration, '1m', 'input untouched');
+  assert.equal(plannedDurationMs(out.load!), 60_000);
+  assert.equal(baseline.load!.executor === 'ramping-vus' && baseline.load!.stages[0]!.duration, '1m', 'input untouched');
 });
 
 test('the smoke profile scales by 0.02 and 0.1, and no stage drops below 1 s', () => {
   const out = applyProfile(baseline, 'smoke');
-  assert.ok(out.load.executor === 'ramping-vus');
+  assert.ok(out.load!.executor === 'ramping-vus');
   assert.deepEqual(
-    out.load.stages.map((s) => [s.duration, s.target]),
+    out.load!.stages.map((s) => [s.duration, s.target]),
     [
       ['1.2s', 10],
       ['9.6s', 10],
@@ -74,8 +74,8 @@ test('the smoke profile scales by 0.02 and 0.1, and no stage drops below 1 s', (
     scenario({ executor: 'ramping-vus', stages: [{ duration: '10s', target: 3 }, { duration: '0s', target: 5 }] }),
     'smoke',
   );
-  assert.ok(short.load.executor === 'ramping-vus');
-  assert.deepEqual(short.load.stages, [{ duration: '1s', target: 1 }, { duration: '0s', target: 1 }]);
+  assert.ok(short.load!.executor === 'ramping-vus');
+  assert.deepEqual(short.load!.stages, [{ duration: '1s', target: 1 }, { duration: '0s', target: 1 }]);
 });
 
 test("a scenario's own profile scales override the defaults, one field at a time", () => {
@@ -84,8 +84,8 @@ test("a scenario's own profile scales override the defaults, one field at a time
   assert.deepEqual(profileScale(def, 'smoke'), { time: 0.02, load: 0.1 });
   assert.deepEqual(profileScale(def, 'full'), { time: 1, load: 1 });
   const out = applyProfile(def, 'ci');
-  assert.ok(out.load.executor === 'ramping-vus');
-  assert.equal(out.load.stages[1]!.target, 50);
+  assert.ok(out.load!.executor === 'ramping-vus');
+  assert.equal(out.load!.stages[1]!.target, 50);
 });
 
 const openLoads: [string, LoadOptions, Record<string, unknown>][] = [

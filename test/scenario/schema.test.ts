@@ -32,7 +32,7 @@ function variant(patch: (s: Record<string, any>) => void): Record<string, any> {
 test('the minimal JSON scenario of DESIGN.md validates', () => {
   const def = validateScenario(JSON.parse(MINIMAL));
   assert.equal(def.name, 'hello');
-  assert.equal(def.load.executor, 'constant-arrival-rate');
+  assert.equal(def.load!.executor, 'constant-arrival-rate');
 });
 
 test('the example scenario of DESIGN.md validates', () => {
@@ -199,8 +199,8 @@ const bad: [string, (s: Record<string, any>) => void, string[]][] = [
   ],
   ['a negative profile scale', (s) => (s.profiles = { ci: { time: -1 } }), ['profiles.ci.time: must be more than 0, got -1']],
   ['an unknown profile', (s) => (s.profiles = { nightly: {} }), ['profiles.nightly: unknown field (known fields: ci, smoke)']],
-  ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)']],
-  ['not an object at all', (s) => Object.keys(s).forEach((k) => delete s[k]), ['name: required', 'target: required', 'load: required', 'journeys: required']],
+  ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, scenarios, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)']],
+  ['not an object at all', (s) => Object.keys(s).forEach((k) => delete s[k]), ['name: required', 'target: required', 'journeys: required', 'load: required: the executor of the run (or a `scenarios` map of several executors)']],
 ];
 for (const [name, patch, expected] of bad) {
   test(`validation names the field for ${name}`, () => assert.deepEqual(problems(variant(patch)), expected));
@@ -225,7 +225,7 @@ test('validation reports every problem at once', () => {
     `load.executor: unknown executor "constant-rps" (expected one of ${ALL})`,
     'journeys[0].steps[0].path: required',
     'journeys[1].weight: must be more than 0, got -1',
-    'extra: unknown field (known fields: name, description, target, load, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)',
+    'extra: unknown field (known fields: name, description, target, load, scenarios, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)',
     'journeys[1].name: duplicate journey name "get" (also journeys[0])',
     'journeys[1].steps[0].connection: unknown connection "nope" (the scenario defines no connections)',
   ]);
