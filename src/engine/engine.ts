@@ -110,7 +110,8 @@ export class Engine {
     this.shard = opts.shard ?? { index: 0, count: 1 };
     this.segment = opts.segment ? ExecutionTuple.fromFlags(opts.segment.segment, opts.segment.sequence) : undefined;
     this.intervalMs = opts.intervalMs ?? 1000;
-    this.recorder = new Recorder(this.intervalMs, opts.scenario);
+    const tags = this.load.tags && Object.keys(this.load.tags).length > 0 ? this.load.tags : undefined;
+    this.recorder = new Recorder(this.intervalMs, opts.scenario, tags);
     this.t0Perf = opts.t0EpochMs - performance.timeOrigin;
     const load = this.load;
     this.gracefulStopMs = load.gracefulStop ? parseDurationMs(load.gracefulStop, 'load.gracefulStop') : DEFAULT_GRACEFUL_MS;

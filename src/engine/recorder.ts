@@ -114,10 +114,14 @@ export class Recorder {
   private vus = 0;
   private vusMax = 0;
 
-  /** `scenario`: the name every request record carries (the `scenario` tag) in a run of a `scenarios` map. */
+  /**
+   * `scenario`: the name every request record carries (the `scenario` tag) in a run of a `scenarios` map; `tags`: the
+   * executor's own tags (k6's scenario `tags`), on every request record.
+   */
   constructor(
     readonly intervalMs = 1000,
     readonly scenario?: string,
+    readonly tags?: Record<string, string>,
   ) {}
 
   /** The accumulator of a step (of a journey); look it up once and keep it. */
@@ -154,6 +158,7 @@ export class Recorder {
     for (const s of this.steps.values()) {
       const r = s.take(tMs, this.intervalMs, extras.phase);
       if (r && this.scenario !== undefined) r.scenario = this.scenario;
+      if (r && this.tags !== undefined) r.tags = this.tags;
       if (r) out.push(r);
     }
     const tick: TickIntervalRecord = {
@@ -213,7 +218,7 @@ export function mergeIntervalRecords(records: IntervalRecord[]): IntervalRecord[
   const ticks = new Map<number, TickIntervalRecord[]>();
   for (const r of records) {
     if (r.type === 'req') {
-      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}\u0000${r.journey ?? ''}\u0000${r.scenario ?? ''}`;
+      const key = `${r.tMs}\u0000${r.method}\u0000${r.name}\u0000${r.journey ?? ''}\u0000${r.scenario ?? ''}\u0000${r.tags ? JSON.stringify(r.tags) : ''}`;
       const list = reqs.get(key);
       if (list) list.push(r);
       else reqs.set(key, [r]);

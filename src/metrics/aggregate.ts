@@ -8,6 +8,7 @@
 
 import type { IntervalRecord, MetricType, RequestIntervalRecord, SampleRecord, TickIntervalRecord, TimeWindow, UnattributedCounts } from '../results/format.ts';
 import { metricInfo } from './catalog.ts';
+import { BUILTIN_TAGS } from './scenario-tags.ts';
 import { mergeEncodedSparse as mergeEncoded, SparseHistogram } from './sparse-histogram.ts';
 import { bucketMean, histogramQuantile, mergeBuckets, type NumericBuckets } from './buckets.ts';
 import { counterStats, gaugeStats, inWindowMs, percentileOf, selectSamples, windowDurationMs, type GaugeStats, type WindowMs } from './samples.ts';
@@ -89,8 +90,15 @@ export function selectRequests(intervals: readonly IntervalRecord[], metric: str
       (tags.name === undefined || r.name === tags.name) &&
       (tags.journey === undefined || r.journey === tags.journey) &&
       (tags.scenario === undefined || (r.scenario ?? DEFAULT_SCENARIO_TAG) === tags.scenario) &&
-      (tags.method === undefined || r.method === tags.method),
+      (tags.method === undefined || r.method === tags.method) &&
+      customTagsMatch(r, tags),
   );
+}
+
+/** Whether a request record carries every custom tag (a scenario's own `tags`) the filter names. */
+function customTagsMatch(r: RequestIntervalRecord, tags: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(tags)) if (!BUILTIN_TAGS.includes(k) && r.tags?.[k] !== v) return false;
+  return true;
 }
 
 /** Aggregates a client metric from interval records. */
@@ -162,7 +170,8 @@ function requestCount(r: RequestIntervalRecord, tags: Record<string, string>): n
 
 /** The counters no request name owns (imported runs), when the filter names no request: they belong to no name or method. */
 function unattributed(intervals: readonly IntervalRecord[], tags: Record<string, string>, window: WindowMs): UnattributedCounts[] {
-  if (tags.name !== undefined || tags.method !== undefined || tags.journey !== undefined || tags.scenario !== undefined) return [];
+  // Bytes and checks no step owns belong to no name, method, journey, scenario or custom tag: only a phase filters them.
+  if (Object.keys(tags).some((k) => k !== 'phase')) return [];
   const out: UnattributedCounts[] = [];
   for (const t of selectTicks(intervals, tags, window)) if (t.unattributed) out.push(t.unattributed);
   return out;

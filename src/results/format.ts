@@ -156,6 +156,8 @@ export interface RequestIntervalRecord {
   journey?: string;
   /** The scenario of a `scenarios` map that made it (the `scenario` tag); absent means `default`, the single `load`. */
   scenario?: string;
+  /** The executor's own tags (k6's scenario `tags`): `{ team: 'checkout' }`; filters as `{team:checkout}`. */
+  tags?: Record<string, string>;
   phase?: string;
   count: number;
   /** Requests that failed: an error, or a status outside the step's `expect`. */

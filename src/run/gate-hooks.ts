@@ -1,6 +1,7 @@
 // The standard hooks of a perfgate run: collectors sample the server side, abortOnFail thresholds watch the
 // intervals live, faults are injected through the lab, and at the end the SLO gate and the report are written.
 
+import { scenarioTagNames } from '../metrics/scenario-tags.ts';
 import { dirname } from 'node:path';
 import type { ScenarioDefinition } from '../scenario/types.ts';
 import type { AbortedBy, SampleRecord, SummaryJson, TimeWindow, VerdictEntry } from '../results/format.ts';
@@ -75,7 +76,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
   // validate (thresholds, collectors + host guard, faults) -> beforeLoad: sampler + fault schedule
   //   -> onInterval: live abortOnFail -> afterLoad: stop both -> finalize: verdict, JUnit, Markdown, report, index
   const def = opts.definition;
-  const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds');
+  const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds', scenarioTagNames(def));
   checkAlertRules(def);
   const guard = { allowHosts: opts.allowHosts, targetUrl: opts.targetUrl ?? def.target.baseUrl, tlsCa: def.tlsCa };
   const collectors = def.collectors ? await resolveCollectors(def.collectors, opts.env, opts.lab?.urls, {}, guard) : [];

@@ -9,6 +9,7 @@ import { parseKey } from '../metrics/metric-key.ts';
 import { closestName } from './issues.ts';
 import { findTemplateVars, type TemplateVarUse } from './template.ts';
 import { DEFAULT_SCENARIO } from './scenarios.ts';
+import { scenarioTags, scenarioTagNames, BUILTIN_TAGS } from '../metrics/scenario-tags.ts';
 
 type Loose = Record<string, unknown>;
 const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -60,7 +61,7 @@ export function thresholdIssues(input: unknown): ConfigIssue[] {
       expressions[key] = list.map((e) => (typeof e === 'string' ? e : isLoose(e) && typeof e.threshold === 'string' ? e.threshold : ''));
     }
     try {
-      parseThresholds(expressions);
+      parseThresholds(expressions, undefined, scenarioTagNames(input));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const rename = (p: string) => (section === 'thresholds' ? p : p.replace(/^thresholds/, section));
@@ -112,6 +113,7 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
   const checks = checkNames(input);
   const journeys = isLoose(input) ? looseList(input.journeys).flatMap((j) => (isLoose(j) && typeof j.name === 'string' ? [j.name] : [])) : [];
   const scenarios = isLoose(input) && isLoose(input.scenarios) ? Object.keys(input.scenarios) : [DEFAULT_SCENARIO];
+  const custom = scenarioTags(input);
   const out: ConfigIssue[] = [];
   for (const section of THRESHOLD_SECTIONS) {
     const raw = input[section];
@@ -131,6 +133,10 @@ export function phaseTagIssues(input: unknown): ConfigIssue[] {
       }
       if (tags.scenario !== undefined && metricInfo(metric)?.side === 'client' && !scenarios.includes(tags.scenario)) {
         out.push({ path: at, message: `scenario "${tags.scenario}" names no scenario of the run (${hint(tags.scenario, scenarios)}scenarios: ${scenarios.join(', ')})` });
+      }
+      for (const [k, v] of Object.entries(tags)) {
+        const values = custom.get(k);
+        if (values && !BUILTIN_TAGS.includes(k) && !values.has(v)) out.push({ path: at, message: `tag ${k}:${v} is set by no scenario (its values: ${[...values].join(', ')})` });
       }
       if (tags.name !== undefined && metricInfo(metric)?.side === 'client' && !steps.includes(tags.name)) {
         out.push({ path: at, message: `name "${tags.name}" names no journey step (${hint(tags.name, steps)}steps: ${steps.join(', ') || 'none'}; setup steps are not recorded)` });

@@ -3,6 +3,7 @@
 
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { compileBodyTemplate, compileTemplate } from './template.ts';
+import { BUILTIN_TAGS } from '../metrics/scenario-tags.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -47,6 +48,9 @@ export function crossCheck(input: unknown): ConfigIssue[] {
 
 function checkLoad(load: Obj, at = 'load'): ConfigIssue[] {
   const out: ConfigIssue[] = [];
+  for (const k of isObj(load.tags) ? Object.keys(load.tags) : []) {
+    if (BUILTIN_TAGS.includes(k)) out.push({ path: `${at}.tags.${k}`, message: `"${k}" is a tag perfgate sets itself (${BUILTIN_TAGS.join(', ')}): name the tag otherwise` });
+  }
   const targets = list(load.stages).map((s) => (isObj(s) ? num(s.target) : undefined));
   switch (load.executor) {
     case 'ramping-vus': {

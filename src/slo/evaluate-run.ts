@@ -1,6 +1,7 @@
 // The SLO gate's pure core: a run's records in, the verdict and summary.json out. The thresholds are the run's own
 // (run.json's config) or an override; the alerts and the capacity search come from the config too.
 
+import { scenarioTagNames } from '../metrics/scenario-tags.ts';
 import type { IntervalRecord, RunJson, SampleRecord, SummaryJson, VerdictJson } from '../results/format.ts';
 import { buildSummary } from '../results/summary.ts';
 import { evaluateAlerts } from './alerts.ts';
@@ -59,14 +60,15 @@ export function requestTotals(intervals: readonly IntervalRecord[]): { total: nu
 /** Pure core: parses the thresholds (the override or run.json's), evaluates them and the alerts, builds verdict and summary. */
 export function evaluateRunData(data: { run: RunJson; intervals: IntervalRecord[]; samples: SampleRecord[] }, opts: GateOptions = {}): GateResult {
   // thresholds -> parse -> evaluate + alerts and burn rates (+ capacity of a ramp) -> verdict -> summary (thresholds ok from the verdict)
-  const parsed = parseThresholds(opts.thresholds ?? runThresholds(data.run), opts.thresholds ? 'invalid thresholds file' : 'invalid thresholds in run.json');
+  const custom = scenarioTagNames(data.run.config);
+  const parsed = parseThresholds(opts.thresholds ?? runThresholds(data.run), opts.thresholds ? 'invalid thresholds file' : 'invalid thresholds in run.json', custom);
   const entries = evaluateThresholds(data, parsed, { abortedBy: data.run.abortedBy });
   const alerts = evaluateAlerts(data, { rules: resolveAlertRules(runAlertOverrides(data.run), 'invalid alert rules in run.json') });
   // the error budget's burn-rate pairs, as the exported rules have them (the catalogue's availability SLO)
   const budget = errorBudget(slos);
   if (budget !== undefined) alerts.push(...evaluateBurnRates(data.intervals, budget));
   const capacitySlos = runCapacitySlos(data.run);
-  const capacity = capacitySlos ? findCapacity(data, parseThresholds(capacitySlos, 'invalid capacity SLOs in run.json')) : undefined;
+  const capacity = capacitySlos ? findCapacity(data, parseThresholds(capacitySlos, 'invalid capacity SLOs in run.json', custom)) : undefined;
   const verdict = buildVerdict(data.run, entries, alerts, { failOnAlerts: opts.failOnAlerts, capacity, requests: requestTotals(data.intervals) });
   return { parsed, verdict, summary: buildSummary(data, verdict) };
 }

@@ -61,10 +61,11 @@ function unknownMetric(metric: string): string {
   return `unknown metric "${metric}" (${near ? `did you mean "${near}"?` : "not in perfgate's metric catalogue"})`;
 }
 
-/** Checks the tags a metric can be filtered by; returns problem messages. */
-function tagProblems(metric: string, tags: Record<string, string>): string[] {
+/** Checks the tags a metric can be filtered by (a request metric also by the scenarios' own `custom` tags); returns problem messages. */
+function tagProblems(metric: string, tags: Record<string, string>, custom: readonly string[]): string[] {
   const problems: string[] = [];
-  const allowed = Object.hasOwn(CLIENT_TAGS, metric) ? CLIENT_TAGS[metric] : null;
+  const builtin = Object.hasOwn(CLIENT_TAGS, metric) ? CLIENT_TAGS[metric]! : null;
+  const allowed = builtin && builtin.includes('scenario') ? [...builtin, ...custom] : builtin;
   for (const [name, value] of Object.entries(tags)) {
     if (allowed && !allowed.includes(name)) {
       problems.push(`tag "${name}" cannot filter ${metric} (it takes: ${allowed.join(', ')})`);
@@ -137,10 +138,11 @@ function objectOptions(obj: Exclude<ThresholdInput, string>, at: string, issues:
 }
 
 /**
- * Parses k6-style thresholds into typed thresholds, in key order then list order.
+ * Parses k6-style thresholds into typed thresholds, in key order then list order; `customTags` are the tags the
+ * run's scenarios set themselves (src/metrics/scenario-tags.ts), which request metrics can be filtered by too.
  * Throws one ConfigError listing every problem, each at `thresholds["<key>"][<index>]`.
  */
-export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | undefined, context = 'invalid thresholds'): ParsedThreshold[] {
+export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | undefined, context = 'invalid thresholds', customTags: readonly string[] = []): ParsedThreshold[] {
   const issues: ConfigIssue[] = [];
   const out: ParsedThreshold[] = [];
   if (thresholds === undefined || thresholds === null) return out;
@@ -161,7 +163,7 @@ export function parseThresholds(thresholds: Record<string, ThresholdInput[]> | u
     const keyProblems = [...parsedKey.problems];
     const info = parsedKey.problems.length ? undefined : metricInfo(parsedKey.metric);
     if (!parsedKey.problems.length && !info) keyProblems.push(unknownMetric(parsedKey.metric));
-    if (info) keyProblems.push(...tagProblems(parsedKey.metric, parsedKey.tags));
+    if (info) keyProblems.push(...tagProblems(parsedKey.metric, parsedKey.tags, customTags));
     for (const message of keyProblems) issues.push({ path: at(0), message });
     list.forEach((entry, index) => {
       const obj = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined;

@@ -29,7 +29,7 @@ test('a browse scenario and a late write scenario run side by side, each judged 
     name: 'mixed',
     target: { baseUrl: server.url },
     scenarios: {
-      browse: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '4s', preAllocatedVUs: 4, maxVUs: 10, exec: 'browse' },
+      browse: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '4s', preAllocatedVUs: 4, maxVUs: 10, exec: 'browse', tags: { team: 'catalogue' } },
       writes: { executor: 'constant-arrival-rate', rate: 10, timeUnit: '1s', duration: '2s', preAllocatedVUs: 4, maxVUs: 10, startTime: '2s', exec: { write: 1 } },
     },
     journeys: [
@@ -41,6 +41,7 @@ test('a browse scenario and a late write scenario run side by side, each judged 
       'http_req_duration{scenario:writes}': ['p(95)<40'],
       'http_reqs{scenario:browse}': ['count==80'],
       'http_reqs{scenario:writes}': ['count==20'],
+      'http_reqs{team:catalogue}': ['count==80'],
     },
   }));
   const out = join(dir, 'run');
@@ -56,6 +57,7 @@ test('a browse scenario and a late write scenario run side by side, each judged 
   // Open-model counts are exact: rate x duration, each scenario its own.
   assert.equal(entry('http_reqs{scenario:browse}').observed, 80);
   assert.equal(entry('http_reqs{scenario:writes}').observed, 20);
+  assert.equal(entry('http_reqs{team:catalogue}').observed, 80, "the browse scenario's own tag is on its requests only");
 
   const reqs = data.intervals.filter((x): x is RequestIntervalRecord => x.type === 'req');
   assert.deepEqual([...new Set(reqs.map((x) => `${x.scenario}/${x.name}`))].sort(), ['browse/list', 'writes/post'], 'each scenario ran its own journey only');

@@ -154,3 +154,23 @@ test('in a run of a scenarios map, {phase:X} takes every scenario\'s records whi
   const single = [rec(undefined, 5000, 'steady', 1), rec(undefined, 6000, 'spike', 2), rec(undefined, 7000, 'spike', 4)];
   assert.equal(count(single, { phase: 'spike' }), 6);
 });
+
+test("a scenario's own tags (k6's scenario tags) filter its requests, and a tag nothing sets or perfgate owns is refused", async () => {
+  const withTags = raw({
+    scenarios: { browse: { ...map.browse, tags: { team: 'catalogue' } }, spike: { ...map.spike, tags: { team: 'reports' } } },
+    thresholds: { 'http_req_duration{team:reports}': ['p(95)<200'] },
+  });
+  assert.ok((await resolveDefinition(withTags)).definition, 'a custom tag a scenario sets is a filter');
+  const typo = { ...withTags, thresholds: { 'http_req_duration{team:report}': ['p(95)<200'] } };
+  await assert.rejects(resolveDefinition(typo), /tag team:report is set by no scenario \(its values: catalogue, reports\)/);
+  const unknown = { ...withTags, thresholds: { 'http_req_duration{squad:x}': ['p(95)<200'] } };
+  await assert.rejects(resolveDefinition(unknown), /tag "squad" cannot filter http_req_duration \(it takes: name, method, journey, scenario, phase, expected_response, team\)/);
+  const reserved = raw({ scenarios: { browse: { ...map.browse, tags: { phase: 'x' } } } });
+  assert.ok(issues(reserved).some((l) => /^scenarios\.browse\.tags\.phase: "phase" is a tag perfgate sets itself/.test(l)), issues(reserved).join('\n'));
+  const rec = (tags: Record<string, string> | undefined, count: number): RequestIntervalRecord => ({
+    type: 'req', tMs: 0, intervalMs: 1000, name: 'list', method: 'GET', ...(tags ? { tags } : {}), count, failed: 0, statuses: {}, errors: {},
+    okHist: '', failHist: '', bytesIn: 0, bytesOut: 0, checksPassed: 0, checksFailed: 0,
+  });
+  const records = [rec({ team: 'catalogue' }, 3), rec({ team: 'reports' }, 5), rec(undefined, 7)];
+  assert.equal(aggregateClient(records, 'http_reqs', { team: 'reports' }, { fromMs: 0, toMs: 1000 }).get({ kind: 'count' }), 5);
+});
