@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clock, fmtMs, fmtPct, fmtUnit } from '../../src/report/format-values.ts';
+import { clock, describeLoad, fmtMs, fmtPct, fmtUnit } from '../../src/report/format-values.ts';
 import { escapeHtml, jsonForScript } from '../../src/report/escape.ts';
 import { redactDeep, redactText } from '../../src/redact.ts';
 import { bannerStatus, buildModel } from '../../src/report/model.ts';
@@ -94,4 +94,19 @@ test('golden: numbers carry their unit and the precision that shows the differen
   const r = syntheticRun({ durationS: 10, verdict: 'fail' });
   r.verdict!.alerts[0] = { ...r.verdict!.alerts[0]!, observed: 0.33333, unit: 'ratio' };
   assert.match((await html(r)).html, /<td class="num">33\.33%<\/td><\/tr>/, 'alert values in % as the SLO table');
+});
+
+test('the load is described one way: the rate for the open model, the VUs for the closed one, each scenario of a map by name', () => {
+  assert.equal(describeLoad({ executor: 'ramping-vus', peakVUs: 100 }), 'up to 100 VUs (ramping-vus)');
+  assert.equal(describeLoad({ executor: 'constant-arrival-rate', peakVUs: 40, peakRatePerS: 20 }), 'up to 20.0 iterations/s (constant-arrival-rate, at most 40 VUs)');
+  const map = {
+    executor: 'browse: ramping-vus, writes: ramping-arrival-rate',
+    peakVUs: 150,
+    peakRatePerS: 20,
+    scenarios: [
+      { name: 'browse', executor: 'ramping-vus', startMs: 0, peakVUs: 100 },
+      { name: 'writes', executor: 'ramping-arrival-rate', startMs: 300_000, peakVUs: 50, peakRatePerS: 20 },
+    ],
+  };
+  assert.equal(describeLoad(map), 'browse: up to 100 VUs (ramping-vus); writes from 05:00: up to 20.0 iterations/s (ramping-arrival-rate, at most 50 VUs)');
 });
