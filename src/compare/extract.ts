@@ -15,6 +15,8 @@ import type { Measurement } from './types.ts';
 export interface RunRecords {
   intervals: readonly IntervalRecord[];
   samples: readonly SampleRecord[];
+  /** The machine's cores (run.json environment.cpus): the generator's CPU in cores becomes a share of the machine. */
+  cores?: number;
 }
 
 /** Latency percentiles compared, as quantiles. */

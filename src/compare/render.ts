@@ -64,6 +64,8 @@ export function renderCompareMarkdown(r: CompareJson): string {
     `Candidate ${who(r.candidate)} against ${r.baselines.map(who).join(', ')}; ${mdEscape(method)}; 5% per side with adaptive Benjamini–Hochberg over ${r.comparisons.length} comparisons; minimum effect ${Number((r.method.minEffect * 100).toPrecision(3))}%.`,
     '',
   ];
+  const busy = r.method.neighbourCpu;
+  if (busy?.busier) lines.push(`**The machine was busier during the candidate:** other processes used ${Math.round(busy.candidate * 100)}% of its CPU (at most ${Math.round(Math.max(...busy.baselines.filter((b): b is number => b !== null)) * 100)}% during the baselines), so its latency regressions are inconclusive.`, '');
   if (shown.length) lines.push(head, ...shown.map(row), '');
   if (folded.length) lines.push(`<details><summary>${folded.length} unchanged</summary>`, '', head, ...folded.map(row), '', '</details>', '');
   const notes = shown.filter((c) => c.note);

@@ -102,6 +102,11 @@ export interface CompareJson {
      * infinite, every spread shrunk to the prior) and its spread s0 (log scale).
      */
     moderation?: { priorDf: number | null; priorSpread: number; statistics: number };
+    /**
+     * Lab runs: the share of the machine's CPU that other processes used, in the candidate and each baseline; `busier`
+     * when the candidate's exceeds every baseline's by more than 10 points (its latency regressions are then inconclusive).
+     */
+    neighbourCpu?: { candidate: number; baselines: Array<number | null>; busier: boolean };
   };
   comparisons: Comparison[];
 }

@@ -82,7 +82,7 @@ function refOf(f: FoundRun): RunRef {
 
 async function load(f: FoundRun): Promise<RunInput> {
   const data = await readRunDir(f.dir);
-  return { ref: refOf(f), records: { intervals: data.intervals, samples: data.samples } };
+  return { ref: refOf(f), records: { intervals: data.intervals, samples: data.samples, cores: data.run.environment?.cpus } };
 }
 
 /** Groups runs by git sha (same build), keeping groups of two or more. */
