@@ -35,11 +35,11 @@ export const options = {
       "stages": [
         {
           "duration": "30s",
-          "target": 20
+          "target": 25
         },
         {
           "duration": "2m",
-          "target": 20
+          "target": 25
         },
         {
           "duration": "30s",
