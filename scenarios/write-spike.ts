@@ -32,8 +32,9 @@ export default defineScenario({
       startTime: '5m',
       startRate: 0,
       timeUnit: '1s',
-      preAllocatedVUs: 10,
-      maxVUs: 50,
+      // Each write is followed by the journey's 1-3 s think time, which holds its VU: 25 a second need about 60.
+      preAllocatedVUs: 60,
+      maxVUs: 100,
       stages: [
         { duration: '30s', target: 25, name: 'spike-up' },
         { duration: '2m', target: 25, name: 'write-spike' },

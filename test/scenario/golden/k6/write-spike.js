@@ -46,8 +46,8 @@ export const options = {
           "target": 0
         }
       ],
-      "preAllocatedVUs": 10,
-      "maxVUs": 50,
+      "preAllocatedVUs": 60,
+      "maxVUs": 100,
       "startTime": "5m"
     }
   },
