@@ -114,7 +114,7 @@ function gapsSection(m: ReportModel): string {
 
 function chartsSection(charts: RenderedChart[]): string {
   const parts = charts.filter((c) => c.svg).map(({ entry, svg }) =>
-    `<figure id="chart-${escapeHtml(entry.id)}" data-chart="${escapeHtml(entry.id)}" aria-label="${escapeHtml(entry.title)}">${scopeSvgIds(svg!, `c-${entry.id}`)}</figure>`,
+    `<figure id="chart-${escapeHtml(entry.id)}" data-chart="${escapeHtml(entry.id)}" aria-label="${escapeHtml(entry.title)}">${scopeSvgIds(svg!, `c-${entry.id}`)}${entry.caption ? `<figcaption class="chart-caption" data-chart-caption>${escapeHtml(entry.caption)}</figcaption>` : ''}</figure>`,
   );
   // Charts without data are named on one line, not drawn as empty boxes.
   const missing = charts.filter((c) => !c.svg).map(({ entry }) => `<span data-chart-missing="${escapeHtml(entry.id)}"><strong>${escapeHtml(entry.title)}</strong>: ${escapeHtml(entry.note ?? 'no data')}</span>`);

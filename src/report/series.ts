@@ -4,6 +4,7 @@
 
 import type { ErrorClass, IntervalRecord, RequestIntervalRecord, RunJson, TickIntervalRecord } from '../results/format.ts';
 import { decodeSparse, SparseHistogram } from '../metrics/sparse-histogram.ts';
+import { windowedPercentiles, type BucketHistogram, type PercentileWindow } from './percentile-windows.ts';
 
 /** Charts never draw more points per series than this; longer runs merge neighbouring intervals. */
 export const MAX_POINTS = 200;
@@ -16,7 +17,7 @@ export interface Band {
   endMs: number;
 }
 
-/** One latency point: a percentile of all requests in one time bucket. */
+/** One latency point: a percentile of all requests in the window (of its series) that starts at tMs. */
 export interface LatencyRow {
   tMs: number;
   series: 'p50' | 'p95' | 'p99';
@@ -65,12 +66,17 @@ export interface GeneratorRow {
 export interface ClientSeries {
   bucketMs: number;
   latency: LatencyRow[];
+  /** The window each latency series was drawn over: wider than bucketMs when its buckets hold too few requests. */
+  latencyWindows: PercentileWindow[];
   throughput: ThroughputRow[];
   endpoints: EndpointStats[];
   spectrum: SpectrumRow[];
   generator: GeneratorRow[];
   totals: { requests: number; failed: number; errorRate: number; reqPerS: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; durationMs: number };
 }
+
+/** The latency series drawn over time, and their percentiles. */
+const LATENCY_PERCENTILES = [{ name: 'p50', percentile: 50 }, { name: 'p95', percentile: 95 }, { name: 'p99', percentile: 99 }] as const;
 
 /** Percentiles drawn on the spectrum, up to 99.999. */
 export const SPECTRUM_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
@@ -177,18 +183,14 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
   const buckets = groupByBucket(intervals, bucketMs);
   const byName = new Map<string, Endpoint>();
   const all = new SparseHistogram();
-  const scratch = new SparseHistogram();
-  const latency: LatencyRow[] = [];
+  const perBucket: BucketHistogram[] = [];
   const throughput: ThroughputRow[] = [];
   const generator: GeneratorRow[] = [];
   for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
     const b = buckets.get(tMs)!;
-    scratch.clear();
-    for (const r of b.reqs) addRequests(byName, r, [scratch, all]);
-    const [p50, p95, p99] = percentilesMs(scratch, [50, 95, 99]);
-    if (p50 !== null) latency.push({ tMs, series: 'p50', valueMs: p50 });
-    if (p95 !== null) latency.push({ tMs, series: 'p95', valueMs: p95 });
-    if (p99 !== null) latency.push({ tMs, series: 'p99', valueMs: p99 });
+    const hist = new SparseHistogram();
+    for (const r of b.reqs) addRequests(byName, r, [hist, all]);
+    perBucket.push({ tMs, hist });
     const widthS = Math.min(bucketMs, Math.max(intervalMs, endMs - tMs)) / 1000;
     const row: ThroughputRow = { tMs, reqPerS: b.count / widthS, errorRate: b.count > 0 ? b.failed / b.count : 0, vus: b.vus };
     if (b.target !== undefined) row.targetRatePerS = b.target;
@@ -196,12 +198,14 @@ export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): C
     if (b.ticks > 0) generator.push({ tMs, cpu: b.cpu / b.ticks, loopLagMs: b.lag });
   }
   const { endpoints, spectrum } = endpointRows(byName);
+  const { points: latency, windows: latencyWindows } = windowedPercentiles(perBucket, bucketMs, LATENCY_PERCENTILES);
   const requests = endpoints.reduce((s, e) => s + e.requests, 0);
   const failed = endpoints.reduce((s, e) => s + e.failed, 0);
   const [p50Ms, p95Ms, p99Ms] = percentilesMs(all, [50, 95, 99]);
   return {
     bucketMs,
     latency,
+    latencyWindows,
     throughput,
     endpoints,
     spectrum,

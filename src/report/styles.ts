@@ -32,6 +32,7 @@ tr.fail td{background:#fff5f5}
 figure{margin:14px 0 22px;padding:0;break-inside:avoid;page-break-inside:avoid}
 figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-weight:600;margin-bottom:4px}
+figcaption.chart-caption{font-weight:400;font-size:13px;color:var(--muted);margin:2px 0 0}
 .note{color:var(--muted);font-style:italic;border-left:3px solid var(--line);padding:4px 10px;margin:6px 0 14px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}
 dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;word-break:break-all}

@@ -6,12 +6,42 @@ import type { ReportModel } from '../model.ts';
 import { CHART_WIDTH, COLORS, CONFIG, normalAggregation, phaseThresholdsFor, thresholdsFor, timeX, type ConcatChild } from './common.ts';
 import { layered } from './common.ts';
 import { linePanelLayers } from './lines.ts';
+import { minSamplesForPercentile } from '../../slo/sample-size.ts';
+import { fmtCount } from '../format-values.ts';
 
 const LATENCY_SERIES: Record<string, string> = { 'p(50)': 'p50', 'p(95)': 'p95', 'p(99)': 'p99' };
 
 /** The latency series a latency threshold is checked against (p50, p95, p99), if any. */
 export function latencySeriesFor(t: VerdictEntry): string | undefined {
   return LATENCY_SERIES[normalAggregation(t.aggregation)];
+}
+
+/** "10 s", "2.5 s": a window width in seconds. */
+function windowText(ms: number): string {
+  return `${Number((ms / 1000).toPrecision(3))} s`;
+}
+
+/** "a, b and c". */
+function listText(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The latency chart's caption when a percentile series was drawn over windows wider than the chart's buckets, as
+ * "p95 and p99 over 10 s windows: about 12 requests a second"; undefined when every series is per bucket.
+ */
+export function latencyCaption(m: ReportModel): string | undefined {
+  const widened = m.client.latencyWindows.filter((w) => w.windowMs > m.client.bucketMs);
+  if (widened.length === 0) return undefined;
+  const widths = [...new Set(widened.map((w) => w.windowMs))];
+  const groups = widths.map((ms) => `${listText(widened.filter((w) => w.windowMs === ms).map((w) => w.series))} over ${windowText(ms)} windows`);
+  const rate = m.client.totals.reqPerS;
+  const rateText = `about ${Number(rate.toPrecision(rate >= 10 ? 3 : 2))} request${rate === 1 ? '' : 's'} a second`;
+  const sparse = widened.filter((w) => w.sparse);
+  const one = sparse.length === 1;
+  const needs = listText(sparse.map((w) => fmtCount(minSamplesForPercentile(w.percentile))));
+  const still = sparse.length ? `; read ${listText(sparse.map((w) => w.series))} as rough even so: most of ${one ? 'its' : 'their'} windows hold fewer than the ${needs} requests ${one ? 'it needs' : 'they need'}` : '';
+  return `${listText(groups)}: ${rateText}, too few in ${windowText(m.client.bucketMs)} for those percentiles${still}.`;
 }
 
 /** Latency percentiles (p50, p95, p99) over time, SLO rules, breaches in red, phases shaded. */

@@ -2,7 +2,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportModel } from '../model.ts';
-import { latencySpec, throughputSpec } from './client.ts';
+import { latencyCaption, latencySpec, throughputSpec } from './client.ts';
 import { endpointsSpec, spectrumSpec } from './endpoints.ts';
 import { cacheSpec, dbPoolSpec, dbQuerySpec, hostSpec, pgConnectionsSpec } from './server.ts';
 import { causeSpec } from './cause.ts';
@@ -19,10 +19,12 @@ export interface ChartEntry {
   title: string;
   spec?: TopLevelSpec;
   note?: string;
+  /** What a reader must know to read the chart right (e.g. a series drawn over wider windows), shown under its title. */
+  caption?: string;
 }
 
-const BUILDERS: Record<ChartId, { title: string; build: (m: ReportModel) => TopLevelSpec | undefined; missing: string }> = {
-  latency: { title: 'Latency over time', build: latencySpec, missing: 'no requests were recorded' },
+const BUILDERS: Record<ChartId, { title: string; build: (m: ReportModel) => TopLevelSpec | undefined; missing: string; caption?: (m: ReportModel) => string | undefined }> = {
+  latency: { title: 'Latency over time', build: latencySpec, missing: 'no requests were recorded', caption: latencyCaption },
   throughput: { title: 'Throughput, errors and load', build: throughputSpec, missing: 'no intervals were recorded' },
   endpoints: { title: 'Latency per endpoint', build: endpointsSpec, missing: 'no requests were recorded' },
   spectrum: { title: 'Latency percentile spectrum', build: spectrumSpec, missing: 'no requests were recorded' },
@@ -39,6 +41,8 @@ export function buildCharts(m: ReportModel): ChartEntry[] {
   return CHART_IDS.map((id) => {
     const b = BUILDERS[id];
     const spec = b.build(m);
-    return spec ? { id, title: b.title, spec } : { id, title: b.title, note: b.missing };
+    if (!spec) return { id, title: b.title, note: b.missing };
+    const caption = b.caption?.(m);
+    return caption ? { id, title: b.title, spec, caption } : { id, title: b.title, spec };
   });
 }
