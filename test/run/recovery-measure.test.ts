@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { drillSamples, measureLoss, measureRto, PLAN_TARGETS, type LedgerEntry } from '../../src/run/recovery/measure.ts';
+import { drillSamples, measureLoss, measureRto, PLAN_TARGETS, SWITCH_SETTLE_MS, switchWindowErrors, type LedgerEntry } from '../../src/run/recovery/measure.ts';
 
 const entries: LedgerEntry[] = [
   { id: '1', sentMs: 900, ackedMs: 1_000 },
@@ -45,4 +45,13 @@ test('a drill writes one sample per figure with the plan\'s target, and one per 
   assert.equal(by('recovery_restore_mb_per_s')[0]!.value, 25);
   assert.deepEqual(by('recovery_step').map((s) => [s.labels!.step, s.value]), [['fault', 0], ['backup', -2_500]]);
   assert.ok(samples.every((s) => s.source === 'recovery' && s.labels!.drill === 'restore'));
+});
+
+test('failover: a write failed in the settle after the first success is inside the switch window; before the fault or after the settle it is not', () => {
+  const fault = 10_000;
+  const firstAck = 25_000;
+  // A write sent 300 ms after the first success failed on a pooled connection to the old primary: inside the window.
+  assert.deepEqual(switchWindowErrors([12_000, 24_000, firstAck + 300], fault, firstAck), { outside: 0, inSettle: 1 });
+  assert.deepEqual(switchWindowErrors([9_999, firstAck + SWITCH_SETTLE_MS + 1], fault, firstAck), { outside: 2, inSettle: 0 });
+  assert.deepEqual(switchWindowErrors([firstAck + SWITCH_SETTLE_MS], fault, firstAck), { outside: 0, inSettle: 1 }, 'the settle ends inclusive');
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chownTree } from '../../lab/service-user.ts';
 import type { PgInstance, RecoveryKit, SuperuserTarget } from '../../lab/recovery/kit.ts';
 import { holdFor, numParam, presentIds, startLedger, Timeline, waitPromoted, writeFigures, type DrillContext } from './drill-kit.ts';
-import { measureLoss, measureRto, type DrillFigures } from './measure.ts';
+import { measureLoss, measureRto, switchWindowErrors, type DrillFigures } from './measure.ts';
 
 /** The standby: pg_basebackup -R from the primary, started on its own port; waits until it streams. */
 async function makeStandby(ctx: DrillContext, tl: Timeline, synchronous: boolean, deadlineMs: number): Promise<PgInstance> {
@@ -124,7 +124,11 @@ export async function runFailoverDrill(ctx: DrillContext): Promise<void> {
   const present = standby ? await presentIds(kit, ledger.entries.map((e) => e.id), { socketDir: standby.dataDir, port: standby.port }).catch(() => new Set<string>()) : new Set<string>();
   const firstAfter = ledger.firstAckSentAfter(faultMs);
   const rto = measureRto(faultMs, firstAfter, ctx.clock());
-  // the switch window: from the fault to the first write acknowledged after it; a failed write outside it is a bug
-  if (firstAfter) extra.errors_outside_switch = ledger.failedAtMs.filter((t) => t < faultMs || t > firstAfter.ackedMs).length;
+  // The switch window: from the fault to the first acknowledged write and its settle; a failed write outside it is a bug.
+  if (firstAfter) {
+    const errors = switchWindowErrors(ledger.failedAtMs, faultMs, firstAfter.ackedMs);
+    extra.errors_outside_switch = errors.outside;
+    extra.errors_in_settle = errors.inSettle;
+  }
   writeFigures(ctx, { drill: 'failover', faultMs, rto, loss: measureLoss(ledger.entries, present, faultMs), ...figures, extra }, tl);
 }

@@ -30,6 +30,24 @@ export function measureLoss(entries: readonly LedgerEntry[], present: ReadonlySe
   return { acked: entries.length, lost: lost.length, lostIds: lost.slice(0, 10).map((e) => e.id), rpoMs: Math.max(0, Math.max(faultMs, last) - first) };
 }
 
+/**
+ * How long after the first acknowledged write the failover switch may still fail a write: a pooled connection of the
+ * target that still pointed at the old primary fails once, when it is next used.
+ */
+export const SWITCH_SETTLE_MS = 2_000;
+
+/**
+ * The ledger's failed writes (by send time) against the failover's switch window, from the fault to SWITCH_SETTLE_MS
+ * after the first acknowledged write: those outside it (a bug), and those in the settle after the first success.
+ */
+export function switchWindowErrors(failedAtMs: readonly number[], faultMs: number, firstAckMs: number): { outside: number; inSettle: number } {
+  const endMs = firstAckMs + SWITCH_SETTLE_MS;
+  return {
+    outside: failedAtMs.filter((t) => t < faultMs || t > endMs).length,
+    inSettle: failedAtMs.filter((t) => t > firstAckMs && t <= endMs).length,
+  };
+}
+
 /** The RTO: ms from the fault to the acknowledgement of the first write sent after it; unrecovered: the time waited. */
 export function measureRto(faultMs: number, firstAfter: LedgerEntry | undefined, nowMs: number): { rtoMs: number; recovered: boolean } {
   return firstAfter ? { rtoMs: firstAfter.ackedMs - faultMs, recovered: true } : { rtoMs: Math.max(0, nowMs - faultMs), recovered: false };
