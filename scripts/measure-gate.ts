@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 // Measures the regression gate on real runs of the lab (loopback only, each run bounded by its profile and a timeout):
 // 5 baseline runs and 10 same-build candidates of the baseline scenario, 10 candidates with one endpoint 1.3x slower
-// (SLOW_ROUTE) and one with the database 1.5x slower (SLOW_DB_FACTOR); each candidate compared with the 5 baselines.
+// as the client sees it (SLOW_ROUTE with a fixed delay of 0.3 x the baselines' client p95 of that endpoint, so its p95
+// moves by 1.3x) and one with the database 1.5x slower (SLOW_DB_FACTOR); each candidate compared with the 5 baselines.
 // Prints the tables as Markdown. Usage: npx tsx scripts/measure-gate.ts [--profile smoke] [--runs 10] [--keep]
 
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ const profile = arg('profile', 'smoke');
 const runs = Math.min(20, Math.max(1, Number(arg('runs', '10'))));
 const SLOW_ROUTE = 'GET /api/v1/companies/:ticker';
 const SLOW_NAME = 'company';
+const SLOW_FACTOR = 1.3;
 const work = mkdtempSync(join(tmpdir(), 'perfgate-measure-'));
 const bin = join(root, 'bin', 'perfgate.js');
 // The scenario's data files are named relative to it.
@@ -59,22 +61,27 @@ function main(): void {
   const load0 = loadavg();
   const t0 = Date.now();
   const same = scenarioFile('same', {});
-  const slow = scenarioFile('slow', { SLOW_ROUTE: `${SLOW_ROUTE}=1.3` });
   const db = scenarioFile('db', { SLOW_DB_FACTOR: '1.5' });
   const bases = Array.from({ length: 5 }, (_, i) => join(work, `base-${i}`));
   for (const b of bases) run(same, b);
   const rows: string[] = ['| candidate | verdict | regressed comparisons | regressed latency names |', '|---|---|---|---|'];
   const nameCount = new Map<string, number>();
   let sameRegressed = 0;
+  let basePctMs: number | null = null;
   for (let i = 0; i < runs; i++) {
     const c = join(work, `same-${i}`);
     run(same, c);
     const r = compare(bases, c);
+    basePctMs ??= r.comparisons.find((x) => x.key === `http_req_duration{name:${SLOW_NAME}} p(95)`)?.baseline.center ?? null;
     if (r.verdict === 'regressed') sameRegressed++;
     const reg = r.comparisons.filter((x) => x.verdict === 'regressed').map((x) => x.key);
     rows.push(`| same-build ${i + 1} | ${r.verdict} | ${reg.length ? reg.join(', ') : '-'} | |`);
     console.error(rows.at(-1));
   }
+  if (basePctMs === null) throw new Error(`the baselines hold no p(95) for ${SLOW_NAME}`);
+  const addMs = +((SLOW_FACTOR - 1) * basePctMs).toFixed(2);
+  const slow = scenarioFile('slow', { SLOW_ROUTE: `${SLOW_ROUTE}+${addMs}ms` });
+  console.error(`${SLOW_NAME}: baselines' p(95) ${basePctMs.toFixed(2)} ms, so ${SLOW_FACTOR}x at the client is ${addMs} ms added to each response`);
   for (let i = 0; i < runs; i++) {
     const c = join(work, `slow-${i}`);
     run(slow, c);
@@ -83,6 +90,7 @@ function main(): void {
     for (const n of names) nameCount.set(n, (nameCount.get(n) ?? 0) + 1);
     const p95 = r.comparisons.find((x) => x.key === `http_req_duration{name:${SLOW_NAME}} p(95)`);
     rows.push(`| ${SLOW_NAME} 1.3x ${i + 1} | ${r.verdict} | p95 ${p95?.verdict} (${p95?.ratio ? `x${p95.ratio.toFixed(2)}` : "no ratio: too few samples"}) | ${[...names].join(', ') || '-'} |`);
+    console.error(rows.at(-1));
   }
   const c = join(work, 'db');
   let r: CompareJson;
@@ -100,6 +108,7 @@ function main(): void {
   console.log(`profile ${profile}, ${runs} candidates per case, ${retried} runs repeated after an invalid end, ${((Date.now() - t0) / 60_000).toFixed(1)} min; load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}\n`);
   console.log(rows.join('\n'));
   console.log(`\nsame-build: ${sameRegressed} of ${runs} overall regressed`);
+  console.log(`${SLOW_NAME} 1.3x at the client: ${addMs} ms added (baselines' p(95) ${basePctMs.toFixed(2)} ms)`);
   console.log(`${SLOW_NAME} 1.3x: latency regressed by name over ${runs}: ${[...nameCount].map(([n, k]) => `${n} ${k}`).join(', ')}`);
   console.log(`\ndatabase 1.5x: overall ${r.verdict}\n| comparison | ratio | 90% interval | verdict |\n|---|---|---|---|\n${dbRows.join('\n')}`);
 }

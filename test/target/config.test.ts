@@ -54,6 +54,17 @@ test('the testbed knobs are off by default and parse a route template with its f
   const c = parseTargetConfig({ SLOW_ROUTE: 'GET /api/v1/companies/:ticker=1.3', SLOW_DB_FACTOR: '1.5' });
   assert.deepEqual(c.slowRoute, { method: 'GET', url: '/api/v1/companies/:ticker', factor: 1.3 });
   assert.equal(c.slowDbFactor, 1.5);
+  assert.deepEqual(parseTargetConfig({ SLOW_ROUTE: 'GET /api/v1/companies/:ticker+2.5ms' }).slowRoute, { method: 'GET', url: '/api/v1/companies/:ticker', addMs: 2.5 });
+});
+
+test('a malformed SLOW_ROUTE is refused, naming the variable and both forms', () => {
+  for (const raw of ['GET /x', 'GET /x=0.5', 'GET /x+0ms', 'GET /x+5', 'get /x=2', 'GET /x+20000ms']) {
+    assert.throws(
+      () => parseTargetConfig({ SLOW_ROUTE: raw }),
+      (err: unknown) => err instanceof TargetConfigError && err.issues.some((i) => i.path === 'SLOW_ROUTE'),
+      raw,
+    );
+  }
 });
 
 test('TLS is off by default; TARGET_TLS=1 takes the certificate and key files', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
-import { registerSlowRoute, slowed } from '../../src/target/slowdown.ts';
+import { registerSlowRoute, slowed, slowRouteWaitMs } from '../../src/target/slowdown.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -36,6 +36,33 @@ test('SLOW_ROUTE slows only the named route template', async () => {
     const slow = await timedMs(async () => assert.equal((await fetch(`${base}/items/7`)).status, 200));
     const plain = await timedMs(async () => assert.equal((await fetch(`${base}/other`)).status, 200));
     assert.ok(slow >= 89, `slowed route took ${slow} ms`);
+    assert.ok(plain < slow, `other route ${plain} ms, slowed ${slow} ms`);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the wait is (factor - 1) x the time so far, or the fixed added delay whatever the time', () => {
+  const route = { method: 'GET', url: '/x' };
+  const cases: Array<[Parameters<typeof slowRouteWaitMs>[0], number, number]> = [
+    [{ ...route, factor: 1.3 }, 10, 3],
+    [{ ...route, factor: 2 }, 0, 0],
+    [{ ...route, addMs: 2.5 }, 0, 2.5],
+    [{ ...route, addMs: 2.5 }, 100, 2.5],
+  ];
+  for (const [rule, elapsed, want] of cases) assert.ok(Math.abs(slowRouteWaitMs(rule, elapsed) - want) < 1e-9, JSON.stringify({ rule, elapsed }));
+});
+
+test('SLOW_ROUTE with an added delay holds the route\'s responses that long over real HTTP', async () => {
+  const app = Fastify();
+  registerSlowRoute(app, { method: 'GET', url: '/items/:id', addMs: 60 });
+  app.get('/items/:id', async () => ({ ok: true }));
+  app.get('/other', async () => ({ ok: true }));
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const slow = await timedMs(async () => assert.equal((await fetch(`${base}/items/7`)).status, 200));
+    const plain = await timedMs(async () => assert.equal((await fetch(`${base}/other`)).status, 200));
+    assert.ok(slow >= 59, `slowed route took ${slow} ms`);
     assert.ok(plain < slow, `other route ${plain} ms, slowed ${slow} ms`);
   } finally {
     await app.close();
