@@ -9,6 +9,7 @@ import { adaptiveBenjaminiHochberg, mean, sampleSd } from './stats.ts';
 import type { Comparison, CompareJson, CompareVerdict, Measurement, RunRef } from './types.ts';
 import { adviceFor, decide, decideErrorRate, ERROR_RATE_FLOOR, worseInterval } from './verdict.ts';
 import { discountBusyMachine, neighbourLoad, neighbourShare, type NeighbourLoad } from './neighbours.ts';
+import { discountSlowMachine, generatorCostUsPerRequest, machineSpeed, type MachineSpeed } from './machine-speed.ts';
 
 /** A run to compare: what compare.json names it by, and its records. */
 export interface RunInput {
@@ -60,7 +61,7 @@ interface Context {
 /** Compares a candidate with one or more baselines (newest first); see DESIGN.md "Regression gate". */
 export function compareRuns(baselines: readonly RunInput[], candidate: RunInput, opts: CompareOptions = {}): CompareJson {
   // measurements per run -> one test per statistic (k >= 2: variances moderated over the family) -> adaptive Benjamini–Hochberg
-  //   -> verdicts -> a busier machine's latency regressions made inconclusive -> overall verdict, exit code
+  //   -> verdicts -> a busier or slower machine's latency regressions made inconclusive -> overall verdict, exit code
   const ctx: Context = {
     seed: opts.seed ?? 1, replicates: opts.replicates ?? 200, minEffect: opts.minEffect ?? 0.1, minEffects: opts.minEffects ?? {},
     noise: opts.noiseGroups?.map((g) => g.map(extractMeasurements)) ?? [], used: { defaultSpread: false, learntRuns: 0 },
@@ -77,8 +78,10 @@ export function compareRuns(baselines: readonly RunInput[], candidate: RunInput,
   const prior = moderate(pending);
   const { defaultSpread, learntRuns } = ctx.used;
   const neighbours = neighbourLoad(neighbourShare(candidate.records.samples, candidate.records.cores), baselines.map((b) => neighbourShare(b.records.samples, b.records.cores)));
-  return assemble(discountBusyMachine(finishComparisons(pending, prior), neighbours), baselines, candidate, {
+  const speed = machineSpeed(generatorCostUsPerRequest(candidate.records.intervals), baselines.map((b) => generatorCostUsPerRequest(b.records.intervals)));
+  return assemble(discountSlowMachine(discountBusyMachine(finishComparisons(pending, prior), neighbours), speed), baselines, candidate, {
     neighbours,
+    speed,
     minEffect: ctx.minEffect, failOnInconclusive: opts.failOnInconclusive ?? false, seed: ctx.seed, replicates: ctx.replicates,
     spread: defaultSpread ? { value: DEFAULT_RUN_TO_RUN_SD, source: 'default' } : learntRuns ? { source: 'learnt', runs: learntRuns } : undefined,
     moderation: prior ? { priorDf: Number.isFinite(prior.df) ? prior.df : null, priorSpread: Math.sqrt(prior.variance), statistics: prior.members } : undefined,
@@ -285,7 +288,7 @@ function learntSpread(groups: ReadonlyArray<ReadonlyArray<Map<string, Measuremen
   return df > 0 ? { sd: Math.sqrt(ss / df), df, source: 'learnt', includesWithinRun: true, runs } : null;
 }
 
-function assemble(comparisons: Comparison[], baselines: readonly RunInput[], candidate: RunInput, m: { minEffect: number; failOnInconclusive: boolean; seed: number; replicates: number; spread?: CompareJson['method']['runToRunSpread']; moderation?: CompareJson['method']['moderation']; neighbours?: NeighbourLoad }): CompareJson {
+function assemble(comparisons: Comparison[], baselines: readonly RunInput[], candidate: RunInput, m: { minEffect: number; failOnInconclusive: boolean; seed: number; replicates: number; spread?: CompareJson['method']['runToRunSpread']; moderation?: CompareJson['method']['moderation']; neighbours?: NeighbourLoad; speed?: MachineSpeed }): CompareJson {
   const count = (v: CompareVerdict) => comparisons.filter((c) => c.verdict === v).length;
   const gated = comparisons.filter((c) => c.gated);
   const inconclusive = count('inconclusive');
@@ -304,6 +307,7 @@ function assemble(comparisons: Comparison[], baselines: readonly RunInput[], can
       ...(m.spread ? { runToRunSpread: m.spread } : {}),
       ...(m.moderation ? { moderation: m.moderation } : {}),
       ...(m.neighbours ? { neighbourCpu: m.neighbours } : {}),
+      ...(m.speed ? { machineSpeed: m.speed } : {}),
     },
     comparisons,
   };

@@ -8,6 +8,7 @@
 
 import type { SampleRecord } from '../results/format.ts';
 import type { Comparison } from './types.ts';
+import { downgradeLatencyRegressions } from './machine-speed.ts';
 
 /** A candidate busier than its busiest baseline by more than this share of the machine's CPU is not compared on latency. */
 export const NEIGHBOUR_MARGIN = 0.1;
@@ -52,14 +53,8 @@ export function discountBusyMachine(comparisons: readonly Comparison[], load: Ne
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const known = load.baselines.filter((b): b is number => b !== null);
   const range = Math.min(...known) === Math.max(...known) ? pct(known[0]!) : `${pct(Math.min(...known))}–${pct(Math.max(...known))}`;
-  return comparisons.map((c) =>
-    c.verdict === 'regressed' && c.unit === 'ms'
-      ? {
-          ...c,
-          verdict: 'inconclusive',
-          gated: false,
-          note: `inconclusive: slower by ${pct((c.ratio ?? 1) - 1)}, but the machine was busier: other processes used ${pct(load.candidate)} of its CPU during the candidate, ${range} during the baselines; run it again on a quiet machine`,
-        }
-      : c,
+  return downgradeLatencyRegressions(
+    comparisons,
+    (c) => `inconclusive: slower by ${pct((c.ratio ?? 1) - 1)}, but the machine was busier: other processes used ${pct(load.candidate)} of its CPU during the candidate, ${range} during the baselines; run it again on a quiet machine`,
   );
 }

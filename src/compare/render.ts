@@ -66,6 +66,8 @@ export function renderCompareMarkdown(r: CompareJson): string {
   ];
   const busy = r.method.neighbourCpu;
   if (busy?.busier) lines.push(`**The machine was busier during the candidate:** other processes used ${Math.round(busy.candidate * 100)}% of its CPU (at most ${Math.round(Math.max(...busy.baselines.filter((b): b is number => b !== null)) * 100)}% during the baselines), so its latency regressions are inconclusive.`, '');
+  const speed = r.method.machineSpeed;
+  if (speed?.slower) lines.push(`**The machine ran slower during the candidate:** the load generator needed ${speed.ratio.toFixed(2)}x the CPU per request of the baselines (the bound is ${speed.boundRatio.toFixed(2)}x), so its latency regressions are inconclusive.`, '');
   if (shown.length) lines.push(head, ...shown.map(row), '');
   if (folded.length) lines.push(`<details><summary>${folded.length} unchanged</summary>`, '', head, ...folded.map(row), '', '</details>', '');
   const notes = shown.filter((c) => c.note);

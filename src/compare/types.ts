@@ -107,6 +107,12 @@ export interface CompareJson {
      * when the candidate's exceeds every baseline's by more than 10 points (its latency regressions are then inconclusive).
      */
     neighbourCpu?: { candidate: number; baselines: Array<number | null>; busier: boolean };
+    /**
+     * With k >= 2 baselines that know it: the load generator's CPU per request (µs), the candidate's over the
+     * baselines' geometric mean, and the 99% prediction bound; `slower` when the ratio exceeds the bound (the machine
+     * ran slower, and the candidate's latency regressions are then inconclusive).
+     */
+    machineSpeed?: { candidateUsPerRequest: number; baselinesUsPerRequest: Array<number | null>; ratio: number; boundRatio: number; slower: boolean };
   };
   comparisons: Comparison[];
 }

@@ -16,6 +16,7 @@ import { addCompareOptions, parseCompareFlags, type CompareFlags } from './compa
 import { listScenarios } from '../../scenario/load.ts';
 import { clinicBin } from '../../profile/launch.ts';
 import { attachHarnessMetrics, startHarnessMetrics, type HarnessMetrics } from '../../run/harness-metrics.ts';
+import { addSharedRunOptions, collect, type SharedRunFlags } from './run-options.ts';
 
 /** A --metrics-port value: a whole number from 0 (a free port) to 65535. */
 function parsePort(v: string): number {
@@ -28,38 +29,18 @@ import { ExecutionTuple } from '../../engine/execution-segment.ts';
 import { parseRfc3339Ms } from '../../results/k6-json.ts';
 import type { ProfilerChoice } from '../../profile/launch.ts';
 
-/** Options of `perfgate run`, as commander parses them. */
-interface RunFlags {
-  profile: string;
+/** Options of `perfgate run`, as commander parses them: the shared ones and run's own. */
+interface RunFlags extends SharedRunFlags {
   metricsPort?: string;
-  target?: string;
-  out?: string;
-  workers: string;
-  allowHost: string[];
-  json?: boolean;
-  quiet?: boolean;
   lab?: boolean;
   labSeed?: string;
-  /** A PEM file of CA certificates trusted for an https target, beside Node's roots. */
-  caFile?: string;
   /** The lab's Prometheus for this run (as the scenario's lab.prometheus). */
   prometheus?: boolean;
-  failOnAlerts?: boolean;
-  keepBodies?: boolean;
-  report: boolean;
   /** Baseline run directories or folders: compare the run with them at the end. */
   baseline: string[];
   list?: boolean;
   /** Profile the lab's target under this Clinic.js tool. */
   clinic?: string;
-  /** flame / heapprofiler through Node's own --cpu-prof / --heap-prof instead of Clinic's collector. */
-  nodeProfiler?: boolean;
-  /** k6's load overrides. */
-  vus?: string;
-  duration?: string;
-  iterations?: string;
-  rate?: string;
-  stage?: string[];
   executionSegment?: string;
   executionSegmentSequence?: string;
   startAt?: string;
@@ -70,8 +51,6 @@ async function printScenarioList(cwd: string): Promise<void> {
   const lines = (await listScenarios(cwd)).map((s) => `${s.name.padEnd(20)} ${s.origin.padEnd(8)} ${s.path}`);
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'no scenarios found\n');
 }
-
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Checks the flags; every problem at once. */
 export function parseRunFlags(flags: RunFlags): { profile: ProfileName; workers: number; clinic?: ProfilerChoice; overrides?: LoadOverrides; tlsCa?: string; startAtEpochMs?: number } {
@@ -146,37 +125,23 @@ function readVerdictLine(runDir: string): string | undefined {
 
 /** Registers `perfgate run`. */
 export function registerRun(program: Command): void {
-  addCompareOptions(program
-    .command('run'))
+  const cmd = addCompareOptions(program.command('run'))
     .description('run a scenario and write its run directory')
-    .argument('[scenario]', 'a scenario name (scenarios/<name>, yours first, then the bundled ones) or a .ts/.mts/.cts/.js/.mjs/.cjs/.json file')
+    .argument('[scenario]', 'a scenario name (scenarios/<name>, yours first, then the bundled ones) or a .ts/.mts/.cts/.js/.mjs/.cjs/.json file');
+  addSharedRunOptions(cmd, {
+    target: 'base URL of the target (overrides target.baseUrl)',
+    nodeProfiler: 'with --clinic flame or heapprofiler: collect with Node\'s own --cpu-prof / --heap-prof instead of Clinic',
+  })
     .option('--list', 'list the scenarios a name can reach, marked project or bundled, and exit')
-    .option('--profile <name>', 'full, ci or smoke', 'full')
-    .option('--target <url>', 'base URL of the target (overrides target.baseUrl)')
-    .option('--out <dir>', 'run directory (default reports/<YYYYMMDD-HHMMSS>-<scenario>)')
-    .option('--workers <n>', 'worker threads to shard the load across', '1')
-    .option('--allow-host <host>', 'allow a non-loopback target host (repeatable)', collect, [])
-    .option('--ca-file <pem>', 'trust the CA certificates in this PEM file for an https target and its /metrics, beside the bundled roots')
     .option('--lab', 'run against the lab: the one `perfgate lab up` left running, or one started for this run')
     .option('--lab-seed <size>', 'seed size of a lab started for this run: small or default')
     .option('--prometheus', "with --lab: the lab's Prometheus scrapes the target and the harness with the scenario's rules; the report shows the alerts that fired in it")
-    .option('--fail-on-alerts', 'fail the run (exit 99) when an alert rule would have fired')
-    .option('--keep-bodies', 'keep request bodies in run.json (secret fields still redacted); by default only their shape')
-    .option('--no-report', 'skip report.html and the charts (verdict, JUnit and Markdown are still written)')
     .option('--metrics-port <port>', "serve the harness' own metrics at http://127.0.0.1:<port>/metrics while the run goes (0: a free port)")
-    .option('--json', 'print summary.json to stdout')
-    .option('--quiet', 'no progress output')
     .option('--baseline <dir>', 'compare the run with these baseline runs or folders of them at the end (repeatable; exit 99 on a regression)', collect, [])
     .option('--clinic <tool>', 'profile the lab\'s target under Clinic.js for the whole load: doctor, flame, bubbleprof or heapprofiler (needs --lab; the run directory gets profile/)')
-    .option('--vus <n>', "override the executor's vus (constant-vus, shared-iterations, per-vu-iterations), after the profile")
-    .option('--duration <d>', "override the executor's duration (constant-vus, constant-arrival-rate), or maxDuration (shared-iterations, per-vu-iterations)")
-    .option('--iterations <n>', "override the executor's iterations (shared-iterations, per-vu-iterations)")
-    .option('--rate <n>', "override the executor's rate (constant-arrival-rate)")
-    .option('--stage <duration:target[:name]>', "replace the executor's stages (ramping-vus, ramping-arrival-rate); repeatable, in order", collect, [])
     .option('--execution-segment <segment>', "this process's share of the schedule, as in k6: '1/3:2/3', '0.5', '50%:100%'")
     .option('--execution-segment-sequence <points>', "the segments of every process, as in k6: '0,1/3,2/3,1' (VUs and arrivals striped across them)")
     .option('--start-at <time>', 'start the load at this RFC 3339 time, on a shared interval grid (N processes started together)')
-    .option('--node-profiler', 'with --clinic flame or heapprofiler: collect with Node\'s own --cpu-prof / --heap-prof instead of Clinic')
     .action((scenario: string | undefined, flags: RunFlags & CompareFlags) => runAction(scenario, flags));
 }
 
@@ -243,7 +208,7 @@ function startRun(scenario: string, flags: RunFlags, parsed: ReturnType<typeof p
 }
 
 /** Prints the outcome: summary.json with --json, else the status, the verdict line and the report's path. */
-function printOutcome(outcome: GateRunOutcome, flags: RunFlags): void {
+export function printOutcome(outcome: GateRunOutcome, flags: Pick<SharedRunFlags, 'json' | 'quiet'>): void {
   if (flags.json) process.stdout.write(readFileSync(join(outcome.runDir, RUN_FILES.summary), 'utf8'));
   if (flags.quiet) return;
   const table = readTerminalSummary(outcome.runDir);
