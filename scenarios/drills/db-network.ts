@@ -2,7 +2,9 @@
 // names): 200 ms of added latency (20 ms jitter), a 15-second black hole (nothing gets through; the connections it
 // held are closed when it ends), then every connection reset. Promise: during the black hole the API answers with a
 // fast 503 (within twice its 1 s query timeout, DB_QUERY_TIMEOUT_MS) instead of hanging, and the error rate is back
-// under 0.1% within 10 s after each fault ends (the `settle` phases are not judged on errors; the one after the black hole is judged on latency, since a request that hangs there is recorded when it ends).
+// under 0.1% within 10 s after each fault ends (the `settle` phases are not judged on errors; the one after the black hole is judged on latency, since a request that hangs there is recorded when it ends),
+// and the server's connections come back to what they were before the faults (db_connections_leaked: the fewest in
+// the last phase above the most before the first fault), so nothing leaked.
 
 import { defineScenario } from '../../src/scenario/define.ts';
 import { collectors, data, setup, TARGET_BASE_URL } from '../journeys.ts';
@@ -44,6 +46,7 @@ export default defineScenario({
     'http_req_failed{phase:after-latency}': ['rate<0.001'],
     'http_req_failed{phase:after-blackhole}': ['rate<0.001'],
     'http_req_failed{phase:after-reset}': ['rate<0.001'],
+    db_connections_leaked: ['max==0'],
   },
   collectors,
   profiles: { ci: { time: 0.5, load: 0.5 }, smoke: { time: 0.4, load: 0.25 } },

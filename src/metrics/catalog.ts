@@ -59,6 +59,7 @@ export const METRICS: Record<string, MetricInfo> = {
   service_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: "the service's share of the machine's CPU, without the load generator (src/collectors/host.ts)" },
   host_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine memory utilisation' },
   recovery_time: { type: 'gauge', unit: 'ms', side: 'server', description: 'time until a killed target worker was replaced (drills)' },
+  db_connections_leaked: { type: 'gauge', unit: 'count', side: 'server', description: 'db-network drill: server connections in the last phase above the most seen before the first database fault (the fewest of the last phase, so a pool still shrinking by its idle timeout does not count)' },
   breaker_open_delay: { type: 'gauge', unit: 'ms', side: 'server', description: 'time from an upstream fault until the circuit breaker opened (drills)' },
   login_flood_requests: { type: 'gauge', unit: 'count', side: 'server', description: 'answers to the login flood, by status (auth-flood drill)' },
   login_flood_refused_ratio: { type: 'gauge', unit: 'ratio', side: 'server', description: 'share of the login flood answered 429 (auth-flood drill)' },

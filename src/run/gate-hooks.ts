@@ -17,6 +17,7 @@ import { writeIndex, writeReport } from './write-report.ts';
 import { isRunsFolder } from '../results/run-dir-writer.ts';
 import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
 import type { FinalizeContext, RunHooks } from './hooks.ts';
+import { connectionsLeaked, connectionTotals } from './connection-leak.ts';
 
 /** What the gate hooks need besides the scenario. */
 export interface GateHooksOptions {
@@ -89,6 +90,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
   let run: { phases: TimeWindow[] } = { phases: [] };
   let newSamples: SampleRecord[] = [];
   const breakerStates: Array<{ tMs: number; value: number }> = [];
+  const pgConnections: SampleRecord[] = [];
   const watching = parsed.some((t) => t.abortOnFail);
 
   const hooks: RunHooks = {
@@ -98,6 +100,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
         ctx.writeSample(s);
         if (watching) newSamples.push(s);
         if (s.metric === 'circuit_breaker_state' && s.value !== null) breakerStates.push({ tMs: s.tMs, value: s.value });
+        if (s.metric === 'pg_connections') pgConnections.push(s);
       };
       if (collectors.length) (sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write })).start();
       if (faults.length && opts.lab) {
@@ -126,6 +129,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
       await schedule?.stop();
       await sampler?.stop();
       for (const s of breakerOpenDelays(ctx.run.faults, breakerStates)) ctx.writeSample(s);
+      for (const s of connectionsLeaked(ctx.run.faults, ctx.run.phases, connectionTotals(pgConnections))) ctx.writeSample(s);
       if (sampler) logCollectorGaps(sampler.stats(), opts.onLog);
     },
     finalize: (ctx) => finalizeRun(ctx, opts, outputs),

@@ -167,3 +167,16 @@ test('--prometheus without --lab is refused, naming the flag', async () => {
   assertRefused(r, out);
   assert.match(r.stderr, /--prometheus: runs the lab's Prometheus, so it needs --lab/);
 });
+
+test('perfgate clinic takes run\'s load options and refuses their mistakes the same way, before starting the service', async () => {
+  const file = scenario('clinic-opts');
+  const out = join(work, 'clinic-run');
+  const marker = join(dir, 'service-started');
+  const r = await cli(['clinic', 'flame', file, '--out', out, '--vus', 'many', '--ca-file', join(dir, 'missing.pem'), '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`]);
+  assertRefused(r, out);
+  assert.match(r.stderr, /--vus/);
+  assert.match(r.stderr, /--ca-file: .*missing\.pem cannot be read/);
+  assert.ok(!existsSync(marker), 'the service was not started');
+  const help = await cli(['clinic', '--help']);
+  for (const flag of ['--vus', '--duration', '--stage', '--ca-file', '--keep-bodies', '--json']) assert.match(help.stdout, new RegExp(`${flag}\\b`), flag);
+});

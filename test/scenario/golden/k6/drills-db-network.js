@@ -8,6 +8,7 @@
 //   - threshold http_req_failed{phase:after-latency}: k6 has no phase tag, so perfgate judges it after the import
 //   - threshold http_req_failed{phase:after-blackhole}: k6 has no phase tag, so perfgate judges it after the import
 //   - threshold http_req_failed{phase:after-reset}: k6 has no phase tag, so perfgate judges it after the import
+//   - threshold db_connections_leaked: a server-side metric, judged by perfgate after the import
 //   - faults: injected by the perfgate lab only; none is injected in k6
 
 import http from 'k6/http';
