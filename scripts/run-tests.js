@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs the test suite (test/**/*.test.ts) or, with --bench, the benchmarks (test/bench/*.bench.ts) under node:test with tsx.
 // --unit runs the fast tier only: the pure tests (no service, no load, no CLI process) listed in UNIT, concurrently.
+// The whole suite runs that tier first, concurrently, then the rest one file at a time (their loads and labs must not
+// share the machine's cores with another test).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,6 +30,7 @@ const UNIT = [
   'test/run/fault-scheduler', 'test/run/progress',
   'test/lab/units', 'test/lab/recovery-units', 'test/run/recovery-measure', 'test/report/recovery-section',
   'test/slo/prometheus-alerts', 'test/slo/burn-rate',
+  'test/compare/machine-speed', 'test/run/connection-leak',
 ];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const root = join(import.meta.dirname, '..');
@@ -47,14 +50,26 @@ function find(dir, suffix, exclude) {
 const files = bench
   ? find(join(root, 'test', 'bench'), '.bench.ts', [])
   : find(join(root, 'test'), '.test.ts', [join('test', 'bench')]);
-const tier = unit ? files.filter((f) => UNIT.some((u) => f.split('\\').join('/').startsWith(u))) : files;
+const isUnit = (f) => UNIT.some((u) => f.split('\\').join('/').startsWith(u));
+const tier = unit ? files.filter(isUnit) : files;
 const selected = filters.length ? tier.filter((f) => filters.some((x) => f.includes(x))) : tier;
 if (selected.length === 0) {
   console.error(`no ${bench ? 'benchmark' : 'test'} file matches ${filters.join(' ') || '(all)'}`);
   process.exit(1);
 }
-const concurrency = unit ? Math.max(2, availableParallelism()) : 1;
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`];
-if (bench) args.push('--test-timeout=1800000');
-const result = spawnSync(process.execPath, [...args, ...selected], { stdio: 'inherit', cwd: root });
-process.exit(result.status ?? 1);
+
+/** Runs files under node:test with tsx, `concurrency` files at a time; the exit status. */
+function runFiles(list, concurrency) {
+  if (list.length === 0) return 0;
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`];
+  if (bench) args.push('--test-timeout=1800000');
+  return spawnSync(process.execPath, [...args, ...list], { stdio: 'inherit', cwd: root }).status ?? 1;
+}
+
+const parallel = Math.max(2, availableParallelism());
+if (bench) process.exit(runFiles(selected, 1));
+if (unit) process.exit(runFiles(selected, parallel));
+// Both stages run even when the first fails, so one run reports every failure.
+const first = runFiles(selected.filter(isUnit), parallel);
+const second = runFiles(selected.filter((f) => !isUnit(f)), 1);
+process.exit(first || second);
