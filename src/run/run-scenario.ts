@@ -159,7 +159,7 @@ async function execute(opts: RunScenarioOptions, handle: RunHandle): Promise<Run
   const loaded = await runLoad(prep, open, opts, handle, ctx, warn).finally(() => stop.abort());
   await opts.hooks?.afterLoad?.(ctx);
   open.writer.flush();
-  judgeSaturation(loaded, opts.saturation);
+  judgeSaturation(loaded, saturationLimits(prep.def, opts.saturation));
   return finish(open, loaded.state, opts.hooks ?? {});
 }
 
@@ -324,6 +324,16 @@ async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOpti
   } finally {
     refresher?.stop();
   }
+}
+
+/** The saturation limits: the caller's, else the scenario's `saturation`, else the defaults (in judgeSaturation). */
+export function saturationLimits(def: Pick<ScenarioDefinition, 'saturation'>, given: RunScenarioOptions['saturation']): RunScenarioOptions['saturation'] {
+  const own = def.saturation;
+  return {
+    ...(own?.maxLoopLagP99 !== undefined ? { maxLoopLagP99Ms: parseDurationMs(own.maxLoopLagP99, 'saturation.maxLoopLagP99') } : {}),
+    ...(own?.maxDroppedShare !== undefined ? { maxDroppedShare: own.maxDroppedShare } : {}),
+    ...given,
+  };
 }
 
 /** Marks the run invalid when the generator saturated (loop lag, dropped iterations); invalid outranks every status. */

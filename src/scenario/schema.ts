@@ -278,6 +278,7 @@ export const scenarioSchema = strict({
     timeout: duration(true).optional(),
   }).optional(),
   timeout: duration(true).optional(),
+  saturation: strict({ maxLoopLagP99: duration(true).optional(), maxDroppedShare: z.number().min(0).max(1).optional() }).optional(),
   maxRedirects: wholeAtLeast(0).optional(),
   cookies: z.boolean().optional(),
   noCookiesReset: z.boolean().optional(),

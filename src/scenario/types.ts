@@ -266,6 +266,12 @@ export interface ScenarioDefinition {
   defaults?: ScenarioDefaults;
   /** Default request timeout of every step, setup included, e.g. '10s' (the default). */
   timeout?: string;
+  /**
+   * When the load generator counts as saturated (the run `invalid`, exit 103): its event-loop lag p99 (default '50ms')
+   * and the share of iterations dropped (default 0.01). A drill whose gates a lag can only make fail (it lengthens what
+   * the client measures) may allow more.
+   */
+  saturation?: { maxLoopLagP99?: string; maxDroppedShare?: number };
   /** A cookie jar per VU for the target, as in k6 (default true); false sends no cookie the target set. */
   cookies?: boolean;
   /** Keep each VU's cookies from one iteration to the next (k6's option; by default the jar is cleared per iteration). */

@@ -10,13 +10,6 @@ import { join } from 'node:path';
 import { explain, failures, gatedRun, tempReports } from './support.ts';
 import type { RunData } from '../../src/results/read.ts';
 
-/**
- * The drill restores, replays WAL or clones a database on the same cores as the load generator (a shared 2-core
- * machine here), which lags the generator's event loop; the drill is judged on its ledger (RTO, RPO, writes lost),
- * not on client latency, so the generator's lag limit is raised for it.
- */
-const DRILL_SATURATION = { maxLoopLagP99Ms: 1_000 };
-
 /** The value of a drill's figure (its one sample). */
 function figure(data: RunData, metric: string): number | null | undefined {
   return data.samples.find((s) => s.metric === metric && s.source === 'recovery')?.value;
@@ -35,7 +28,7 @@ describe('the failover drill on a lab with a standby', { timeout: 300_000 }, () 
   });
 
   test('failover with synchronous replication loses no acknowledged write, and the old primary refuses writes', { timeout: 120_000 }, async () => {
-    const { exitCode, data } = await gatedRun({ scenario: 'failover', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
+    const { exitCode, data } = await gatedRun({ scenario: 'failover', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     assert.equal(exitCode, 0, explain(data));
     assert.equal(figure(data, 'recovery_promoted'), 1);
     assert.equal(figure(data, 'recovery_writes_lost'), 0);
@@ -68,7 +61,7 @@ describe('the failover drill with asynchronous replication and a stalled link', 
 export default { ...drill, name: 'failover-async',
   data: { ticker: { file: ${fixtures('tickers.csv')}, column: 'ticker', pick: 'zipf' }, sector: { file: ${fixtures('sectors.csv')}, column: 'sector', pick: 'random' } },
   faults: [{ action: 'recovery-failover', at: '15s', params: { synchronous: false, stallLink: true, writeBeforeFaultMs: 3000 } }] };\n`);
-    const { exitCode, data } = await gatedRun({ scenario: file, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
+    const { exitCode, data } = await gatedRun({ scenario: file, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     assert.equal(exitCode, 99, explain(data));
     assert.ok(failures(data).includes('recovery_writes_lost max==0'), explain(data));
     assert.ok(figure(data, 'recovery_writes_lost')! > 0);

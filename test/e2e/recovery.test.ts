@@ -11,13 +11,6 @@ import { startTestLab, type Lab } from '../support/lab.ts';
 import { explain, failures, gatedRun, tempReports } from './support.ts';
 import type { RunData } from '../../src/results/read.ts';
 
-/**
- * The drill restores, replays WAL or clones a database on the same cores as the load generator (a shared 2-core
- * machine here), which lags the generator's event loop; the drill is judged on its ledger (RTO, RPO, writes lost),
- * not on client latency, so the generator's lag limit is raised for it.
- */
-const DRILL_SATURATION = { maxLoopLagP99Ms: 1_000 };
-
 const root = join(import.meta.dirname, '..', '..');
 
 /** Runs the perfgate CLI; resolves to its exit code and output. */
@@ -52,7 +45,7 @@ describe('recovery drills on a lab with WAL archiving', { timeout: 400_000 }, ()
   });
 
   test('restore: the backup restores, passes pg_amcheck and pgbackrest verify, and loses no more than archive_timeout allows', { timeout: 120_000 }, async () => {
-    const { exitCode, data, reportHtml } = await gatedRun({ scenario: 'restore', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
+    const { exitCode, data, reportHtml } = await gatedRun({ scenario: 'restore', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     assert.equal(exitCode, 0, explain(data));
     assert.equal(figure(data, 'recovery_restore_ok'), 1);
     assert.equal(figure(data, 'recovery_integrity_ok'), 1);
@@ -69,7 +62,7 @@ describe('recovery drills on a lab with WAL archiving', { timeout: 400_000 }, ()
   });
 
   test('pitr: the deleted rows come back from a side instance while the primary serves, and no acknowledged write is lost', { timeout: 120_000 }, async () => {
-    const { exitCode, data } = await gatedRun({ scenario: 'pitr', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
+    const { exitCode, data } = await gatedRun({ scenario: 'pitr', profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     assert.equal(exitCode, 0, explain(data));
     assert.equal(figure(data, 'recovery_rows_missing'), 0);
     assert.equal(figure(data, 'recovery_writes_lost'), 0);
@@ -100,7 +93,7 @@ describe('recovery drills on a lab with WAL archiving', { timeout: 400_000 }, ()
 export default { ...drill, name: 'restore-hole',
   data: { ticker: { file: ${fixtures('tickers.csv')}, column: 'ticker', pick: 'zipf' }, sector: { file: ${fixtures('sectors.csv')}, column: 'sector', pick: 'random' } },
   faults: [{ action: 'recovery-restore', at: '15s', params: { archiveTimeoutS: 5, writeAfterBackupMs: 1000, dropWalSegment: true } }] };\n`);
-    const { exitCode, data } = await gatedRun({ scenario: file, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir, saturation: DRILL_SATURATION });
+    const { exitCode, data } = await gatedRun({ scenario: file, profile: 'smoke', sharedLab: lab, reportsDir: reports.dir });
     assert.equal(exitCode, 99, explain(data));
     assert.ok(failures(data).includes('recovery_restore_ok min==1'), explain(data));
     assert.equal(figure(data, 'recovery_restore_ok'), 0);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIN_LAG_JUDGED_MS, runScenario } from '../../src/run/run-scenario.ts';
+import { MIN_LAG_JUDGED_MS, runScenario, saturationLimits } from '../../src/run/run-scenario.ts';
 import { readRunDir } from '../../src/results/read.ts';
 import { HostNotAllowedError, InvalidRunError } from '../../src/errors.ts';
 import type { RequestIntervalRecord, TickIntervalRecord, IntervalRecord } from '../../src/results/format.ts';
@@ -185,4 +185,25 @@ test('finalize gets the run directory read once, and summary.json is written onc
   assert.ok(!existsSync(join(gated.runDir, 'summary.json')), 'the run wrote no summary.json of its own');
   const plain = await runScenario({ scenario: def({ load: { executor: 'constant-vus', vus: 1, duration: '1s' } }), reportsDir: reports, saturation: relaxed });
   assert.ok(existsSync(join(plain.runDir, 'summary.json')), 'without a gate, the run writes summary.json');
+});
+
+test('saturation limits: the caller\'s, else the scenario\'s, else none (the defaults apply)', () => {
+  const cases: Array<[string, { maxLoopLagP99?: string; maxDroppedShare?: number } | undefined, { maxLoopLagP99Ms?: number; maxDroppedShare?: number } | undefined, object]> = [
+    ['neither', undefined, undefined, {}],
+    ['the scenario\'s, as ms', { maxLoopLagP99: '1s', maxDroppedShare: 0.05 }, undefined, { maxLoopLagP99Ms: 1000, maxDroppedShare: 0.05 }],
+    ['the caller\'s wins per field', { maxLoopLagP99: '1s', maxDroppedShare: 0.05 }, { maxLoopLagP99Ms: 10_000 }, { maxLoopLagP99Ms: 10_000, maxDroppedShare: 0.05 }],
+    ['the caller\'s alone', undefined, { maxDroppedShare: 1 }, { maxDroppedShare: 1 }],
+  ];
+  for (const [what, own, given, want] of cases) assert.deepEqual(saturationLimits({ saturation: own }, given), want, what);
+});
+
+test('a scenario\'s saturation limit makes a run invalid that the defaults would pass', async () => {
+  // Every iteration scheduled at 200/s on one VU with 50 ms responses: most are dropped. A 0-share limit on a load
+  // that drops is invalid; the same load under the caller's relaxed limits is not.
+  const scenario = def({ load: { executor: 'constant-arrival-rate', rate: 200, timeUnit: '1s', duration: '1s', preAllocatedVUs: 1, maxVUs: 1 }, saturation: { maxDroppedShare: 0 } });
+  const strict = await runScenario({ scenario, reportsDir: reports, saturation: { maxLoopLagP99Ms: 10_000 } });
+  assert.equal(strict.run.status, 'invalid', strict.run.statusReason);
+  assert.match(strict.run.statusReason ?? '', /limit 0%/);
+  const relaxedRun = await runScenario({ scenario, reportsDir: reports, saturation: relaxed });
+  assert.notEqual(relaxedRun.run.status, 'invalid');
 });

@@ -199,7 +199,7 @@ const bad: [string, (s: Record<string, any>) => void, string[]][] = [
   ],
   ['a negative profile scale', (s) => (s.profiles = { ci: { time: -1 } }), ['profiles.ci.time: must be more than 0, got -1']],
   ['an unknown profile', (s) => (s.profiles = { nightly: {} }), ['profiles.nightly: unknown field (known fields: ci, smoke)']],
-  ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, scenarios, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)']],
+  ['an unknown top-level field', (s) => (s.options = {}), ['options: unknown field (known fields: name, description, target, load, scenarios, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, saturation, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)']],
   ['not an object at all', (s) => Object.keys(s).forEach((k) => delete s[k]), ['name: required', 'target: required', 'journeys: required', 'load: required: the executor of the run (or a `scenarios` map of several executors)']],
 ];
 for (const [name, patch, expected] of bad) {
@@ -225,7 +225,7 @@ test('validation reports every problem at once', () => {
     `load.executor: unknown executor "constant-rps" (expected one of ${ALL})`,
     'journeys[0].steps[0].path: required',
     'journeys[1].weight: must be more than 0, got -1',
-    'extra: unknown field (known fields: name, description, target, load, scenarios, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)',
+    'extra: unknown field (known fields: name, description, target, load, scenarios, journeys, setup, data, connections, thresholds, capacity, alerts, compare, collectors, faults, lab, profiles, defaults, timeout, saturation, maxRedirects, cookies, noCookiesReset, insecureSkipTLSVerify)',
     'journeys[1].name: duplicate journey name "get" (also journeys[0])',
     'journeys[1].steps[0].connection: unknown connection "nope" (the scenario defines no connections)',
   ]);
@@ -239,4 +239,12 @@ test('the error message counts the problems and names the source', () => {
     assert.ok(err instanceof ConfigError);
     assert.equal(err.message, 'invalid scenario scenarios/hello.json (1 problem):\n  - name: required');
   }
+});
+
+test('saturation takes a loop-lag duration and a dropped share from 0 to 1, naming the field otherwise', () => {
+  assert.deepEqual(problems(variant((s) => (s.saturation = { maxLoopLagP99: '1s', maxDroppedShare: 0.05 }))), []);
+  const bad = problems(variant((s) => (s.saturation = { maxLoopLagP99: 'soon', maxDroppedShare: 2, lag: 1 })));
+  assert.ok(bad.some((p) => p.startsWith('saturation.maxLoopLagP99:')), bad.join('\n'));
+  assert.ok(bad.some((p) => p.startsWith('saturation.maxDroppedShare:')), bad.join('\n'));
+  assert.ok(bad.some((p) => /saturation.*lag/.test(p)), bad.join('\n'));
 });
