@@ -54,6 +54,19 @@ export function breakerOpenDelays(faults: readonly TimeWindow[], states: Readonl
     });
 }
 
+/** The samples the drill metrics are computed from, kept as they are written; their figures after the load. */
+function drillFigures(): { see(s: SampleRecord): void; figures(run: { faults: TimeWindow[]; phases: TimeWindow[] }): SampleRecord[] } {
+  const breakerStates: Array<{ tMs: number; value: number }> = [];
+  const pgConnections: SampleRecord[] = [];
+  return {
+    see(s) {
+      if (s.metric === 'circuit_breaker_state' && s.value !== null) breakerStates.push({ tMs: s.tMs, value: s.value });
+      if (s.metric === 'pg_connections') pgConnections.push(s);
+    },
+    figures: (run) => [...breakerOpenDelays(run.faults, breakerStates), ...connectionsLeaked(run.faults, run.phases, connectionTotals(pgConnections))],
+  };
+}
+
 /** Validates the scenario's alert rules before the load: their metric and expression, and phases that name a stage. */
 export function checkAlertRules(def: ScenarioDefinition): void {
   const rules = resolveAlertRules(def.alerts, 'invalid alert rules');
@@ -89,8 +102,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
   let live: LiveMonitor | undefined;
   let run: { phases: TimeWindow[] } = { phases: [] };
   let newSamples: SampleRecord[] = [];
-  const breakerStates: Array<{ tMs: number; value: number }> = [];
-  const pgConnections: SampleRecord[] = [];
+  const drill = drillFigures();
   const watching = parsed.some((t) => t.abortOnFail);
 
   const hooks: RunHooks = {
@@ -99,8 +111,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
       const write = (s: SampleRecord) => {
         ctx.writeSample(s);
         if (watching) newSamples.push(s);
-        if (s.metric === 'circuit_breaker_state' && s.value !== null) breakerStates.push({ tMs: s.tMs, value: s.value });
-        if (s.metric === 'pg_connections') pgConnections.push(s);
+        drill.see(s);
       };
       if (collectors.length) (sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write })).start();
       if (faults.length && opts.lab) {
@@ -128,8 +139,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
     async afterLoad(ctx) {
       await schedule?.stop();
       await sampler?.stop();
-      for (const s of breakerOpenDelays(ctx.run.faults, breakerStates)) ctx.writeSample(s);
-      for (const s of connectionsLeaked(ctx.run.faults, ctx.run.phases, connectionTotals(pgConnections))) ctx.writeSample(s);
+      for (const s of drill.figures(ctx.run)) ctx.writeSample(s);
       if (sampler) logCollectorGaps(sampler.stats(), opts.onLog);
     },
     finalize: (ctx) => finalizeRun(ctx, opts, outputs),
