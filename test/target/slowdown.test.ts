@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
-import { registerSlowRoute, slowed, slowRouteWaitMs } from '../../src/target/slowdown.ts';
+import { registerSlowRoute, slowed, slowRouteWaitMs, type SlowRoute } from '../../src/target/slowdown.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -20,26 +20,30 @@ test('slowed() makes a call take its factor times as long', async () => {
   await assert.rejects(slowed(2, () => Promise.reject(new Error('boom'))), /boom/);
 });
 
-test('SLOW_ROUTE slows only the named route template', async () => {
+/** Times one request to the slowed route and one to another, over real HTTP, each route doing `workMs` of waiting first. */
+async function slowAndPlainMs(rule: SlowRoute, workMs: number): Promise<{ slow: number; plain: number }> {
   const app = Fastify();
-  registerSlowRoute(app, { method: 'GET', url: '/items/:id', factor: 3 });
-  app.get('/items/:id', async () => {
-    await sleep(30);
-    return { ok: true };
-  });
-  app.get('/other', async () => {
-    await sleep(30);
-    return { ok: true };
-  });
+  registerSlowRoute(app, rule);
+  for (const path of ['/items/:id', '/other']) {
+    app.get(path, async () => {
+      if (workMs > 0) await sleep(workMs);
+      return { ok: true };
+    });
+  }
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const slow = await timedMs(async () => assert.equal((await fetch(`${base}/items/7`)).status, 200));
     const plain = await timedMs(async () => assert.equal((await fetch(`${base}/other`)).status, 200));
-    assert.ok(slow >= 89, `slowed route took ${slow} ms`);
-    assert.ok(plain < slow, `other route ${plain} ms, slowed ${slow} ms`);
+    return { slow, plain };
   } finally {
     await app.close();
   }
+}
+
+test('SLOW_ROUTE slows only the named route template', async () => {
+  const { slow, plain } = await slowAndPlainMs({ method: 'GET', url: '/items/:id', factor: 3 }, 30);
+  assert.ok(slow >= 89, `slowed route took ${slow} ms`);
+  assert.ok(plain < slow, `other route ${plain} ms, slowed ${slow} ms`);
 });
 
 test('the wait is (factor - 1) x the time so far, or the fixed added delay whatever the time', () => {
@@ -54,17 +58,7 @@ test('the wait is (factor - 1) x the time so far, or the fixed added delay whate
 });
 
 test('SLOW_ROUTE with an added delay holds the route\'s responses that long over real HTTP', async () => {
-  const app = Fastify();
-  registerSlowRoute(app, { method: 'GET', url: '/items/:id', addMs: 60 });
-  app.get('/items/:id', async () => ({ ok: true }));
-  app.get('/other', async () => ({ ok: true }));
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  try {
-    const slow = await timedMs(async () => assert.equal((await fetch(`${base}/items/7`)).status, 200));
-    const plain = await timedMs(async () => assert.equal((await fetch(`${base}/other`)).status, 200));
-    assert.ok(slow >= 59, `slowed route took ${slow} ms`);
-    assert.ok(plain < slow, `other route ${plain} ms, slowed ${slow} ms`);
-  } finally {
-    await app.close();
-  }
+  const { slow, plain } = await slowAndPlainMs({ method: 'GET', url: '/items/:id', addMs: 60 }, 0);
+  assert.ok(slow >= 59, `slowed route took ${slow} ms`);
+  assert.ok(plain < slow, `other route ${plain} ms, slowed ${slow} ms`);
 });
