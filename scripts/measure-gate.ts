@@ -54,6 +54,13 @@ function compare(bases: string[], cand: string): CompareJson {
   return JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as CompareJson;
 }
 
+/** The machine's state during the candidate, as compare.json has it: the generator's CPU per request against the baselines', and other processes' CPU. */
+const machine = (r: CompareJson) => {
+  const speed = r.method.machineSpeed;
+  const busy = r.method.neighbourCpu;
+  return `${speed ? `gen x${speed.ratio.toFixed(2)}${speed.slower ? ' (slower)' : ''}` : 'gen ?'}, others ${busy ? `${Math.round(busy.candidate * 100)}%${busy.busier ? ' (busier)' : ''}` : '?'}`;
+};
+
 const regressedNames = (r: CompareJson) => new Set(r.comparisons.filter((c) => c.verdict === 'regressed' && c.metric === 'http_req_duration').map((c) => c.name ?? '(whole run)'));
 
 function main(): void {
@@ -64,7 +71,7 @@ function main(): void {
   const db = scenarioFile('db', { SLOW_DB_FACTOR: '1.5' });
   const bases = Array.from({ length: 5 }, (_, i) => join(work, `base-${i}`));
   for (const b of bases) run(same, b);
-  const rows: string[] = ['| candidate | verdict | regressed comparisons | regressed latency names |', '|---|---|---|---|'];
+  const rows: string[] = ['| candidate | verdict | regressed comparisons | regressed latency names | machine |', '|---|---|---|---|---|'];
   const nameCount = new Map<string, number>();
   let sameRegressed = 0;
   let basePctMs: number | null = null;
@@ -75,7 +82,7 @@ function main(): void {
     basePctMs ??= r.comparisons.find((x) => x.key === `http_req_duration{name:${SLOW_NAME}} p(95)`)?.baseline.center ?? null;
     if (r.verdict === 'regressed') sameRegressed++;
     const reg = r.comparisons.filter((x) => x.verdict === 'regressed').map((x) => x.key);
-    rows.push(`| same-build ${i + 1} | ${r.verdict} | ${reg.length ? reg.join(', ') : '-'} | |`);
+    rows.push(`| same-build ${i + 1} | ${r.verdict} | ${reg.length ? reg.join(', ') : '-'} | | ${machine(r)} |`);
     console.error(rows.at(-1));
   }
   if (basePctMs === null) throw new Error(`the baselines hold no p(95) for ${SLOW_NAME}`);
@@ -89,7 +96,7 @@ function main(): void {
     const names = regressedNames(r);
     for (const n of names) nameCount.set(n, (nameCount.get(n) ?? 0) + 1);
     const p95 = r.comparisons.find((x) => x.key === `http_req_duration{name:${SLOW_NAME}} p(95)`);
-    rows.push(`| ${SLOW_NAME} 1.3x ${i + 1} | ${r.verdict} | p95 ${p95?.verdict} (${p95?.ratio ? `x${p95.ratio.toFixed(2)}` : "no ratio: too few samples"}) | ${[...names].join(', ') || '-'} |`);
+    rows.push(`| ${SLOW_NAME} 1.3x ${i + 1} | ${r.verdict} | p95 ${p95?.verdict} (${p95?.ratio ? `x${p95.ratio.toFixed(2)}` : "no ratio: too few samples"}) | ${[...names].join(', ') || '-'} | ${machine(r)} |`);
     console.error(rows.at(-1));
   }
   const c = join(work, 'db');
