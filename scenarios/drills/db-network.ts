@@ -3,8 +3,8 @@
 // held are closed when it ends), then every connection reset. Promise: during the black hole the API answers with a
 // fast 503 (within twice its 1 s query timeout, DB_QUERY_TIMEOUT_MS) instead of hanging, and the error rate is back
 // under 0.1% within 10 s after each fault ends (the `settle` phases are not judged on errors; the one after the black hole is judged on latency, since a request that hangs there is recorded when it ends),
-// and the server's connections come back to what they were before the faults (db_connections_leaked: the fewest in
-// the last phase above the most before the first fault), so nothing leaked.
+// and every server connection is again one the pool holds (db_connections_leaked: server connections less the pool's,
+// the fewest of the last phase above the most before the first fault), so nothing leaked.
 
 import { defineScenario } from '../../src/scenario/define.ts';
 import { collectors, data, setup, TARGET_BASE_URL } from '../journeys.ts';

@@ -32,6 +32,7 @@ export type PromNames = Record<PromNameKey, string>;
 /** Metrics the prometheus collector can emit (its gap list). */
 export const PROMETHEUS_METRICS = [
   'db_pool_utilization',
+  'db_pool_connections',
   'db_pool_waiting',
   'db_query_duration',
   'target_http_req_duration',
@@ -96,6 +97,7 @@ export class PrometheusDeriver {
     if (total !== undefined && idle !== undefined && max !== undefined) {
       gauge('db_pool_utilization', max > 0 ? Math.min(1, Math.max(0, (total - idle) / max)) : undefined);
     }
+    gauge('db_pool_connections', total);
     gauge('db_pool_waiting', sumSeries(exp, n.db_pool_waiting));
     this.histogram(out, 'db_query_duration', histogramBuckets(exp, n.db_query_duration_seconds, 1000));
     this.histogram(out, 'target_http_req_duration', histogramBuckets(exp, n.http_request_duration_seconds, 1000));

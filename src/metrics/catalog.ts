@@ -28,6 +28,7 @@ export const METRICS: Record<string, MetricInfo> = {
   sql_query_failed: { type: 'rate', unit: 'ratio', side: 'client', description: 'share of failed sql steps' },
 
   db_pool_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: "(total - idle) / max of the app's pool" },
+  db_pool_connections: { type: 'gauge', unit: 'count', side: 'server', description: "connections open in the app's pool, busy and idle, summed over its processes" },
   db_pool_waiting: { type: 'gauge', unit: 'count', side: 'server', description: 'clients waiting for a pool connection' },
   db_query_duration: { type: 'trend', unit: 'ms', side: 'server', description: "query latency from the target's histogram" },
   pg_connections: { type: 'gauge', unit: 'count', side: 'server', description: 'server connections by state' },
@@ -59,7 +60,7 @@ export const METRICS: Record<string, MetricInfo> = {
   service_cpu_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: "the service's share of the machine's CPU, without the load generator (src/collectors/host.ts)" },
   host_memory_utilization: { type: 'gauge', unit: 'ratio', side: 'server', description: 'machine memory utilisation' },
   recovery_time: { type: 'gauge', unit: 'ms', side: 'server', description: 'time until a killed target worker was replaced (drills)' },
-  db_connections_leaked: { type: 'gauge', unit: 'count', side: 'server', description: 'db-network drill: server connections in the last phase above the most seen before the first database fault (the fewest of the last phase, so a pool still shrinking by its idle timeout does not count)' },
+  db_connections_leaked: { type: 'gauge', unit: 'count', side: 'server', description: "db-network drill: server connections the app's pool does not hold (pg_connections less db_pool_connections), the fewest of the last phase above the most before the first database fault" },
   breaker_open_delay: { type: 'gauge', unit: 'ms', side: 'server', description: 'time from an upstream fault until the circuit breaker opened (drills)' },
   login_flood_requests: { type: 'gauge', unit: 'count', side: 'server', description: 'answers to the login flood, by status (auth-flood drill)' },
   login_flood_refused_ratio: { type: 'gauge', unit: 'ratio', side: 'server', description: 'share of the login flood answered 429 (auth-flood drill)' },

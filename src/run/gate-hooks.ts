@@ -57,11 +57,11 @@ export function breakerOpenDelays(faults: readonly TimeWindow[], states: Readonl
 /** The samples the drill metrics are computed from, kept as they are written; their figures after the load. */
 function drillFigures(): { see(s: SampleRecord): void; figures(run: { faults: TimeWindow[]; phases: TimeWindow[] }): SampleRecord[] } {
   const breakerStates: Array<{ tMs: number; value: number }> = [];
-  const pgConnections: SampleRecord[] = [];
+  const pgConnections: SampleRecord[] = []; // and the pool's, to tell a leak from a pool that grew
   return {
     see(s) {
       if (s.metric === 'circuit_breaker_state' && s.value !== null) breakerStates.push({ tMs: s.tMs, value: s.value });
-      if (s.metric === 'pg_connections') pgConnections.push(s);
+      if (s.metric === 'pg_connections' || s.metric === 'db_pool_connections') pgConnections.push(s);
     },
     figures: (run) => [...breakerOpenDelays(run.faults, breakerStates), ...connectionsLeaked(run.faults, run.phases, connectionTotals(pgConnections))],
   };

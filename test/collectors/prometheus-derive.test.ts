@@ -62,7 +62,8 @@ test('a name map points the collector at another service', () => {
   const d = new PrometheusDeriver({ ...DEFAULT_PROM_NAMES, db_pool_total: 'app_pool_size', db_pool_idle: 'app_pool_free', db_pool_max: 'app_pool_limit' });
   const m = byMetric(d.derive(parseExposition('app_pool_size 8\napp_pool_free 2\napp_pool_limit 10\n'), 0));
   assert.equal(m.get('db_pool_utilization')?.value, 0.6);
-  assert.equal(m.size, 1);
+  assert.equal(m.get('db_pool_connections')?.value, 8, 'the pool\'s open connections, for the db-network leak gate');
+  assert.equal(m.size, 2);
 });
 
 test('an interval with no observations gives a null p95 and zero buckets', () => {

@@ -1,5 +1,6 @@
-// The db-network drill's leak gate on known timelines: connections that persist above the pre-fault level to the end
-// are leaked; a pool that grew under a fault and shrinks before the end, or a reset that rebuilt it, is not.
+// The db-network drill's leak gate on known timelines: server connections the pool does not hold, persisting above
+// their pre-fault level to the end, are leaked; a pool that grew (and holds them), or a reset that rebuilt it, is not.
+// Without the pool's figure the server's connections alone are judged.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +36,26 @@ test('no figure without a db fault, or without samples on both sides', () => {
   assert.deepEqual(connectionsLeaked(faults, [], flat), []);
 });
 
+/** A timeline of server and pool connections per second. */
+const withPool = (server: number[], pool: number[]) => server.map((total, i) => ({ tMs: i * 1000, total, pool: pool[i]! }));
+
+test('with the pool\'s figure, a pool that ended larger is not a leak; connections the pool does not hold are', () => {
+  const n = (k: number, v: number) => Array(k).fill(v) as number[];
+  const cases: Array<[string, number[], number[], number]> = [
+    // The case that failed a CI run when only the server was counted: 1 connection before, 2 at the end, both the pool's.
+    ['the pool grew from 1 to 2 after a reset', [...n(10, 1), ...n(10, 0), ...n(11, 2)], [...n(10, 1), ...n(10, 0), ...n(11, 2)], 0],
+    ['the collector\'s own connection is in the baseline', [...n(10, 2), ...n(10, 1), ...n(11, 3)], [...n(10, 1), ...n(10, 0), ...n(11, 2)], 0],
+    ['two backends the pool let go of stay to the end', [...n(10, 3), ...n(10, 9), ...n(11, 5)], [...n(10, 3), ...n(10, 0), ...n(11, 3)], 2],
+    ['a read a moment apart (pool 1 behind once) is not a leak', [...n(10, 3), ...n(10, 9), 4, ...n(10, 3)], [...n(10, 3), ...n(10, 9), 3, ...n(10, 3)], 0],
+  ];
+  for (const [what, server, pool, want] of cases) {
+    const [s] = connectionsLeaked(faults, phases, withPool(server, pool));
+    assert.equal(s?.value, want, what);
+    assert.equal(s?.labels?.basis, 'server-minus-pool', what);
+  }
+  assert.equal(connectionsLeaked(faults, phases, timeline(Array(31).fill(3)))[0]?.labels?.basis, 'server', 'without the pool');
+});
+
 test('the last phase is judged only after the last fault ends', () => {
   // A reset at 25 s, inside the last phase, after which two connections stay: the samples before it (back to 3) are
   // not the settled level.
@@ -43,8 +64,11 @@ test('the last phase is judged only after the last fault ends', () => {
   assert.equal(connectionsLeaked(reset, phases, totals)[0]?.value, 2);
 });
 
-test('connection totals sum the states of one tick, skipping gaps', () => {
+test('connection totals sum the states of one tick, skipping gaps, each with the nearest pool figure within 1 s', () => {
   const s = (tMs: number, state: string, value: number | null): SampleRecord => ({ tMs, source: 'postgres', metric: 'pg_connections', value, labels: { state } });
+  const pool = (tMs: number, value: number): SampleRecord => ({ tMs, source: 'prometheus', metric: 'db_pool_connections', value });
   const got = connectionTotals([s(2000, 'idle', 2), s(1000, 'active', 1), s(1000, 'idle', 4), s(2000, 'active', null), { tMs: 1000, source: 'host', metric: 'host_cpu_utilization', value: 0.5 }]);
   assert.deepEqual(got, [{ tMs: 1000, total: 5 }, { tMs: 2000, total: 2 }]);
+  const paired = connectionTotals([s(1000, 'idle', 4), s(2000, 'idle', 2), s(5000, 'idle', 1), pool(1010, 3), pool(1900, 2), pool(2040, 1)]);
+  assert.deepEqual(paired, [{ tMs: 1000, total: 4, pool: 3 }, { tMs: 2000, total: 2, pool: 1 }, { tMs: 5000, total: 1 }]);
 });
