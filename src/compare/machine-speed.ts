@@ -14,6 +14,7 @@ import type { IntervalRecord } from '../results/format.ts';
 import { tQuantile } from './distributions.ts';
 import { mean, sampleSd } from './stats.ts';
 import type { Comparison } from './types.ts';
+import { downgradeLatencyRegressions } from './verdict.ts';
 
 /** The one-sided level of the bound on the baselines' costs. */
 export const MACHINE_SLOWER_LEVEL = 0.99;
@@ -58,11 +59,6 @@ export function machineSpeed(candidate: number | undefined, baselines: ReadonlyA
     boundRatio: Math.exp(bound),
     slower: Math.log(candidate) - center > bound,
   };
-}
-
-/** Latency regressions (statistics in ms) as inconclusive, with the note `why` gives each; the rest as they are. */
-export function downgradeLatencyRegressions(comparisons: readonly Comparison[], why: (c: Comparison) => string): Comparison[] {
-  return comparisons.map((c) => (c.verdict === 'regressed' && c.unit === 'ms' ? { ...c, verdict: 'inconclusive', gated: false, note: why(c) } : c));
 }
 
 /** A candidate on a slower machine: its latency regressions as inconclusive, with the reason. Otherwise as they are. */

@@ -8,7 +8,7 @@
 
 import type { SampleRecord } from '../results/format.ts';
 import type { Comparison } from './types.ts';
-import { downgradeLatencyRegressions } from './machine-speed.ts';
+import { downgradeLatencyRegressions } from './verdict.ts';
 
 /** A candidate busier than its busiest baseline by more than this share of the machine's CPU is not compared on latency. */
 export const NEIGHBOUR_MARGIN = 0.1;

@@ -1,8 +1,8 @@
 // From tests to verdicts: Benjamini–Hochberg over the comparison set, the practical minimum effect, and for an
-// inconclusive comparison what would decide it. Pure.
+// inconclusive comparison what would decide it; latency regressions made inconclusive by a machine guard. Pure.
 
 import { ALPHA, mdeLogOf } from './judge.ts';
-import type { CompareVerdict, Direction } from './types.ts';
+import type { Comparison, CompareVerdict, Direction } from './types.ts';
 
 /** An error rate that rises by less than this (absolute, 0.1 percentage point) does not fail the gate. */
 export const ERROR_RATE_FLOOR = 0.001;
@@ -58,4 +58,9 @@ export function adviceFor(input: { k: number; priorDf?: number; runSd: number; w
   ];
   if (ways.length) return `inconclusive: ${can}; ${ways.join(' or ')} would decide it`;
   return `inconclusive: ${can}; the run-to-run spread (${pct(input.runSd)} per run) is too large for it: quieter runs or a larger minimum effect would decide it`;
+}
+
+/** Latency regressions (statistics in ms) as inconclusive, with the note `why` gives each; the rest as they are. */
+export function downgradeLatencyRegressions(comparisons: readonly Comparison[], why: (c: Comparison) => string): Comparison[] {
+  return comparisons.map((c) => (c.verdict === 'regressed' && c.unit === 'ms' ? { ...c, verdict: 'inconclusive', gated: false, note: why(c) } : c));
 }

@@ -33,10 +33,13 @@ export function connectionTotals(samples: Iterable<SampleRecord>): ConnectionTot
     if (s.metric === 'pg_connections') byTick.set(s.tMs, (byTick.get(s.tMs) ?? 0) + s.value);
     else if (s.metric === 'db_pool_connections') pool.push({ tMs: s.tMs, value: s.value });
   }
+  pool.sort((a, b) => a.tMs - b.tMs);
+  // Both in time order: one pointer walks the pool's readings to the nearest of each tick.
+  let j = 0;
   return [...byTick].sort((a, b) => a[0] - b[0]).map(([tMs, total]) => {
-    let near: { tMs: number; value: number } | undefined;
-    for (const p of pool) if (Math.abs(p.tMs - tMs) <= MATCH_MS && (!near || Math.abs(p.tMs - tMs) < Math.abs(near.tMs - tMs))) near = p;
-    return near ? { tMs, total, pool: near.value } : { tMs, total };
+    while (j + 1 < pool.length && Math.abs(pool[j + 1]!.tMs - tMs) < Math.abs(pool[j]!.tMs - tMs)) j++;
+    const near = pool[j];
+    return near && Math.abs(near.tMs - tMs) <= MATCH_MS ? { tMs, total, pool: near.value } : { tMs, total };
   });
 }
 
