@@ -69,14 +69,17 @@ export function aggregateMetric(data: AggregateData, metric: string, tags: Recor
 
 /**
  * Whether a record falls in the window and, under a `{phase:X}` filter (the window is then X's stretches), in phase
- * X. A record of the single `load` is in X by its own phase. In a run of a `scenarios` map phases belong to the
- * scenarios, so a request record (tagged with its scenario) or a tick (which has no phase there) is in X when the
- * middle of its interval is: `{phase:spike}` takes every scenario's requests while the spike runs.
+ * X. A record of the single `load` is in X by its own phase, which the engine gives by the middle of its interval; so
+ * the window holds it by its middle too (by its start, an interval straddling X's start, labelled X, would be in
+ * neither X nor the phase before). In a run of a `scenarios` map phases belong to the scenarios, so a request record
+ * (tagged with its scenario) or a tick (which has no phase there) is in X when the middle of its interval is:
+ * `{phase:spike}` takes every scenario's requests while the spike runs.
  */
 function inWindow(r: IntervalRecord, w: WindowMs, phase: string | undefined): boolean {
   if (phase === undefined) return inWindowMs(w, r.tMs);
+  const inTime = inWindowMs(w, r.tMs + r.intervalMs / 2);
   const byTime = r.type === 'req' ? r.scenario !== undefined : r.phase === undefined;
-  return byTime ? inWindowMs(w, r.tMs + r.intervalMs / 2) : inWindowMs(w, r.tMs) && r.phase === phase;
+  return byTime ? inTime : inTime && r.phase === phase;
 }
 
 /** Request records matching a window and the record-level tags (name, method, phase). */

@@ -173,6 +173,8 @@ export interface FaultScheduleOptions {
   faults: PlannedFault[];
   lab: FaultTarget;
   clock: () => number;
+  /** The load's start on the run clock, which every fault's `at` counts from; now when left out. */
+  originMs?: number;
   windows: TimeWindow[];
   writeSample: (s: SampleRecord) => void;
   /** The target's base URL, for faults that send traffic, and its CA (PEM) when it is https. */
@@ -182,7 +184,7 @@ export interface FaultScheduleOptions {
   onError?: (err: Error) => void;
 }
 
-/** Starts the schedule now (the load's start); windows are pushed into `windows` as faults begin and end. */
+/** Starts the schedule, each fault at its `at` after `originMs` (the load's start); windows are pushed into `windows` as faults begin and end. */
 export function startFaultSchedule(opts: FaultScheduleOptions): FaultSchedule {
   // for each fault: timer(at) -> begin -> window opened -> timer(duration) -> end -> window closed
   return new RunningFaults(opts);
@@ -198,8 +200,8 @@ class RunningFaults implements FaultSchedule {
   private readonly begun = new Map<PlannedFault, unknown>();
 
   constructor(private readonly opts: FaultScheduleOptions) {
-    this.startMs = opts.clock();
-    for (const f of opts.faults) this.after(f.atMs, () => this.begin(f));
+    this.startMs = opts.originMs ?? opts.clock();
+    for (const f of opts.faults) this.at(this.startMs + f.atMs, () => this.begin(f));
   }
 
   /** Ends any fault still active (the load stopped early) and waits for pending actions. */
@@ -212,11 +214,13 @@ class RunningFaults implements FaultSchedule {
     await Promise.all([...this.pending]);
   }
 
-  private after(ms: number, fn: () => void): void {
+  /** Calls fn at tMs on the run clock, never before: a timer that fires early (ms rounding) waits out the rest. */
+  private at(tMs: number, fn: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      fn();
-    }, ms);
+      if (this.opts.clock() < tMs) this.at(tMs, fn);
+      else fn();
+    }, Math.max(0, tMs - this.opts.clock()));
     this.timers.add(timer);
   }
 
@@ -237,7 +241,7 @@ class RunningFaults implements FaultSchedule {
           return;
         }
         this.active.set(f, w);
-        this.after(Math.max(0, this.startMs + f.atMs + f.durationMs - clock()), () => this.finish(f));
+        this.at(this.startMs + f.atMs + f.durationMs, () => this.finish(f));
       }),
     );
   }

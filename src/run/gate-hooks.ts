@@ -15,8 +15,8 @@ import { createLiveMonitor, type LiveMonitor } from '../slo/live.ts';
 import { checkRunDir, writeMarkdownSummary } from './check-run-dir.ts';
 import { writeIndex, writeReport } from './write-report.ts';
 import { isRunsFolder } from '../results/run-dir-writer.ts';
-import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget } from './fault-scheduler.ts';
-import type { FinalizeContext, RunHooks } from './hooks.ts';
+import { planFaults, startFaultSchedule, type FaultSchedule, type FaultTarget, type PlannedFault } from './fault-scheduler.ts';
+import type { FinalizeContext, RunContext, RunHooks } from './hooks.ts';
 import { connectionsLeaked, connectionTotals } from './connection-leak.ts';
 
 /** What the gate hooks need besides the scenario. */
@@ -82,12 +82,29 @@ export interface GateHooks {
   outputs: { reportHtml?: string; verdictStatus?: string };
 }
 
+/** Starts the lab's faults with `at` counted from originMs (the load's start); none without faults or a lab. */
+function scheduleFaults(faults: PlannedFault[], opts: GateHooksOptions, ctx: RunContext, write: (s: SampleRecord) => void, originMs: number): FaultSchedule | undefined {
+  if (!faults.length || !opts.lab) return undefined;
+  return startFaultSchedule({
+    faults,
+    lab: opts.lab.faults,
+    clock: ctx.clock,
+    originMs,
+    windows: ctx.run.faults,
+    writeSample: write,
+    targetUrl: opts.lab.urls.targetUrl,
+    tlsCa: opts.definition.tlsCa,
+    onLog: opts.onLog,
+    onError: opts.onError,
+  });
+}
+
 /**
  * Builds the hooks; validates thresholds, collectors (through the host guard) and faults up front, so a mistake is a
  * ConfigError or HostNotAllowedError (exit 104) before any request is sent.
  */
 export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks> {
-  // validate (thresholds, collectors + host guard, faults) -> beforeLoad: sampler + fault schedule
+  // validate (thresholds, collectors + host guard, faults) -> beforeLoad: sampler -> onLoadStart: fault schedule
   //   -> onInterval: live abortOnFail -> afterLoad: stop both -> finalize: verdict, JUnit, Markdown, report, index
   const def = opts.definition;
   const parsed: ParsedThreshold[] = parseThresholds(def.thresholds, 'invalid thresholds', scenarioTagNames(def));
@@ -99,6 +116,7 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
   const outputs: GateHooks['outputs'] = {};
   let sampler: Sampler | undefined;
   let schedule: FaultSchedule | undefined;
+  let startFaults: ((originMs: number) => void) | undefined;
   let live: LiveMonitor | undefined;
   let run: { phases: TimeWindow[] } = { phases: [] };
   let newSamples: SampleRecord[] = [];
@@ -114,19 +132,10 @@ export async function createGateHooks(opts: GateHooksOptions): Promise<GateHooks
         drill.see(s);
       };
       if (collectors.length) (sampler = createSampler({ collectors, intervalMs, clock: ctx.clock, write })).start();
-      if (faults.length && opts.lab) {
-        schedule = startFaultSchedule({
-          faults,
-          lab: opts.lab.faults,
-          clock: ctx.clock,
-          windows: ctx.run.faults,
-          writeSample: write,
-          targetUrl: opts.lab.urls.targetUrl,
-          tlsCa: def.tlsCa,
-          onLog: opts.onLog,
-          onError: opts.onError,
-        });
-      }
+      startFaults = (originMs) => (schedule = scheduleFaults(faults, opts, ctx, write, originMs));
+    },
+    onLoadStart(loadStartMs) {
+      startFaults?.(loadStartMs);
     },
     onInterval(records) {
       if (!watching) return;

@@ -27,6 +27,8 @@ export interface FinalizeContext {
 export interface RunHooks {
   /** Before the load starts (after setup): start collectors here. */
   beforeLoad?(ctx: RunContext): void | Promise<void>;
+  /** The moment the load starts is fixed (ms on the run clock, on the interval grid): fault times count from it. */
+  onLoadStart?(loadStartMs: number): void;
   /** Every closed interval (merged across workers); returning {abort} stops the load gracefully (status aborted, run.abortedBy = by). */
   onInterval?(records: IntervalRecord[]): void | { abort: string; by?: AbortedBy };
   /** After the load stopped, before summary.json is written: stop collectors here. */

@@ -303,11 +303,13 @@ function startEngines(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions
 /** Begins the load on the shared clock, writes the phases, refreshes setup on its period, waits for the end. */
 async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOptions, load: RunningLoad, out: LoadResult, onAbort: () => void, warn: (err: Error) => void): Promise<void> {
   const { def, plan, target, env, setupOpts } = prep;
-  // Workers start on the same clock a few ms from now; --start-at names the moment (on the interval grid).
-  const loadStartMs = opts.startAtEpochMs !== undefined ? opts.startAtEpochMs - open.t0EpochMs : open.clock() + (prep.workers > 1 ? 20 : 0);
+  // The load starts on the interval grid (--start-at names a moment on it), so a stage of whole intervals fills whole
+  // intervals and a phase's requests are exactly its intervals'; worker threads need a few ms to receive the start.
+  const loadStartMs = opts.startAtEpochMs !== undefined ? opts.startAtEpochMs - open.t0EpochMs : nextBoundaryMs(open.clock() + (prep.workers > 1 ? 20 : 1), opts.intervalMs ?? 1000);
   if (opts.startAtEpochMs !== undefined && loadStartMs < open.clock()) warn(new Error(`warning: the load is ready ${Math.round(open.clock() - loadStartMs)} ms after --start-at; the schedule keeps its start, so the late arrivals start at once`));
   open.run.phases = runPhases(def).map((p) => ({ ...p, startMs: p.startMs + loadStartMs, endMs: p.endMs + loadStartMs }));
   open.writer.writeRun(open.run);
+  opts.hooks?.onLoadStart?.(loadStartMs);
   const done = load.begin(loadStartMs);
   if (opts.signal?.aborted) onAbort();
   const refresher = def.setup?.refreshEvery
@@ -324,6 +326,11 @@ async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOpti
   } finally {
     refresher?.stop();
   }
+}
+
+/** The first multiple of intervalMs at or after tMs: where the load starts on the run clock. */
+export function nextBoundaryMs(tMs: number, intervalMs: number): number {
+  return Math.ceil(tMs / intervalMs) * intervalMs;
 }
 
 /** The saturation limits: the caller's, else the scenario's `saturation`, else the defaults (in judgeSaturation). */

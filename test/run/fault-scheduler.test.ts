@@ -105,3 +105,25 @@ test('stopping the schedule early ends an active fault instead of leaving it on'
   assert.equal(windows.length, 1);
   assert.ok(windows[0]!.endMs < 1000);
 });
+
+test('fault times count from the load\'s start (originMs), not from when the schedule was made', async (t) => {
+  const advance = fakeTime(t);
+  const t0 = Date.now();
+  const clock = () => Date.now() - t0;
+  const { lab, calls } = recordingLab(clock);
+  const windows: TimeWindow[] = [];
+  // Made at 0 ms, while the load starts at 700 ms (the next interval boundary, after the engines started).
+  const schedule = startFaultSchedule({
+    faults: planFaults([{ action: 'redis-stop', at: '100ms', duration: '200ms' }], true),
+    lab,
+    clock,
+    originMs: 700,
+    windows,
+    writeSample: () => {},
+  });
+  await advance(1100);
+  await schedule.stop();
+  const [[, stopAt], [, startAt]] = calls as [[string, number], [string, number]];
+  assert.ok(stopAt >= 800 && stopAt < 850, `redis stopped at ${stopAt} ms: 100 ms after the load's start at 700`);
+  assert.ok(startAt >= 1000 && startAt < 1050, `redis started at ${startAt} ms: at + duration after the load's start`);
+});

@@ -39,6 +39,7 @@ const ticks = (rs: IntervalRecord[]) => rs.filter((r): r is TickIntervalRecord =
 
 test('a run writes run.json, streamed intervals and summary.json, calling every hook in order', async () => {
   const calls: string[] = [];
+  let loadStartMs = NaN;
   const handle = runScenario({
     scenario: def(),
     reportsDir: reports, saturation: relaxed,
@@ -46,6 +47,10 @@ test('a run writes run.json, streamed intervals and summary.json, calling every 
       beforeLoad: (ctx) => {
         calls.push('beforeLoad');
         ctx.writeSample({ tMs: ctx.clock(), source: 'test', metric: 'x', value: 1 });
+      },
+      onLoadStart: (ms) => {
+        calls.push('onLoadStart');
+        loadStartMs = ms;
       },
       onInterval: () => void calls.push('onInterval'),
       afterLoad: () => void calls.push('afterLoad'),
@@ -62,7 +67,9 @@ test('a run writes run.json, streamed intervals and summary.json, calling every 
   const outcome = await handle;
   assert.equal(started, true);
   assert.equal(outcome.exitCode, 0, outcome.run.statusReason);
-  assert.equal(calls[0], 'beforeLoad');
+  assert.deepEqual(calls.slice(0, 2), ['beforeLoad', 'onLoadStart']);
+  assert.equal(loadStartMs % 1000, 0, `the load starts on the interval grid (${loadStartMs} ms), so its first interval is a whole one`);
+  assert.equal(ticks(live)[0]?.tMs, loadStartMs, 'the first interval is the one the load starts at');
   assert.ok(calls.filter((c) => c === 'onInterval').length >= 2, calls.join());
   assert.deepEqual(calls.slice(-2), ['afterLoad', 'finalize:completed']);
   const data = await readRunDir(outcome.runDir);

@@ -76,3 +76,18 @@ test('perfgate check (the real binary) fails a run whose second stretch of a pha
   assert.equal(code, 99, stdout);
   assert.match(stdout, /http_req_failed\{phase:steady\} rate<0\.01 {2}50%/);
 });
+
+test('an interval straddling a phase\'s start counts in the phase its middle is in, the one the engine tagged', () => {
+  // The load started 250 ms into the run clock's second: the phases sit 250 ms off the 1-second intervals. The engine
+  // tags the interval 3-4 s `outage` (its middle, 3.5 s, is 3.25 s into the load), and every request in it failed.
+  const data = syntheticRun([
+    { name: 'before', seconds: 3 },
+    { name: 'outage', seconds: 3, failShare: 1 },
+    { name: 'after', seconds: 2 },
+  ]);
+  data.run.phases = data.run.phases.map((p) => ({ ...p, startMs: p.startMs + 250, endMs: p.endMs + 250 }));
+  const [outage, before] = evaluateThresholds(data, parseThresholds({ 'http_req_failed{phase:outage}': ['rate<0.01'], 'http_reqs{phase:before}': ['count>0'] }));
+  assert.equal(outage.observed, 1, 'every outage interval failed, the first (3-4 s) included');
+  assert.equal(before.observed, 300, 'the three before intervals, none of the outage');
+  assert.equal(evaluateThresholds(data, parseThresholds({ 'http_reqs{phase:outage}': ['count>0'] }))[0].observed, 300, 'all three outage intervals');
+});
