@@ -34,6 +34,59 @@ function rankOf(percentile: number, total: number): number {
   return Math.max(Math.ceil(fp - ulp(fp)), 1);
 }
 
+/**
+ * Calls fn with each non-empty bucket (index in perfgate's layout, count) of an encoded histogram ("" has none),
+ * decoding it in place: no histogram is built, so a record can go into several merged ones for one decode.
+ */
+export function forEachBucket(encoded: string, fn: (index: number, count: number) => void): void {
+  if (!encoded) return;
+  const raw = Buffer.from(encoded, 'base64');
+  const body = (raw.readInt32BE(0) & ~0xf0) === COMPRESSED_V2 ? inflateSync(raw.subarray(8, 8 + raw.readInt32BE(4))) : null;
+  if (!body || (body.readInt32BE(0) & ~0xf0) !== PLAIN_V2) return forEachForeignBucket(encoded, fn);
+  const payloadLength = body.readInt32BE(4);
+  const digits = body.readInt32BE(12);
+  const lowest = body.readUInt32BE(16) * 2 ** 32 + body.readUInt32BE(20);
+  // hdr-histogram-js writes 1 as the normalizing index offset and ignores it when decoding, as we do.
+  if (digits !== layout.numberOfSignificantValueDigits || Math.floor(Math.log2(lowest)) !== layout.unitMagnitude) {
+    return forEachForeignBucket(encoded, fn);
+  }
+  let pos = 40;
+  const end = pos + payloadLength;
+  let index = 0;
+  while (pos < end) {
+    // ZigZag LEB128 (at most 9 bytes, the 9th with all 8 bits); negative values are runs of empty buckets.
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 9; i++) {
+      const b = body[pos++];
+      if (i === 8) {
+        value += b * scale;
+        break;
+      }
+      value += (b & 0x7f) * scale;
+      scale *= 128;
+      if ((b & 0x80) === 0) break;
+    }
+    const count = value % 2 === 1 ? -(value + 1) / 2 : value / 2;
+    if (count < 0) index += -count;
+    else {
+      if (count > 0) fn(index, count);
+      index++;
+    }
+  }
+}
+
+/** A histogram of another layout: decode through the library and re-bucket into perfgate's layout. */
+function forEachForeignBucket(encoded: string, fn: (index: number, count: number) => void): void {
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as { recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    fn(layout.countsArrayIndex(v.valueIteratedTo), v.countAtValueIteratedTo);
+  }
+}
+
 /** A merged latency histogram in microseconds: counts per bucket index of perfgate's layout. */
 export class SparseHistogram {
   readonly counts = new Map<number, number>();
@@ -43,57 +96,12 @@ export class SparseHistogram {
 
   /** Adds an encoded histogram ("" adds nothing). */
   addEncoded(encoded: string): this {
-    if (!encoded) return this;
-    const raw = Buffer.from(encoded, 'base64');
-    const body = (raw.readInt32BE(0) & ~0xf0) === COMPRESSED_V2 ? inflateSync(raw.subarray(8, 8 + raw.readInt32BE(4))) : null;
-    if (!body || (body.readInt32BE(0) & ~0xf0) !== PLAIN_V2) return this.addForeign(encoded);
-    const payloadLength = body.readInt32BE(4);
-    const digits = body.readInt32BE(12);
-    const lowest = body.readUInt32BE(16) * 2 ** 32 + body.readUInt32BE(20);
-    // hdr-histogram-js writes 1 as the normalizing index offset and ignores it when decoding, as we do.
-    if (digits !== layout.numberOfSignificantValueDigits || Math.floor(Math.log2(lowest)) !== layout.unitMagnitude) {
-      return this.addForeign(encoded);
-    }
-    let pos = 40;
-    const end = pos + payloadLength;
-    let index = 0;
-    while (pos < end) {
-      // ZigZag LEB128 (at most 9 bytes, the 9th with all 8 bits); negative values are runs of empty buckets.
-      let value = 0;
-      let scale = 1;
-      for (let i = 0; i < 9; i++) {
-        const b = body[pos++];
-        if (i === 8) {
-          value += b * scale;
-          break;
-        }
-        value += (b & 0x7f) * scale;
-        scale *= 128;
-        if ((b & 0x80) === 0) break;
-      }
-      const count = value % 2 === 1 ? -(value + 1) / 2 : value / 2;
-      if (count < 0) index += -count;
-      else {
-        if (count > 0) this.add(index, count);
-        index++;
-      }
-    }
+    forEachBucket(encoded, (index, count) => this.add(index, count));
     return this;
   }
 
-  /** A histogram of another layout: decode through the library and re-bucket into perfgate's layout. */
-  private addForeign(encoded: string): this {
-    const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as { recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } };
-    const it = h.recordedValuesIterator;
-    it.reset();
-    while (it.hasNext()) {
-      const v = it.next();
-      this.add(layout.countsArrayIndex(v.valueIteratedTo), v.countAtValueIteratedTo);
-    }
-    return this;
-  }
-
-  private add(index: number, count: number): void {
+  /** Adds `count` values to the bucket at `index` of perfgate's layout. */
+  add(index: number, count: number): void {
     const before = this.counts.get(index);
     if (before === undefined) this.keys = null;
     this.counts.set(index, (before ?? 0) + count);
@@ -114,14 +122,10 @@ export class SparseHistogram {
     return this;
   }
 
-  private entries(): Array<[number, number]> {
-    if (!this.keys) this.keys = [...this.counts.keys()].sort((a, b) => a - b);
-    const out: Array<[number, number]> = [];
-    for (const k of this.keys) {
-      const c = this.counts.get(k) as number;
-      if (c > 0) out.push([k, c]);
-    }
-    return out;
+  /** Bucket indexes holding values, ascending (cached until a new bucket appears). */
+  private sortedKeys(): number[] {
+    if (!this.keys) this.keys = [...this.counts.keys()].filter((k) => (this.counts.get(k) as number) > 0).sort((a, b) => a - b);
+    return this.keys;
   }
 
   /**
@@ -129,12 +133,12 @@ export class SparseHistogram {
    * HDR bucket's highest equivalent value does (the value percentiles report), so both agree on which side it is.
    */
   cumulativeAtUs(boundsUs: readonly number[]): number[] {
-    const entries = this.entries();
+    const keys = this.sortedKeys();
     return boundsUs.map((bound) => {
       let c = 0;
-      for (const [i, n] of entries) {
+      for (const i of keys) {
         if (layout.highestEquivalentValue(layout.valueFromIndex(i)) > bound) break;
-        c += n;
+        c += this.counts.get(i) as number;
       }
       return c;
     });
@@ -152,8 +156,8 @@ export class SparseHistogram {
     let k = 0;
     let rank = rankOf(percentiles[0], this.totalCount);
     let cumulative = 0;
-    for (const [i, c] of this.entries()) {
-      cumulative += c;
+    for (const i of this.sortedKeys()) {
+      cumulative += this.counts.get(i) as number;
       while (k < percentiles.length && cumulative >= rank) {
         const v = layout.valueFromIndex(i);
         out[k] = percentiles[k] === 0 ? layout.lowestEquivalentValue(v) : layout.highestEquivalentValue(v);
@@ -168,20 +172,20 @@ export class SparseHistogram {
   meanUs(): number | null {
     if (this.totalCount === 0) return null;
     let sum = 0;
-    for (const [i, c] of this.entries()) sum += layout.medianEquivalentValue(layout.valueFromIndex(i)) * c;
+    for (const i of this.sortedKeys()) sum += layout.medianEquivalentValue(layout.valueFromIndex(i)) * (this.counts.get(i) as number);
     return sum / this.totalCount;
   }
 
   /** Smallest non-zero value (us), as a decoded hdr histogram's minNonZeroValue; null when empty. */
   minUs(): number | null {
-    const first = this.entries().find(([i]) => i !== 0);
-    return first ? layout.valueFromIndex(first[0]) : null;
+    const first = this.sortedKeys().find((i) => i !== 0);
+    return first !== undefined ? layout.valueFromIndex(first) : null;
   }
 
   /** Largest value (us), as a decoded hdr histogram's maxValue; null when empty. */
   maxUs(): number | null {
-    const e = this.entries();
-    return e.length ? layout.highestEquivalentValue(layout.valueFromIndex(e[e.length - 1][0])) : null;
+    const keys = this.sortedKeys();
+    return keys.length ? layout.highestEquivalentValue(layout.valueFromIndex(keys[keys.length - 1])) : null;
   }
 }
 
