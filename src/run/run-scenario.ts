@@ -315,6 +315,7 @@ async function driveLoad(prep: PreparedRun, open: OpenRun, opts: RunScenarioOpti
   const refresher = def.setup?.refreshEvery
     ? startSetupRefresh({
         everyMs: parseDurationMs(def.setup.refreshEvery, 'setup.refreshEvery'),
+        firstInMs: parseDurationMs(def.setup.refreshEvery, 'setup.refreshEvery') + Math.max(0, loadStartMs - open.clock()),
         refresh: () => runSetup(plan, target, { env }, () => {}, setupOpts),
         apply: (captures) => load.updateGlobals(JSON.parse(JSON.stringify(captures)) as Record<string, unknown>),
         onError: warn,

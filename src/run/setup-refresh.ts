@@ -9,6 +9,8 @@ export interface SetupRefreshOptions {
   /** Hands fresh captures to the running load. */
   apply: (captures: Record<string, unknown>) => void;
   onError: (err: Error) => void;
+  /** Ms until the first refresh (default everyMs): the period counts from the load's start, which may be later. */
+  firstInMs?: number;
 }
 
 /** A running refresher. */
@@ -49,7 +51,7 @@ export function startSetupRefresh(o: SetupRefreshOptions): SetupRefresher {
       },
     );
   };
-  schedule(o.everyMs);
+  schedule(o.firstInMs ?? o.everyMs);
   return {
     get refreshes() {
       return state.refreshes;
