@@ -86,19 +86,19 @@ test('a schedule begins and ends each fault on time and records its window and s
   assert.deepEqual(samples.map((s) => `${s.labels?.action}=${s.value}`).sort(), ['redis-stop=0', 'redis-stop=1', 'worker-kill=0', 'worker-kill=1']);
 });
 
-test('stopping the schedule early ends an active fault instead of leaving it on', async (t) => {
+/** A schedule of `faults` on fake time against a recording lab, with no sample kept. */
+function fakeSchedule(t: TestContext, faults: Parameters<typeof planFaults>[0], originMs?: number) {
   const advance = fakeTime(t);
   const t0 = Date.now();
   const clock = () => Date.now() - t0;
   const { lab, calls } = recordingLab(clock);
   const windows: TimeWindow[] = [];
-  const schedule = startFaultSchedule({
-    faults: planFaults([{ action: 'upstream-outage', at: '50ms', duration: '1h' }, { action: 'postgres-restart', at: '1h' }], true),
-    lab,
-    clock,
-    windows,
-    writeSample: () => {},
-  });
+  const schedule = startFaultSchedule({ faults: planFaults(faults, true), lab, clock, originMs, windows, writeSample: () => {} });
+  return { advance, calls, windows, schedule };
+}
+
+test('stopping the schedule early ends an active fault instead of leaving it on', async (t) => {
+  const { advance, calls, windows, schedule } = fakeSchedule(t, [{ action: 'upstream-outage', at: '50ms', duration: '1h' }, { action: 'postgres-restart', at: '1h' }]);
   await advance(150);
   await schedule.stop();
   assert.deepEqual(calls.map(([n]) => n), ['upstream {"outage":true}', 'upstream {"outage":false}']);
@@ -107,20 +107,8 @@ test('stopping the schedule early ends an active fault instead of leaving it on'
 });
 
 test('fault times count from the load\'s start (originMs), not from when the schedule was made', async (t) => {
-  const advance = fakeTime(t);
-  const t0 = Date.now();
-  const clock = () => Date.now() - t0;
-  const { lab, calls } = recordingLab(clock);
-  const windows: TimeWindow[] = [];
   // Made at 0 ms, while the load starts at 700 ms (the next interval boundary, after the engines started).
-  const schedule = startFaultSchedule({
-    faults: planFaults([{ action: 'redis-stop', at: '100ms', duration: '200ms' }], true),
-    lab,
-    clock,
-    originMs: 700,
-    windows,
-    writeSample: () => {},
-  });
+  const { advance, calls, schedule } = fakeSchedule(t, [{ action: 'redis-stop', at: '100ms', duration: '200ms' }], 700);
   await advance(1100);
   await schedule.stop();
   const [[, stopAt], [, startAt]] = calls as [[string, number], [string, number]];
