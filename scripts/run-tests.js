@@ -25,7 +25,7 @@ const UNIT = [
   'test/engine/error-class', 'test/engine/execution-segment', 'test/engine/http-parser', 'test/engine/interval-merge', 'test/engine/random',
   'test/engine/recorder', 'test/engine/redirect', 'test/engine/cookie-jar',
   'test/collectors/counters', 'test/collectors/prometheus-derive', 'test/collectors/prometheus-parse', 'test/collectors/resolve',
-  'test/report/specs', 'test/report/text',
+  'test/report/specs', 'test/report/text', 'test/report/series',
   'test/results/import-k6', 'test/results/read', 'test/results/run-dir-writer', 'test/results/summary',
   'test/run/fault-scheduler', 'test/run/progress',
   'test/lab/units', 'test/lab/recovery-units', 'test/run/recovery-measure', 'test/report/recovery-section',

@@ -1,7 +1,7 @@
 // Builds the report's contents in memory from a run's records: the page and every chart's SVG. No file I/O.
 
-import type { RunData } from '../results/format.ts';
-import { buildModel, type ReportModel } from './model.ts';
+import type { IntervalRecord } from '../results/format.ts';
+import { buildModel, type ReportInput, type ReportModel } from './model.ts';
 import { buildCharts, type ChartId } from './specs/index.ts';
 import { renderSvg } from './render-svg.ts';
 import { renderReportHtml, scopeSvgIds, type RenderedChart } from './html.ts';
@@ -19,8 +19,14 @@ export interface BuiltReport {
   omitted: Array<{ id: ChartId; note: string }>;
 }
 
+/** A request record with its strings redacted (name, method, phase, journey, scenario); other records as they are. */
+export function redactRecord(r: IntervalRecord): IntervalRecord {
+  if (r.type !== 'req') return r;
+  return { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase), ...(r.journey !== undefined ? { journey: redactText(r.journey) } : {}), ...(r.scenario !== undefined ? { scenario: redactText(r.scenario) } : {}) };
+}
+
 /** Redacts every string a report could show: run.json, samples, verdict, and request names. */
-export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'>>(data: T): T {
+export function redactRunData<T extends ReportInput>(data: T): T {
   return {
     ...data,
     run: redactDeep(data.run),
@@ -30,12 +36,13 @@ export function redactRunData<T extends Pick<RunData, 'run' | 'intervals' | 'sam
     summary: data.summary && redactDeep(data.summary, { byKey: 'none' }),
     profile: data.profile && redactDeep(data.profile, { byKey: 'none' }),
     prometheus: data.prometheus && redactDeep(data.prometheus, { byKey: 'none' }),
-    intervals: data.intervals.map((r) => (r.type === 'req' ? { ...r, name: redactText(r.name), method: redactText(r.method), phase: r.phase && redactText(r.phase), ...(r.journey !== undefined ? { journey: redactText(r.journey) } : {}), ...(r.scenario !== undefined ? { scenario: redactText(r.scenario) } : {}) } : r)),
+    // a client series given already was built from redacted records (see writeReport)
+    ...(data.intervals ? { intervals: data.intervals.map(redactRecord) } : {}),
   };
 }
 
 /** Builds report.html and the chart SVGs of a run. */
-export async function buildReport(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'> & { compare?: CompareJson }): Promise<BuiltReport> {
+export async function buildReport(data: ReportInput & { compare?: CompareJson }): Promise<BuiltReport> {
   // records -> redact -> model -> Vega-Lite specs -> SVG (vega headless) -> page (+ the compare.json and profile sections)
   const model = buildModel(redactRunData(data));
   const entries = buildCharts(model);

@@ -45,9 +45,15 @@ export function bannerStatus(run: RunJson, verdict: VerdictJson | undefined): Ba
   return 'not-evaluated';
 }
 
+/**
+ * A report's input: a run directory's records, its interval records either as read (`intervals`) or already
+ * reduced to the client series (`client`, built while streaming them).
+ */
+export type ReportInput = Pick<RunData, 'run' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'> & ({ intervals: RunData['intervals']; client?: undefined } | { client: ClientSeries; intervals?: undefined });
+
 /** Builds the report model from a run directory's records. */
-export function buildModel(data: Pick<RunData, 'run' | 'intervals' | 'samples' | 'summary' | 'verdict'> & Pick<Partial<RunData>, 'profile' | 'prometheus'>): ReportModel {
-  const client = clientSeries(data.intervals, data.run.durationMs ?? 0);
+export function buildModel(data: ReportInput): ReportModel {
+  const client = data.client ?? clientSeries(data.intervals, data.run.durationMs ?? 0);
   return {
     run: data.run,
     verdict: data.verdict,

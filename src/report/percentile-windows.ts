@@ -3,7 +3,7 @@
 // n * min(q, 1 - q) >= 10). A window's percentile comes from the merged HDR histograms of its intervals, never from
 // averaged percentiles. Pure: per-bucket histograms in, rows and the windows chosen out.
 
-import { SparseHistogram } from '../metrics/sparse-histogram.ts';
+import { WindowHistogram, type SparseHistogram } from '../metrics/sparse-histogram.ts';
 import { isFewSamples } from '../slo/sample-size.ts';
 
 /** The window widths a percentile series may be drawn over, narrowest first (s). */
@@ -41,34 +41,50 @@ export function windowCandidatesMs(bucketMs: number): number[] {
   return out;
 }
 
-/** The buckets merged into windows of windowMs aligned on the run start; windows without requests left out. */
-export function mergeWindows(buckets: readonly BucketHistogram[], windowMs: number): BucketHistogram[] {
-  const byStart = new Map<number, SparseHistogram>();
+/** The request count of each window of windowMs aligned on the run start; windows without requests left out. */
+function windowCounts(buckets: readonly BucketHistogram[], windowMs: number): number[] {
+  const byStart = new Map<number, number>();
   for (const b of buckets) {
     if (b.hist.totalCount === 0) continue;
     const start = Math.floor(b.tMs / windowMs) * windowMs;
-    let h = byStart.get(start);
-    if (!h) byStart.set(start, (h = new SparseHistogram()));
-    h.merge(b.hist);
+    byStart.set(start, (byStart.get(start) ?? 0) + b.hist.totalCount);
   }
-  return [...byStart.entries()].sort((a, b) => a[0] - b[0]).map(([tMs, hist]) => ({ tMs, hist }));
+  return [...byStart.values()];
 }
 
 /** Whether more than half of the windows hold enough requests for percentile p (0..100). */
-function mostWindowsEnough(windows: readonly BucketHistogram[], p: number): boolean {
-  const enough = windows.filter((w) => !isFewSamples(w.hist.totalCount, p)).length;
-  return windows.length > 0 && enough * 2 > windows.length;
+function mostWindowsEnough(counts: readonly number[], p: number): boolean {
+  const enough = counts.filter((n) => !isFewSamples(n, p)).length;
+  return counts.length > 0 && enough * 2 > counts.length;
 }
 
 /** The narrowest candidate window at which most windows satisfy the sample-size rule for p; else the widest. */
-export function chooseWindow(buckets: readonly BucketHistogram[], bucketMs: number, p: number): { windowMs: number; windows: BucketHistogram[]; sparse: boolean } {
+export function chooseWindow(buckets: readonly BucketHistogram[], bucketMs: number, p: number): { windowMs: number; sparse: boolean } {
   const candidates = windowCandidatesMs(bucketMs);
-  let windows: BucketHistogram[] = [];
   for (const windowMs of candidates) {
-    windows = mergeWindows(buckets, windowMs);
-    if (mostWindowsEnough(windows, p)) return { windowMs, windows, sparse: false };
+    if (mostWindowsEnough(windowCounts(buckets, windowMs), p)) return { windowMs, sparse: false };
   }
-  return { windowMs: candidates[candidates.length - 1]!, windows, sparse: true };
+  return { windowMs: candidates[candidates.length - 1]!, sparse: true };
+}
+
+/**
+ * The percentile p of each window of windowMs aligned on the run start (windows without requests left out). A
+ * window's buckets are added to one reused dense histogram, read, and taken out again: no merged copy is built.
+ */
+export function windowPercentilesUs(buckets: readonly BucketHistogram[], windowMs: number, p: number): Array<{ tMs: number; us: number }> {
+  const sorted = [...buckets].filter((b) => b.hist.totalCount > 0).sort((a, b) => a.tMs - b.tMs);
+  const window = new WindowHistogram();
+  const out: Array<{ tMs: number; us: number }> = [];
+  for (let i = 0; i < sorted.length; ) {
+    const start = Math.floor(sorted[i]!.tMs / windowMs) * windowMs;
+    let j = i;
+    for (; j < sorted.length && sorted[j]!.tMs < start + windowMs; j++) window.apply(sorted[j]!.hist, 1);
+    const us = window.percentileUs(p);
+    if (us !== null) out.push({ tMs: start, us });
+    for (let k = i; k < j; k++) window.apply(sorted[k]!.hist, -1);
+    i = j;
+  }
+  return out;
 }
 
 /** Every percentile series over its own window: the points, and the window each series was drawn over. */
@@ -78,10 +94,7 @@ export function windowedPercentiles<S extends string>(buckets: readonly BucketHi
   for (const s of series) {
     const chosen = chooseWindow(buckets, bucketMs, s.percentile);
     windows.push({ series: s.name, percentile: s.percentile, windowMs: chosen.windowMs, sparse: chosen.sparse });
-    for (const w of chosen.windows) {
-      const us = w.hist.percentileUs(s.percentile);
-      if (us !== null) points.push({ tMs: w.tMs, series: s.name, valueMs: us / 1000 });
-    }
+    for (const w of windowPercentilesUs(buckets, chosen.windowMs, s.percentile)) points.push({ tMs: w.tMs, series: s.name, valueMs: w.us / 1000 });
   }
   points.sort((a, b) => a.tMs - b.tMs);
   return { points, windows };

@@ -1,9 +1,9 @@
 // Client-side chart rows from interval records: latency percentiles, throughput and errors with the load shape,
 // per-endpoint statistics and the HdrHistogram percentile spectrum; plus the phase and fault bands.
-// Pure: records in, rows out. Histograms are merged per time bucket, never averaged.
+// Pure: records in (one at a time, or all at once), rows out. Histograms are merged per time bucket, never averaged.
 
 import type { ErrorClass, IntervalRecord, RequestIntervalRecord, RunJson, TickIntervalRecord } from '../results/format.ts';
-import { decodeSparse, SparseHistogram } from '../metrics/sparse-histogram.ts';
+import { forEachBucket, SparseHistogram } from '../metrics/sparse-histogram.ts';
 import { windowedPercentiles, type BucketHistogram, type PercentileWindow } from './percentile-windows.ts';
 
 /** Charts never draw more points per series than this; longer runs merge neighbouring intervals. */
@@ -96,8 +96,9 @@ export function bucketWidthMs(spanMs: number, intervalMs: number): number {
   return k * base;
 }
 
+/** One time bucket's sums so far: its requests' merged histogram, counts, and the tick readings. */
 interface Bucket {
-  reqs: RequestIntervalRecord[];
+  hist: SparseHistogram;
   count: number;
   failed: number;
   vus: number;
@@ -113,48 +114,147 @@ interface Endpoint {
   hist: SparseHistogram;
 }
 
-/** The records grouped into time buckets of bucketMs: requests kept, counts summed, ticks reduced. */
-function groupByBucket(intervals: readonly IntervalRecord[], bucketMs: number): Map<number, Bucket> {
-  const buckets = new Map<number, Bucket>();
-  for (const r of intervals) {
-    const key = Math.floor(r.tMs / bucketMs) * bucketMs;
-    let b = buckets.get(key);
-    if (!b) buckets.set(key, (b = { reqs: [], count: 0, failed: 0, vus: 0, cpu: 0, lag: 0, ticks: 0 }));
-    if (r.type === 'req') {
-      b.reqs.push(r);
-      b.count += r.count;
-      b.failed += r.failed;
-    } else if (r.type === 'tick') {
-      b.vus = Math.max(b.vus, r.vusMax ?? r.vus);
-      if (r.targetRatePerS !== undefined) b.target = Math.max(b.target ?? 0, r.targetRatePerS);
-      b.cpu += r.generatorCpu ?? 0;
-      b.lag = Math.max(b.lag, r.generatorLoopLagP99Ms ?? 0);
-      b.ticks++;
-    }
-  }
-  return buckets;
+function emptyBucket(): Bucket {
+  return { hist: new SparseHistogram(), count: 0, failed: 0, vus: 0, cpu: 0, lag: 0, ticks: 0 };
 }
 
-/** Adds one request record to its endpoint; its histograms, decoded once, also go into each of `into`. */
-function addRequests(byName: Map<string, Endpoint>, r: RequestIntervalRecord, into: readonly SparseHistogram[]): void {
-  const key = `${r.method} ${r.name}`;
-  let e = byName.get(key);
-  if (!e) {
-    e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new SparseHistogram() };
-    byName.set(key, e);
+/** Adds the sums of `from` into `into` (coarsening buckets: histograms merged, counts summed, maxima kept). */
+function mergeBucket(into: Bucket, from: Bucket): void {
+  into.hist.merge(from.hist);
+  into.count += from.count;
+  into.failed += from.failed;
+  into.vus = Math.max(into.vus, from.vus);
+  if (from.target !== undefined) into.target = Math.max(into.target ?? 0, from.target);
+  into.cpu += from.cpu;
+  into.lag = Math.max(into.lag, from.lag);
+  into.ticks += from.ticks;
+}
+
+/**
+ * Builds the client series one record at a time, so a run's records need never be held: each request histogram
+ * is decoded once, in place, into its time bucket, its endpoint and the run total. Memory grows with the number of
+ * buckets (at most MAX_POINTS when the run's duration is known up front) and of request names, not with the run's
+ * length.
+ */
+export class ClientSeriesBuilder {
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly byName = new Map<string, Endpoint>();
+  private readonly all = new SparseHistogram();
+  private intervalMs = 0;
+  /** The width records are summed at; finish() may coarsen it to keep under MAX_POINTS. */
+  private widthMs = 0;
+  private endMs: number;
+
+  /** `durationHintMs`: the run's duration (run.json), which fixes the bucket width before the first record. */
+  constructor(private readonly durationHintMs = 0) {
+    this.endMs = durationHintMs;
   }
-  e.stats.requests += r.count;
-  e.stats.failed += r.failed;
-  for (const [cls, n] of Object.entries(r.errors ?? {})) {
-    const c = cls as ErrorClass;
-    e.stats.errorsByClass[c] = (e.stats.errorsByClass[c] ?? 0) + (n ?? 0);
+
+  /** Adds one interval record (request or tick). */
+  add(r: IntervalRecord): void {
+    if (this.widthMs === 0) {
+      this.intervalMs = r.intervalMs > 0 ? r.intervalMs : 1000;
+      this.widthMs = this.durationHintMs > 0 ? bucketWidthMs(this.durationHintMs, this.intervalMs) : this.intervalMs;
+    }
+    this.endMs = Math.max(this.endMs, r.tMs + r.intervalMs);
+    const key = Math.floor(r.tMs / this.widthMs) * this.widthMs;
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = emptyBucket()));
+    if (r.type === 'req') this.addRequest(b, r);
+    else if (r.type === 'tick') addTick(b, r);
   }
-  for (const enc of [r.okHist, r.failHist]) {
-    if (!enc) continue;
-    const h = decodeSparse(enc);
-    e.hist.merge(h);
-    for (const target of into) target.merge(h);
+
+  private addRequest(b: Bucket, r: RequestIntervalRecord): void {
+    b.count += r.count;
+    b.failed += r.failed;
+    const e = this.endpoint(r);
+    e.stats.requests += r.count;
+    e.stats.failed += r.failed;
+    for (const [cls, n] of Object.entries(r.errors ?? {})) {
+      const c = cls as ErrorClass;
+      e.stats.errorsByClass[c] = (e.stats.errorsByClass[c] ?? 0) + (n ?? 0);
+    }
+    const add = (index: number, count: number): void => {
+      b.hist.add(index, count);
+      e.hist.add(index, count);
+      this.all.add(index, count);
+    };
+    if (r.okHist) forEachBucket(r.okHist, add);
+    if (r.failHist) forEachBucket(r.failHist, add);
   }
+
+  private endpoint(r: RequestIntervalRecord): Endpoint {
+    const key = `${r.method} ${r.name}`;
+    let e = this.byName.get(key);
+    if (!e) {
+      e = { stats: { name: r.name, method: r.method, requests: 0, failed: 0, errorRate: 0, errorsByClass: {}, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null }, hist: new SparseHistogram() };
+      this.byName.set(key, e);
+    }
+    return e;
+  }
+
+  /** The series of every record added so far. */
+  finish(): ClientSeries {
+    // buckets (coarsened to at most MAX_POINTS) -> throughput, generator and per-bucket histograms -> windowed
+    // percentiles; endpoints -> statistics and spectrum; the run total -> totals
+    const intervalMs = this.intervalMs || 1000;
+    const endMs = this.endMs;
+    const { bucketMs, buckets } = this.coarsened(bucketWidthMs(endMs, intervalMs));
+    const perBucket: BucketHistogram[] = [];
+    const throughput: ThroughputRow[] = [];
+    const generator: GeneratorRow[] = [];
+    for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
+      const b = buckets.get(tMs)!;
+      perBucket.push({ tMs, hist: b.hist });
+      const widthS = Math.min(bucketMs, Math.max(intervalMs, endMs - tMs)) / 1000;
+      const row: ThroughputRow = { tMs, reqPerS: b.count / widthS, errorRate: b.count > 0 ? b.failed / b.count : 0, vus: b.vus };
+      if (b.target !== undefined) row.targetRatePerS = b.target;
+      throughput.push(row);
+      if (b.ticks > 0) generator.push({ tMs, cpu: b.cpu / b.ticks, loopLagMs: b.lag });
+    }
+    const { endpoints, spectrum } = endpointRows(this.byName);
+    const { points: latency, windows: latencyWindows } = windowedPercentiles(perBucket, bucketMs, LATENCY_PERCENTILES);
+    const requests = endpoints.reduce((s, e) => s + e.requests, 0);
+    const failed = endpoints.reduce((s, e) => s + e.failed, 0);
+    const [p50Ms, p95Ms, p99Ms] = percentilesMs(this.all, [50, 95, 99]);
+    return {
+      bucketMs,
+      latency,
+      latencyWindows,
+      throughput,
+      endpoints,
+      spectrum,
+      generator,
+      totals: { requests, failed, errorRate: requests > 0 ? failed / requests : 0, reqPerS: endMs > 0 ? requests / (endMs / 1000) : 0, p50Ms, p95Ms, p99Ms, maxMs: maxMs(this.all), durationMs: endMs },
+    };
+  }
+
+  /**
+   * The buckets at the width the whole run needs: the summing width when it suffices, else the next multiple of it
+   * (records that ran past the duration hint would otherwise draw more than MAX_POINTS points).
+   */
+  private coarsened(wantedMs: number): { bucketMs: number; buckets: Map<number, Bucket> } {
+    const width = this.widthMs || wantedMs;
+    if (wantedMs <= width) return { bucketMs: width, buckets: this.buckets };
+    const bucketMs = Math.ceil(wantedMs / width) * width;
+    const out = new Map<number, Bucket>();
+    for (const [tMs, b] of this.buckets) {
+      const key = Math.floor(tMs / bucketMs) * bucketMs;
+      let into = out.get(key);
+      if (!into) out.set(key, (into = emptyBucket()));
+      mergeBucket(into, b);
+    }
+    return { bucketMs, buckets: out };
+  }
+}
+
+/** Adds a tick's load and generator readings to its bucket. */
+function addTick(b: Bucket, r: TickIntervalRecord): void {
+  b.vus = Math.max(b.vus, r.vusMax ?? r.vus);
+  if (r.targetRatePerS !== undefined) b.target = Math.max(b.target ?? 0, r.targetRatePerS);
+  b.cpu += r.generatorCpu ?? 0;
+  b.lag = Math.max(b.lag, r.generatorLoopLagP99Ms ?? 0);
+  b.ticks++;
 }
 
 /** Every endpoint's final statistics (busiest first) and percentile spectrum. */
@@ -173,45 +273,10 @@ function endpointRows(byName: ReadonlyMap<string, Endpoint>): { endpoints: Endpo
 }
 
 /** Builds the client-side series from the interval records of a run. */
-export function clientSeries(intervals: IntervalRecord[], durationHintMs = 0): ClientSeries {
-  // records -> time buckets (records grouped, counts summed) -> per bucket one merged histogram -> rows;
-  // every request histogram is decoded once and added to its bucket, its endpoint and the run total
-  const intervalMs = intervals[0]?.intervalMs ?? 1000;
-  let endMs = durationHintMs;
-  for (const r of intervals) endMs = Math.max(endMs, r.tMs + r.intervalMs);
-  const bucketMs = bucketWidthMs(endMs, intervalMs);
-  const buckets = groupByBucket(intervals, bucketMs);
-  const byName = new Map<string, Endpoint>();
-  const all = new SparseHistogram();
-  const perBucket: BucketHistogram[] = [];
-  const throughput: ThroughputRow[] = [];
-  const generator: GeneratorRow[] = [];
-  for (const tMs of [...buckets.keys()].sort((a, b) => a - b)) {
-    const b = buckets.get(tMs)!;
-    const hist = new SparseHistogram();
-    for (const r of b.reqs) addRequests(byName, r, [hist, all]);
-    perBucket.push({ tMs, hist });
-    const widthS = Math.min(bucketMs, Math.max(intervalMs, endMs - tMs)) / 1000;
-    const row: ThroughputRow = { tMs, reqPerS: b.count / widthS, errorRate: b.count > 0 ? b.failed / b.count : 0, vus: b.vus };
-    if (b.target !== undefined) row.targetRatePerS = b.target;
-    throughput.push(row);
-    if (b.ticks > 0) generator.push({ tMs, cpu: b.cpu / b.ticks, loopLagMs: b.lag });
-  }
-  const { endpoints, spectrum } = endpointRows(byName);
-  const { points: latency, windows: latencyWindows } = windowedPercentiles(perBucket, bucketMs, LATENCY_PERCENTILES);
-  const requests = endpoints.reduce((s, e) => s + e.requests, 0);
-  const failed = endpoints.reduce((s, e) => s + e.failed, 0);
-  const [p50Ms, p95Ms, p99Ms] = percentilesMs(all, [50, 95, 99]);
-  return {
-    bucketMs,
-    latency,
-    latencyWindows,
-    throughput,
-    endpoints,
-    spectrum,
-    generator,
-    totals: { requests, failed, errorRate: requests > 0 ? failed / requests : 0, reqPerS: endMs > 0 ? requests / (endMs / 1000) : 0, p50Ms, p95Ms, p99Ms, maxMs: maxMs(all), durationMs: endMs },
-  };
+export function clientSeries(intervals: Iterable<IntervalRecord>, durationHintMs = 0): ClientSeries {
+  const builder = new ClientSeriesBuilder(durationHintMs);
+  for (const r of intervals) builder.add(r);
+  return builder.finish();
 }
 
 /** The percentile spectrum of one endpoint; only percentiles its sample size can resolve, then the max. */

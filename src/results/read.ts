@@ -53,25 +53,33 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
   }
 }
 
-/** Reads a whole run directory; throws RunDirError when it is not one. */
-export async function readRunDir(dir: string): Promise<RunData> {
+/** A run directory's records but its interval records, which a caller may stream with readRecords instead. */
+export type RunMeta = Omit<RunData, 'intervals'>;
+
+/** Reads a run directory but intervals.ndjson; throws RunDirError when it is not one. */
+export async function readRunMeta(dir: string): Promise<RunMeta> {
   const run = await readJsonFile<RunJson>(join(dir, RUN_FILES.run));
   if (!run) throw new RunDirError(`${dir} is not a run directory (no ${RUN_FILES.run})`);
   if (run.format !== FORMAT_VERSION) {
     throw new RunDirError(`${dir}: run format ${String(run.format)} is not supported (expected ${FORMAT_VERSION})`);
   }
-  const intervals: IntervalRecord[] = [];
-  for await (const r of readRecords<IntervalRecord>(join(dir, RUN_FILES.intervals))) intervals.push(r);
   const samples: SampleRecord[] = [];
   for await (const s of readRecords<SampleRecord>(join(dir, RUN_FILES.samples))) samples.push(s);
   return {
     dir,
     run,
-    intervals,
     samples,
     summary: await readJsonFile<SummaryJson>(join(dir, RUN_FILES.summary)),
     verdict: await readJsonFile<VerdictJson>(join(dir, RUN_FILES.verdict)),
     profile: await readJsonFile<ProfileSummary>(join(dir, PROFILE_DIR, PROFILE_SUMMARY_FILE)),
     prometheus: await readJsonFile<PrometheusAlertsJson>(join(dir, PROMETHEUS_ALERTS_FILE)),
   };
+}
+
+/** Reads a whole run directory; throws RunDirError when it is not one. */
+export async function readRunDir(dir: string): Promise<RunData> {
+  const meta = await readRunMeta(dir);
+  const intervals: IntervalRecord[] = [];
+  for await (const r of readRecords<IntervalRecord>(join(dir, RUN_FILES.intervals))) intervals.push(r);
+  return { ...meta, intervals };
 }

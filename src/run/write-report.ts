@@ -7,14 +7,14 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import type { RunData, RunJson, SummaryJson, VerdictJson } from '../results/format.ts';
 import { RUN_FILES } from '../results/format.ts';
-import { readJsonFile, readRecords, readRunDir } from '../results/read.ts';
+import { readJsonFile, readRecords, readRunMeta, type RunMeta } from '../results/read.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { IntervalRecord } from '../results/format.ts';
-import { buildReport } from '../report/build-report.ts';
+import { buildReport, redactRecord } from '../report/build-report.ts';
 import { bannerStatus } from '../report/model.ts';
 import { renderSvg } from '../report/render-svg.ts';
 import { CHART_IDS } from '../report/specs/index.ts';
-import { clientSeries } from '../report/series.ts';
+import { ClientSeriesBuilder, type ClientSeries } from '../report/series.ts';
 import { renderIndexHtml, trendSpecs, type IndexEntry } from '../report/index-page.ts';
 import type { CompareJson } from '../compare/types.ts';
 import { redactDeep, redactText } from '../redact.ts';
@@ -30,10 +30,11 @@ export interface WrittenReport {
 
 /** Builds and writes report.html and charts/*.svg of a run directory (or of `data`, read already); `open` shows it in a browser. */
 export async function writeReport(runDir: string, options: { open?: boolean; data?: RunData } = {}): Promise<WrittenReport> {
-  // run dir -> readRunDir (unless the caller read it) -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
+  // run dir -> records but intervals + intervals streamed into the client series (unless the caller read them all)
+  //   -> buildReport (model, specs, SVG, page) -> charts/*.svg + report.html (atomic) -> open
   const dir = resolve(runDir);
-  const data = options.data ?? (await readRunDir(dir));
-  const built = await buildReport({ ...data, compare: await readJsonFile<CompareJson>(join(dir, 'compare.json')) });
+  const compare = await readJsonFile<CompareJson>(join(dir, 'compare.json'));
+  const built = await buildReport(options.data ? { ...options.data, compare } : { ...(await readStreamed(dir)), compare });
   const chartsDir = join(dir, RUN_FILES.charts);
   await mkdir(chartsDir, { recursive: true });
   const chartPaths: string[] = [];
@@ -48,6 +49,19 @@ export async function writeReport(runDir: string, options: { open?: boolean; dat
   const out: WrittenReport = { htmlPath, chartPaths, omitted: built.omitted };
   if (options.open) out.opened = openInBrowser(htmlPath);
   return out;
+}
+
+/** A run directory read for its report: the interval records streamed, one at a time, into the client series. */
+async function readStreamed(dir: string): Promise<RunMeta & { client: ClientSeries }> {
+  const meta = await readRunMeta(dir);
+  return { ...meta, client: await streamClientSeries(dir, meta.run.durationMs ?? 0, redactRecord) };
+}
+
+/** The client series of a run directory's intervals.ndjson, read a record at a time (`map` applied to each). */
+async function streamClientSeries(dir: string, durationHintMs: number, map: (r: IntervalRecord) => IntervalRecord = (r) => r): Promise<ClientSeries> {
+  const builder = new ClientSeriesBuilder(durationHintMs);
+  for await (const r of readRecords<IntervalRecord>(join(dir, RUN_FILES.intervals))) builder.add(map(r));
+  return builder.finish();
 }
 
 /** The first of the given commands found on PATH, or undefined. */
@@ -88,17 +102,12 @@ async function indexEntry(reportsDir: string, name: string): Promise<IndexEntry 
   let errorRate: number | null = failed?.rate ?? null;
   let reqPerS: number | null = reqs?.rate ?? null;
   if (p95Ms === null || errorRate === null || reqPerS === null) {
-    const intervals: IntervalRecord[] = [];
-    try {
-      for await (const r of readRecords<IntervalRecord>(join(dir, RUN_FILES.intervals))) intervals.push(r);
-    } catch {
-      // a corrupt intervals file leaves the figures empty
-    }
-    if (intervals.length > 0) {
-      const t = clientSeries(intervals, run.durationMs ?? 0).totals;
+    // a corrupt intervals file leaves the figures empty
+    const t = (await streamClientSeries(dir, run.durationMs ?? 0).catch(() => undefined))?.totals;
+    if (t && t.requests > 0) {
       p95Ms ??= t.p95Ms;
-      errorRate ??= t.requests > 0 ? t.errorRate : null;
-      reqPerS ??= t.requests > 0 ? t.reqPerS : null;
+      errorRate ??= t.errorRate;
+      reqPerS ??= t.reqPerS;
     }
   }
   const safe = redactDeep({ id: run.id, scenario: run.scenario, profile: run.profile, startedAt: run.startedAt });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeIndex, writeReport } from '../../src/run/write-report.ts';
+import { readRunDir } from '../../src/results/read.ts';
 import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/errors.ts';
 import { RUNS_FOLDER_MARKER } from '../../src/results/run-dir-writer.ts';
@@ -167,6 +168,23 @@ test('a password in a database URL or a secret field reaches no file the report 
     assert.ok(out.chartPaths.length >= 9);
     for (const f of files) assert.ok(!(await readFile(f, 'utf8')).includes(canary), `${f} leaks the password`);
     assert.match(await readFile(out.htmlPath, 'utf8'), /postgres:\/\/app:\*\*\*@127\.0\.0\.1/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('perfgate report streams the intervals into the same page as a run that read them all, request names redacted', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'perfgate-streamed-'));
+  const canary = 'Canary-n4me-77c1';
+  try {
+    const dir = join(root, 'run');
+    const r = syntheticRun({ durationS: 20, names: [`http://u:${canary}@127.0.0.1/x?token=${canary}`, 'company'] });
+    await writeRunDir(dir, r);
+    const streamed = await readFile((await writeReport(dir)).htmlPath, 'utf8');
+    const read = await readFile((await writeReport(dir, { data: await readRunDir(dir) })).htmlPath, 'utf8');
+    assert.equal(streamed, read);
+    assert.ok(!streamed.includes(canary), 'the request name leaks its password');
+    assert.match(streamed, /company/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
