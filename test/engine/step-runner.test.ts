@@ -18,39 +18,61 @@ after(async () => {
 });
 
 /**
- * A runner whose steps take `stepMs` and that, like a driver whose query outlives the connection, completes a step
- * even after its VU stopped. It counts how many live (not stopped) steps of one VU overlap.
+ * A runner that, like a driver whose query outlives the connection, completes a step even after its VU stopped.
+ * Each VU's second step hangs until its signal aborts; its late `done` is then held back until the same VU starts
+ * its next step (the moment a stale completion could do harm), or a bounded fallback. Every other step takes
+ * `stepMs`. It counts how many live (not stopped) steps of one VU overlap. Nothing depends on timer precision: the
+ * hung step is in flight at the hard stop whatever the machine's load.
  */
 class LateRunner implements StepRunner {
   private readonly inflight = new Map<number, number>();
+  private readonly stepsByVu = new Map<number, number>();
+  private readonly held = new Map<number, () => void>();
   maxOverlap = 0;
   started = 0;
   abortedSeen = 0;
+  lateDone = 0;
 
-  constructor(private readonly stepMs: number) {}
+  constructor(private readonly stepMs: number, private readonly fallbackMs: number) {}
 
   run(vu: Vu, step: CompiledStep, ctx: StepContext, done: () => void): void {
     this.started++;
+    this.held.get(vu.id)?.(); // release a stopped step's late done now that this VU runs again
+    const nth = (this.stepsByVu.get(vu.id) ?? 0) + 1;
+    this.stepsByVu.set(vu.id, nth);
     const n = (this.inflight.get(vu.id) ?? 0) + 1;
     this.inflight.set(vu.id, n);
     this.maxOverlap = Math.max(this.maxOverlap, n);
-    const stats = vu.stats(step);
     const settle = () => this.inflight.set(vu.id, this.inflight.get(vu.id)! - 1);
-    ctx?.signal?.addEventListener('abort', settle, { once: true });
+    if (nth === 2) return this.hang(vu.id, ctx.signal, settle, done);
+    const stats = vu.stats(step);
     setTimeout(() => {
-      if (ctx?.signal?.aborted) this.abortedSeen++;
-      else {
-        settle();
-        stats.request(this.stepMs * 1000, true, 0, undefined, 0, 0, 0);
-      }
-      done(); // even when aborted: the VU must ignore it
+      settle();
+      stats.request(this.stepMs * 1000, true, 0, undefined, 0, 0, 0);
+      done();
     }, this.stepMs);
+  }
+
+  private hang(vuId: number, signal: AbortSignal, settle: () => void, done: () => void): void {
+    signal.addEventListener('abort', () => {
+      this.abortedSeen++;
+      settle();
+      const release = () => {
+        if (this.held.get(vuId) !== release) return;
+        this.held.delete(vuId);
+        clearTimeout(fallback);
+        this.lateDone++;
+        done(); // after the stop: the VU must ignore it
+      };
+      const fallback = setTimeout(release, this.fallbackMs);
+      this.held.set(vuId, release);
+    }, { once: true });
   }
 }
 
 test('a step runner\'s late completion after its VU was stopped and started again neither records nor drives the VU', async () => {
   // Two VUs ramp down to none, are stopped at the end of gracefulRampDown with a step in flight, then ramp up again
-  // while those steps are still running.
+  // while those steps are still running; each stopped step completes just as its VU starts a step again.
   const def: ScenarioDefinition = {
     name: 'late', target: { baseUrl: http.url }, connections: { db: { url: 'postgres://u@127.0.0.1/db' } },
     load: { executor: 'ramping-vus', startVUs: 2, gracefulRampDown: '100ms', gracefulStop: '2s', stages: [
@@ -59,12 +81,13 @@ test('a step runner\'s late completion after its VU was stopped and started agai
     journeys: [{ name: 'j', steps: [{ name: 'late', type: 'sql', connection: 'db', sql: 'select 1' }] }],
   };
   const target = await guardTarget(def.target.baseUrl);
-  const runner = new LateRunner(400);
+  const runner = new LateRunner(100, 600);
   const records: IntervalRecord[] = [];
   const engine = new Engine({ def, plan: compilePlan(def, target), target, globals: {}, runners: { sql: runner }, t0EpochMs: performance.timeOrigin + performance.now(), onRecords: (rs) => records.push(...rs) });
   await engine.run();
   const recorded = records.filter((r): r is RequestIntervalRecord => r.type === 'req').reduce((a, r) => a + r.count, 0);
   assert.equal(runner.maxOverlap, 1, 'a VU never runs two steps at once: a stale completion did not drive it');
-  assert.ok(runner.abortedSeen >= 2, `the ramp-down stopped steps in flight (${runner.abortedSeen} aborted)`);
+  assert.equal(runner.abortedSeen, 2, 'the ramp-down stopped each VU\'s step in flight');
+  assert.equal(runner.lateDone, 2, 'each stopped step completed late, while the run went on');
   assert.equal(recorded, runner.started - runner.abortedSeen, 'every step that was not stopped is recorded, and no stopped one');
 });
