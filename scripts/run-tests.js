@@ -30,7 +30,7 @@ const UNIT = [
   'test/run/fault-scheduler', 'test/run/progress',
   'test/lab/units', 'test/lab/recovery-units', 'test/run/recovery-measure', 'test/report/recovery-section',
   'test/slo/prometheus-alerts', 'test/slo/burn-rate',
-  'test/compare/machine-speed', 'test/run/connection-leak',
+  'test/compare/machine-speed', 'test/compare/peer-contrast', 'test/run/connection-leak',
 ];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const root = join(import.meta.dirname, '..');

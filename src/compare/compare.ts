@@ -4,11 +4,12 @@
 import { bootstrapLogVariance } from './bootstrap.ts';
 import { extractMeasurements, type RunRecords } from './extract.ts';
 import { DEFAULT_RUN_TO_RUN_SD, errorRateTest, logValue, mdeLogOf, predictionTest, singleBaselineTest, ALPHA, type ErrorRateTest, type RunToRunSpread, type TestResult } from './judge.ts';
-import { fitVariancePrior, type VariancePrior } from './moderate.ts';
+import { correlatedPooledDf, fitVariancePrior, type VariancePrior } from './moderate.ts';
 import { adaptiveBenjaminiHochberg, mean, sampleSd } from './stats.ts';
 import type { Comparison, CompareJson, CompareVerdict, Measurement, RunRef } from './types.ts';
 import { adviceFor, decide, decideErrorRate, ERROR_RATE_FLOOR, worseInterval } from './verdict.ts';
 import { discountBusyMachine, neighbourLoad, neighbourShare, type NeighbourLoad } from './neighbours.ts';
+import { confirmByPeers, peerContrasts } from './peer-contrast.ts';
 import { discountSlowMachine, generatorCostUsPerRequest, machineSpeed, type MachineSpeed } from './machine-speed.ts';
 
 /** A run to compare: what compare.json names it by, and its records. */
@@ -61,7 +62,8 @@ interface Context {
 /** Compares a candidate with one or more baselines (newest first); see DESIGN.md "Regression gate". */
 export function compareRuns(baselines: readonly RunInput[], candidate: RunInput, opts: CompareOptions = {}): CompareJson {
   // measurements per run -> one test per statistic (k >= 2: variances moderated over the family) -> adaptive Benjamini–Hochberg
-  //   -> verdicts -> a busier or slower machine's latency regressions made inconclusive -> overall verdict, exit code
+  //   -> verdicts -> a busier or slower machine's latency regressions made inconclusive
+  //   -> a name's latency slower than the other names of its run made regressed (peer contrasts) -> overall verdict, exit code
   const ctx: Context = {
     seed: opts.seed ?? 1, replicates: opts.replicates ?? 200, minEffect: opts.minEffect ?? 0.1, minEffects: opts.minEffects ?? {},
     noise: opts.noiseGroups?.map((g) => g.map(extractMeasurements)) ?? [], used: { defaultSpread: false, learntRuns: 0 },
@@ -79,7 +81,9 @@ export function compareRuns(baselines: readonly RunInput[], candidate: RunInput,
   const { defaultSpread, learntRuns } = ctx.used;
   const neighbours = neighbourLoad(neighbourShare(candidate.records.samples, candidate.records.cores), baselines.map((b) => neighbourShare(b.records.samples, b.records.cores)));
   const speed = machineSpeed(generatorCostUsPerRequest(candidate.records.intervals), baselines.map((b) => generatorCostUsPerRequest(b.records.intervals)));
-  return assemble(discountSlowMachine(discountBusyMachine(finishComparisons(pending, prior), neighbours), speed), baselines, candidate, {
+  const contrasts = peerContrasts(bases, cand, (ms) => tailShortfall(ms) === undefined, RESOLUTION.ms);
+  const judged = confirmByPeers(discountSlowMachine(discountBusyMachine(finishComparisons(pending, prior), neighbours), speed), contrasts);
+  return assemble(judged, baselines, candidate, {
     neighbours,
     speed,
     minEffect: ctx.minEffect, failOnInconclusive: opts.failOnInconclusive ?? false, seed: ctx.seed, replicates: ctx.replicates,
@@ -107,7 +111,7 @@ function moderate(pending: readonly Pending[]): VariancePrior | null {
   let shown: VariancePrior | null = null;
   for (const live of families.values()) {
     const fitted = fitVariancePrior(live.map((p) => ({ variance: sampleSd(p.pred!.logs) ** 2, df: p.pred!.logs.length - 1 })));
-    const prior = fitted && { ...fitted, pooledDf: effectivePooledDf(live) };
+    const prior = fitted && { ...fitted, pooledDf: correlatedPooledDf(live.map((p) => ({ logs: p.pred!.logs, runs: p.runs }))) };
     if (!prior) continue;
     for (const p of live) priors.set(p, prior);
     if (!shown || prior.members > shown.members) shown = prior;
@@ -116,41 +120,6 @@ function moderate(pending: readonly Pending[]): VariancePrior | null {
     if (p.pred) p.test = predictionTest(p.pred.logs, p.pred.candLog, p.cand.direction, p.pred.floorLog, priors.get(p));
   }
   return shown;
-}
-
-/**
- * The degrees of freedom the family's spreads hold together. The statistics of one comparison share the baselines'
- * run-to-run drift, so their sample variances are correlated (cov(s_g^2, s_h^2) = rho_gh^2 * sqrt(var s_g^2 var s_h^2)
- * for normal deviations) and pooling G of them gains less than G times the degrees of freedom: sum(d_g) * G /
- * sum_gh rho_gh^2, with rho^2 each pair's adjusted squared correlation over the baselines (1 when they were measured
- * on different baselines).
- */
-function effectivePooledDf(live: readonly Pending[]): number {
-  const dev = live.map((p) => {
-    const m = mean(p.pred!.logs);
-    return p.pred!.logs.map((x) => x - m);
-  });
-  let sumRho2 = 0;
-  for (let g = 0; g < live.length; g++) {
-    for (let h = 0; h < live.length; h++) {
-      if (g === h) sumRho2 += 1;
-      else if (live[g].runs !== live[h].runs) sumRho2 += 1;
-      else sumRho2 += adjustedRho2(dev[g], dev[h]);
-    }
-  }
-  return (live.reduce((a, p) => a + p.pred!.logs.length - 1, 0) * live.length) / sumRho2;
-}
-
-/** The adjusted squared correlation 1 - (1 - r^2)(n - 1)/(n - 2) of two centred series, held within [0, 1]. */
-function adjustedRho2(a: readonly number[], b: readonly number[]): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) (ab += a[i] * b[i], aa += a[i] ** 2, bb += b[i] ** 2);
-  const n = a.length;
-  if (n < 3 || aa === 0 || bb === 0) return 1;
-  const r2 = (ab * ab) / (aa * bb);
-  return Math.min(1, Math.max(0, 1 - ((1 - r2) * (n - 1)) / (n - 2)));
 }
 
 /** One statistic: its comparison so far and its test, or the note of why it cannot be tested. */
@@ -210,7 +179,7 @@ function finishComparisons(pending: Pending[], prior: VariancePrior | null): Com
   // The level a lone discovery of a regression needs in this family: the MDE is stated at it.
   const found = worse.adjusted.filter((a) => a <= ALPHA).length;
   const mdeLevel = ((ALPHA / (1 + ALPHA)) * Math.max(1, found)) / Math.max(1, worse.m - worse.stageOne);
-  return pending.map((p) => {
+  const comparisons = pending.map((p): Comparison => {
     const t = p.test;
     if (!t) return { ...p.c, pWorseAdjusted: null, pBetterAdjusted: null, verdict: 'inconclusive', gated: false, note: p.note ?? 'inconclusive' };
     const [aw, ab] = adjusted.get(p) ?? [1, 1];
@@ -227,6 +196,7 @@ function finishComparisons(pending: Pending[], prior: VariancePrior | null): Com
     c.note = noteFor(c, p, t, mdeLevel, prior);
     return c;
   });
+  return comparisons;
 }
 
 function noteFor(c: Comparison, p: Pending, t: TestResult | ErrorRateTest, level: number, prior: VariancePrior | null): string {

@@ -78,3 +78,37 @@ export function moderateVariance(variance: number, df: number, prior: VariancePr
   if (!Number.isFinite(prior.df)) return { variance: prior.variance, df: total };
   return { variance: (prior.df * prior.variance + df * variance) / (prior.df + df), df: total };
 }
+
+/**
+ * The degrees of freedom a family's spreads hold together. Statistics of one comparison share the baselines'
+ * run-to-run drift, so their sample variances are correlated (cov(s_g^2, s_h^2) = rho_gh^2 * sqrt(var s_g^2 var s_h^2)
+ * for normal deviations) and pooling G of them gains less than G times the degrees of freedom: sum(d_g) * G /
+ * sum_gh rho_gh^2, with rho^2 each pair's adjusted squared correlation over the baselines (1 when they were measured
+ * on different baselines: `runs` marks which baselines hold each member, one character per baseline).
+ */
+export function correlatedPooledDf(members: ReadonlyArray<{ logs: readonly number[]; runs: string }>): number {
+  const dev = members.map((m) => {
+    const centre = m.logs.reduce((a, x) => a + x, 0) / m.logs.length;
+    return m.logs.map((x) => x - centre);
+  });
+  let sumRho2 = 0;
+  for (let g = 0; g < members.length; g++) {
+    for (let h = 0; h < members.length; h++) {
+      if (g === h || members[g].runs !== members[h].runs) sumRho2 += 1;
+      else sumRho2 += adjustedRho2(dev[g], dev[h]);
+    }
+  }
+  return (members.reduce((a, m) => a + m.logs.length - 1, 0) * members.length) / sumRho2;
+}
+
+/** The adjusted squared correlation 1 - (1 - r^2)(n - 1)/(n - 2) of two centred series, held within [0, 1]. */
+function adjustedRho2(a: readonly number[], b: readonly number[]): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) (ab += a[i] * b[i], aa += a[i] ** 2, bb += b[i] ** 2);
+  const n = a.length;
+  if (n < 3 || aa === 0 || bb === 0) return 1;
+  const r2 = (ab * ab) / (aa * bb);
+  return Math.min(1, Math.max(0, 1 - ((1 - r2) * (n - 1)) / (n - 2)));
+}

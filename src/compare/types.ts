@@ -64,6 +64,11 @@ export interface Comparison {
   gated: boolean;
   /** Why the verdict is what it is, in one sentence; for inconclusive, what would decide it. */
   note: string;
+  /**
+   * A request name's latency statistic against the other names of the same run (src/compare/peer-contrast.ts): the
+   * candidate's ratio to its peers over the baselines' ratio, its 90% interval, and the adjusted p of "worse".
+   */
+  peers?: { ratio: number; interval: [number, number]; pWorseAdjusted: number; names: number };
 }
 
 /** A run as compare.json names it. */

@@ -19,8 +19,12 @@ export interface SyntheticRunSpec {
   medianMs?: number;
   /** Log-scale spread of a request's latency. */
   sigma?: number;
-  /** Run-to-run spread: the sd of the run's log latency factor. */
+  /** Run-to-run spread: the sd of the run's log latency factor, shared by every name (the machine's drift). */
   runSpread?: number;
+  /** Each name's own run-to-run spread: the sd of a log factor drawn per name and run (0 by default). */
+  nameSpread?: number;
+  /** A slower machine: multiplies every latency and the generator's CPU per request (1 by default). */
+  machineFactor?: number;
   /** AR(1) of the per-interval log factor: coefficient and innovation sd. */
   ar?: { phi: number; sd: number };
   /** Multiplies every latency of one name (or all names when name is omitted): a regression. */
@@ -91,7 +95,8 @@ export function syntheticRun(spec: SyntheticRunSpec): RunInput {
   const names = spec.names ?? ['list', 'item'];
   const sigma = spec.sigma ?? 0.5;
   const ar = spec.ar ?? { phi: 0.7, sd: 0.05 };
-  const runFactor = Math.exp((spec.runSpread ?? 0.02) * normal(rand));
+  const runFactor = Math.exp((spec.runSpread ?? 0.02) * normal(rand)) * (spec.machineFactor ?? 1);
+  const nameFactors = names.map(() => (spec.nameSpread ? Math.exp(spec.nameSpread * normal(rand)) : 1));
   const intervals: IntervalRecord[] = [];
   const samples: SampleRecord[] = [];
   let level = 0;
@@ -99,7 +104,7 @@ export function syntheticRun(spec: SyntheticRunSpec): RunInput {
     level = ar.phi * level + ar.sd * normal(rand);
     for (const [i, name] of names.entries()) {
       const slow = spec.slowdown && (spec.slowdown.name === undefined || spec.slowdown.name === name) ? spec.slowdown.factor : 1;
-      const median = (spec.medianMs ?? 20) * 1.3 ** i * runFactor * Math.exp(level) * slow;
+      const median = (spec.medianMs ?? 20) * 1.3 ** i * runFactor * nameFactors[i] * Math.exp(level) * slow;
       const ok: number[] = [];
       const fail: number[] = [];
       for (let k = 0; k < rate; k++) {
@@ -109,7 +114,7 @@ export function syntheticRun(spec: SyntheticRunSpec): RunInput {
       const failed = fail.length;
       intervals.push({ type: 'req', tMs: s * 1000, intervalMs: 1000, name, method: 'GET', count: rate, failed, statuses: { '200': rate - failed }, errors: failed ? { http_5xx: failed } : {}, okHist: encodeLatenciesUs(ok), failHist: encodeLatenciesUs(fail), bytesIn: 0, bytesOut: 0, checksPassed: 0, checksFailed: 0 });
     }
-    intervals.push({ type: 'tick', tMs: s * 1000, intervalMs: 1000, vus: 10, vusMax: 10, iterations: rate, droppedIterations: 0, iterationHist: '', generatorCpu: 0.1, generatorLoopLagP99Ms: 1 });
+    intervals.push({ type: 'tick', tMs: s * 1000, intervalMs: 1000, vus: 10, vusMax: 10, iterations: rate, droppedIterations: 0, iterationHist: '', generatorCpu: 0.1 * (spec.machineFactor ?? 1), generatorLoopLagP99Ms: 1 });
     if (spec.server) samples.push(...serverSamples(s, rand, runFactor * Math.exp(level) * (spec.server.dbFactor ?? 1)));
   }
   const id = `synthetic-${spec.seed}`;
