@@ -19,32 +19,33 @@ after(async () => {
 
 /**
  * A runner that, like a driver whose query outlives the connection, completes a step even after its VU stopped.
- * Each VU's second step hangs until its signal aborts; its late `done` is then held back until the same VU starts
- * its next step (the moment a stale completion could do harm), or a bounded fallback. Every other step takes
- * `stepMs`. It counts how many live (not stopped) steps of one VU overlap. Nothing depends on timer precision: the
- * hung step is in flight at the hard stop whatever the machine's load.
+ * A step begun in the hang window (`hangFromMs` to `hangToMs` after the first step, before the ramp-down) hangs until
+ * its signal aborts; its late `done` is then held back until the same VU starts its next step (the moment a stale
+ * completion could do harm), or a bounded fallback. Every other step takes `stepMs`. It counts how many live (not
+ * stopped) steps of one VU overlap. A VU begins a step every `stepMs`, so each one hangs in the window and is in
+ * flight at the hard stop, however late the machine's timers fire.
  */
 class LateRunner implements StepRunner {
   private readonly inflight = new Map<number, number>();
-  private readonly stepsByVu = new Map<number, number>();
+  private t0 = -1;
   private readonly held = new Map<number, () => void>();
   maxOverlap = 0;
   started = 0;
   abortedSeen = 0;
   lateDone = 0;
 
-  constructor(private readonly stepMs: number, private readonly fallbackMs: number) {}
+  constructor(private readonly stepMs: number, private readonly fallbackMs: number, private readonly hangFromMs: number, private readonly hangToMs: number) {}
 
   run(vu: Vu, step: CompiledStep, ctx: StepContext, done: () => void): void {
     this.started++;
     this.held.get(vu.id)?.(); // release a stopped step's late done now that this VU runs again
-    const nth = (this.stepsByVu.get(vu.id) ?? 0) + 1;
-    this.stepsByVu.set(vu.id, nth);
+    if (this.t0 < 0) this.t0 = performance.now();
+    const sinceMs = performance.now() - this.t0;
     const n = (this.inflight.get(vu.id) ?? 0) + 1;
     this.inflight.set(vu.id, n);
     this.maxOverlap = Math.max(this.maxOverlap, n);
     const settle = () => this.inflight.set(vu.id, this.inflight.get(vu.id)! - 1);
-    if (nth === 2) return this.hang(vu.id, ctx.signal, settle, done);
+    if (sinceMs >= this.hangFromMs && sinceMs < this.hangToMs) return this.hang(vu.id, ctx.signal, settle, done);
     const stats = vu.stats(step);
     setTimeout(() => {
       settle();
@@ -81,7 +82,7 @@ test('a step runner\'s late completion after its VU was stopped and started agai
     journeys: [{ name: 'j', steps: [{ name: 'late', type: 'sql', connection: 'db', sql: 'select 1' }] }],
   };
   const target = await guardTarget(def.target.baseUrl);
-  const runner = new LateRunner(100, 600);
+  const runner = new LateRunner(100, 300, 150, 450);
   const records: IntervalRecord[] = [];
   const engine = new Engine({ def, plan: compilePlan(def, target), target, globals: {}, runners: { sql: runner }, t0EpochMs: performance.timeOrigin + performance.now(), onRecords: (rs) => records.push(...rs) });
   await engine.run();
